@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AmoaConfig(AppConfig):
+    name = "amoa"
+    verbose_name = "Consultation AMOA"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from grappe.views import home
+
+admin.site.site_header = "Administration de Grappe"
+admin.site.site_title = "Grappe"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/modifie/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("grappes/", include("grappe.urls")),
+    path("admin/", admin.site.urls),
+]
+

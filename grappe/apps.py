@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GrappeConfig(AppConfig):
+    name = "grappe"
+    verbose_name = "Registre des grappes"

@@ -1,0 +1,89 @@
+from django.db import models
+
+
+class Domaine(models.TextChoices):
+    """Domain of an ESMS, derived from its FINESS category (DOMAIN.md §3)."""
+
+    PERSONNES_AGEES = "pa", "Personnes âgées"
+    PERSONNES_HANDICAPEES = "ph", "Personnes handicapées"
+    DOMICILE = "domicile", "Domicile"
+    PROTECTION_ENFANCE = "enfance", "Protection de l'enfance"
+    AUTRE = "autre", "Autre ESMS"
+    HORS_CHAMP = "hors_champ", "Hors champ ESMS (sanitaire, autre)"
+
+
+class SituationDui(models.TextChoices):
+    AUCUN = "aucun", "Pas de DUI"
+    A_FAIRE_EVOLUER = "a_faire_evoluer", "DUI à faire évoluer"
+    SEGUR = "segur", "DUI référencé Ségur"
+
+
+class TypeProjet(models.TextChoices):
+    ACQUISITION = "acquisition", "Acquisition"
+    CONFORMITE = "conformite", "Mise en conformité"
+
+
+class Hebergement(models.TextChoices):
+    NON_DEFINI = "", "Non défini"
+    HDS_EXTERNE = "hds_externe", "Hébergement externalisé (HDS)"
+    INTERNE = "interne", "Hébergement interne"
+
+
+class TypeAap(models.TextChoices):
+    AMORCAGE_T1 = "amorcage_t1", "Amorçage — temps 1"
+    AMORCAGE_T2 = "amorcage_t2", "Amorçage — temps 2"
+    GENERALISATION = "generalisation", "Généralisation"
+
+
+class EvenementTranche(models.TextChoices):
+    SIGNATURE = "signature", "Signature de la convention ARS"
+    CIBLES = "cibles", "Atteinte des cibles d'usage"
+
+
+class TypeComite(models.TextChoices):
+    COPIL = "copil", "Comité de pilotage (COPIL)"
+    SUIVI = "suivi", "Comité de suivi opérationnel"
+    SELECTION = "selection", "Comité de sélection AMOA"
+
+
+class RoleComite(models.TextChoices):
+    PRESIDENT = "president", "Président(e)"
+    MEMBRE = "membre", "Membre"
+    SECRETAIRE = "secretaire", "Secrétaire de séance"
+    INVITE = "invite", "Invité permanent (voix consultative)"
+
+
+class RegleValidation(models.TextChoices):
+    UNANIMITE = "unanimite", "Tous les membres votants"
+    QUORUM = "quorum", "Quorum d'approbations"
+
+
+class RoleKind(models.TextChoices):
+    """What a person does on a grappe. Roles drive every permission (grappe/perms.py)."""
+
+    CHEF_PROJET = "chef_projet", "Chef de projet interne"
+    SPONSOR = "sponsor", "Sponsor (direction)"
+    REFERENT_DUI = "referent_dui", "Référent DUI"
+    REFERENT_METIER = "referent_metier", "Référent métier"
+    REFERENT_FONCTIONNEL = "referent_fonctionnel", "Référent fonctionnel"
+    AMOA = "amoa", "Consultant AMOA"
+    MEMBRE = "membre", "Membre de la grappe"
+
+
+class SourceDonnee(models.TextChoices):
+    FINESS = "finess", "Import FINESS"
+    SAISIE = "saisie", "Saisie manuelle"
+
+
+class StatutImport(models.TextChoices):
+    SIMULATION = "simulation", "Simulation (rien n'est écrit)"
+    APPLIQUE = "applique", "Appliqué"
+    ECHEC = "echec", "Échec"
+
+
+class StatutLigneImport(models.TextChoices):
+    CREEE = "creee", "Créée"
+    MISE_A_JOUR = "mise_a_jour", "Mise à jour"
+    INCHANGEE = "inchangee", "Inchangée"
+    IGNOREE = "ignoree", "Ignorée (hors champ ESMS)"
+    REJETEE = "rejetee", "Rejetée"

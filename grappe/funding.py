@@ -1,0 +1,5 @@
+"""Stub: being written (funding simulator)."""
+
+
+def simulate_funding(grappe, memberships=None):
+    raise NotImplementedError

@@ -1,0 +1,89 @@
+"""Who may do what on a grappe. Views call these `can_*` functions; nothing else decides.
+
+Convention: each function takes the user first, then the object, and returns a bool. Scoping of
+lists goes through `Grappe.objects.for_user(user)`. Cast used in every view test: owner (chef de
+projet), member, COPIL member, ARS agent of the region, stranger (on another grappe), anonymous,
+plus the national admin (`is_staff`).
+"""
+
+from grappe.enums import RoleKind, TypeComite
+from grappe.models import ArsAgent, ComiteMember, Grappe, Role
+
+EDITOR_ROLES = {RoleKind.CHEF_PROJET, RoleKind.AMOA}
+
+
+def _roles(user, grappe):
+    if not user.is_authenticated:
+        return set()
+    cache = getattr(user, "_grappe_roles_cache", None)
+    if cache is None:
+        cache = {}
+        user._grappe_roles_cache = cache
+    if grappe.pk not in cache:
+        cache[grappe.pk] = set(
+            Role.objects.filter(grappe=grappe, user=user).values_list("kind", flat=True)
+        )
+    return cache[grappe.pk]
+
+
+def is_ars_agent_for(user, grappe):
+    return (
+        user.is_authenticated
+        and ArsAgent.objects.filter(user=user, region_id=grappe.region_id).exists()
+    )
+
+
+def is_copil_member(user, grappe):
+    return (
+        user.is_authenticated
+        and ComiteMember.objects.filter(
+            comite__grappe=grappe, comite__kind=TypeComite.COPIL, user=user
+        ).exists()
+    )
+
+
+def can_view_grappe(user, grappe):
+    if not user.is_authenticated:
+        return False
+    return Grappe.objects.for_user(user).filter(pk=grappe.pk).exists()
+
+
+def can_edit_grappe(user, grappe):
+    """Change the grappe's data: its chef de projet, its AMOA consultant, a national admin.
+    ARS agents read only."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or bool(_roles(user, grappe) & EDITOR_ROLES)
+
+
+def can_manage_people(user, grappe):
+    """Give roles and seats on committees: the chef de projet or a national admin."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
+
+
+def can_create_grappe(user):
+    """Any signed-in person from an OG may start a grappe (they become its chef de projet);
+    ARS agents supervise and do not carry projects."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or not ArsAgent.objects.filter(user=user).exists()
+
+
+def can_import_finess(user):
+    return user.is_authenticated and user.is_staff
+
+
+def can_edit_esms(user, esms):
+    """An ESMS's own data (DUI situation, capacity): editors of a grappe that holds it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return Role.objects.filter(
+        user=user,
+        kind__in=EDITOR_ROLES,
+        grappe__memberships__esms=esms,
+        grappe__memberships__left_on__isnull=True,
+    ).exists()

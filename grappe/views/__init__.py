@@ -1,0 +1,3 @@
+from grappe.views.home import home
+
+__all__ = ["home"]

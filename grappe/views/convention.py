@@ -1,0 +1,10 @@
+"""Stub: being written."""
+
+
+def convention_edit(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def convention_pdf(request, *args, **kwargs):
+    raise NotImplementedError
+

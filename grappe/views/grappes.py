@@ -1,0 +1,147 @@
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from core.pdf import pdf_response, render_pdf
+from grappe import perms
+from grappe.eligibility import check_eligibility
+from grappe.enums import RoleKind, TypeComite
+from grappe.forms.grappe import GrappeForm
+from grappe.funding import simulate_funding
+from grappe.models import Comite, Grappe, HistoryEntry, Role
+
+
+def get_grappe_for(user, pk):
+    """The grappe if the user may see it; 404 otherwise, so strangers learn nothing."""
+    return get_object_or_404(Grappe.objects.for_user(user).select_related("region", "aap", "porteur"), pk=pk)
+
+
+def form_changes(form):
+    """{field label: [old, new]} for the history, from a bound ModelForm."""
+    changes = {}
+    for name in form.changed_data:
+        field = form.fields[name]
+        old = form.initial.get(name)
+        new = form.cleaned_data.get(name)
+        if hasattr(field, "choices") and not hasattr(field, "queryset"):
+            labels = dict(field.choices)
+            old, new = labels.get(old, old), labels.get(new, new)
+        changes[str(field.label)] = [str(old) if old not in (None, "") else "", str(new) if new not in (None, "") else ""]
+    return changes
+
+
+def grappe_list(request):
+    grappes = (
+        Grappe.objects.for_user(request.user)
+        .select_related("region", "aap", "porteur")
+        .with_counts()
+        .order_by("region__name", "name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        grappes = grappes.filter(
+            Q(name__icontains=query)
+            | Q(porteur__raison_sociale__icontains=query)
+            | Q(memberships__esms__finess_et=query.upper())
+        ).distinct()
+    page = Paginator(grappes, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "grappe/grappe_list.html",
+        {"page": page, "query": query, "can_create": perms.can_create_grappe(request.user)},
+    )
+
+
+def grappe_create(request):
+    if not perms.can_create_grappe(request.user):
+        raise PermissionDenied("Les agents ARS ne portent pas de grappe.")
+    form = GrappeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            grappe = form.save()
+            Role.objects.create(grappe=grappe, user=request.user, kind=RoleKind.CHEF_PROJET)
+            for kind in TypeComite.values:
+                Comite.objects.create(grappe=grappe, kind=kind)
+            HistoryEntry.record(grappe, request.user, "Création de la grappe", grappe)
+        messages.success(
+            request,
+            f"La grappe « {grappe.name} » est créée. Ajoutez maintenant ses ESMS par leur numéro FINESS.",
+        )
+        return redirect("grappe:esms_add", pk=grappe.pk)
+    return render(request, "grappe/grappe_form.html", {"form": form, "grappe": None})
+
+
+def detail_context(grappe):
+    """Everything the grappe page and its PDF fiche show (same data, two renderings)."""
+    memberships = list(grappe.active_memberships())
+    og_memberships = list(grappe.active_og_memberships().order_by("og__raison_sociale"))
+    esms_by_og = Counter(m.esms.og_id for m in memberships)
+    departements = Counter(
+        (m.esms.departement.insee_code, m.esms.departement.name) if m.esms.departement else ("—", "Non renseigné")
+        for m in memberships
+    )
+    domaines = Counter(m.esms.categorie.domaine.label for m in memberships)
+    comites = list(
+        grappe.comites.prefetch_related("members__user", "members__og").order_by("kind")
+    )
+    roles = list(grappe.roles.select_related("user", "esms").order_by("kind", "user__last_name"))
+    return {
+        "grappe": grappe,
+        "memberships": memberships,
+        "og_rows": [(om, esms_by_og.get(om.og_id, 0)) for om in og_memberships],
+        "departements": sorted(departements.items()),
+        "domaines": sorted(domaines.items()),
+        "comites": comites,
+        "roles": roles,
+        "eligibility": check_eligibility(grappe, memberships=memberships),
+        "funding": simulate_funding(grappe, memberships=memberships),
+    }
+
+
+def grappe_detail(request, pk):
+    grappe = get_grappe_for(request.user, pk)
+    context = detail_context(grappe)
+    context.update(
+        can_edit=perms.can_edit_grappe(request.user, grappe),
+        can_manage_people=perms.can_manage_people(request.user, grappe),
+    )
+    return render(request, "grappe/grappe_detail.html", context)
+
+
+def grappe_edit(request, pk):
+    grappe = get_grappe_for(request.user, pk)
+    if not perms.can_edit_grappe(request.user, grappe):
+        raise PermissionDenied
+    form = GrappeForm(request.POST or None, instance=grappe)
+    if request.method == "POST" and form.is_valid():
+        changes = form_changes(form)
+        form.save()
+        if changes:
+            HistoryEntry.record(grappe, request.user, "Modification de la grappe", grappe, changes)
+        messages.success(request, "Les informations de la grappe sont enregistrées.")
+        return redirect(grappe)
+    return render(request, "grappe/grappe_form.html", {"form": form, "grappe": grappe})
+
+
+def grappe_history(request, pk):
+    grappe = get_grappe_for(request.user, pk)
+    entries = grappe.history.select_related("user")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "grappe/grappe_history.html", {"grappe": grappe, "page": page})
+
+
+def grappe_fiche_pdf(request, pk):
+    grappe = get_grappe_for(request.user, pk)
+    pdf = render_pdf(
+        "grappe/pdf/fiche.html",
+        detail_context(grappe),
+        request=request,
+        grappe=grappe,
+        title=f"Fiche grappe — {grappe.name}",
+    )
+    return pdf_response(pdf, f"fiche-grappe-{grappe.name}")

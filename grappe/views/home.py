@@ -1,0 +1,17 @@
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from grappe.navigation import user_context
+
+
+def home(request):
+    """Send each person where they work: their grappe, their region's grappes, or the registry."""
+    user = request.user
+    ctx = user_context(user)
+    if user.is_staff or ctx["ars_regions"]:
+        return redirect(reverse("grappe:list"))
+    if len(ctx["grappes"]) == 1:
+        return redirect(ctx["grappes"][0].get_absolute_url())
+    if ctx["grappes"]:
+        return redirect(reverse("grappe:list"))
+    return render(request, "grappe/home_empty.html")

@@ -3,15 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from grappe.views import home
+from users.forms import InvitationPasswordResetForm
 
 admin.site.site_header = "Administration de Grappe"
 admin.site.site_title = "Grappe"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(form_class=InvitationPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "mot-de-passe/oubli/envoye/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -30,4 +37,3 @@ urlpatterns = [
     path("grappes/", include("grappe.urls")),
     path("admin/", admin.site.urls),
 ]
-

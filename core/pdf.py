@@ -16,8 +16,6 @@ from weasyprint.urls import URLFetcher
 STATIC_ROOTS = [str(path) for path in settings.STATICFILES_DIRS]
 
 
-
-
 def render_pdf(template_name, context=None, *, request=None, grappe=None, title=""):
     context = {
         **(context or {}),

@@ -1,5 +1,456 @@
-"""Stub: being written (eligibility checks)."""
+"""Is the grappe eligible to its call for projects? One check per rule of the AAP.
+
+Every threshold comes from the grappe's `Aap` row (DOMAIN.md §4: "configurable per AAP — these are
+defaults, not constants"), so an ARS or the national admin can change a rule without a release.
+The report is shown on the grappe page and in its PDF fiche: each reason is a French sentence with
+the figures, so a porteur can see what to fix without knowing the rules by heart.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from grappe.enums import Domaine, TypeProjet
+from grappe.finess import check_finess
+from grappe.models import EsmsMembership
+
+# Long lists of offenders are cut so that a reason stays readable on the page and in the PDF.
+MAX_NAMED = 5
+
+
+class CheckStatus(models.TextChoices):
+    OK = "ok", "Conforme"
+    KO = "ko", "Bloquant"
+    WARNING = "warning", "À vérifier"
+    INFO = "info", "Information"
+
+
+@dataclass
+class Check:
+    code: str
+    label: str
+    status: str
+    reason: str
+
+    @property
+    def status_label(self):
+        return CheckStatus(self.status).label
+
+    def __str__(self):
+        return f"{self.label} : {self.status_label} — {self.reason}"
+
+
+@dataclass
+class EligibilityReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def eligible(self):
+        return not self.ko
+
+    @property
+    def ko(self):
+        return [check for check in self.checks if check.status == CheckStatus.KO]
+
+    @property
+    def warnings(self):
+        return [check for check in self.checks if check.status == CheckStatus.WARNING]
+
+    def get(self, code):
+        """The check with this code, or None (the set of checks depends on the AAP)."""
+        return next((check for check in self.checks if check.code == code), None)
+
+
+def enumerate_fr(items, limit=MAX_NAMED):
+    """'a, b et c' — at most `limit` items named, the rest counted."""
+    items = list(items)
+    if len(items) > limit:
+        rest = len(items) - limit
+        items = [*items[:limit], f"{rest} autre{'s' if rest > 1 else ''}"]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def plural(count, singular, plural_form=None):
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def esms_label(esms):
+    return f"{esms.name} ({esms.finess_et})"
+
+
+def domaine_label(value):
+    try:
+        return Domaine(value).label
+    except ValueError:
+        # sad_domains is free JSON edited in the admin: show an unknown value as typed.
+        return str(value)
 
 
 def check_eligibility(grappe, memberships=None):
-    raise NotImplementedError
+    """All eligibility checks of the grappe against its AAP.
+
+    `memberships`: the active EsmsMembership rows with esms__og/categorie/departement selected,
+    as the grappe page already loads them; fetched here when not given.
+    """
+    if memberships is None:
+        memberships = list(grappe.active_memberships())
+    aap = grappe.aap
+    # Only L.312-1 establishments count towards the thresholds: a hospital in the list is reported
+    # by the category check and must not make up for a missing ESMS.
+    in_scope = [m for m in memberships if m.esms.categorie.is_esms]
+
+    checks = []
+    if aap is None:
+        checks.append(
+            Check(
+                "aap",
+                "Appel à projets",
+                CheckStatus.KO,
+                "Choisissez l'appel à projets de la grappe : les règles d'éligibilité et le "
+                "barème de financement en dépendent.",
+            )
+        )
+    # Without an AAP the rules it carries are shown as "info"; the others are checked anyway,
+    # so that the porteur can fix them while choosing the call.
+    checks.append(_min_esms(grappe, aap, in_scope, memberships))
+    if aap is not None and aap.max_esms is not None:
+        checks.append(_max_esms(aap, in_scope))
+    if aap is not None and (aap.national_threshold is not None or aap.region_id is not None):
+        checks.append(_scope(grappe, aap, in_scope))
+    checks.append(_finess(memberships))
+    checks.append(_unique_per_aap(grappe, aap, memberships))
+    checks.append(_categories(memberships))
+    checks.append(_sad(grappe, aap, memberships))
+    checks.append(_porteur(grappe))
+    if aap is not None and aap.min_og is not None:
+        checks.append(_amorcage_og(aap, in_scope))
+    return EligibilityReport(checks)
+
+
+def _out_of_scope_note(in_scope, memberships):
+    excluded = len(memberships) - len(in_scope)
+    if not excluded:
+        return ""
+    return f" ; {plural(excluded, 'établissement')} hors champ ESMS non compté{'s' if excluded > 1 else ''}"
+
+
+def _min_esms(grappe, aap, in_scope, memberships):
+    if aap is None:
+        return Check(
+            "min_esms",
+            "Nombre minimal d'ESMS",
+            CheckStatus.INFO,
+            f"{len(in_scope)} ESMS{_out_of_scope_note(in_scope, memberships)} ; "
+            "le minimum dépend de l'appel à projets.",
+        )
+    region = grappe.region
+    if region.reduced_threshold:
+        minimum = aap.min_esms_reduced
+        where = f"pour la région {region.name}, seuil réduit Corse et outre-mer"
+    else:
+        minimum = aap.min_esms
+        where = f"pour la région {region.name}"
+    count = len(in_scope)
+    note = _out_of_scope_note(in_scope, memberships)
+    if count >= minimum:
+        return Check(
+            "min_esms",
+            "Nombre minimal d'ESMS",
+            CheckStatus.OK,
+            f"{count} ESMS (minimum {minimum} {where}){note}.",
+        )
+    return Check(
+        "min_esms",
+        "Nombre minimal d'ESMS",
+        CheckStatus.KO,
+        f"{count} ESMS : il en faut au moins {minimum} {where}{note}. "
+        f"Ajoutez {minimum - count} ESMS.",
+    )
+
+
+def _max_esms(aap, in_scope):
+    count = len(in_scope)
+    if count <= aap.max_esms:
+        return Check(
+            "max_esms",
+            "Nombre maximal d'ESMS",
+            CheckStatus.OK,
+            f"{count} ESMS (maximum {aap.max_esms} pour l'appel « {aap.name} »).",
+        )
+    return Check(
+        "max_esms",
+        "Nombre maximal d'ESMS",
+        CheckStatus.KO,
+        f"{count} ESMS : l'appel « {aap.name} » en accepte au plus {aap.max_esms}. "
+        f"Retirez {count - aap.max_esms} ESMS ou scindez la grappe.",
+    )
+
+
+def _scope(grappe, aap, in_scope):
+    """Which call the grappe falls under: regional ARS call below the threshold, national above."""
+    label = "Appel régional ou national"
+    count = len(in_scope)
+    if aap.region_id is not None and aap.region_id != grappe.region_id:
+        return Check(
+            "portee",
+            label,
+            CheckStatus.KO,
+            f"L'appel « {aap.name} » est réservé à la région {aap.region.name} ; "
+            f"la grappe est en région {grappe.region.name}.",
+        )
+    threshold = aap.national_threshold
+    if threshold is None:
+        return Check(
+            "portee", label, CheckStatus.INFO, f"Appel régional de l'{grappe.region.ars_name}."
+        )
+    if count >= threshold:
+        if aap.region_id is not None:
+            return Check(
+                "portee",
+                label,
+                CheckStatus.KO,
+                f"{count} ESMS : à partir de {threshold} ESMS, la grappe relève de l'appel "
+                f"national, pas de l'appel régional « {aap.name} ».",
+            )
+        return Check(
+            "portee",
+            label,
+            CheckStatus.INFO,
+            f"{count} ESMS (au moins {threshold}) : la grappe relève de l'appel national.",
+        )
+    return Check(
+        "portee",
+        label,
+        CheckStatus.INFO,
+        f"{count} ESMS (moins de {threshold}) : la grappe relève de l'appel régional de "
+        f"l'{grappe.region.ars_name}.",
+    )
+
+
+def _finess(memberships):
+    label = "Identification par un FINESS géographique"
+    errors, warnings = [], []
+    for membership in memberships:
+        result = check_finess(membership.esms.finess_et)
+        if result.error:
+            errors.append(f"{esms_label(membership.esms)} : {result.error}")
+        elif result.warning:
+            warnings.append(esms_label(membership.esms))
+    if errors:
+        return Check(
+            "finess",
+            label,
+            CheckStatus.KO,
+            f"Seuls les ESMS identifiés par un FINESS géographique valide sont finançables. "
+            f"{plural(len(errors), 'numéro invalide', 'numéros invalides')} : "
+            f"{enumerate_fr(errors)}.",
+        )
+    if warnings:
+        return Check(
+            "finess",
+            label,
+            CheckStatus.WARNING,
+            f"Clé de contrôle non vérifiable pour {plural(len(warnings), 'numéro corse', 'numéros corses')} "
+            f"(2A/2B) : {enumerate_fr(warnings)}. Vérifiez-les sur finess.esante.gouv.fr.",
+        )
+    return Check(
+        "finess",
+        label,
+        CheckStatus.OK,
+        f"{plural(len(memberships), 'établissement identifié', 'établissements identifiés')} "
+        "par un FINESS géographique valide.",
+    )
+
+
+def _unique_per_aap(grappe, aap, memberships):
+    label = "Une seule grappe par appel à projets"
+    if aap is None:
+        return Check(
+            "unicite",
+            label,
+            CheckStatus.INFO,
+            "Vérifié une fois l'appel à projets choisi : un ESMS ne peut être présenté que "
+            "par une grappe par appel.",
+        )
+    by_esms = {m.esms_id: m.esms for m in memberships}
+    conflicts = []
+    if by_esms:
+        # One query for the whole grappe, whatever its size.
+        others = (
+            EsmsMembership.objects.filter(
+                esms_id__in=by_esms, left_on__isnull=True, grappe__aap_id=aap.pk
+            )
+            .exclude(grappe_id=grappe.pk)
+            .order_by("grappe__name")
+            .values_list("esms_id", "grappe__name")
+        )
+        conflicts = [
+            f"{esms_label(by_esms[esms_id])} est déjà dans la grappe « {other} »"
+            for esms_id, other in others
+        ]
+    if conflicts:
+        return Check(
+            "unicite",
+            label,
+            CheckStatus.KO,
+            f"Un ESMS ne peut être présenté que par une seule grappe pour l'appel « {aap.name} » : "
+            f"{enumerate_fr(conflicts)}.",
+        )
+    return Check(
+        "unicite",
+        label,
+        CheckStatus.OK,
+        f"Aucun ESMS de la grappe n'est présenté par une autre grappe pour l'appel « {aap.name} ».",
+    )
+
+
+def _categories(memberships):
+    label = "ESMS au sens de l'art. L.312-1 du CASF"
+    offenders = [
+        f"{esms_label(m.esms)}, catégorie {m.esms.categorie.code} — {m.esms.categorie.libelle}"
+        for m in memberships
+        if not m.esms.categorie.is_esms
+    ]
+    if offenders:
+        return Check(
+            "categories",
+            label,
+            CheckStatus.KO,
+            f"{plural(len(offenders), 'établissement')} hors du champ social et médico-social "
+            f"(établissements de santé et autres catégories non éligibles) : "
+            f"{enumerate_fr(offenders)}. Retirez-{'les' if len(offenders) > 1 else 'le'} de la grappe.",
+        )
+    return Check(
+        "categories",
+        label,
+        CheckStatus.OK,
+        "Toutes les catégories d'établissement relèvent de l'art. L.312-1 du CASF.",
+    )
+
+
+def _sad(grappe, aap, memberships):
+    """The DUI of a PA / PH / domicile ESMS in acquisition must be bought through the RESAH SAD.
+
+    The obligation is assessed per ESMS: an ESMS in acquisition outside the SAD domains, next to
+    SAD-domain ESMS that only upgrade their DUI, does not trigger it (DOMAIN.md §3, seed 002).
+    """
+    label = "Achat du DUI via le SAD du RESAH"
+    if aap is None:
+        return Check(
+            "sad",
+            label,
+            CheckStatus.INFO,
+            "Les domaines soumis au SAD du RESAH dépendent de l'appel à projets.",
+        )
+    sad_domains = set(aap.sad_domains or [])
+    concerned = [
+        m
+        for m in memberships
+        if m.esms.categorie.domaine in sad_domains
+        and grappe.type_projet_for(m) == TypeProjet.ACQUISITION
+    ]
+    concerned_domains = sorted({domaine_label(m.esms.categorie.domaine) for m in concerned})
+    domains = enumerate_fr(concerned_domains, limit=10)
+    if not concerned:
+        listed = enumerate_fr([domaine_label(d) for d in aap.sad_domains or []], limit=10)
+        return Check(
+            "sad",
+            label,
+            CheckStatus.INFO,
+            "Non obligatoire : aucun ESMS en acquisition dans les domaines soumis au SAD"
+            + (f" ({listed})." if listed else "."),
+        )
+    count = f"{len(concerned)} ESMS"
+    if grappe.achat_sad:
+        return Check(
+            "sad",
+            label,
+            CheckStatus.OK,
+            f"La grappe achète son DUI via le SAD du RESAH, obligatoire pour ses {count} en "
+            f"acquisition ({domains}).",
+        )
+    return Check(
+        "sad",
+        label,
+        CheckStatus.KO,
+        f"{count} en acquisition relève{'nt' if len(concerned) > 1 else ''} "
+        f"{'des domaines' if len(concerned_domains) > 1 else 'du domaine'} {domains} : le DUI doit être acheté via le SAD du RESAH. Engagez la procédure et "
+        "cochez « achat via le SAD du RESAH » dans la fiche de la grappe.",
+    )
+
+
+def _porteur(grappe):
+    label = "Porteur et organismes gestionnaires"
+    if grappe.porteur_id is None:
+        return Check(
+            "porteur",
+            label,
+            CheckStatus.KO,
+            "Aucun porteur désigné : un organisme gestionnaire doit porter la grappe et signer "
+            "la convention avec l'ARS.",
+        )
+    active = set(grappe.og_memberships.filter(left_on__isnull=True).values_list("og_id", flat=True))
+    if not active:
+        return Check(
+            "porteur",
+            label,
+            CheckStatus.KO,
+            "Aucun organisme gestionnaire coopérateur actif dans la grappe.",
+        )
+    if grappe.porteur_id not in active:
+        # A neutral porteur is possible (seed 004), but it must be party to the cooperation.
+        return Check(
+            "porteur",
+            label,
+            CheckStatus.WARNING,
+            f"Le porteur {grappe.porteur.name} ne figure pas parmi les coopérateurs actifs "
+            f"({plural(len(active), 'organisme gestionnaire', 'organismes gestionnaires')}).",
+        )
+    return Check(
+        "porteur",
+        label,
+        CheckStatus.OK,
+        f"Porteur : {grappe.porteur.name} ; "
+        f"{plural(len(active), 'coopérateur actif', 'coopérateurs actifs')}.",
+    )
+
+
+def _amorcage_og(aap, in_scope):
+    """Amorçage: at least N distinct OG, or one OG with more than M ESMS in the grappe."""
+    label = "Organismes gestionnaires (règle d'amorçage)"
+    per_og = Counter(m.esms.og_id for m in in_scope)
+    og_count = len(per_og)
+    largest = max(per_og.values(), default=0)
+    more_than = aap.single_og_more_than
+    if og_count >= aap.min_og:
+        return Check(
+            "amorcage_og",
+            label,
+            CheckStatus.OK,
+            f"{og_count} organismes gestionnaires distincts (minimum {aap.min_og}).",
+        )
+    if more_than is not None and largest > more_than:
+        return Check(
+            "amorcage_og",
+            label,
+            CheckStatus.OK,
+            f"Un organisme gestionnaire présente {largest} ESMS (plus de {more_than}).",
+        )
+    distinct = plural(
+        og_count, "organisme gestionnaire distinct", "organismes gestionnaires distincts"
+    )
+    alternative = (
+        f" et aucun ne présente plus de {more_than} ESMS (le plus important en présente {largest})"
+        if more_than is not None
+        else ""
+    )
+    return Check(
+        "amorcage_og",
+        label,
+        CheckStatus.KO,
+        f"{distinct} (minimum {aap.min_og}){alternative}. Élargissez la grappe à d'autres "
+        "organismes gestionnaires.",
+    )

@@ -15,8 +15,8 @@ from grappe.enums import (
     EvenementTranche,
     Hebergement,
     RegleValidation,
-    RoleKind,
     RoleComite,
+    RoleKind,
     SituationDui,
     SourceDonnee,
     StatutImport,
@@ -104,7 +104,9 @@ class Address(models.Model):
     @property
     def adresse(self):
         street = " ".join(
-            part for part in [self.numero_voie, self.complement_voie, self.type_voie, self.voie] if part
+            part
+            for part in [self.numero_voie, self.complement_voie, self.type_voie, self.voie]
+            if part
         )
         lines = [street, self.lieu_dit_bp, f"{self.code_postal} {self.commune}".strip()]
         return ", ".join(line for line in lines if line)
@@ -146,7 +148,11 @@ class OrganismeGestionnaire(Address):
 
     @property
     def name(self):
-        return self.raison_sociale_longue or self.raison_sociale or f"Entité juridique {self.finess_ej}"
+        return (
+            self.raison_sociale_longue
+            or self.raison_sociale
+            or f"Entité juridique {self.finess_ej}"
+        )
 
 
 class Categorie(models.Model):
@@ -296,7 +302,10 @@ class Aap(models.Model):
     )
     # Funding barème (euros)
     montant_acquisition = models.DecimalField(
-        "acquisition : part éditeur par ESMS", max_digits=10, decimal_places=2, default=Decimal(12000)
+        "acquisition : part éditeur par ESMS",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(12000),
     )
     montant_acquisition_segur = models.DecimalField(
         "acquisition : part éditeur si DUI référencé Ségur",
@@ -401,7 +410,9 @@ class GrappeQuerySet(models.QuerySet):
             esms_count=Count(
                 "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
             ),
-            og_count=Count("og_memberships", filter=Q(og_memberships__left_on__isnull=True), distinct=True),
+            og_count=Count(
+                "og_memberships", filter=Q(og_memberships__left_on__isnull=True), distinct=True
+            ),
         )
 
 
@@ -443,7 +454,9 @@ class Grappe(models.Model):
     amoa_marche = models.BooleanField("demande l'enveloppe AMOA « marché »", default=False)
     amoa_projet = models.BooleanField("demande l'enveloppe AMOA « projet »", default=False)
     origines = models.TextField(
-        "origines du projet", blank=True, help_text="Partenariats existants, ce qui a favorisé le projet."
+        "origines du projet",
+        blank=True,
+        help_text="Partenariats existants, ce qui a favorisé le projet.",
     )
     enjeux = models.TextField("enjeux de la candidature", blank=True)
     convention_signed_on = models.DateField("convention ARS signée le", null=True, blank=True)
@@ -693,9 +706,7 @@ class ArsAgent(models.Model):
     class Meta:
         verbose_name = "agent ARS"
         verbose_name_plural = "agents ARS"
-        constraints = [
-            models.UniqueConstraint(fields=["user", "region"], name="ars_agent_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="ars_agent_unique")]
 
     def __str__(self):
         return f"{self.user} — ARS {self.region}"
@@ -784,6 +795,16 @@ class HistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} — {self.action}"
+
+    def change_rows(self):
+        """(label, old, new) for a change, or (label, None, value) for a plain fact."""
+        rows = []
+        for label, value in (self.changes or {}).items():
+            if isinstance(value, list | tuple) and len(value) == 2:
+                rows.append((label, value[0], value[1]))
+            else:
+                rows.append((label, None, value))
+        return rows
 
     @classmethod
     def record(cls, grappe, user, action, target="", changes=None):

@@ -23,7 +23,9 @@ def user_context(user):
     if not hasattr(user, "_grappe_context"):
         grappes = list(Grappe.objects.for_user(user).only("pk", "name", "region_id")[:2])
         regions = list(
-            ArsAgent.objects.filter(user=user).select_related("region").values_list("region__name", flat=True)
+            ArsAgent.objects.filter(user=user)
+            .select_related("region")
+            .values_list("region__name", flat=True)
         )
         user._grappe_context = {"grappes": grappes, "ars_regions": regions}
     return user._grappe_context

@@ -32,5 +32,9 @@ urlpatterns = [
     # FINESS registry
     path("registre/", registre.registre, name="registre"),
     path("registre/import/", registre.finess_import, name="finess_import"),
-    path("registre/import/<int:import_id>/", registre.finess_import_detail, name="finess_import_detail"),
+    path(
+        "registre/import/<int:import_id>/",
+        registre.finess_import_detail,
+        name="finess_import_detail",
+    ),
 ]

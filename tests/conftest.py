@@ -1,8 +1,16 @@
 import os
+import subprocess
+import sys
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
+import psycopg2
 import pytest
+import redis
+from django.db import connection
 
+from config.celery import app as celery_app
 from grappe.enums import RoleKind
 from tests.grappe.factories import (
     GrappeFactory,
@@ -49,13 +57,21 @@ class Cast:
 def cast(db):
     grappe = GrappeFactory(name="Grappe des Flandres")
     add_esms(grappe, 3)
-    owner = RoleFactory(grappe=grappe, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="cheffe@exemple.fr")).user
-    member = RoleFactory(grappe=grappe, kind=RoleKind.REFERENT_METIER, user=UserFactory(email="referent@exemple.fr")).user
+    owner = RoleFactory(
+        grappe=grappe, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="cheffe@exemple.fr")
+    ).user
+    member = RoleFactory(
+        grappe=grappe, kind=RoleKind.REFERENT_METIER, user=UserFactory(email="referent@exemple.fr")
+    ).user
     copil = copil_member(grappe, UserFactory(email="copil@exemple.fr"))
     ars = ars_agent("32", UserFactory(email="ars@exemple.fr"))
     ars_other = ars_agent("84", UserFactory(email="ars-ara@exemple.fr"))
-    other = GrappeFactory(name="Grappe lointaine", region_id=ars_other.ars_regions.first().region_id)
-    stranger = RoleFactory(grappe=other, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="autre@exemple.fr")).user
+    other = GrappeFactory(
+        name="Grappe lointaine", region_id=ars_other.ars_regions.first().region_id
+    )
+    stranger = RoleFactory(
+        grappe=other, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="autre@exemple.fr")
+    ).user
     admin = UserFactory(email="admin@exemple.fr", is_staff=True, is_superuser=True)
     return Cast(grappe, owner, member, copil, ars, ars_other, stranger, admin, other)
 
@@ -71,3 +87,94 @@ def client_for(client):
         return client
 
     return make
+
+
+# ---------------------------------------------------------------------------------------------
+# Real services (CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1)
+# ---------------------------------------------------------------------------------------------
+
+
+def pytest_configure(config):
+    """With REQUIRE_SERVICES=1 a missing PostgreSQL or Redis stops the run as a failure."""
+    if os.environ.get("REQUIRE_SERVICES") != "1":
+        return
+    problems = []
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL doit désigner une base PostgreSQL")
+    else:
+        try:
+            psycopg2.connect(database_url, connect_timeout=5).close()
+        except psycopg2.OperationalError as exc:
+            problems.append(f"PostgreSQL injoignable : {exc}".strip())
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        problems.append("REDIS_URL n'est pas défini")
+    else:
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis injoignable : {exc}")
+    if problems:
+        pytest.exit("REQUIRE_SERVICES=1 : " + " ; ".join(problems), returncode=1)
+
+
+def require_redis():
+    """Redis-backed tests run when REDIS_URL is set; under REQUIRE_SERVICES=1 its absence fails."""
+    if os.environ.get("REDIS_URL"):
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail("REDIS_URL manquant alors que REQUIRE_SERVICES=1")
+    pytest.skip("REDIS_URL non défini : test d'intégration Celery/Redis non exécuté")
+
+
+@dataclass
+class WorkerProcess:
+    process: object
+    queue: str
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` process on Redis, sharing the test database when it is PostgreSQL."""
+
+    require_redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield WorkerProcess(process, queue)
+    finally:
+        celery_app.conf.task_always_eager = previous
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -40,7 +40,9 @@ class GrappeForm(forms.ModelForm):
             porteurs = OrganismeGestionnaire.objects.filter(
                 grappe_memberships__grappe=self.instance, grappe_memberships__left_on__isnull=True
             )
-            self.fields["porteur"].help_text = "Choisi parmi les organismes gestionnaires de la grappe."
+            self.fields[
+                "porteur"
+            ].help_text = "Choisi parmi les organismes gestionnaires de la grappe."
         else:
             del self.fields["porteur"]
         if "porteur" in self.fields:

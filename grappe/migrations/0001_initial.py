@@ -10,331 +10,950 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Aap',
+            name="Aap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('kind', models.CharField(choices=[('amorcage_t1', 'Amorçage — temps 1'), ('amorcage_t2', 'Amorçage — temps 2'), ('generalisation', 'Généralisation')], max_length=20, verbose_name='phase')),
-                ('year', models.PositiveIntegerField(verbose_name='année')),
-                ('opens_on', models.DateField(blank=True, null=True, verbose_name='ouverture')),
-                ('closes_on', models.DateField(blank=True, null=True, verbose_name='clôture des candidatures')),
-                ('min_esms', models.PositiveIntegerField(default=15, verbose_name="nombre minimal d'ESMS")),
-                ('min_esms_reduced', models.PositiveIntegerField(default=8, verbose_name="nombre minimal d'ESMS (Corse et outre-mer)")),
-                ('max_esms', models.PositiveIntegerField(blank=True, null=True, verbose_name="nombre maximal d'ESMS")),
-                ('national_threshold', models.PositiveIntegerField(blank=True, default=50, help_text="À partir de ce nombre d'ESMS, la grappe relève de l'appel national.", null=True, verbose_name="seuil de l'appel national")),
-                ('min_og', models.PositiveIntegerField(blank=True, help_text="Règle d'amorçage : au moins N OG… (vide si l'appel n'a pas cette règle)", null=True, verbose_name="nombre minimal d'OG")),
-                ('single_og_more_than', models.PositiveIntegerField(blank=True, null=True, verbose_name='… ou un OG de plus de N ESMS')),
-                ('sad_domains', models.JSONField(blank=True, default=list, help_text="Domaines pour lesquels l'achat du DUI passe obligatoirement par le SAD.", verbose_name='domaines soumis au SAD du RESAH')),
-                ('montant_acquisition', models.DecimalField(decimal_places=2, default=Decimal('12000'), max_digits=10, verbose_name='acquisition : part éditeur par ESMS')),
-                ('montant_acquisition_segur', models.DecimalField(blank=True, decimal_places=2, default=Decimal('14500'), max_digits=10, null=True, verbose_name='acquisition : part éditeur si DUI référencé Ségur')),
-                ('montant_usages', models.DecimalField(decimal_places=2, default=Decimal('7000'), max_digits=10, verbose_name='acquisition : part usages par ESMS')),
-                ('montant_conformite', models.DecimalField(decimal_places=2, default=Decimal('5000'), max_digits=10, verbose_name='ESMS déjà équipé / mise en conformité, par ESMS')),
-                ('plafond_conformite', models.PositiveIntegerField(blank=True, null=True, verbose_name='plafond de structures financées en conformité')),
-                ('seuil_petit_og', models.PositiveIntegerField(blank=True, default=15, null=True, verbose_name='petit OG : moins de N établissements')),
-                ('montant_equipement_petit_og', models.DecimalField(decimal_places=2, default=Decimal('20000'), max_digits=10, verbose_name="équipement matériel par ESMS d'un petit OG")),
-                ('montant_amoa_marche', models.DecimalField(decimal_places=2, default=Decimal('15000'), max_digits=10, verbose_name='AMOA « marché » par projet')),
-                ('montant_amoa_projet', models.DecimalField(decimal_places=2, default=Decimal('100000'), max_digits=10, verbose_name='AMOA « projet » par projet')),
-                ('amoa_small_og_only', models.BooleanField(default=True, help_text="Généralisation : l'AMOA n'est financée que si la grappe compte un petit OG.", verbose_name='AMOA réservée aux petits OG')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="intitulé")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("amorcage_t1", "Amorçage — temps 1"),
+                            ("amorcage_t2", "Amorçage — temps 2"),
+                            ("generalisation", "Généralisation"),
+                        ],
+                        max_length=20,
+                        verbose_name="phase",
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="année")),
+                ("opens_on", models.DateField(blank=True, null=True, verbose_name="ouverture")),
+                (
+                    "closes_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="clôture des candidatures"
+                    ),
+                ),
+                (
+                    "min_esms",
+                    models.PositiveIntegerField(default=15, verbose_name="nombre minimal d'ESMS"),
+                ),
+                (
+                    "min_esms_reduced",
+                    models.PositiveIntegerField(
+                        default=8, verbose_name="nombre minimal d'ESMS (Corse et outre-mer)"
+                    ),
+                ),
+                (
+                    "max_esms",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="nombre maximal d'ESMS"
+                    ),
+                ),
+                (
+                    "national_threshold",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        default=50,
+                        help_text="À partir de ce nombre d'ESMS, la grappe relève de l'appel national.",
+                        null=True,
+                        verbose_name="seuil de l'appel national",
+                    ),
+                ),
+                (
+                    "min_og",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Règle d'amorçage : au moins N OG… (vide si l'appel n'a pas cette règle)",
+                        null=True,
+                        verbose_name="nombre minimal d'OG",
+                    ),
+                ),
+                (
+                    "single_og_more_than",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="… ou un OG de plus de N ESMS"
+                    ),
+                ),
+                (
+                    "sad_domains",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Domaines pour lesquels l'achat du DUI passe obligatoirement par le SAD.",
+                        verbose_name="domaines soumis au SAD du RESAH",
+                    ),
+                ),
+                (
+                    "montant_acquisition",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("12000"),
+                        max_digits=10,
+                        verbose_name="acquisition : part éditeur par ESMS",
+                    ),
+                ),
+                (
+                    "montant_acquisition_segur",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        default=Decimal("14500"),
+                        max_digits=10,
+                        null=True,
+                        verbose_name="acquisition : part éditeur si DUI référencé Ségur",
+                    ),
+                ),
+                (
+                    "montant_usages",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("7000"),
+                        max_digits=10,
+                        verbose_name="acquisition : part usages par ESMS",
+                    ),
+                ),
+                (
+                    "montant_conformite",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5000"),
+                        max_digits=10,
+                        verbose_name="ESMS déjà équipé / mise en conformité, par ESMS",
+                    ),
+                ),
+                (
+                    "plafond_conformite",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="plafond de structures financées en conformité",
+                    ),
+                ),
+                (
+                    "seuil_petit_og",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        default=15,
+                        null=True,
+                        verbose_name="petit OG : moins de N établissements",
+                    ),
+                ),
+                (
+                    "montant_equipement_petit_og",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("20000"),
+                        max_digits=10,
+                        verbose_name="équipement matériel par ESMS d'un petit OG",
+                    ),
+                ),
+                (
+                    "montant_amoa_marche",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("15000"),
+                        max_digits=10,
+                        verbose_name="AMOA « marché » par projet",
+                    ),
+                ),
+                (
+                    "montant_amoa_projet",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100000"),
+                        max_digits=10,
+                        verbose_name="AMOA « projet » par projet",
+                    ),
+                ),
+                (
+                    "amoa_small_og_only",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Généralisation : l'AMOA n'est financée que si la grappe compte un petit OG.",
+                        verbose_name="AMOA réservée aux petits OG",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appel à projets',
-                'verbose_name_plural': 'appels à projets',
-                'ordering': ['-year', 'name'],
+                "verbose_name": "appel à projets",
+                "verbose_name_plural": "appels à projets",
+                "ordering": ["-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ArsAgent',
+            name="ArsAgent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agent ARS',
-                'verbose_name_plural': 'agents ARS',
+                "verbose_name": "agent ARS",
+                "verbose_name_plural": "agents ARS",
             },
         ),
         migrations.CreateModel(
-            name='Categorie',
+            name="Categorie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code')),
-                ('libelle', models.CharField(max_length=200, verbose_name='libellé')),
-                ('agregat_code', models.CharField(max_length=4, verbose_name='agrégat')),
-                ('agregat_libelle', models.CharField(blank=True, max_length=200, verbose_name="libellé de l'agrégat")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code")),
+                ("libelle", models.CharField(max_length=200, verbose_name="libellé")),
+                ("agregat_code", models.CharField(max_length=4, verbose_name="agrégat")),
+                (
+                    "agregat_libelle",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="libellé de l'agrégat"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "catégorie d'établissement",
-                'verbose_name_plural': "catégories d'établissement",
-                'ordering': ['code'],
+                "verbose_name": "catégorie d'établissement",
+                "verbose_name_plural": "catégories d'établissement",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Comite',
+            name="Comite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('copil', 'Comité de pilotage (COPIL)'), ('suivi', 'Comité de suivi opérationnel'), ('selection', 'Comité de sélection AMOA')], max_length=20, verbose_name='type')),
-                ('missions', models.TextField(blank=True, verbose_name='rôle et missions')),
-                ('fonctionnement', models.TextField(blank=True, verbose_name='modalités de fonctionnement')),
-                ('regle_validation', models.CharField(choices=[('unanimite', 'Tous les membres votants'), ('quorum', "Quorum d'approbations")], default='unanimite', help_text='Pour les comptes rendus et livrables soumis au COPIL.', max_length=20, verbose_name='règle de validation')),
-                ('quorum', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="quorum (nombre d'approbations)")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("copil", "Comité de pilotage (COPIL)"),
+                            ("suivi", "Comité de suivi opérationnel"),
+                            ("selection", "Comité de sélection AMOA"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("missions", models.TextField(blank=True, verbose_name="rôle et missions")),
+                (
+                    "fonctionnement",
+                    models.TextField(blank=True, verbose_name="modalités de fonctionnement"),
+                ),
+                (
+                    "regle_validation",
+                    models.CharField(
+                        choices=[
+                            ("unanimite", "Tous les membres votants"),
+                            ("quorum", "Quorum d'approbations"),
+                        ],
+                        default="unanimite",
+                        help_text="Pour les comptes rendus et livrables soumis au COPIL.",
+                        max_length=20,
+                        verbose_name="règle de validation",
+                    ),
+                ),
+                (
+                    "quorum",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="quorum (nombre d'approbations)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comité',
-                'verbose_name_plural': 'comités',
-                'ordering': ['grappe', 'kind'],
+                "verbose_name": "comité",
+                "verbose_name_plural": "comités",
+                "ordering": ["grappe", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='ComiteMember',
+            name="ComiteMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('president', 'Président(e)'), ('membre', 'Membre'), ('secretaire', 'Secrétaire de séance'), ('invite', 'Invité permanent (voix consultative)')], default='membre', max_length=20, verbose_name='rôle dans le comité')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("president", "Président(e)"),
+                            ("membre", "Membre"),
+                            ("secretaire", "Secrétaire de séance"),
+                            ("invite", "Invité permanent (voix consultative)"),
+                        ],
+                        default="membre",
+                        max_length=20,
+                        verbose_name="rôle dans le comité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre de comité',
-                'verbose_name_plural': 'membres de comité',
-                'ordering': ['comite', 'role', 'user__last_name'],
+                "verbose_name": "membre de comité",
+                "verbose_name_plural": "membres de comité",
+                "ordering": ["comite", "role", "user__last_name"],
             },
         ),
         migrations.CreateModel(
-            name='ConventionCooperation',
+            name="ConventionCooperation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contexte', models.TextField(blank=True, verbose_name='contexte, objectifs partagés et actions communes')),
-                ('porteur_missions', models.TextField(blank=True, verbose_name='désignation, engagements et missions du porteur de projet')),
-                ('membres_engagements', models.TextField(blank=True, verbose_name='engagements et missions des membres')),
-                ('gouvernance', models.TextField(blank=True, verbose_name='gouvernance et pilotage opérationnel')),
-                ('responsabilite', models.TextField(blank=True, verbose_name='responsabilité')),
-                ('dispositions_financieres', models.TextField(blank=True, verbose_name='dispositions financières')),
-                ('modalites', models.TextField(blank=True, verbose_name='entrée en vigueur, durée, modification, résiliation, retrait et règlement des litiges')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signée le')),
-                ('signed_at_place', models.CharField(blank=True, max_length=100, verbose_name='signée à')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contexte",
+                    models.TextField(
+                        blank=True, verbose_name="contexte, objectifs partagés et actions communes"
+                    ),
+                ),
+                (
+                    "porteur_missions",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="désignation, engagements et missions du porteur de projet",
+                    ),
+                ),
+                (
+                    "membres_engagements",
+                    models.TextField(
+                        blank=True, verbose_name="engagements et missions des membres"
+                    ),
+                ),
+                (
+                    "gouvernance",
+                    models.TextField(
+                        blank=True, verbose_name="gouvernance et pilotage opérationnel"
+                    ),
+                ),
+                ("responsabilite", models.TextField(blank=True, verbose_name="responsabilité")),
+                (
+                    "dispositions_financieres",
+                    models.TextField(blank=True, verbose_name="dispositions financières"),
+                ),
+                (
+                    "modalites",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="entrée en vigueur, durée, modification, résiliation, retrait et règlement des litiges",
+                    ),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signée le")),
+                (
+                    "signed_at_place",
+                    models.CharField(blank=True, max_length=100, verbose_name="signée à"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
             ],
             options={
-                'verbose_name': 'convention de coopération',
-                'verbose_name_plural': 'conventions de coopération',
+                "verbose_name": "convention de coopération",
+                "verbose_name_plural": "conventions de coopération",
             },
         ),
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='code FINESS')),
-                ('insee_code', models.CharField(max_length=3, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="code FINESS")),
+                ("insee_code", models.CharField(max_length=3, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'département',
-                'verbose_name_plural': 'départements',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "verbose_name_plural": "départements",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Esms',
+            name="Esms",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero_voie', models.CharField(blank=True, max_length=10, verbose_name='numéro de voie')),
-                ('type_voie', models.CharField(blank=True, max_length=10, verbose_name='type de voie')),
-                ('voie', models.CharField(blank=True, max_length=100, verbose_name='voie')),
-                ('complement_voie', models.CharField(blank=True, max_length=5, verbose_name='complément de voie')),
-                ('lieu_dit_bp', models.CharField(blank=True, max_length=100, verbose_name='lieu-dit / BP')),
-                ('code_commune', models.CharField(blank=True, max_length=3, verbose_name='code commune')),
-                ('code_postal', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('commune', models.CharField(blank=True, max_length=100, verbose_name='commune')),
-                ('telephone', models.CharField(blank=True, max_length=20, verbose_name='téléphone')),
-                ('finess_et', models.CharField(max_length=9, unique=True, validators=[grappe.finess.validate_finess], verbose_name='FINESS géographique')),
-                ('raison_sociale', models.CharField(max_length=200, verbose_name='raison sociale')),
-                ('raison_sociale_longue', models.CharField(blank=True, max_length=200, verbose_name='raison sociale longue')),
-                ('complement_raison_sociale', models.CharField(blank=True, max_length=100, verbose_name='complément')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET')),
-                ('coord_x', models.FloatField(blank=True, null=True, verbose_name='coordonnée X')),
-                ('coord_y', models.FloatField(blank=True, null=True, verbose_name='coordonnée Y')),
-                ('coord_source', models.CharField(blank=True, max_length=255, verbose_name='source des coordonnées')),
-                ('capacite', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacité (places)')),
-                ('situation_dui', models.CharField(choices=[('aucun', 'Pas de DUI'), ('a_faire_evoluer', 'DUI à faire évoluer'), ('segur', 'DUI référencé Ségur')], default='aucun', max_length=20, verbose_name='situation DUI')),
-                ('editeur', models.CharField(blank=True, max_length=150, verbose_name='éditeur du DUI actuel')),
-                ('date_ouverture', models.DateField(blank=True, null=True, verbose_name="date d'ouverture")),
-                ('source', models.CharField(choices=[('finess', 'Import FINESS'), ('saisie', 'Saisie manuelle')], default='finess', max_length=10, verbose_name='origine')),
-                ('finess_updated_on', models.DateField(blank=True, null=True, verbose_name='mise à jour FINESS')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "numero_voie",
+                    models.CharField(blank=True, max_length=10, verbose_name="numéro de voie"),
+                ),
+                (
+                    "type_voie",
+                    models.CharField(blank=True, max_length=10, verbose_name="type de voie"),
+                ),
+                ("voie", models.CharField(blank=True, max_length=100, verbose_name="voie")),
+                (
+                    "complement_voie",
+                    models.CharField(blank=True, max_length=5, verbose_name="complément de voie"),
+                ),
+                (
+                    "lieu_dit_bp",
+                    models.CharField(blank=True, max_length=100, verbose_name="lieu-dit / BP"),
+                ),
+                (
+                    "code_commune",
+                    models.CharField(blank=True, max_length=3, verbose_name="code commune"),
+                ),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("commune", models.CharField(blank=True, max_length=100, verbose_name="commune")),
+                (
+                    "telephone",
+                    models.CharField(blank=True, max_length=20, verbose_name="téléphone"),
+                ),
+                (
+                    "finess_et",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[grappe.finess.validate_finess],
+                        verbose_name="FINESS géographique",
+                    ),
+                ),
+                ("raison_sociale", models.CharField(max_length=200, verbose_name="raison sociale")),
+                (
+                    "raison_sociale_longue",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="raison sociale longue"
+                    ),
+                ),
+                (
+                    "complement_raison_sociale",
+                    models.CharField(blank=True, max_length=100, verbose_name="complément"),
+                ),
+                ("siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET")),
+                ("coord_x", models.FloatField(blank=True, null=True, verbose_name="coordonnée X")),
+                ("coord_y", models.FloatField(blank=True, null=True, verbose_name="coordonnée Y")),
+                (
+                    "coord_source",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="source des coordonnées"
+                    ),
+                ),
+                (
+                    "capacite",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="capacité (places)"
+                    ),
+                ),
+                (
+                    "situation_dui",
+                    models.CharField(
+                        choices=[
+                            ("aucun", "Pas de DUI"),
+                            ("a_faire_evoluer", "DUI à faire évoluer"),
+                            ("segur", "DUI référencé Ségur"),
+                        ],
+                        default="aucun",
+                        max_length=20,
+                        verbose_name="situation DUI",
+                    ),
+                ),
+                (
+                    "editeur",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="éditeur du DUI actuel"
+                    ),
+                ),
+                (
+                    "date_ouverture",
+                    models.DateField(blank=True, null=True, verbose_name="date d'ouverture"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("finess", "Import FINESS"), ("saisie", "Saisie manuelle")],
+                        default="finess",
+                        max_length=10,
+                        verbose_name="origine",
+                    ),
+                ),
+                (
+                    "finess_updated_on",
+                    models.DateField(blank=True, null=True, verbose_name="mise à jour FINESS"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
             ],
             options={
-                'verbose_name': 'ESMS',
-                'verbose_name_plural': 'ESMS',
-                'ordering': ['raison_sociale', 'finess_et'],
+                "verbose_name": "ESMS",
+                "verbose_name_plural": "ESMS",
+                "ordering": ["raison_sociale", "finess_et"],
             },
         ),
         migrations.CreateModel(
-            name='EsmsMembership',
+            name="EsmsMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='entrée le')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='sortie le')),
-                ('type_projet', models.CharField(blank=True, choices=[('acquisition', 'Acquisition'), ('conformite', 'Mise en conformité')], max_length=20, verbose_name='type de projet (si différent de la grappe)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "joined_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="entrée le"
+                    ),
+                ),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="sortie le")),
+                (
+                    "type_projet",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("acquisition", "Acquisition"),
+                            ("conformite", "Mise en conformité"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de projet (si différent de la grappe)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ESMS de la grappe',
-                'verbose_name_plural': 'ESMS de la grappe',
-                'ordering': ['esms__raison_sociale'],
+                "verbose_name": "ESMS de la grappe",
+                "verbose_name_plural": "ESMS de la grappe",
+                "ordering": ["esms__raison_sociale"],
             },
         ),
         migrations.CreateModel(
-            name='FinessImport',
+            name="FinessImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=grappe.models.finess_upload_path, verbose_name='fichier')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nom du fichier')),
-                ('status', models.CharField(choices=[('simulation', "Simulation (rien n'est écrit)"), ('applique', 'Appliqué'), ('echec', 'Échec')], max_length=20, verbose_name='statut')),
-                ('include_all', models.BooleanField(default=False, verbose_name='toutes catégories')),
-                ('encoding', models.CharField(blank=True, max_length=20, verbose_name='encodage')),
-                ('kind', models.CharField(blank=True, max_length=20, verbose_name='type de fichier')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='décompte')),
-                ('rejected', models.JSONField(blank=True, default=list, verbose_name='lignes rejetées')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='début')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='fin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=grappe.models.finess_upload_path, verbose_name="fichier"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="nom du fichier")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("simulation", "Simulation (rien n'est écrit)"),
+                            ("applique", "Appliqué"),
+                            ("echec", "Échec"),
+                        ],
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "include_all",
+                    models.BooleanField(default=False, verbose_name="toutes catégories"),
+                ),
+                ("encoding", models.CharField(blank=True, max_length=20, verbose_name="encodage")),
+                (
+                    "kind",
+                    models.CharField(blank=True, max_length=20, verbose_name="type de fichier"),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="décompte")),
+                (
+                    "rejected",
+                    models.JSONField(blank=True, default=list, verbose_name="lignes rejetées"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="début"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="fin")),
             ],
             options={
-                'verbose_name': 'import FINESS',
-                'verbose_name_plural': 'imports FINESS',
-                'ordering': ['-started_at'],
+                "verbose_name": "import FINESS",
+                "verbose_name_plural": "imports FINESS",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Grappe',
+            name="Grappe",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('type_projet', models.CharField(choices=[('acquisition', 'Acquisition'), ('conformite', 'Mise en conformité')], default='acquisition', max_length=20, verbose_name='type de projet')),
-                ('hebergement', models.CharField(blank=True, choices=[('', 'Non défini'), ('hds_externe', 'Hébergement externalisé (HDS)'), ('interne', 'Hébergement interne')], default='', max_length=20, verbose_name='hébergement')),
-                ('editeur', models.CharField(blank=True, max_length=150, verbose_name='éditeur retenu')),
-                ('solution', models.CharField(blank=True, max_length=150, verbose_name='solution retenue')),
-                ('solution_segur', models.BooleanField(default=False, verbose_name='solution référencée Ségur')),
-                ('achat_sad', models.BooleanField(default=False, help_text="La grappe achète son DUI par le système d'acquisition dynamique du RESAH.", verbose_name='achat via le SAD du RESAH')),
-                ('amoa_marche', models.BooleanField(default=False, verbose_name="demande l'enveloppe AMOA « marché »")),
-                ('amoa_projet', models.BooleanField(default=False, verbose_name="demande l'enveloppe AMOA « projet »")),
-                ('origines', models.TextField(blank=True, help_text='Partenariats existants, ce qui a favorisé le projet.', verbose_name='origines du projet')),
-                ('enjeux', models.TextField(blank=True, verbose_name='enjeux de la candidature')),
-                ('convention_signed_on', models.DateField(blank=True, null=True, verbose_name='convention ARS signée le')),
-                ('convention_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant de la convention ARS (€)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "type_projet",
+                    models.CharField(
+                        choices=[
+                            ("acquisition", "Acquisition"),
+                            ("conformite", "Mise en conformité"),
+                        ],
+                        default="acquisition",
+                        max_length=20,
+                        verbose_name="type de projet",
+                    ),
+                ),
+                (
+                    "hebergement",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Non défini"),
+                            ("hds_externe", "Hébergement externalisé (HDS)"),
+                            ("interne", "Hébergement interne"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="hébergement",
+                    ),
+                ),
+                (
+                    "editeur",
+                    models.CharField(blank=True, max_length=150, verbose_name="éditeur retenu"),
+                ),
+                (
+                    "solution",
+                    models.CharField(blank=True, max_length=150, verbose_name="solution retenue"),
+                ),
+                (
+                    "solution_segur",
+                    models.BooleanField(default=False, verbose_name="solution référencée Ségur"),
+                ),
+                (
+                    "achat_sad",
+                    models.BooleanField(
+                        default=False,
+                        help_text="La grappe achète son DUI par le système d'acquisition dynamique du RESAH.",
+                        verbose_name="achat via le SAD du RESAH",
+                    ),
+                ),
+                (
+                    "amoa_marche",
+                    models.BooleanField(
+                        default=False, verbose_name="demande l'enveloppe AMOA « marché »"
+                    ),
+                ),
+                (
+                    "amoa_projet",
+                    models.BooleanField(
+                        default=False, verbose_name="demande l'enveloppe AMOA « projet »"
+                    ),
+                ),
+                (
+                    "origines",
+                    models.TextField(
+                        blank=True,
+                        help_text="Partenariats existants, ce qui a favorisé le projet.",
+                        verbose_name="origines du projet",
+                    ),
+                ),
+                ("enjeux", models.TextField(blank=True, verbose_name="enjeux de la candidature")),
+                (
+                    "convention_signed_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="convention ARS signée le"
+                    ),
+                ),
+                (
+                    "convention_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant de la convention ARS (€)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
             ],
             options={
-                'verbose_name': 'grappe',
-                'verbose_name_plural': 'grappes',
-                'ordering': ['name'],
+                "verbose_name": "grappe",
+                "verbose_name_plural": "grappes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoryEntry',
+            name="HistoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=200, verbose_name='action')),
-                ('target', models.CharField(blank=True, max_length=200, verbose_name='objet')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='modifications')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=200, verbose_name="action")),
+                ("target", models.CharField(blank=True, max_length=200, verbose_name="objet")),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="modifications"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="le"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "entrée d'historique",
-                'verbose_name_plural': 'historique',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "entrée d'historique",
+                "verbose_name_plural": "historique",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OgMembership',
+            name="OgMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='entrée le')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='sortie le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "joined_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="entrée le"
+                    ),
+                ),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="sortie le")),
             ],
             options={
-                'verbose_name': 'coopérateur',
-                'verbose_name_plural': 'coopérateurs',
-                'ordering': ['og__raison_sociale'],
+                "verbose_name": "coopérateur",
+                "verbose_name_plural": "coopérateurs",
+                "ordering": ["og__raison_sociale"],
             },
         ),
         migrations.CreateModel(
-            name='OrganismeGestionnaire',
+            name="OrganismeGestionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero_voie', models.CharField(blank=True, max_length=10, verbose_name='numéro de voie')),
-                ('type_voie', models.CharField(blank=True, max_length=10, verbose_name='type de voie')),
-                ('voie', models.CharField(blank=True, max_length=100, verbose_name='voie')),
-                ('complement_voie', models.CharField(blank=True, max_length=5, verbose_name='complément de voie')),
-                ('lieu_dit_bp', models.CharField(blank=True, max_length=100, verbose_name='lieu-dit / BP')),
-                ('code_commune', models.CharField(blank=True, max_length=3, verbose_name='code commune')),
-                ('code_postal', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('commune', models.CharField(blank=True, max_length=100, verbose_name='commune')),
-                ('telephone', models.CharField(blank=True, max_length=20, verbose_name='téléphone')),
-                ('finess_ej', models.CharField(max_length=9, unique=True, validators=[grappe.finess.validate_finess], verbose_name='FINESS juridique')),
-                ('raison_sociale', models.CharField(blank=True, max_length=200, verbose_name='raison sociale')),
-                ('raison_sociale_longue', models.CharField(blank=True, max_length=200, verbose_name='raison sociale longue')),
-                ('statut_juridique', models.CharField(blank=True, max_length=3, verbose_name='statut juridique (code)')),
-                ('statut_juridique_libelle', models.CharField(blank=True, max_length=150, verbose_name='statut juridique')),
-                ('siren', models.CharField(blank=True, max_length=9, verbose_name='SIREN')),
-                ('date_creation', models.DateField(blank=True, null=True, verbose_name='date de création')),
-                ('source', models.CharField(choices=[('finess', 'Import FINESS'), ('saisie', 'Saisie manuelle')], default='finess', max_length=10, verbose_name='origine')),
-                ('finess_updated_on', models.DateField(blank=True, null=True, verbose_name='mise à jour FINESS')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "numero_voie",
+                    models.CharField(blank=True, max_length=10, verbose_name="numéro de voie"),
+                ),
+                (
+                    "type_voie",
+                    models.CharField(blank=True, max_length=10, verbose_name="type de voie"),
+                ),
+                ("voie", models.CharField(blank=True, max_length=100, verbose_name="voie")),
+                (
+                    "complement_voie",
+                    models.CharField(blank=True, max_length=5, verbose_name="complément de voie"),
+                ),
+                (
+                    "lieu_dit_bp",
+                    models.CharField(blank=True, max_length=100, verbose_name="lieu-dit / BP"),
+                ),
+                (
+                    "code_commune",
+                    models.CharField(blank=True, max_length=3, verbose_name="code commune"),
+                ),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=5, verbose_name="code postal"),
+                ),
+                ("commune", models.CharField(blank=True, max_length=100, verbose_name="commune")),
+                (
+                    "telephone",
+                    models.CharField(blank=True, max_length=20, verbose_name="téléphone"),
+                ),
+                (
+                    "finess_ej",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[grappe.finess.validate_finess],
+                        verbose_name="FINESS juridique",
+                    ),
+                ),
+                (
+                    "raison_sociale",
+                    models.CharField(blank=True, max_length=200, verbose_name="raison sociale"),
+                ),
+                (
+                    "raison_sociale_longue",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="raison sociale longue"
+                    ),
+                ),
+                (
+                    "statut_juridique",
+                    models.CharField(
+                        blank=True, max_length=3, verbose_name="statut juridique (code)"
+                    ),
+                ),
+                (
+                    "statut_juridique_libelle",
+                    models.CharField(blank=True, max_length=150, verbose_name="statut juridique"),
+                ),
+                ("siren", models.CharField(blank=True, max_length=9, verbose_name="SIREN")),
+                (
+                    "date_creation",
+                    models.DateField(blank=True, null=True, verbose_name="date de création"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("finess", "Import FINESS"), ("saisie", "Saisie manuelle")],
+                        default="finess",
+                        max_length=10,
+                        verbose_name="origine",
+                    ),
+                ),
+                (
+                    "finess_updated_on",
+                    models.DateField(blank=True, null=True, verbose_name="mise à jour FINESS"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
             ],
             options={
-                'verbose_name': 'organisme gestionnaire',
-                'verbose_name_plural': 'organismes gestionnaires',
-                'ordering': ['raison_sociale', 'finess_ej'],
+                "verbose_name": "organisme gestionnaire",
+                "verbose_name_plural": "organismes gestionnaires",
+                "ordering": ["raison_sociale", "finess_ej"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('ars_name', models.CharField(max_length=150, verbose_name='ARS')),
-                ('reduced_threshold', models.BooleanField(default=False, help_text='Corse et outre-mer : seuil minimal de la grappe abaissé (8 ESMS par défaut).', verbose_name='seuil réduit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("ars_name", models.CharField(max_length=150, verbose_name="ARS")),
+                (
+                    "reduced_threshold",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Corse et outre-mer : seuil minimal de la grappe abaissé (8 ESMS par défaut).",
+                        verbose_name="seuil réduit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'région',
-                'verbose_name_plural': 'régions',
-                'ordering': ['name'],
+                "verbose_name": "région",
+                "verbose_name_plural": "régions",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('chef_projet', 'Chef de projet interne'), ('sponsor', 'Sponsor (direction)'), ('referent_dui', 'Référent DUI'), ('referent_metier', 'Référent métier'), ('referent_fonctionnel', 'Référent fonctionnel'), ('amoa', 'Consultant AMOA'), ('membre', 'Membre de la grappe')], max_length=30, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='attribué le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chef_projet", "Chef de projet interne"),
+                            ("sponsor", "Sponsor (direction)"),
+                            ("referent_dui", "Référent DUI"),
+                            ("referent_metier", "Référent métier"),
+                            ("referent_fonctionnel", "Référent fonctionnel"),
+                            ("amoa", "Consultant AMOA"),
+                            ("membre", "Membre de la grappe"),
+                        ],
+                        max_length=30,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="attribué le")),
             ],
             options={
-                'verbose_name': 'rôle',
-                'verbose_name_plural': 'rôles',
-                'ordering': ['grappe', 'kind', 'user__last_name'],
+                "verbose_name": "rôle",
+                "verbose_name_plural": "rôles",
+                "ordering": ["grappe", "kind", "user__last_name"],
             },
         ),
         migrations.CreateModel(
-            name='AapTranche',
+            name="AapTranche",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero', models.PositiveSmallIntegerField(verbose_name='numéro')),
-                ('pourcentage', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='pourcentage')),
-                ('evenement', models.CharField(choices=[('signature', 'Signature de la convention ARS'), ('cibles', "Atteinte des cibles d'usage")], max_length=20, verbose_name='versée à')),
-                ('aap', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tranches', to='grappe.aap')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("numero", models.PositiveSmallIntegerField(verbose_name="numéro")),
+                (
+                    "pourcentage",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="pourcentage",
+                    ),
+                ),
+                (
+                    "evenement",
+                    models.CharField(
+                        choices=[
+                            ("signature", "Signature de la convention ARS"),
+                            ("cibles", "Atteinte des cibles d'usage"),
+                        ],
+                        max_length=20,
+                        verbose_name="versée à",
+                    ),
+                ),
+                (
+                    "aap",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tranches",
+                        to="grappe.aap",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tranche de versement',
-                'verbose_name_plural': 'tranches de versement',
-                'ordering': ['aap', 'numero'],
+                "verbose_name": "tranche de versement",
+                "verbose_name_plural": "tranches de versement",
+                "ordering": ["aap", "numero"],
             },
         ),
     ]

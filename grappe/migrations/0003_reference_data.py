@@ -24,7 +24,9 @@ def load(apps, schema_editor):
         aap, _ = Aap.objects.update_or_create(name=data.pop("name"), defaults=data)
         for numero, pourcentage, evenement in tranches:
             AapTranche.objects.update_or_create(
-                aap=aap, numero=numero, defaults={"pourcentage": pourcentage, "evenement": evenement}
+                aap=aap,
+                numero=numero,
+                defaults={"pourcentage": pourcentage, "evenement": evenement},
             )
 
 

@@ -1,22 +1,396 @@
-"""Stub: being written."""
+"""The ESMS and OG of a grappe: add an ESMS by its FINESS number, edit it, take it out.
+
+Nothing is ever deleted: leaving the grappe sets `left_on`, so the history keeps who was in it.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.forms import ModelChoiceField
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from grappe import perms
+from grappe.enums import SituationDui, SourceDonnee, TypeProjet
+from grappe.forms.esms import (
+    EsmsAddForm,
+    EsmsDataForm,
+    EsmsMembershipForm,
+    lookup_esms,
+    lookup_og,
+)
+from grappe.models import (
+    Esms,
+    EsmsMembership,
+    HistoryEntry,
+    OgMembership,
+    OrganismeGestionnaire,
+)
+from grappe.views.grappes import form_changes, get_grappe_for
 
 
-def esms_add(request, *args, **kwargs):
-    raise NotImplementedError
+def get_editable_grappe(user, pk):
+    """The grappe if the user may edit it: 404 if they cannot see it, 403 if they only read it."""
+    grappe = get_grappe_for(user, pk)
+    if not perms.can_edit_grappe(user, grappe):
+        raise PermissionDenied(
+            "Seuls le chef de projet et l'AMOA modifient la composition de la grappe."
+        )
+    return grappe
 
 
-def esms_lookup(request, *args, **kwargs):
-    raise NotImplementedError
+def history_changes(form):
+    """form_changes, with model choices shown by their label rather than their primary key."""
+    changes = form_changes(form)
+    for name in form.changed_data:
+        field = form.fields[name]
+        if isinstance(field, ModelChoiceField):
+            old = form.initial.get(name)
+            if old not in (None, "") and not isinstance(old, field.queryset.model):
+                old = field.queryset.model._default_manager.filter(pk=old).first()
+            changes[str(field.label)][0] = str(old) if old else ""
+    return changes
 
 
-def esms_edit(request, *args, **kwargs):
-    raise NotImplementedError
+def active_esms_count(grappe, og):
+    return EsmsMembership.objects.filter(grappe=grappe, esms__og=og, left_on__isnull=True).count()
 
 
-def esms_remove(request, *args, **kwargs):
-    raise NotImplementedError
+# ---------------------------------------------------------------------------------------------
+# Add an ESMS
+# ---------------------------------------------------------------------------------------------
 
 
-def og_remove(request, *args, **kwargs):
-    raise NotImplementedError
+def add_context(grappe, form, lookup):
+    memberships = list(grappe.active_memberships())
+    return {
+        "grappe": grappe,
+        "form": form,
+        "lookup": lookup,
+        "mode": "esms",
+        "memberships": memberships,
+        "esms_count": len(memberships),
+    }
 
+
+@require_http_methods(["GET", "POST"])
+def esms_add(request, pk):
+    grappe = get_editable_grappe(request.user, pk)
+    form = EsmsAddForm(request.POST or None, grappe=grappe)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                notices = add_esms_to_grappe(request.user, grappe, form)
+        except IntegrityError:
+            # Two submissions at once: the unique constraints keep a single ESMS, OG, membership.
+            form.add_error(
+                "finess_et",
+                "Cet ESMS ou son organisme gestionnaire vient d'être enregistré par ailleurs : "
+                "vérifiez et recommencez.",
+            )
+        else:
+            for level, text in notices:
+                messages.add_message(request, level, text)
+            return redirect("grappe:esms_add", pk=grappe.pk)
+    return render(request, "grappe/esms_add.html", add_context(grappe, form, form.lookup))
+
+
+def add_esms_to_grappe(user, grappe, form):
+    """Create what is missing (OG, ESMS), the memberships, and write the history.
+
+    Returns the messages for the user, shown once the transaction is committed."""
+    data = form.cleaned_data
+    lookup = form.lookup
+    notices = []
+    esms = lookup.esms
+    if esms is None:
+        og = form.og
+        if og is None:
+            og = OrganismeGestionnaire.objects.create(
+                finess_ej=data["og_finess_ej"],
+                raison_sociale=data["og_raison_sociale"],
+                source=SourceDonnee.SAISIE,
+            )
+        esms = Esms.objects.create(
+            finess_et=lookup.number,
+            og=og,
+            raison_sociale=data["raison_sociale"],
+            categorie=data["categorie"],
+            code_postal=data["code_postal"],
+            commune=data["commune"],
+            departement=data["departement"],
+            source=SourceDonnee.SAISIE,
+        )
+    og = esms.og
+    membership = EsmsMembership.objects.create(
+        grappe=grappe, esms=esms, type_projet=data["type_projet"]
+    )
+    changes = {
+        "FINESS géographique": esms.finess_et,
+        "Organisme gestionnaire": f"{og.name} ({og.finess_ej})",
+        "Origine": esms.get_source_display(),
+    }
+    if membership.type_projet:
+        changes["Type de projet"] = membership.get_type_projet_display()
+
+    # The ESMS's own data, when the user may change it (editors of a grappe holding it).
+    esms_updates = {}
+    if perms.can_edit_esms(user, esms):
+        if data["situation_dui"] and data["situation_dui"] != esms.situation_dui:
+            esms_updates["situation_dui"] = data["situation_dui"]
+            changes["Situation DUI"] = SituationDui(data["situation_dui"]).label
+        if data["editeur"] and data["editeur"] != esms.editeur:
+            esms_updates["editeur"] = data["editeur"]
+            changes["Éditeur du DUI actuel"] = data["editeur"]
+        if data["capacite"] is not None and data["capacite"] != esms.capacite:
+            esms_updates["capacite"] = data["capacite"]
+            changes["Capacité (places)"] = str(data["capacite"])
+    if esms_updates:
+        for name, value in esms_updates.items():
+            setattr(esms, name, value)
+        esms.save(update_fields=[*esms_updates, "updated_at"])
+    HistoryEntry.record(grappe, user, "Ajout de l'ESMS", esms, changes)
+    notices.append(
+        (messages.SUCCESS, f"« {esms.name} » (FINESS {esms.finess_et}) est ajouté à la grappe.")
+    )
+    if lookup.warning:
+        notices.append((messages.WARNING, lookup.warning))
+
+    _, og_joined = OgMembership.objects.get_or_create(grappe=grappe, og=og, left_on=None)
+    if og_joined:
+        HistoryEntry.record(
+            grappe,
+            user,
+            "Entrée d'un coopérateur",
+            og,
+            {
+                "FINESS juridique": og.finess_ej,
+                "Origine": og.get_source_display(),
+            },
+        )
+        notices.append(
+            (
+                messages.INFO,
+                f"{og.name} rejoint la grappe comme organisme gestionnaire coopérateur.",
+            )
+        )
+    if grappe.porteur_id is None:
+        grappe.porteur = og
+        grappe.save(update_fields=["porteur", "updated_at"])
+        HistoryEntry.record(grappe, user, "Désignation du porteur", og, {"Porteur": ["", og.name]})
+        notices.append(
+            (
+                messages.INFO,
+                f"{og.name} devient le porteur de la grappe "
+                "(modifiable dans les informations de la grappe).",
+            )
+        )
+    return notices
+
+
+@require_GET
+def esms_lookup(request, pk):
+    """The result shown under the FINESS field while the user types (htmx), or the whole page
+    with that result when JavaScript is off ("Vérifier le numéro" button)."""
+    grappe = get_editable_grappe(request.user, pk)
+    if "og_finess_ej" in request.GET and "finess_et" not in request.GET:
+        check, og = lookup_og(request.GET["og_finess_ej"])
+        context = {"grappe": grappe, "mode": "og", "og_check": check, "og": og}
+        return render(request, "grappe/_esms_lookup.html", context)
+    lookup = lookup_esms(grappe, request.GET.get("finess_et", ""))
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "grappe/_esms_lookup.html",
+            {"grappe": grappe, "mode": "esms", "lookup": lookup},
+        )
+    # Without JavaScript: the add page, its fields filled with what was typed.
+    initial = {name: request.GET.get(name, "") for name in EsmsAddForm.base_fields}
+    initial["finess_et"] = lookup.number or initial["finess_et"]
+    form = EsmsAddForm(initial=initial, grappe=grappe)
+    return render(request, "grappe/esms_add.html", add_context(grappe, form, lookup))
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit and remove
+# ---------------------------------------------------------------------------------------------
+
+
+def get_active_membership(grappe, membership_id):
+    return get_object_or_404(
+        EsmsMembership.objects.select_related("esms__og", "esms__categorie", "esms__departement"),
+        pk=membership_id,
+        grappe=grappe,
+        left_on__isnull=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def esms_edit(request, pk, membership_id):
+    grappe = get_editable_grappe(request.user, pk)
+    membership = get_active_membership(grappe, membership_id)
+    esms = membership.esms
+    data = request.POST or None
+    membership_form = EsmsMembershipForm(
+        data, instance=membership, grappe=grappe, prefix="adhesion"
+    )
+    esms_form = None
+    if perms.can_edit_esms(request.user, esms):
+        esms_form = EsmsDataForm(
+            data, instance=esms, identity=esms.source == SourceDonnee.SAISIE, prefix="esms"
+        )
+    forms = [f for f in (membership_form, esms_form) if f is not None]
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        changes = {}
+        for form in forms:
+            changes.update(history_changes(form))
+        with transaction.atomic():
+            for form in forms:
+                if form.has_changed():
+                    form.save()
+            if changes:
+                HistoryEntry.record(grappe, request.user, "Modification de l'ESMS", esms, changes)
+        if changes:
+            messages.success(request, f"Les informations de « {esms.name} » sont enregistrées.")
+        else:
+            messages.info(request, "Aucune modification.")
+        return redirect(grappe)
+    return render(
+        request,
+        "grappe/esms_edit.html",
+        {
+            "grappe": grappe,
+            "membership": membership,
+            "esms": esms,
+            "membership_form": membership_form,
+            "esms_form": esms_form,
+            "is_manual": esms.source == SourceDonnee.SAISIE,
+            "type_projet_grappe": TypeProjet(grappe.type_projet).label,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def esms_remove(request, pk, membership_id):
+    grappe = get_editable_grappe(request.user, pk)
+    membership = get_active_membership(grappe, membership_id)
+    esms = membership.esms
+    og = esms.og
+    og_leaves = og.pk != grappe.porteur_id and active_esms_count(grappe, og) <= 1
+    if request.method == "POST":
+        today = timezone.localdate()
+        with transaction.atomic():
+            membership.left_on = today
+            membership.save(update_fields=["left_on"])
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Retrait de l'ESMS",
+                esms,
+                {"FINESS géographique": esms.finess_et, "Sortie le": today.strftime("%d/%m/%Y")},
+            )
+            messages.success(request, f"« {esms.name} » est retiré de la grappe.")
+            if og.pk != grappe.porteur_id and not active_esms_count(grappe, og):
+                closed = OgMembership.objects.filter(
+                    grappe=grappe, og=og, left_on__isnull=True
+                ).update(left_on=today)
+                if closed:
+                    HistoryEntry.record(
+                        grappe,
+                        request.user,
+                        "Sortie d'un coopérateur",
+                        og,
+                        {
+                            "FINESS juridique": og.finess_ej,
+                            "Motif": "Plus aucun ESMS dans la grappe",
+                        },
+                    )
+                    messages.info(
+                        request,
+                        f"{og.name} n'a plus d'ESMS dans la grappe : il n'en est plus coopérateur.",
+                    )
+        return redirect(grappe)
+    details = [
+        f"FINESS géographique : {esms.finess_et}",
+        f"Organisme gestionnaire : {og.name} ({og.finess_ej})",
+        f"Dans la grappe depuis le {membership.joined_on:%d/%m/%Y}",
+    ]
+    notes = ["L'ESMS reste dans l'historique de la grappe avec sa date de sortie (aujourd'hui)."]
+    if og_leaves:
+        notes.append(
+            f"{og.name} n'aura plus d'ESMS dans la grappe : il cessera aussi d'en être coopérateur."
+        )
+    return render(
+        request,
+        "grappe/confirm_remove.html",
+        {
+            "grappe": grappe,
+            "title": f"Retirer « {esms.name} » de la grappe ?",
+            "details": details,
+            "notes": notes,
+            "blockers": [],
+            "action_url": reverse("grappe:esms_remove", args=[grappe.pk, membership.pk]),
+            "submit_label": "Retirer l'ESMS",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def og_remove(request, pk, og_membership_id):
+    grappe = get_editable_grappe(request.user, pk)
+    og_membership = get_object_or_404(
+        OgMembership.objects.select_related("og"),
+        pk=og_membership_id,
+        grappe=grappe,
+        left_on__isnull=True,
+    )
+    og = og_membership.og
+    blockers = []
+    if og.pk == grappe.porteur_id:
+        blockers.append(
+            f"{og.name} est le porteur de la grappe : désignez d'abord un autre porteur "
+            "dans les informations de la grappe."
+        )
+    count = active_esms_count(grappe, og)
+    if count:
+        blockers.append(
+            f"{og.name} a encore {count} ESMS dans la grappe : retirez-les d'abord."
+            if count > 1
+            else f"{og.name} a encore 1 ESMS dans la grappe : retirez-le d'abord."
+        )
+    if request.method == "POST":
+        if blockers:
+            for blocker in blockers:
+                messages.error(request, blocker)
+            return redirect(grappe)
+        today = timezone.localdate()
+        with transaction.atomic():
+            og_membership.left_on = today
+            og_membership.save(update_fields=["left_on"])
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Sortie d'un coopérateur",
+                og,
+                {"FINESS juridique": og.finess_ej, "Sortie le": today.strftime("%d/%m/%Y")},
+            )
+        messages.success(request, f"{og.name} n'est plus coopérateur de la grappe.")
+        return redirect(grappe)
+    return render(
+        request,
+        "grappe/confirm_remove.html",
+        {
+            "grappe": grappe,
+            "title": f"Retirer l'organisme gestionnaire « {og.name} » de la grappe ?",
+            "details": [
+                f"FINESS juridique : {og.finess_ej}",
+                f"Coopérateur depuis le {og_membership.joined_on:%d/%m/%Y}",
+            ],
+            "notes": ["L'organisme reste dans l'historique de la grappe avec sa date de sortie."],
+            "blockers": blockers,
+            "action_url": reverse("grappe:og_remove", args=[grappe.pk, og_membership.pk]),
+            "submit_label": "Retirer l'organisme gestionnaire",
+        },
+    )

@@ -18,7 +18,9 @@ from grappe.models import Comite, Grappe, HistoryEntry, Role
 
 def get_grappe_for(user, pk):
     """The grappe if the user may see it; 404 otherwise, so strangers learn nothing."""
-    return get_object_or_404(Grappe.objects.for_user(user).select_related("region", "aap", "porteur"), pk=pk)
+    return get_object_or_404(
+        Grappe.objects.for_user(user).select_related("region", "aap", "porteur"), pk=pk
+    )
 
 
 def form_changes(form):
@@ -31,7 +33,10 @@ def form_changes(form):
         if hasattr(field, "choices") and not hasattr(field, "queryset"):
             labels = dict(field.choices)
             old, new = labels.get(old, old), labels.get(new, new)
-        changes[str(field.label)] = [str(old) if old not in (None, "") else "", str(new) if new not in (None, "") else ""]
+        changes[str(field.label)] = [
+            str(old) if old not in (None, "") else "",
+            str(new) if new not in (None, "") else "",
+        ]
     return changes
 
 
@@ -82,13 +87,13 @@ def detail_context(grappe):
     og_memberships = list(grappe.active_og_memberships().order_by("og__raison_sociale"))
     esms_by_og = Counter(m.esms.og_id for m in memberships)
     departements = Counter(
-        (m.esms.departement.insee_code, m.esms.departement.name) if m.esms.departement else ("—", "Non renseigné")
+        (m.esms.departement.insee_code, m.esms.departement.name)
+        if m.esms.departement
+        else ("—", "Non renseigné")
         for m in memberships
     )
     domaines = Counter(m.esms.categorie.domaine.label for m in memberships)
-    comites = list(
-        grappe.comites.prefetch_related("members__user", "members__og").order_by("kind")
-    )
+    comites = list(grappe.comites.prefetch_related("members__user", "members__og").order_by("kind"))
     roles = list(grappe.roles.select_related("user", "esms").order_by("kind", "user__last_name"))
     return {
         "grappe": grappe,

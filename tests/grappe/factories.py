@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from grappe.enums import RoleKind, RoleComite, TypeComite
+from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.finess import expected_key
 from grappe.models import (
     ArsAgent,
@@ -34,7 +34,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
     first_name = factory.Sequence(lambda n: f"Prénom{n}")
     last_name = factory.Sequence(lambda n: f"Nom{n}")
-    password = factory.PostGenerationMethodCall("set_password", "motdepasse-de-test")
+    password = factory.django.Password("motdepasse-de-test")
 
 
 def region(code="32"):
@@ -85,6 +85,7 @@ class EsmsFactory(DjangoModelFactory):
 class GrappeFactory(DjangoModelFactory):
     class Meta:
         model = Grappe
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Grappe numérique {n}")
     region = factory.LazyFunction(lambda: region("32"))

@@ -1,0 +1,315 @@
+"""Forms for the ESMS of a grappe: add one by its FINESS number, edit its membership and data."""
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from grappe.enums import SituationDui, TypeProjet
+from grappe.finess import check_finess, normalize_finess
+from grappe.models import (
+    Categorie,
+    Departement,
+    Esms,
+    EsmsMembership,
+    OrganismeGestionnaire,
+)
+
+CODE_POSTAL_PATTERN = re.compile(r"[0-9]{5}")
+
+MANUAL_FIELDS = [
+    "raison_sociale",
+    "og_finess_ej",
+    "og_raison_sociale",
+    "categorie",
+    "code_postal",
+    "commune",
+    "departement",
+]
+
+
+def esms_categories():
+    """FINESS categories of social and medico-social establishments (aggregates 4xxx)."""
+    return Categorie.objects.filter(agregat_code__startswith="4").order_by("code")
+
+
+def departement_from_finess(number):
+    """The département a metropolitan FINESS number belongs to (its first two characters).
+
+    Overseas numbers (97x/98x) use other codes in the registry (9A…): no guess is made."""
+    if len(number) < 2 or number[:2] in {"97", "98"}:
+        return None
+    return Departement.objects.filter(code=number[:2]).first()
+
+
+def validate_code_postal(value):
+    if value and not CODE_POSTAL_PATTERN.fullmatch(value):
+        raise ValidationError("Un code postal comporte 5 chiffres.", code="code_postal")
+
+
+@dataclass
+class RegistryLookup:
+    """What the registry and the other grappes say about a FINESS géographique typed by a user.
+
+    `state` is one of: "vide" (nothing typed), "erreur" (format or key), "registre" (known, can be
+    added), "refuse" (known but already in this grappe or in a competing grappe), "inconnu" (valid
+    number absent from the imported registry: manual entry)."""
+
+    number: str = ""
+    state: str = "vide"
+    error: str = ""
+    warning: str = ""
+    esms: Esms | None = None
+    in_this_grappe: bool = False
+    conflict: EsmsMembership | None = None  # active in another grappe answering the same AAP
+    others: list = field(default_factory=list)  # active in other grappes (different AAP)
+
+    @property
+    def refusal(self):
+        if self.in_this_grappe:
+            return f"Cet ESMS est déjà dans la grappe ({self.number})."
+        if self.conflict:
+            other = self.conflict.grappe
+            return (
+                f"Cet ESMS est déjà dans la grappe « {other.name} », qui répond au même appel à "
+                f"projets ({other.aap}) : un ESMS ne peut appartenir qu'à une grappe par appel."
+            )
+        return ""
+
+
+def lookup_esms(grappe, value):
+    """Check a FINESS géographique and say whether this grappe may take it (see RegistryLookup)."""
+    if not normalize_finess(value):
+        return RegistryLookup()
+    check = check_finess(value)
+    result = RegistryLookup(number=check.number, error=check.error, warning=check.warning)
+    if check.error:
+        result.state = "erreur"
+        return result
+    result.esms = (
+        Esms.objects.select_related("og", "categorie", "departement")
+        .filter(finess_et=check.number)
+        .first()
+    )
+    if result.esms is None:
+        result.state = "inconnu"
+        return result
+    for membership in (
+        EsmsMembership.objects.filter(esms=result.esms, left_on__isnull=True)
+        .select_related("grappe__aap")
+        .order_by("grappe__name")
+    ):
+        if membership.grappe_id == grappe.pk:
+            result.in_this_grappe = True
+        elif grappe.aap_id and membership.grappe.aap_id == grappe.aap_id:
+            result.conflict = membership
+        else:
+            result.others.append(membership)
+    result.state = "refuse" if result.refusal else "registre"
+    return result
+
+
+def lookup_og(value):
+    """(FinessCheck, existing OG or None) for a FINESS juridique typed in the manual entry."""
+    check = check_finess(value)
+    if check.error:
+        return check, None
+    return check, OrganismeGestionnaire.objects.filter(finess_ej=check.number).first()
+
+
+class EsmsAddForm(forms.Form):
+    """Add an ESMS to a grappe. The manual fields are always in the form (it works without
+    JavaScript) and only required when the number is unknown to the imported registry."""
+
+    finess_et = forms.CharField(
+        label="Numéro FINESS géographique",
+        max_length=20,
+        help_text="9 caractères, par exemple 590000011. Espaces et points sont ignorés.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "text",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+    # Project data for this ESMS in the grappe
+    type_projet = forms.ChoiceField(label="Type de projet", required=False)
+    # ESMS data
+    situation_dui = forms.ChoiceField(
+        label="Situation DUI",
+        required=False,
+        choices=[("", "— Non renseignée (inchangée) —"), *SituationDui.choices],
+    )
+    editeur = forms.CharField(label="Éditeur du DUI actuel", max_length=150, required=False)
+    capacite = forms.IntegerField(label="Capacité (places)", min_value=0, required=False)
+    # Manual entry when the registry does not know the number
+    raison_sociale = forms.CharField(
+        label="Raison sociale de l'ESMS", max_length=200, required=False
+    )
+    og_finess_ej = forms.CharField(
+        label="FINESS juridique de l'organisme gestionnaire",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    og_raison_sociale = forms.CharField(
+        label="Raison sociale de l'organisme gestionnaire",
+        max_length=200,
+        required=False,
+        help_text="Seulement si l'organisme gestionnaire n'est pas encore connu de Grappe.",
+    )
+    categorie = forms.ModelChoiceField(
+        label="Catégorie d'établissement",
+        queryset=Categorie.objects.none(),
+        required=False,
+        empty_label="— Choisir —",
+    )
+    code_postal = forms.CharField(
+        label="Code postal",
+        max_length=5,
+        required=False,
+        validators=[validate_code_postal],
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    commune = forms.CharField(label="Commune", max_length=100, required=False)
+    departement = forms.ModelChoiceField(
+        label="Département",
+        queryset=Departement.objects.none(),
+        required=False,
+        empty_label="— Déduit du numéro FINESS —",
+    )
+
+    def __init__(self, *args, grappe, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grappe = grappe
+        self.lookup = RegistryLookup()
+        self.og = None
+        self.fields["type_projet"].choices = [
+            ("", f"Comme la grappe ({grappe.get_type_projet_display()})"),
+            *TypeProjet.choices,
+        ]
+        self.fields["categorie"].queryset = esms_categories()
+        self.fields["departement"].queryset = Departement.objects.order_by("code")
+        # Progressive enhancement: htmx checks the numbers as they are typed.
+        lookup_url = reverse("grappe:esms_lookup", args=[grappe.pk])
+        for name, target in [("finess_et", "#resultat-finess"), ("og_finess_ej", "#resultat-og")]:
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": lookup_url,
+                    "hx-trigger": "keyup changed delay:300ms, change",
+                    "hx-target": target,
+                    "hx-sync": "this:replace",
+                    "aria-controls": target[1:],
+                }
+            )
+
+    @property
+    def manual_fields(self):
+        return [self[name] for name in MANUAL_FIELDS]
+
+    @property
+    def project_fields(self):
+        return [self[name] for name in ["type_projet", "situation_dui", "editeur", "capacite"]]
+
+    def clean_finess_et(self):
+        self.lookup = lookup_esms(self.grappe, self.cleaned_data["finess_et"])
+        if self.lookup.error:
+            raise ValidationError(self.lookup.error, code="finess")
+        if self.lookup.refusal:
+            raise ValidationError(self.lookup.refusal, code="refus")
+        return self.lookup.number
+
+    def clean_og_finess_ej(self):
+        value = self.cleaned_data["og_finess_ej"]
+        if not normalize_finess(value):
+            return ""
+        check, self.og = lookup_og(value)
+        if check.error:
+            raise ValidationError(check.error, code="finess")
+        return check.number
+
+    def clean_code_postal(self):
+        return self.cleaned_data["code_postal"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.lookup.state != "inconnu" or "finess_et" not in cleaned:
+            # The manual entry is hidden and ignored: what was typed there must not block.
+            for name in MANUAL_FIELDS:
+                self.errors.pop(name, None)
+                cleaned.pop(name, None)
+            return cleaned
+        # Unknown number: the ESMS record is entered by hand.
+        required = {
+            "raison_sociale": "Indiquez la raison sociale de l'ESMS.",
+            "og_finess_ej": "Indiquez le FINESS juridique de son organisme gestionnaire.",
+            "categorie": "Choisissez la catégorie d'établissement.",
+            "code_postal": "Indiquez le code postal.",
+            "commune": "Indiquez la commune.",
+        }
+        for name, message in required.items():
+            if name not in self.errors and not cleaned.get(name):
+                self.add_error(name, message)
+        if cleaned.get("og_finess_ej") and self.og is None and not cleaned.get("og_raison_sociale"):
+            self.add_error(
+                "og_raison_sociale",
+                "Organisme gestionnaire inconnu de Grappe : indiquez sa raison sociale.",
+            )
+        if not cleaned.get("departement"):
+            cleaned["departement"] = departement_from_finess(self.lookup.number)
+            if cleaned["departement"] is None and "departement" not in self.errors:
+                self.add_error("departement", "Choisissez le département.")
+        return cleaned
+
+
+class EsmsMembershipForm(forms.ModelForm):
+    class Meta:
+        model = EsmsMembership
+        fields = ["type_projet", "joined_on"]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"type_projet": "Type de projet"}
+
+    def __init__(self, *args, grappe, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_projet"].choices = [
+            ("", f"Comme la grappe ({grappe.get_type_projet_display()})"),
+            *TypeProjet.choices,
+        ]
+        # The model's callable default would add a hidden "initial" input; the instance is enough.
+        self.fields["joined_on"].show_hidden_initial = False
+
+
+class EsmsDataForm(forms.ModelForm):
+    """An ESMS's own data; its identity too when it was entered by hand (not from FINESS)."""
+
+    IDENTITY_FIELDS = ["raison_sociale", "code_postal", "commune", "categorie"]
+
+    class Meta:
+        model = Esms
+        fields = [
+            "situation_dui",
+            "editeur",
+            "capacite",
+            "raison_sociale",
+            "code_postal",
+            "commune",
+            "categorie",
+        ]
+
+    def __init__(self, *args, identity=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if identity:
+            self.fields["categorie"].queryset = esms_categories()
+            self.fields["code_postal"].validators.append(validate_code_postal)
+            self.fields["code_postal"].required = True
+            self.fields["commune"].required = True
+        else:
+            for name in self.IDENTITY_FIELDS:
+                del self.fields[name]
+
+    def clean_code_postal(self):
+        return self.cleaned_data["code_postal"].strip()

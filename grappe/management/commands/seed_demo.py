@@ -1,0 +1,497 @@
+"""Demo data for `make run`: a realistic grappe of 16 ESMS run by 3 OG in Hauts-de-France.
+
+Idempotent: every object is looked up by its natural key (FINESS, e-mail, name) before being
+created, so running it twice changes nothing. Passwords are for the local demo only.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from grappe.convention_defaults import comite_defaults, convention_defaults
+from grappe.enums import (
+    Hebergement,
+    RegleValidation,
+    RoleComite,
+    RoleKind,
+    SituationDui,
+    SourceDonnee,
+    TypeComite,
+    TypeProjet,
+)
+from grappe.finess import expected_key
+from grappe.models import (
+    Aap,
+    ArsAgent,
+    Categorie,
+    Comite,
+    ComiteMember,
+    ConventionCooperation,
+    Departement,
+    Esms,
+    EsmsMembership,
+    Grappe,
+    HistoryEntry,
+    OgMembership,
+    OrganismeGestionnaire,
+    Region,
+    Role,
+)
+from users.models import User
+
+DEMO_PASSWORD = "demo-grappe-2026"
+
+# (e-mail, first name, last name, job title, is_staff)
+PEOPLE = {
+    "admin": ("admin@demo.grappe.fr", "Nadia", "Benali", "Administratrice nationale", True),
+    "porteur": (
+        "cheffe.projet@demo.grappe.fr",
+        "Camille",
+        "Lefebvre",
+        "Cheffe de projet DUI",
+        False,
+    ),
+    "copil1": (
+        "directeur.flandres@demo.grappe.fr",
+        "Hervé",
+        "Vandamme",
+        "Directeur général",
+        False,
+    ),
+    "copil2": ("directrice.ternois@demo.grappe.fr", "Sophie", "Delattre", "Directrice", False),
+    "copil3": ("directeur.avesnois@demo.grappe.fr", "Karim", "Haddad", "Directeur", False),
+    "ars": (
+        "agent.ars@demo.grappe.fr",
+        "Julie",
+        "Moreau",
+        "Chargée de mission ESMS numérique, ARS",
+        False,
+    ),
+    "amoa": ("consultant.amoa@demo.grappe.fr", "Thomas", "Girard", "Consultant AMOA", False),
+    "referent": (
+        "referente.dui@demo.grappe.fr",
+        "Aurélie",
+        "Dubois",
+        "Cadre de santé, référente DUI",
+        False,
+    ),
+}
+
+CATEGORIES = {
+    "500": (
+        "Etablissement d'hébergement pour personnes âgées dépendantes",
+        "4401",
+        "Etablissements d'Hébergement pour Personnes Âgées",
+    ),
+    "354": (
+        "Service de Soins Infirmiers A Domicile (S.S.I.A.D)",
+        "4403",
+        "Services de Maintien à Domicile pour Personnes Âgées",
+    ),
+    "183": (
+        "Institut Médico-Educatif (I.M.E.)",
+        "4101",
+        "Etablissements d'Education Spéciale pour Enfants Handicapés",
+    ),
+    "182": (
+        "Service d'Éducation Spéciale et de Soins à Domicile",
+        "4106",
+        "Services à Domicile ou Ambulatoires pour Handicapés",
+    ),
+    "246": (
+        "Etablissement et Service d'Aide par le Travail (E.S.A.T.)",
+        "4302",
+        "Etablissements et Services de Travail Protégé pour Adultes Handicapés",
+    ),
+    "255": (
+        "Maison d'Accueil Spécialisée (M.A.S.)",
+        "4301",
+        "Etablissements et Services d'Hébergement pour Adultes Handicapés",
+    ),
+    "448": (
+        "Etablissement d'Accueil Médicalisé en tout ou partie personnes handicapées",
+        "4301",
+        "Etablissements et Services d'Hébergement pour Adultes Handicapés",
+    ),
+    "446": (
+        "Service d'Accompagnement à la Vie Sociale (S.A.V.S.)",
+        "4304",
+        "Services d'Accompagnement pour Adultes Handicapés",
+    ),
+}
+
+# OG: (key, FINESS EJ body (8 digits), raison sociale, statut, CP, commune, département)
+OGS = [
+    (
+        "flandres",
+        "59000101",
+        "ASSOCIATION LES AMIS DES FLANDRES",
+        "Association Loi 1901 non Reconnue d'Utilité Publique",
+        "59190",
+        "HAZEBROUCK",
+        "59",
+    ),
+    (
+        "ternois",
+        "62000202",
+        "FONDATION DU TERNOIS",
+        "Fondation",
+        "62130",
+        "SAINT-POL-SUR-TERNOISE",
+        "62",
+    ),
+    (
+        "avesnois",
+        "59000303",
+        "CCAS D'AVESNES-SUR-HELPE",
+        "Centre Communal d'Action Sociale",
+        "59440",
+        "AVESNES-SUR-HELPE",
+        "59",
+    ),
+]
+
+# ESMS: (OG key, FINESS ET body, raison sociale, catégorie, CP, commune, situation DUI, éditeur, capacité)
+ESMS = [
+    (
+        "flandres",
+        "59001011",
+        "EHPAD LES TILLEULS",
+        "500",
+        "59190",
+        "HAZEBROUCK",
+        SituationDui.AUCUN,
+        "",
+        84,
+    ),
+    (
+        "flandres",
+        "59001029",
+        "EHPAD LA RÉSIDENCE DU MONT DES CATS",
+        "500",
+        "59270",
+        "BAILLEUL",
+        SituationDui.AUCUN,
+        "",
+        72,
+    ),
+    (
+        "flandres",
+        "59001037",
+        "SSIAD DES FLANDRES INTÉRIEURES",
+        "354",
+        "59190",
+        "HAZEBROUCK",
+        SituationDui.A_FAIRE_EVOLUER,
+        "Cegi Alfa",
+        60,
+    ),
+    (
+        "flandres",
+        "59001045",
+        "IME LES OISEAUX",
+        "183",
+        "59114",
+        "STEENVOORDE",
+        SituationDui.AUCUN,
+        "",
+        45,
+    ),
+    (
+        "flandres",
+        "59001052",
+        "SESSAD LES OISEAUX",
+        "182",
+        "59114",
+        "STEENVOORDE",
+        SituationDui.AUCUN,
+        "",
+        30,
+    ),
+    (
+        "flandres",
+        "59001060",
+        "ESAT DE L'YSER",
+        "246",
+        "59470",
+        "WORMHOUT",
+        SituationDui.AUCUN,
+        "",
+        90,
+    ),
+    (
+        "flandres",
+        "59001078",
+        "MAS LE BOIS JOLI",
+        "255",
+        "59190",
+        "HAZEBROUCK",
+        SituationDui.A_FAIRE_EVOLUER,
+        "Cegi Alfa",
+        40,
+    ),
+    (
+        "ternois",
+        "62002018",
+        "EHPAD SAINTE-THÉRÈSE",
+        "500",
+        "62130",
+        "SAINT-POL-SUR-TERNOISE",
+        SituationDui.AUCUN,
+        "",
+        95,
+    ),
+    (
+        "ternois",
+        "62002026",
+        "EHPAD LES JARDINS DE LA TERNOISE",
+        "500",
+        "62550",
+        "PERNES",
+        SituationDui.AUCUN,
+        "",
+        68,
+    ),
+    (
+        "ternois",
+        "62002034",
+        "EAM LE VAL DE TERNOISE",
+        "448",
+        "62130",
+        "SAINT-POL-SUR-TERNOISE",
+        SituationDui.SEGUR,
+        "Malta Informatique",
+        36,
+    ),
+    (
+        "ternois",
+        "62002042",
+        "SAVS DU TERNOIS",
+        "446",
+        "62130",
+        "SAINT-POL-SUR-TERNOISE",
+        SituationDui.AUCUN,
+        "",
+        40,
+    ),
+    (
+        "ternois",
+        "62002059",
+        "FOYER D'HÉBERGEMENT L'ÉCLUSE",
+        "448",
+        "62190",
+        "LILLERS",
+        SituationDui.AUCUN,
+        "",
+        28,
+    ),
+    (
+        "avesnois",
+        "59003017",
+        "EHPAD DU BOCAGE",
+        "500",
+        "59440",
+        "AVESNES-SUR-HELPE",
+        SituationDui.AUCUN,
+        "",
+        80,
+    ),
+    (
+        "avesnois",
+        "59003025",
+        "SSIAD DE L'AVESNOIS",
+        "354",
+        "59440",
+        "AVESNES-SUR-HELPE",
+        SituationDui.AUCUN,
+        "",
+        45,
+    ),
+    (
+        "avesnois",
+        "59003033",
+        "RÉSIDENCE LES HORTENSIAS",
+        "500",
+        "59610",
+        "FOURMIES",
+        SituationDui.A_FAIRE_EVOLUER,
+        "Netsoins",
+        62,
+    ),
+    (
+        "avesnois",
+        "59003041",
+        "EHPAD LE VAL DE SAMBRE",
+        "500",
+        "59330",
+        "HAUTMONT",
+        SituationDui.AUCUN,
+        "",
+        76,
+    ),
+]
+
+GRAPPE_NAME = "Grappe numérique Flandres – Ternois – Avesnois"
+
+
+def finess(body):
+    return body + expected_key(body)
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        people = {key: self.person(*values) for key, values in PEOPLE.items()}
+        categories = {
+            code: Categorie.objects.update_or_create(
+                code=code,
+                defaults={"libelle": lib, "agregat_code": agr, "agregat_libelle": agr_lib},
+            )[0]
+            for code, (lib, agr, agr_lib) in CATEGORIES.items()
+        }
+        ogs = {}
+        for key, body, name, statut, cp, commune, dep in OGS:
+            ogs[key], _ = OrganismeGestionnaire.objects.get_or_create(
+                finess_ej=finess(body),
+                defaults={
+                    "raison_sociale": name,
+                    "statut_juridique_libelle": statut,
+                    "code_postal": cp,
+                    "commune": commune,
+                    "departement": Departement.objects.get(code=dep),
+                    "source": SourceDonnee.FINESS,
+                },
+            )
+        region = Region.objects.get(code="32")
+        aap = Aap.objects.get(kind="generalisation")
+        grappe, created = Grappe.objects.get_or_create(
+            name=GRAPPE_NAME,
+            defaults={
+                "region": region,
+                "aap": aap,
+                "porteur": ogs["flandres"],
+                "type_projet": TypeProjet.ACQUISITION,
+                "hebergement": Hebergement.HDS_EXTERNE,
+                "achat_sad": True,
+                "amoa_marche": True,
+                "amoa_projet": True,
+                "origines": (
+                    "Les trois organismes coopèrent depuis 2019 au sein du dispositif d'appui à la "
+                    "coordination du territoire et partagent un même médecin coordonnateur pour deux EHPAD."
+                ),
+                "enjeux": (
+                    "Sortir du papier dans 13 établissements, harmoniser le projet personnalisé, "
+                    "alimenter le DMP et utiliser la MSSanté avec les hôpitaux de proximité."
+                ),
+                "convention_signed_on": date(2026, 3, 16),
+                "convention_amount": Decimal("426500.00"),
+            },
+        )
+        for key, body, name, cat, cp, commune, situation, editeur, capacite in ESMS:
+            esms, _ = Esms.objects.get_or_create(
+                finess_et=finess(body),
+                defaults={
+                    "og": ogs[key],
+                    "raison_sociale": name,
+                    "categorie": categories[cat],
+                    "code_postal": cp,
+                    "commune": commune,
+                    "departement": Departement.objects.get(code=cp[:2]),
+                    "situation_dui": situation,
+                    "editeur": editeur,
+                    "capacite": capacite,
+                },
+            )
+            type_projet = TypeProjet.CONFORMITE if situation != SituationDui.AUCUN else ""
+            EsmsMembership.objects.get_or_create(
+                grappe=grappe,
+                esms=esms,
+                left_on=None,
+                defaults={"joined_on": date(2025, 11, 3), "type_projet": type_projet},
+            )
+        for og in ogs.values():
+            OgMembership.objects.get_or_create(
+                grappe=grappe, og=og, left_on=None, defaults={"joined_on": date(2025, 11, 3)}
+            )
+
+        self.roles(grappe, people)
+        self.comites(grappe, people, ogs)
+        ArsAgent.objects.get_or_create(user=people["ars"], region=region)
+        convention, _ = ConventionCooperation.objects.get_or_create(
+            grappe=grappe,
+            defaults={
+                **convention_defaults(grappe),
+                "signed_on": date(2026, 1, 12),
+                "signed_at_place": "Hazebrouck",
+            },
+        )
+        if created:
+            HistoryEntry.record(grappe, people["porteur"], "Création de la grappe", grappe)
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Données de démonstration prêtes : {grappe} ({len(ESMS)} ESMS).")
+        )
+
+    def person(self, email, first_name, last_name, job_title, is_staff):
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "job_title": job_title,
+                "is_staff": is_staff,
+                "is_superuser": is_staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def roles(self, grappe, people):
+        wanted = [
+            (people["porteur"], RoleKind.CHEF_PROJET, None),
+            (people["copil1"], RoleKind.SPONSOR, None),
+            (people["amoa"], RoleKind.AMOA, None),
+            (
+                people["referent"],
+                RoleKind.REFERENT_DUI,
+                Esms.objects.get(finess_et=finess("59001011")),
+            ),
+        ]
+        for user, kind, esms in wanted:
+            Role.objects.get_or_create(grappe=grappe, user=user, kind=kind, esms=esms)
+
+    def comites(self, grappe, people, ogs):
+        seats = {
+            TypeComite.COPIL: [
+                (people["copil1"], ogs["flandres"], RoleComite.PRESIDENT),
+                (people["copil2"], ogs["ternois"], RoleComite.MEMBRE),
+                (people["copil3"], ogs["avesnois"], RoleComite.MEMBRE),
+                (people["porteur"], ogs["flandres"], RoleComite.SECRETAIRE),
+                (people["amoa"], None, RoleComite.INVITE),
+            ],
+            TypeComite.SUIVI: [
+                (people["porteur"], ogs["flandres"], RoleComite.PRESIDENT),
+                (people["referent"], ogs["flandres"], RoleComite.MEMBRE),
+                (people["amoa"], None, RoleComite.MEMBRE),
+            ],
+            TypeComite.SELECTION: [
+                (people["copil1"], ogs["flandres"], RoleComite.PRESIDENT),
+                (people["copil2"], ogs["ternois"], RoleComite.MEMBRE),
+                (people["porteur"], ogs["flandres"], RoleComite.MEMBRE),
+            ],
+        }
+        for kind, members in seats.items():
+            defaults = comite_defaults(kind)
+            if kind == TypeComite.COPIL:
+                defaults.update(regle_validation=RegleValidation.QUORUM, quorum=2)
+            comite, _ = Comite.objects.get_or_create(grappe=grappe, kind=kind, defaults=defaults)
+            for user, og, role in members:
+                ComiteMember.objects.get_or_create(
+                    comite=comite, user=user, defaults={"og": og, "role": role}
+                )

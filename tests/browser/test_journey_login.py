@@ -1,0 +1,34 @@
+import pytest
+from playwright.sync_api import expect
+
+from grappe.enums import RoleKind
+from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login):
+    grappe = GrappeFactory(name="Grappe du Hainaut")
+    add_esms(grappe, 2)
+    user = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
+    RoleFactory(grappe=grappe, user=user, kind=RoleKind.CHEF_PROJET)
+
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/connexion/?next=/")
+
+    login("porteur@exemple.fr")
+
+    expect(page).to_have_url(f"{live_server.url}/grappes/{grappe.pk}/")
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    expect(nav.get_by_role("link", name="Ma grappe")).to_be_visible()
+    expect(nav.get_by_text("Camille Martin")).to_be_visible()
+    expect(nav.get_by_text("Chef de projet interne — Grappe du Hainaut")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Grappe du Hainaut")
+
+
+def test_wrong_password_shows_french_error(page, live_server, login):
+    UserFactory(email="porteur@exemple.fr")
+    login("porteur@exemple.fr", "mauvais-mot-de-passe")
+    expect(
+        page.get_by_role("alert").or_(page.locator(".alert-danger, .alert-block"))
+    ).to_contain_text("Saisissez")

@@ -1,0 +1,36 @@
+import io
+
+from pypdf import PdfReader
+
+from core.pdf import pdf_response, render_pdf
+from tests.grappe.factories import GrappeFactory
+
+
+def pdf_text(pdf_bytes):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def test_render_pdf_keeps_accented_french_and_adds_footer(db, tmp_path, settings):
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    (tmp_path / "essai.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}'
+        "<h1>Comité de pilotage : procès-verbal</h1>"
+        "<p>Élément à valider avant diffusion — « données » ç à é è ê ë î ô û œ.</p>"
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    grappe = GrappeFactory(name="Grappe des Hauts-de-France")
+    pdf = render_pdf("essai.html", {}, grappe=grappe, title="Essai")
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    assert "Comité de pilotage : procès-verbal" in text
+    assert "Élément à valider avant diffusion" in text
+    assert "ç à é è ê ë î ô û œ" in text
+    assert "Grappe des Hauts-de-France" in text  # footer
+    assert "Page 1 / 1" in text
+
+
+def test_pdf_response_headers():
+    response = pdf_response(b"%PDF-1.7", "Fiche grappe Été")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="fiche-grappe-ete.pdf"'

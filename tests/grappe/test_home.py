@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from grappe.enums import RoleKind
+from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/connexion/?next=/"
+
+
+def test_login_page_is_public_and_french(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Connexion" in response.content.decode()
+    assert client.get(reverse("password_reset")).status_code == 200
+
+
+def test_login_by_email(client):
+    UserFactory(email="camille@exemple.fr")
+    response = client.post(
+        reverse("login"), {"username": "Camille@Exemple.fr", "password": "motdepasse-de-test"}
+    )
+    assert response.status_code == 302
+
+
+def test_owner_of_one_grappe_lands_on_it(cast, client_for):
+    response = client_for(cast.owner).get("/")
+    assert response["Location"] == cast.grappe.get_absolute_url()
+
+
+def test_copil_member_lands_on_their_grappe(cast, client_for):
+    assert client_for(cast.copil).get("/")["Location"] == cast.grappe.get_absolute_url()
+
+
+def test_ars_agent_and_admin_land_on_the_list(cast, client_for):
+    assert client_for(cast.ars).get("/")["Location"] == reverse("grappe:list")
+    assert client_for(cast.admin).get("/")["Location"] == reverse("grappe:list")
+
+
+def test_person_with_two_grappes_lands_on_the_list(db, client_for):
+    user = UserFactory()
+    RoleFactory(user=user, kind=RoleKind.CHEF_PROJET)
+    RoleFactory(user=user, kind=RoleKind.MEMBRE)
+    assert client_for(user).get("/")["Location"] == reverse("grappe:list")
+
+
+def test_person_without_grappe_sees_how_to_start(db, client_for):
+    response = client_for(UserFactory()).get("/")
+    assert response.status_code == 200
+    assert "Vous n'êtes encore rattaché(e) à aucune grappe." in response.content.decode()
+
+
+def test_header_shows_role_and_navigation(cast, client_for):
+    response = client_for(cast.owner).get(cast.grappe.get_absolute_url())
+    assert response.context["nav_role"] == "Chef de projet interne — Grappe des Flandres"
+    assert [item.label for item in response.context["nav_items"]] == ["Ma grappe"]
+    ars = client_for(cast.ars).get(reverse("grappe:list"))
+    assert ars.context["nav_role"] == "Agent ARS — Hauts-de-France"
+    admin = client_for(cast.admin).get(reverse("grappe:list"))
+    assert admin.context["nav_role"] == "Administrateur national"
+    assert "Administration" in [item.label for item in admin.context["nav_items"]]
+
+
+def test_password_reset_sends_french_email(client, mailoutbox):
+    UserFactory(email="camille@exemple.fr")
+    client.post(reverse("password_reset"), {"email": "camille@exemple.fr"})
+    assert len(mailoutbox) == 1
+    assert "réinitialisation" in mailoutbox[0].subject
+    assert "/mot-de-passe/nouveau/" in mailoutbox[0].body
+
+
+def test_other_grappe_is_hidden(cast, client_for):
+    other = GrappeFactory()
+    assert client_for(cast.owner).get(other.get_absolute_url()).status_code == 404
+
+
+def test_invited_person_without_password_can_choose_one(client, mailoutbox):
+    user = UserFactory(email="invitee@exemple.fr")
+    user.set_unusable_password()
+    user.save()
+    client.post(reverse("password_reset"), {"email": "Invitee@exemple.fr"})
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["invitee@exemple.fr"]
+
+
+def test_inactive_account_gets_no_reset_email(client, mailoutbox):
+    UserFactory(email="parti@exemple.fr", is_active=False)
+    client.post(reverse("password_reset"), {"email": "parti@exemple.fr"})
+    assert mailoutbox == []

@@ -1,0 +1,808 @@
+import datetime
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from grappe.enums import RoleKind, SituationDui, SourceDonnee, TypeProjet
+from grappe.finess import expected_key, luhn_checksum
+from grappe.models import (
+    Aap,
+    Departement,
+    Esms,
+    EsmsMembership,
+    HistoryEntry,
+    OgMembership,
+    OrganismeGestionnaire,
+)
+from tests.grappe.factories import (
+    CategorieFactory,
+    EsmsFactory,
+    GrappeFactory,
+    OrganismeGestionnaireFactory,
+    RoleFactory,
+    UserFactory,
+    add_esms,
+    finess_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+EDIT = {
+    "owner": 200,
+    "member": 403,
+    "copil": 403,
+    "ars": 403,
+    "ars_other": 404,
+    "stranger": 404,
+    "admin": 200,
+}
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def url(name, grappe, *args):
+    return reverse(f"grappe:{name}", args=[grappe.pk, *args])
+
+
+def wrong_key(number):
+    """The same number with a wrong check key."""
+    return number[:8] + str((int(expected_key(number[:8])) + 1) % 10)
+
+
+def unknown_finess(n=900001, prefix="59"):
+    number = finess_number(prefix, n)
+    assert not Esms.objects.filter(finess_et=number).exists()
+    return number
+
+
+def corsican_finess_failing_key():
+    """A 2A number whose key does not pass Luhn (accepted with a warning)."""
+    for key in range(10):
+        number = f"2A0000{42:02d}{key}"
+        if luhn_checksum("20" + number[2:]) != 0:
+            return number
+    raise AssertionError("unreachable")
+
+
+def registry_esms(**kwargs):
+    """An ESMS from the imported registry, in no grappe, run by an OG in no grappe."""
+    return EsmsFactory(
+        raison_sociale="EHPAD LES GLYCINES", commune="ROUBAIX", code_postal="59100", **kwargs
+    )
+
+
+def manual_data(number, **overrides):
+    data = {
+        "finess_et": number,
+        "type_projet": "",
+        "situation_dui": "a_faire_evoluer",
+        "editeur": "Éditeur historique",
+        "capacite": "45",
+        "raison_sociale": "SESSAD LES MOUETTES",
+        "og_finess_ej": finess_number("59", 800001),
+        "og_raison_sociale": "ASSOCIATION DES MOUETTES",
+        "categorie": CategorieFactory(code="182", libelle="SESSAD", agregat_code="4101").pk,
+        "code_postal": "59140",
+        "commune": "DUNKERQUE",
+        "departement": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def errors_of(response):
+    return response.context["form"].errors
+
+
+def editable_grappe_without_porteur():
+    grappe = GrappeFactory(name="Grappe naissante")
+    OgMembership.objects.filter(grappe=grappe).delete()
+    grappe.porteur = None
+    grappe.save()
+    owner = RoleFactory(grappe=grappe, kind=RoleKind.CHEF_PROJET).user
+    return grappe, owner
+
+
+# ---------------------------------------------------------------------------------------------
+# Permissions: the cast on every view
+# ---------------------------------------------------------------------------------------------
+
+
+def assert_cast(cast, client_for, target, expected, method="get", data=None):
+    for name, user in cast.users().items():
+        response = getattr(client_for(user), method)(target, data or {})
+        if user is None:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith("/connexion/?next="), name
+        else:
+            assert response.status_code == expected[name], f"{name}: {response.status_code}"
+
+
+def cast_urls(cast):
+    grappe = cast.grappe
+    membership = grappe.memberships.first()
+    og_membership = grappe.og_memberships.get(og=grappe.porteur)
+    return {
+        "esms_add": url("esms_add", grappe),
+        "esms_lookup": url("esms_lookup", grappe) + "?finess_et=" + membership.esms.finess_et,
+        "esms_edit": url("esms_edit", grappe, membership.pk),
+        "esms_remove": url("esms_remove", grappe, membership.pk),
+        "og_remove": url("og_remove", grappe, og_membership.pk),
+    }
+
+
+@pytest.mark.parametrize(
+    "view", ["esms_add", "esms_lookup", "esms_edit", "esms_remove", "og_remove"]
+)
+def test_get_permission_cast(cast, client_for, view):
+    assert_cast(cast, client_for, cast_urls(cast)[view], EDIT)
+
+
+@pytest.mark.parametrize("view", ["esms_add", "esms_edit", "esms_remove", "og_remove"])
+def test_post_refused_to_non_editors_changes_nothing(cast, client_for, view):
+    esms = registry_esms()
+    forbidden = {name: code for name, code in EDIT.items() if code != 200}
+    for name, code in forbidden.items():
+        response = client_for(getattr(cast, name)).post(
+            cast_urls(cast)[view],
+            {"finess_et": esms.finess_et, "adhesion-type_projet": "conformite"},
+        )
+        assert response.status_code == code, name
+    anonymous = client_for(None).post(cast_urls(cast)[view], {"finess_et": esms.finess_et})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/connexion/?next=")
+    assert not EsmsMembership.objects.filter(esms=esms).exists()
+    assert not cast.grappe.memberships.exclude(left_on=None).exists()
+    assert not cast.grappe.memberships.exclude(type_projet="").exists()
+    assert not cast.grappe.og_memberships.exclude(left_on=None).exists()
+    assert not HistoryEntry.objects.filter(grappe=cast.grappe).exists()
+
+
+def test_lookup_refuses_post(cast, client_for):
+    response = client_for(cast.owner).post(url("esms_lookup", cast.grappe), {"finess_et": "x"})
+    assert response.status_code == 405
+
+
+def test_other_grappe_membership_is_not_found(cast, client_for):
+    foreign = add_esms(cast.other_grappe, 1)[0].memberships.get()
+    client = client_for(cast.admin)
+    assert client.get(url("esms_edit", cast.grappe, foreign.pk)).status_code == 404
+    assert client.post(url("esms_remove", cast.grappe, foreign.pk)).status_code == 404
+    og_membership = cast.other_grappe.og_memberships.first()
+    assert client.post(url("og_remove", cast.grappe, og_membership.pk)).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.left_on is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Add page
+# ---------------------------------------------------------------------------------------------
+
+
+def test_add_page_lists_the_grappe_esms_with_counter(cast, client_for):
+    response = client_for(cast.owner).get(url("esms_add", cast.grappe))
+    html = response.content.decode()
+    assert "Ajouter un ESMS par son numéro FINESS" in html
+    assert "3 ESMS dans la grappe" in html
+    for membership in cast.grappe.memberships.all():
+        assert membership.esms.finess_et in html
+        assert url("esms_remove", cast.grappe, membership.pk) in html
+    assert cast.grappe.get_absolute_url() in html
+    # htmx checks the number as it is typed; the result is announced.
+    assert f'hx-get="{url("esms_lookup", cast.grappe)}"' in html
+    assert 'hx-trigger="keyup changed delay:300ms, change"' in html
+    assert 'id="resultat-finess" class="mb-3" aria-live="polite"' in html
+    # The manual fields are always in the form (no JavaScript needed).
+    for name in [
+        "raison_sociale",
+        "og_finess_ej",
+        "og_raison_sociale",
+        "categorie",
+        "code_postal",
+        "commune",
+        "departement",
+    ]:
+        assert f'name="{name}"' in html
+    assert re.search(r'<label\s+for="id_finess_et"', html)
+
+
+def test_add_page_query_count_is_bounded(cast, client_for, django_assert_max_num_queries):
+    add_esms(cast.grappe, 17)
+    add_esms(cast.grappe, 2, og=OrganismeGestionnaireFactory())
+    client = client_for(cast.owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(url("esms_add", cast.grappe))
+    assert response.context["esms_count"] == 22
+    assert "22 ESMS dans la grappe" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Add by a FINESS number
+# ---------------------------------------------------------------------------------------------
+
+
+def test_add_registry_esms(cast, client_for):
+    grappe = cast.grappe
+    esms = registry_esms()
+    response = client_for(cast.owner).post(
+        url("esms_add", grappe),
+        {
+            "finess_et": f" {esms.finess_et[:3]} {esms.finess_et[3:]} ",
+            "type_projet": "conformite",
+            "situation_dui": "segur",
+            "editeur": "Éditeur Ségur",
+            "capacite": "80",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("esms_add", grappe)
+    membership = EsmsMembership.objects.get(grappe=grappe, esms=esms)
+    assert membership.left_on is None
+    assert membership.type_projet == TypeProjet.CONFORMITE
+    esms.refresh_from_db()
+    assert esms.source == SourceDonnee.FINESS
+    assert (esms.situation_dui, esms.editeur, esms.capacite) == (
+        SituationDui.SEGUR,
+        "Éditeur Ségur",
+        80,
+    )
+    # Its OG joins the grappe as coopérateur; the porteur does not change.
+    assert OgMembership.objects.filter(grappe=grappe, og=esms.og, left_on=None).exists()
+    grappe.refresh_from_db()
+    assert grappe.porteur_id != esms.og_id
+    entry = HistoryEntry.objects.get(grappe=grappe, action="Ajout de l'ESMS")
+    assert entry.user == cast.owner
+    assert entry.target == str(esms)
+    assert entry.changes["FINESS géographique"] == esms.finess_et
+    assert entry.changes["Situation DUI"] == "DUI référencé Ségur"
+    assert HistoryEntry.objects.filter(grappe=grappe, action="Entrée d'un coopérateur").count() == 1
+    assert "« EHPAD LES GLYCINES » (FINESS " in messages_of(response)[0]
+
+
+def test_hidden_manual_fields_do_not_block_a_registry_number(cast, client_for):
+    esms = registry_esms()
+    data = manual_data(esms.finess_et, og_finess_ej="n'importe quoi", code_postal="abc")
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), data)
+    assert response.status_code == 302
+    esms.refresh_from_db()
+    assert esms.raison_sociale == "EHPAD LES GLYCINES"
+    assert esms.source == SourceDonnee.FINESS
+
+
+def test_add_registry_esms_keeps_its_data_when_fields_are_left_blank(cast, client_for):
+    esms = registry_esms(situation_dui=SituationDui.A_FAIRE_EVOLUER, editeur="Ancien", capacite=12)
+    response = client_for(cast.admin).post(
+        url("esms_add", cast.grappe),
+        {
+            "finess_et": esms.finess_et,
+            "type_projet": "",
+            "situation_dui": "",
+            "editeur": "",
+            "capacite": "",
+        },
+    )
+    assert response.status_code == 302
+    esms.refresh_from_db()
+    assert (esms.situation_dui, esms.editeur, esms.capacite) == (
+        SituationDui.A_FAIRE_EVOLUER,
+        "Ancien",
+        12,
+    )
+    assert cast.grappe.memberships.get(esms=esms).type_projet == ""
+
+
+def test_first_esms_makes_its_og_the_porteur(client_for, db):
+    grappe, owner = editable_grappe_without_porteur()
+    esms = registry_esms()
+    response = client_for(owner).post(url("esms_add", grappe), {"finess_et": esms.finess_et})
+    assert response.status_code == 302
+    grappe.refresh_from_db()
+    assert grappe.porteur == esms.og
+    assert OgMembership.objects.filter(grappe=grappe, og=esms.og, left_on=None).exists()
+    assert HistoryEntry.objects.filter(grappe=grappe, action="Désignation du porteur").exists()
+    # The next OG is only a coopérateur.
+    second = registry_esms()
+    client_for(owner).post(url("esms_add", grappe), {"finess_et": second.finess_et})
+    grappe.refresh_from_db()
+    assert grappe.porteur == esms.og
+    assert grappe.active_og_memberships().count() == 2
+
+
+def test_add_unknown_number_with_manual_fields(cast, client_for):
+    grappe = cast.grappe
+    number = unknown_finess()
+    data = manual_data(number)
+    response = client_for(cast.owner).post(url("esms_add", grappe), data)
+    assert response.status_code == 302, errors_of(response)
+    esms = Esms.objects.get(finess_et=number)
+    assert esms.source == SourceDonnee.SAISIE
+    assert esms.raison_sociale == "SESSAD LES MOUETTES"
+    assert esms.categorie.code == "182"
+    assert (esms.code_postal, esms.commune) == ("59140", "DUNKERQUE")
+    assert esms.departement == Departement.objects.get(code="59")  # deduced from the number
+    assert (esms.situation_dui, esms.editeur, esms.capacite) == (
+        "a_faire_evoluer",
+        "Éditeur historique",
+        45,
+    )
+    og = esms.og
+    assert og.finess_ej == data["og_finess_ej"]
+    assert og.raison_sociale == "ASSOCIATION DES MOUETTES"
+    assert og.source == SourceDonnee.SAISIE
+    assert OgMembership.objects.filter(grappe=grappe, og=og, left_on=None).exists()
+    grappe.refresh_from_db()
+    assert grappe.porteur_id != og.pk  # a coopérateur, not the porteur
+    entry = HistoryEntry.objects.get(grappe=grappe, action="Ajout de l'ESMS")
+    assert entry.changes["Origine"] == "Saisie manuelle"
+    assert entry.changes["FINESS géographique"] == number
+
+
+def test_add_unknown_number_with_an_existing_og(cast, client_for):
+    porteur = cast.grappe.porteur
+    number = unknown_finess()
+    data = manual_data(
+        number,
+        og_finess_ej=porteur.finess_ej,
+        og_raison_sociale="",
+        departement=Departement.objects.get(code="62").pk,
+    )
+    count = OrganismeGestionnaire.objects.count()
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), data)
+    assert response.status_code == 302
+    esms = Esms.objects.get(finess_et=number)
+    assert esms.og == porteur
+    assert esms.departement.code == "62"
+    assert OrganismeGestionnaire.objects.count() == count
+    assert not HistoryEntry.objects.filter(action="Entrée d'un coopérateur").exists()
+
+
+def test_unknown_number_requires_the_manual_fields(cast, client_for):
+    number = unknown_finess()
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": number})
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert set(errors) == {"raison_sociale", "og_finess_ej", "categorie", "code_postal", "commune"}
+    html = response.content.decode()
+    assert (
+        "Numéro valide mais inconnu du registre FINESS importé : complétez la fiche à la main"
+        in html
+    )
+    assert not Esms.objects.filter(finess_et=number).exists()
+
+
+def test_manual_fields_are_validated(cast, client_for):
+    hospital = CategorieFactory(code="355", libelle="Centre hospitalier", agregat_code="1102")
+    data = manual_data(
+        unknown_finess(),
+        og_finess_ej=wrong_key(finess_number("59", 800001)),
+        categorie=hospital.pk,
+        code_postal="5914",
+    )
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), data)
+    errors = errors_of(response)
+    assert "Clé de contrôle incorrecte" in errors["og_finess_ej"][0]
+    assert "categorie" in errors  # hospitals are not ESMS
+    assert errors["code_postal"] == ["Un code postal comporte 5 chiffres."]
+    new_og = manual_data(unknown_finess(), og_raison_sociale="")
+    errors = errors_of(client_for(cast.owner).post(url("esms_add", cast.grappe), new_og))
+    assert errors["og_raison_sociale"] == [
+        "Organisme gestionnaire inconnu de Grappe : indiquez sa raison sociale."
+    ]
+    assert not Esms.objects.filter(source=SourceDonnee.SAISIE).exists()
+
+
+def test_overseas_unknown_number_requires_the_departement(cast, client_for):
+    data = manual_data(unknown_finess(prefix="97", n=100001))
+    errors = errors_of(client_for(cast.owner).post(url("esms_add", cast.grappe), data))
+    assert errors["departement"] == ["Choisissez le département."]
+
+
+def test_invalid_key_is_refused_in_french(cast, client_for):
+    number = wrong_key(finess_number("59", 123456))
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), manual_data(number))
+    assert response.status_code == 200
+    key = expected_key(number[:8])
+    assert errors_of(response)["finess_et"] == [
+        f"Clé de contrôle incorrecte : avec ces 8 premiers chiffres, le 9e devrait être {key}. "
+        "Vérifiez le numéro saisi."
+    ]
+    assert not Esms.objects.filter(finess_et=number).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Ce champ est obligatoire."),
+        ("59000", "Un numéro FINESS comporte 9 caractères (5 saisis)."),
+        ("5C0000011", "Seuls les départements corses 2A et 2B ont une lettre en 2e position."),
+    ],
+)
+def test_malformed_numbers_are_refused(cast, client_for, value, message):
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": value})
+    assert errors_of(response)["finess_et"] == [message]
+
+
+def test_corsican_number_failing_the_key_is_accepted_with_a_warning(cast, client_for):
+    number = corsican_finess_failing_key()
+    response = client_for(cast.owner).post(url("esms_add", cast.grappe), manual_data(number))
+    assert response.status_code == 302, errors_of(response)
+    esms = Esms.objects.get(finess_et=number)
+    assert esms.departement.code == "2A"
+    assert any(
+        "Clé de contrôle non vérifiable pour un numéro corse" in m for m in messages_of(response)
+    )
+
+
+def test_same_esms_twice_is_refused(cast, client_for):
+    esms = cast.grappe.memberships.first().esms
+    response = client_for(cast.owner).post(
+        url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
+    )
+    assert response.status_code == 200
+    assert "déjà dans la grappe" in errors_of(response)["finess_et"][0]
+    assert cast.grappe.memberships.filter(esms=esms).count() == 1
+
+
+def test_esms_that_left_can_come_back(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    membership.left_on = datetime.date(2025, 1, 1)
+    membership.save()
+    response = client_for(cast.owner).post(
+        url("esms_add", cast.grappe), {"finess_et": membership.esms.finess_et}
+    )
+    assert response.status_code == 302
+    assert cast.grappe.memberships.filter(esms=membership.esms).count() == 2
+
+
+def test_esms_in_another_grappe_of_the_same_aap_is_refused(cast, client_for):
+    aap = Aap.objects.get(kind="generalisation")
+    cast.grappe.aap = aap
+    cast.grappe.save()
+    neighbour = GrappeFactory(name="Grappe de l'Avesnois", aap=aap)
+    esms = add_esms(neighbour, 1, og=OrganismeGestionnaireFactory())[0]
+    response = client_for(cast.owner).post(
+        url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
+    )
+    assert response.status_code == 200
+    error = errors_of(response)["finess_et"][0]
+    assert "Grappe de l'Avesnois" in error
+    assert "même appel à projets" in error
+    assert not cast.grappe.memberships.filter(esms=esms).exists()
+
+
+def test_esms_in_a_grappe_of_another_aap_is_accepted(cast, client_for):
+    cast.grappe.aap = Aap.objects.get(kind="generalisation")
+    cast.grappe.save()
+    neighbour = GrappeFactory(name="Grappe de l'Avesnois", aap=Aap.objects.get(kind="amorcage_t1"))
+    esms = add_esms(neighbour, 1, og=OrganismeGestionnaireFactory())[0]
+    response = client_for(cast.owner).post(
+        url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
+    )
+    assert response.status_code == 302
+    assert cast.grappe.memberships.filter(esms=esms, left_on=None).exists()
+    assert neighbour.memberships.filter(esms=esms, left_on=None).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Lookup partial
+# ---------------------------------------------------------------------------------------------
+
+
+def lookup(client, grappe, **params):
+    response = client.get(url("esms_lookup", grappe), params, **HX)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates] == ["grappe/_esms_lookup.html"]
+    return response.content.decode()
+
+
+def test_lookup_registry_card(cast, client_for):
+    esms = registry_esms()
+    html = lookup(client_for(cast.owner), cast.grappe, finess_et=esms.finess_et)
+    assert 'data-etat="registre"' in html
+    for text in [
+        "EHPAD LES GLYCINES",
+        esms.og.name,
+        esms.og.finess_ej,
+        "500 — Etablissement",
+        "59100 ROUBAIX",
+    ]:
+        assert text in html
+    assert "peut être ajouté à la grappe" in html
+
+
+def test_lookup_states(cast, client_for):
+    client = client_for(cast.owner)
+    assert 'data-etat="vide"' in lookup(client, cast.grappe, finess_et="")
+    html = lookup(client, cast.grappe, finess_et=wrong_key(finess_number("59", 123456)))
+    assert 'data-etat="erreur"' in html
+    assert "Clé de contrôle incorrecte" in html
+    html = lookup(client, cast.grappe, finess_et=unknown_finess())
+    assert 'data-etat="inconnu"' in html
+    assert (
+        "Numéro valide mais inconnu du registre FINESS importé : complétez la fiche à la main"
+        in html
+    )
+    html = lookup(client, cast.grappe, finess_et=cast.grappe.memberships.first().esms.finess_et)
+    assert 'data-etat="refuse"' in html
+    assert "Déjà dans la grappe." in html
+    html = lookup(client, cast.grappe, finess_et=corsican_finess_failing_key())
+    assert 'data-etat="inconnu"' in html
+    assert "Clé de contrôle non vérifiable" in html
+
+
+def test_lookup_names_the_other_grappe(cast, client_for):
+    aap = Aap.objects.get(kind="generalisation")
+    cast.grappe.aap = aap
+    cast.grappe.save()
+    neighbour = GrappeFactory(name="Grappe de l'Avesnois", aap=aap)
+    esms = add_esms(neighbour, 1, og=OrganismeGestionnaireFactory())[0]
+    client = client_for(cast.owner)
+    html = lookup(client, cast.grappe, finess_et=esms.finess_et)
+    assert 'data-etat="refuse"' in html
+    assert "Grappe de l&#x27;Avesnois" in html
+    neighbour.aap = Aap.objects.get(kind="amorcage_t2")
+    neighbour.save()
+    html = lookup(client, cast.grappe, finess_et=esms.finess_et)
+    assert 'data-etat="registre"' in html
+    assert "Également dans la grappe « Grappe de l&#x27;Avesnois »" in html
+
+
+def test_lookup_of_the_og_number(cast, client_for):
+    client = client_for(cast.owner)
+    porteur = cast.grappe.porteur
+    html = lookup(client, cast.grappe, og_finess_ej=porteur.finess_ej)
+    assert "Organisme gestionnaire connu" in html
+    assert porteur.raison_sociale in html
+    html = lookup(client, cast.grappe, og_finess_ej=finess_number("59", 800001))
+    assert "Organisme gestionnaire inconnu de Grappe" in html
+    html = lookup(client, cast.grappe, og_finess_ej="12345")
+    assert "9 caractères" in html
+
+
+def test_lookup_without_htmx_renders_the_add_page(cast, client_for):
+    esms = registry_esms()
+    response = client_for(cast.owner).get(
+        url("esms_lookup", cast.grappe), {"finess_et": esms.finess_et, "editeur": "Mon éditeur"}
+    )
+    assert "grappe/esms_add.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert "EHPAD LES GLYCINES" in html
+    assert f'value="{esms.finess_et}"' in html
+    assert 'value="Mon éditeur"' in html
+    # The registry knows the number: the manual entry is hidden.
+    assert 'id="saisie-manuelle" class="border rounded p-3 mb-3" hidden' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit
+# ---------------------------------------------------------------------------------------------
+
+
+def edit_data(membership, **overrides):
+    esms = membership.esms
+    data = {
+        "adhesion-type_projet": membership.type_projet,
+        "adhesion-joined_on": membership.joined_on.isoformat(),
+        "esms-situation_dui": esms.situation_dui,
+        "esms-editeur": esms.editeur,
+        "esms-capacite": esms.capacite or "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_edit_membership_and_esms_data(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    original_name = membership.esms.raison_sociale
+    data = edit_data(
+        membership,
+        **{
+            "adhesion-type_projet": "conformite",
+            "adhesion-joined_on": "2025-01-15",
+            "esms-situation_dui": "segur",
+            "esms-editeur": "Éditeur Ségur",
+            "esms-capacite": "60",
+            "esms-raison_sociale": "NOM PIRATE",  # FINESS identity: not editable here
+        },
+    )
+    response = client_for(cast.owner).post(url("esms_edit", cast.grappe, membership.pk), data)
+    assert response.status_code == 302
+    assert response["Location"] == cast.grappe.get_absolute_url()
+    membership.refresh_from_db()
+    esms = membership.esms
+    assert membership.type_projet == "conformite"
+    assert membership.joined_on == datetime.date(2025, 1, 15)
+    assert (esms.situation_dui, esms.editeur, esms.capacite) == ("segur", "Éditeur Ségur", 60)
+    assert esms.raison_sociale == original_name
+    entry = HistoryEntry.objects.get(grappe=cast.grappe, action="Modification de l'ESMS")
+    assert entry.target == str(esms)
+    assert entry.changes["Type de projet"] == [
+        "Comme la grappe (Acquisition)",
+        "Mise en conformité",
+    ]
+    assert entry.changes["Situation DUI"] == ["Pas de DUI", "DUI référencé Ségur"]
+    assert entry.changes["Capacité (places)"] == ["", "60"]
+
+
+def test_edit_page_shows_identity_fields_for_manual_esms_only(cast, client_for):
+    client = client_for(cast.owner)
+    registry = cast.grappe.memberships.first()
+    response = client.get(url("esms_edit", cast.grappe, registry.pk))
+    assert "raison_sociale" not in response.context["esms_form"].fields
+    manual = add_esms(cast.grappe, 1, source=SourceDonnee.SAISIE)[0].memberships.get()
+    response = client.get(url("esms_edit", cast.grappe, manual.pk))
+    assert {"raison_sociale", "code_postal", "commune", "categorie"} <= set(
+        response.context["esms_form"].fields
+    )
+
+
+def test_edit_manual_esms_identity(cast, client_for):
+    esms = add_esms(cast.grappe, 1, source=SourceDonnee.SAISIE)[0]
+    membership = esms.memberships.get()
+    sessad = CategorieFactory(code="182", libelle="SESSAD", agregat_code="4101")
+    data = edit_data(
+        membership,
+        **{
+            "esms-raison_sociale": "SESSAD DU LITTORAL",
+            "esms-code_postal": "59140",
+            "esms-commune": "DUNKERQUE",
+            "esms-categorie": sessad.pk,
+        },
+    )
+    response = client_for(cast.owner).post(url("esms_edit", cast.grappe, membership.pk), data)
+    assert response.status_code == 302
+    esms.refresh_from_db()
+    assert (esms.raison_sociale, esms.code_postal, esms.commune, esms.categorie) == (
+        "SESSAD DU LITTORAL",
+        "59140",
+        "DUNKERQUE",
+        sessad,
+    )
+    entry = HistoryEntry.objects.get(action="Modification de l'ESMS")
+    assert entry.changes["Catégorie"][0].startswith("500 — ")
+    assert entry.changes["Catégorie"][1] == "182 — SESSAD"
+
+
+def test_edit_without_change_writes_no_history(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    response = client_for(cast.owner).post(
+        url("esms_edit", cast.grappe, membership.pk), edit_data(membership)
+    )
+    assert response.status_code == 302
+    assert not HistoryEntry.objects.exists()
+
+
+def test_edit_of_a_past_membership_is_not_found(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    membership.left_on = datetime.date(2025, 1, 1)
+    membership.save()
+    assert (
+        client_for(cast.owner).get(url("esms_edit", cast.grappe, membership.pk)).status_code == 404
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Remove an ESMS, remove an OG
+# ---------------------------------------------------------------------------------------------
+
+
+def test_remove_confirmation_page_changes_nothing(cast, client_for):
+    og = OrganismeGestionnaireFactory(raison_sociale="ASSOCIATION DU LITTORAL")
+    membership = add_esms(cast.grappe, 1, og=og)[0].memberships.get()
+    response = client_for(cast.owner).get(url("esms_remove", cast.grappe, membership.pk))
+    html = response.content.decode()
+    assert "grappe/confirm_remove.html" in [t.name for t in response.templates]
+    assert 'method="post"' in html
+    assert "cessera aussi d&#x27;en être coopérateur" in html
+    membership.refresh_from_db()
+    assert membership.left_on is None
+
+
+def test_remove_keeps_the_row_and_closes_the_og_membership(cast, client_for):
+    og = OrganismeGestionnaireFactory(raison_sociale="ASSOCIATION DU LITTORAL")
+    esms = add_esms(cast.grappe, 1, og=og)[0]
+    membership = esms.memberships.get()
+    response = client_for(cast.owner).post(url("esms_remove", cast.grappe, membership.pk))
+    assert response.status_code == 302
+    assert response["Location"] == cast.grappe.get_absolute_url()
+    today = timezone.localdate()
+    membership.refresh_from_db()  # never deleted
+    assert membership.left_on == today
+    og_membership = OgMembership.objects.get(grappe=cast.grappe, og=og)
+    assert og_membership.left_on == today
+    actions = set(HistoryEntry.objects.filter(grappe=cast.grappe).values_list("action", flat=True))
+    assert actions == {"Retrait de l'ESMS", "Sortie d'un coopérateur"}
+    assert (
+        HistoryEntry.objects.get(action="Retrait de l'ESMS").changes["FINESS géographique"]
+        == esms.finess_et
+    )
+
+
+def test_remove_keeps_the_og_while_it_has_esms_or_is_the_porteur(cast, client_for):
+    client = client_for(cast.owner)
+    porteur = cast.grappe.porteur
+    memberships = list(cast.grappe.memberships.all())
+    for membership in memberships:
+        assert client.post(url("esms_remove", cast.grappe, membership.pk)).status_code == 302
+    # The porteur stays a coopérateur even without ESMS.
+    assert OgMembership.objects.get(grappe=cast.grappe, og=porteur).left_on is None
+    assert cast.grappe.memberships.filter(left_on=None).count() == 0
+    assert cast.grappe.memberships.count() == 3
+    # Another OG with two ESMS stays after the first one leaves.
+    og = OrganismeGestionnaireFactory()
+    first, _second = add_esms(cast.grappe, 2, og=og)
+    client.post(url("esms_remove", cast.grappe, first.memberships.get().pk))
+    assert OgMembership.objects.get(grappe=cast.grappe, og=og).left_on is None
+
+
+def test_remove_twice_is_not_found(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    client = client_for(cast.owner)
+    assert client.post(url("esms_remove", cast.grappe, membership.pk)).status_code == 302
+    assert client.post(url("esms_remove", cast.grappe, membership.pk)).status_code == 404
+
+
+def test_og_remove_refuses_the_porteur(cast, client_for):
+    for membership in cast.grappe.memberships.all():
+        membership.left_on = timezone.localdate()
+        membership.save()
+    og_membership = cast.grappe.og_memberships.get(og=cast.grappe.porteur)
+    client = client_for(cast.owner)
+    page = client.get(url("og_remove", cast.grappe, og_membership.pk)).content.decode()
+    assert "est le porteur de la grappe" in page
+    assert 'method="post"' not in page.split('id="contenu"')[1]
+    response = client.post(url("og_remove", cast.grappe, og_membership.pk))
+    assert response.status_code == 302
+    assert any("est le porteur de la grappe" in m for m in messages_of(response))
+    og_membership.refresh_from_db()
+    assert og_membership.left_on is None
+    assert not HistoryEntry.objects.exists()
+
+
+def test_og_remove_refuses_an_og_with_active_esms(cast, client_for):
+    og = OrganismeGestionnaireFactory(raison_sociale="ASSOCIATION DU LITTORAL")
+    add_esms(cast.grappe, 2, og=og)
+    og_membership = cast.grappe.og_memberships.get(og=og)
+    response = client_for(cast.owner).post(url("og_remove", cast.grappe, og_membership.pk))
+    assert response.status_code == 302
+    assert (
+        "ASSOCIATION DU LITTORAL a encore 2 ESMS dans la grappe : retirez-les d'abord."
+        in messages_of(response)
+    )
+    og_membership.refresh_from_db()
+    assert og_membership.left_on is None
+
+
+def test_og_remove_closes_the_og_membership(cast, client_for):
+    og = OrganismeGestionnaireFactory(raison_sociale="ASSOCIATION DU LITTORAL")
+    og_membership = OgMembership.objects.create(grappe=cast.grappe, og=og)
+    client = client_for(cast.owner)
+    page = client.get(url("og_remove", cast.grappe, og_membership.pk)).content.decode()
+    assert "Retirer l&#x27;organisme gestionnaire" in page
+    response = client.post(url("og_remove", cast.grappe, og_membership.pk))
+    assert response.status_code == 302
+    assert response["Location"] == cast.grappe.get_absolute_url()
+    og_membership.refresh_from_db()
+    assert og_membership.left_on == timezone.localdate()
+    entry = HistoryEntry.objects.get(grappe=cast.grappe, action="Sortie d'un coopérateur")
+    assert entry.user == cast.owner
+    assert entry.target == str(og)
+
+
+def test_amoa_consultant_edits_too(cast, client_for):
+    amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA, user=UserFactory()).user
+    esms = registry_esms()
+    response = client_for(amoa).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    assert response.status_code == 302
+    assert cast.grappe.memberships.filter(esms=esms).exists()

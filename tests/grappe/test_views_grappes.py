@@ -1,0 +1,256 @@
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from grappe.enums import RoleKind, TypeComite
+from grappe.models import Aap, Grappe, HistoryEntry, Region, Role
+from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
+
+pytestmark = pytest.mark.django_db
+
+# Expected status per member of the cast. 404: the grappe is invisible to them.
+READ = {
+    "owner": 200,
+    "member": 200,
+    "copil": 200,
+    "ars": 200,
+    "ars_other": 404,
+    "stranger": 404,
+    "admin": 200,
+}
+EDIT = {
+    "owner": 200,
+    "member": 403,
+    "copil": 403,
+    "ars": 403,
+    "ars_other": 404,
+    "stranger": 404,
+    "admin": 200,
+}
+
+
+def assert_cast(cast, client_for, url, expected):
+    for name, user in cast.users().items():
+        response = client_for(user).get(url)
+        if user is None:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith("/connexion/?next="), name
+        else:
+            assert response.status_code == expected[name], f"{name}: {response.status_code}"
+
+
+def test_detail_permission_cast(cast, client_for):
+    assert_cast(cast, client_for, reverse("grappe:detail", args=[cast.grappe.pk]), READ)
+
+
+def test_history_permission_cast(cast, client_for):
+    assert_cast(cast, client_for, reverse("grappe:history", args=[cast.grappe.pk]), READ)
+
+
+def test_fiche_pdf_permission_cast(cast, client_for):
+    assert_cast(cast, client_for, reverse("grappe:fiche_pdf", args=[cast.grappe.pk]), READ)
+
+
+def test_edit_permission_cast(cast, client_for):
+    assert_cast(cast, client_for, reverse("grappe:edit", args=[cast.grappe.pk]), EDIT)
+
+
+def test_list_is_scoped_by_user(cast, client_for):
+    url = reverse("grappe:list")
+    seen = {}
+    for name, user in cast.users().items():
+        response = client_for(user).get(url)
+        if user is None:
+            assert response.status_code == 302
+            continue
+        assert response.status_code == 200
+        seen[name] = {g.name for g in response.context["page"].object_list}
+    assert seen["owner"] == {"Grappe des Flandres"}
+    assert seen["member"] == {"Grappe des Flandres"}
+    assert seen["copil"] == {"Grappe des Flandres"}
+    assert seen["ars"] == {"Grappe des Flandres"}
+    assert seen["ars_other"] == {"Grappe lointaine"}
+    assert seen["stranger"] == {"Grappe lointaine"}
+    assert seen["admin"] == {"Grappe des Flandres", "Grappe lointaine"}
+
+
+def test_list_query_count_does_not_grow_with_grappes(
+    cast, client_for, django_assert_max_num_queries
+):
+    for _ in range(30):
+        add_esms(GrappeFactory(), 2)
+    client = client_for(cast.admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("grappe:list"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 32
+
+
+def test_list_search_by_esms_finess(cast, client_for):
+    finess = cast.grappe.memberships.first().esms.finess_et
+    response = client_for(cast.admin).get(reverse("grappe:list"), {"q": finess})
+    assert [g.name for g in response.context["page"].object_list] == ["Grappe des Flandres"]
+
+
+def test_empty_list_says_so(client_for, db):
+    user = UserFactory()
+    response = client_for(user).get(reverse("grappe:list"))
+    assert "Aucune grappe pour l'instant" in response.content.decode()
+
+
+def test_detail_shows_composition_eligibility_and_funding(cast, client_for):
+    response = client_for(cast.owner).get(reverse("grappe:detail", args=[cast.grappe.pk]))
+    html = response.content.decode()
+    for membership in cast.grappe.memberships.all():
+        assert membership.esms.finess_et in html
+    assert cast.grappe.porteur.finess_ej in html
+    assert "Éligibilité" in html
+    assert "Simulation du financement" in html
+    assert response.context["can_edit"] is True
+
+
+def test_detail_query_count_is_bounded(cast, client_for, django_assert_max_num_queries):
+    add_esms(cast.grappe, 25)
+    client = client_for(cast.owner)
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("grappe:detail", args=[cast.grappe.pk]))
+    assert len(response.context["memberships"]) == 28
+
+
+def test_ars_agent_reads_without_edit_links(cast, client_for):
+    response = client_for(cast.ars).get(reverse("grappe:detail", args=[cast.grappe.pk]))
+    assert response.context["can_edit"] is False
+    assert reverse("grappe:edit", args=[cast.grappe.pk]) not in response.content.decode()
+
+
+def test_create_grappe_makes_creator_chef_de_projet(client_for, db):
+    user = UserFactory()
+    response = client_for(user).post(
+        reverse("grappe:create"),
+        {
+            "name": "Grappe de l'Artois",
+            "region": Region.objects.get(code="32").pk,
+            "aap": Aap.objects.get(kind="generalisation").pk,
+            "type_projet": "acquisition",
+            "hebergement": "",
+        },
+    )
+    grappe = Grappe.objects.get(name="Grappe de l'Artois")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("grappe:esms_add", args=[grappe.pk])
+    assert Role.objects.filter(grappe=grappe, user=user, kind=RoleKind.CHEF_PROJET).exists()
+    assert set(grappe.comites.values_list("kind", flat=True)) == set(TypeComite.values)
+    assert HistoryEntry.objects.filter(
+        grappe=grappe, action="Création de la grappe", user=user
+    ).exists()
+
+
+def test_create_refuses_regional_aap_of_another_region(client_for, db):
+    aap = Aap.objects.create(
+        name="AAP régional ARA",
+        kind="generalisation",
+        year=2026,
+        region=Region.objects.get(code="84"),
+    )
+    response = client_for(UserFactory()).post(
+        reverse("grappe:create"),
+        {
+            "name": "Grappe",
+            "region": Region.objects.get(code="32").pk,
+            "aap": aap.pk,
+            "type_projet": "acquisition",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "Cet appel à projets est propre à la région Auvergne-Rhône-Alpes."
+        in response.content.decode()
+    )
+    assert not Grappe.objects.filter(name="Grappe").exists()
+
+
+def test_ars_agent_cannot_create_a_grappe(cast, client_for):
+    assert client_for(cast.ars).get(reverse("grappe:create")).status_code == 403
+    assert client_for(cast.owner).get(reverse("grappe:create")).status_code == 200
+
+
+def test_edit_records_history(cast, client_for):
+    grappe = cast.grappe
+    data = {
+        "name": "Grappe des Flandres maritimes",
+        "region": grappe.region_id,
+        "aap": "",
+        "porteur": grappe.porteur_id,
+        "type_projet": "conformite",
+        "hebergement": "hds_externe",
+        "editeur": "",
+        "solution": "",
+        "origines": "",
+        "enjeux": "",
+        "convention_signed_on": "",
+        "convention_amount": "",
+    }
+    response = client_for(cast.owner).post(reverse("grappe:edit", args=[grappe.pk]), data)
+    assert response.status_code == 302
+    entry = HistoryEntry.objects.get(grappe=grappe, action="Modification de la grappe")
+    assert entry.user == cast.owner
+    assert entry.changes["Nom"] == ["Grappe des Flandres", "Grappe des Flandres maritimes"]
+    assert entry.changes["Type de projet"] == ["Acquisition", "Mise en conformité"]
+    history = client_for(cast.ars).get(reverse("grappe:history", args=[grappe.pk])).content.decode()
+    assert "Grappe des Flandres → Grappe des Flandres maritimes" in history
+
+
+def test_edit_requires_amount_when_convention_signed(cast, client_for):
+    grappe = cast.grappe
+    data = {
+        "name": grappe.name,
+        "region": grappe.region_id,
+        "porteur": grappe.porteur_id,
+        "type_projet": "acquisition",
+        "convention_signed_on": "2026-03-01",
+        "convention_amount": "",
+    }
+    response = client_for(cast.owner).post(reverse("grappe:edit", args=[grappe.pk]), data)
+    assert response.status_code == 200
+    assert "Indiquez le montant de la convention signée." in response.content.decode()
+
+
+def test_porteur_must_be_a_cooperateur(cast, client_for):
+    foreign = GrappeFactory().porteur
+    grappe = cast.grappe
+    data = {
+        "name": grappe.name,
+        "region": grappe.region_id,
+        "porteur": foreign.pk,
+        "type_projet": "acquisition",
+    }
+    response = client_for(cast.owner).post(reverse("grappe:edit", args=[grappe.pk]), data)
+    assert response.status_code == 200
+    assert "porteur" in response.context["form"].errors
+
+
+def test_fiche_pdf_text(cast, client_for):
+    response = client_for(cast.ars).get(reverse("grappe:fiche_pdf", args=[cast.grappe.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Fiche grappe — Grappe des Flandres" in text
+    assert "Éligibilité" in text
+    assert "Établissements et services" in text
+    assert cast.grappe.memberships.first().esms.finess_et in text
+    assert "Document généré par Grappe le" in text
+
+
+def test_member_role_kinds_are_all_read_only(cast, client_for):
+    grappe = cast.grappe
+    for kind in [
+        RoleKind.SPONSOR,
+        RoleKind.REFERENT_DUI,
+        RoleKind.REFERENT_FONCTIONNEL,
+        RoleKind.MEMBRE,
+    ]:
+        user = RoleFactory(grappe=grappe, kind=kind).user
+        assert client_for(user).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 403
+    amoa = RoleFactory(grappe=grappe, kind=RoleKind.AMOA).user
+    assert client_for(amoa).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 200

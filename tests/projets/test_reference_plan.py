@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from projets.enums import CategorieRisque
 from projets.reference_plan import (
     CATEGORIES_RISQUE,
     ETAPES,
@@ -210,3 +211,7 @@ def test_risques_cooperation():
     # Seed 004, "Les causes fréquentes d'échec de la coopération".
     for cause in ["Prise de pouvoir", "Instabilité de la gouvernance", "Complexité du projet"]:
         assert any(titre.startswith(cause) for titre in titres)
+
+
+def test_risk_categories_match_the_model_choices():
+    assert [(c.value, c.label) for c in CategorieRisque] == CATEGORIES_RISQUE

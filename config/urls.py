@@ -35,5 +35,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("grappes/", include("grappe.urls")),
+    path("projet/", include("projets.urls")),
     path("admin/", admin.site.urls),
 ]

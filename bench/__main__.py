@@ -1,0 +1,57 @@
+"""`make bench`: every benchmark of the product, a table on screen, the figures in docs/benchmarks.md.
+
+Runs on the database of config.settings (SQLite by default, PostgreSQL when DATABASE_URL is set);
+each benchmark works inside a transaction it rolls back, so the database is left as it was.
+"""
+
+import os
+import platform
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402  (needs django.setup())
+
+from bench import bench_finess_import  # noqa: E402
+
+BENCHMARKS = [bench_finess_import.run]
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def main():
+    rows = []
+    for bench in BENCHMARKS:
+        rows.extend(bench())
+    header = f"{'opération':<42} {'taille':<26} {'durée':>9}  {'cible':>8}  résultat"
+    print("\n" + header + "\n" + "-" * len(header))
+    for name, size, seconds, target, ok in rows:
+        print(
+            f"{name:<42} {size:<26} {seconds:7.1f} s  < {target:>4} s  {'ok' if ok else 'TROP LENT'}"
+        )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (do not edit by hand). Machine: "
+        f"{os.cpu_count()} cœurs, Python {platform.python_version()}, base {connection.vendor}; "
+        f"{datetime.now():%Y-%m-%d %H:%M}.",
+        "",
+        "| opération | taille | durée | cible | résultat |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {name} | {size} | {seconds:.1f} s | < {target} s | {'ok' if ok else 'trop lent'} |"
+            for name, size, seconds, target, ok in rows
+        ),
+        "",
+    ]
+    DOC.write_text("\n".join(lines), encoding="utf-8")
+    print(f"\nRésultats enregistrés dans {DOC.relative_to(DOC.parent.parent)}")
+    return 0 if all(row[-1] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

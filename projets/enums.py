@@ -1,0 +1,50 @@
+from django.db import models
+
+
+class StatutEtape(models.TextChoices):
+    A_VENIR = "a_venir", "À venir"
+    EN_COURS = "en_cours", "En cours"
+    TERMINEE = "terminee", "Terminée"
+    EN_RETARD = "en_retard", "En retard"
+    SANS_OBJET = "sans_objet", "Sans objet"
+
+
+class DecisionJalon(models.TextChoices):
+    GO = "go", "Go"
+    NO_GO = "no_go", "No go"
+    AJOURNE = "ajourne", "Ajourné"
+
+
+class ModeDecision(models.TextChoices):
+    CONSENSUS = "consensus", "Consensus"
+    VOTE = "vote", "Vote"
+
+
+class StatutVersion(models.TextChoices):
+    DEPOSEE = "deposee", "Déposée"
+    SOUMISE = "soumise", "Soumise à validation"
+    VALIDEE = "validee", "Validée"
+    REJETEE = "rejetee", "Rejetée"
+
+
+class DecisionAvis(models.TextChoices):
+    APPROUVE = "approuve", "Approuve"
+    REJETTE = "rejette", "Rejette"
+    COMMENTAIRE = "commentaire", "Commentaire"
+
+
+class StatutRisque(models.TextChoices):
+    OUVERT = "ouvert", "Ouvert"
+    EN_TRAITEMENT = "en_traitement", "En traitement"
+    CLOS = "clos", "Clos"
+
+
+class CategorieRisque(models.TextChoices):
+    COOPERATION = "cooperation", "Coopération"
+    GOUVERNANCE = "gouvernance", "Gouvernance"
+    TECHNIQUE = "technique", "Technique"
+    PLANNING = "planning", "Planning"
+    BUDGET = "budget", "Budget"
+    USAGES = "usages", "Usages"
+    FOURNISSEUR = "fournisseur", "Fournisseur"
+    DONNEES = "donnees", "Données"

@@ -1,0 +1,554 @@
+"""The project plan of a grappe: the reference 18-step plan and each grappe's own plan, its
+milestones (some go/no-go), deliverables with versions and collegial validation, baselines, risks."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from grappe.enums import RoleComite, RoleKind, TypeComite
+from grappe.models import ComiteMember, Grappe
+from projets.enums import (
+    CategorieRisque,
+    DecisionAvis,
+    DecisionJalon,
+    ModeDecision,
+    StatutEtape,
+    StatutRisque,
+    StatutVersion,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Reference plan (edited by the national admin; grappes copy it, never change it)
+# ---------------------------------------------------------------------------------------------
+
+
+class PhaseReference(models.Model):
+    numero = models.PositiveSmallIntegerField("numéro", unique=True)
+    titre = models.CharField("titre", max_length=200)
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        verbose_name = "phase du plan type"
+        verbose_name_plural = "phases du plan type"
+        ordering = ["numero"]
+
+    def __str__(self):
+        return f"Phase {self.numero} — {self.titre}"
+
+
+class EtapeReference(models.Model):
+    numero = models.PositiveSmallIntegerField("numéro", unique=True)
+    phase = models.ForeignKey(PhaseReference, on_delete=models.PROTECT, related_name="etapes")
+    titre = models.CharField("titre", max_length=200)
+    objectifs = models.TextField("objectifs")
+    contenu = models.TextField("contenu des travaux")
+    acteurs = models.TextField("acteurs mobilisés")
+    outils_methodes = models.TextField("outils et méthodes")
+    documents_produits = models.TextField("documents produits")
+    facteurs_cles_succes = models.TextField("recommandations / facteurs clés de succès")
+    duree_semaines = models.PositiveSmallIntegerField("durée indicative (semaines)", default=4)
+    owner_role = models.CharField(
+        "responsable", max_length=30, choices=RoleKind.choices, default=RoleKind.CHEF_PROJET
+    )
+
+    RUBRIQUES = [
+        "objectifs",
+        "contenu",
+        "acteurs",
+        "outils_methodes",
+        "documents_produits",
+        "facteurs_cles_succes",
+    ]
+
+    class Meta:
+        verbose_name = "étape du plan type"
+        verbose_name_plural = "étapes du plan type"
+        ordering = ["numero"]
+
+    def __str__(self):
+        return f"Étape {self.numero} — {self.titre}"
+
+    def rubriques(self):
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.RUBRIQUES
+        ]
+
+
+class LivrableReference(models.Model):
+    code = models.SlugField("code", max_length=60, unique=True)
+    titre = models.CharField("titre", max_length=200)
+    etape = models.ForeignKey(
+        EtapeReference,
+        verbose_name="étape",
+        on_delete=models.CASCADE,
+        related_name="livrables",
+        null=True,
+        blank=True,
+        help_text="Vide pour un livrable de la mission AMOA.",
+    )
+    validation_copil = models.BooleanField("validé par le COPIL", default=True)
+    amoa = models.BooleanField("livrable de l'AMOA", default=False)
+    recurrent = models.BooleanField("récurrent", default=False)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "livrable type"
+        verbose_name_plural = "livrables types"
+        ordering = ["etape__numero", "ordre", "pk"]
+
+    def __str__(self):
+        return self.titre
+
+
+class JalonReference(models.Model):
+    etape = models.OneToOneField(EtapeReference, on_delete=models.CASCADE, related_name="jalon")
+    titre = models.CharField("titre", max_length=200)
+    go_no_go = models.BooleanField("décision go / no go", default=False)
+
+    class Meta:
+        verbose_name = "jalon type"
+        verbose_name_plural = "jalons types"
+        ordering = ["etape__numero"]
+
+    def __str__(self):
+        return self.titre
+
+
+# ---------------------------------------------------------------------------------------------
+# A grappe's plan
+# ---------------------------------------------------------------------------------------------
+
+
+class Plan(models.Model):
+    grappe = models.OneToOneField(Grappe, on_delete=models.CASCADE, related_name="plan")
+    start_on = models.DateField("début du projet")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "plan projet"
+        verbose_name_plural = "plans projet"
+
+    def __str__(self):
+        return f"Plan projet — {self.grappe}"
+
+    def get_absolute_url(self):
+        return reverse("projets:plan", args=[self.grappe_id])
+
+    def open_phases(self):
+        """Phases whose work may start: phase 1, then each phase whose previous phases' go/no-go
+        milestones all say "go". A no-go (or no decision yet) holds the next phase."""
+        gates = {}
+        for jalon in self.jalons.filter(go_no_go=True).select_related("etape"):
+            phase = jalon.etape.phase if jalon.etape_id else None
+            if phase is not None:
+                gates.setdefault(phase, []).append(jalon.decision == DecisionJalon.GO)
+        open_phases = {1}
+        for phase in (2, 3, 4):
+            if all(all(gates.get(previous, [True])) for previous in range(1, phase)):
+                open_phases.add(phase)
+        return open_phases
+
+
+class EtapeQuerySet(models.QuerySet):
+    def late(self, today=None):
+        """Steps that should have started or ended by `today` and have not (never typed)."""
+        today = today or timezone.localdate()
+        return self.filter(skipped=False).filter(
+            Q(actual_end__isnull=True, planned_end__lt=today)
+            | Q(actual_start__isnull=True, planned_start__lt=today)
+        )
+
+
+class Etape(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="etapes")
+    reference = models.ForeignKey(
+        EtapeReference,
+        verbose_name="étape du plan type",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instances",
+    )
+    phase = models.PositiveSmallIntegerField(
+        "phase", validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    ordre = models.PositiveSmallIntegerField("ordre")
+    titre = models.CharField("titre", max_length=200)
+    planned_start = models.DateField("début prévu", null=True, blank=True)
+    planned_end = models.DateField("fin prévue", null=True, blank=True)
+    actual_start = models.DateField("début réel", null=True, blank=True)
+    actual_end = models.DateField("fin réelle", null=True, blank=True)
+    skipped = models.BooleanField("sans objet", default=False)
+    skip_reason = models.TextField("motif (sans objet)", blank=True)
+    owner_role = models.CharField(
+        "responsable", max_length=30, choices=RoleKind.choices, default=RoleKind.CHEF_PROJET
+    )
+    progress = models.PositiveSmallIntegerField(
+        "avancement (%)", default=0, validators=[MaxValueValidator(100)]
+    )
+    depends_on = models.ManyToManyField(
+        "self",
+        verbose_name="dépend de (fin → début)",
+        symmetrical=False,
+        related_name="successors",
+        blank=True,
+    )
+
+    objects = EtapeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "étape"
+        verbose_name_plural = "étapes"
+        ordering = ["plan", "ordre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="etape_planned_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=models.F("actual_start")),
+                name="etape_actual_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="etape_progress_max_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.numero}. {self.titre}"
+
+    @property
+    def numero(self):
+        return self.ordre
+
+    def status(self, today=None):
+        """Computed, never typed: sans objet, terminée, en retard, en cours or à venir."""
+        today = today or timezone.localdate()
+        if self.skipped:
+            return StatutEtape.SANS_OBJET
+        if self.actual_end:
+            return StatutEtape.TERMINEE
+        if (self.planned_end and self.planned_end < today) or (
+            not self.actual_start and self.planned_start and self.planned_start < today
+        ):
+            return StatutEtape.EN_RETARD
+        if self.actual_start:
+            return StatutEtape.EN_COURS
+        return StatutEtape.A_VENIR
+
+    def slippage_days(self, baseline_end):
+        """Days between the baseline's planned end and the current (actual or planned) end."""
+        current = self.actual_end or self.planned_end
+        if not (current and baseline_end):
+            return None
+        return (current - baseline_end).days
+
+
+class Jalon(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="jalons")
+    etape = models.ForeignKey(
+        Etape,
+        verbose_name="étape",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jalons",
+    )
+    titre = models.CharField("titre", max_length=200)
+    go_no_go = models.BooleanField("décision go / no go", default=False)
+    planned_on = models.DateField("date prévue", null=True, blank=True)
+    decision = models.CharField(
+        "décision", max_length=10, choices=DecisionJalon.choices, blank=True
+    )
+    decided_on = models.DateField("décidé le", null=True, blank=True)
+    reasons = models.TextField("motifs", blank=True)
+    mode = models.CharField(
+        "mode de décision", max_length=10, choices=ModeDecision.choices, blank=True
+    )
+    votes_pour = models.PositiveSmallIntegerField("voix pour", null=True, blank=True)
+    votes_contre = models.PositiveSmallIntegerField("voix contre", null=True, blank=True)
+    votes_abstention = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistré par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("enregistré le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jalon"
+        verbose_name_plural = "jalons"
+        ordering = ["plan", "planned_on", "pk"]
+
+    def __str__(self):
+        return self.titre
+
+    @property
+    def is_decided(self):
+        return bool(self.decision)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deliverables and their collegial validation
+# ---------------------------------------------------------------------------------------------
+
+
+class Livrable(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="livrables")
+    etape = models.ForeignKey(
+        Etape,
+        verbose_name="étape",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="livrables",
+    )
+    reference = models.ForeignKey(
+        LivrableReference, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    titre = models.CharField("titre", max_length=200)
+    amoa = models.BooleanField("livrable de l'AMOA", default=False)
+    validation_copil = models.BooleanField("soumis à la validation du COPIL", default=True)
+
+    class Meta:
+        verbose_name = "livrable"
+        verbose_name_plural = "livrables"
+        ordering = ["plan", "etape__ordre", "pk"]
+
+    def __str__(self):
+        return self.titre
+
+    def get_absolute_url(self):
+        return reverse("projets:livrable", args=[self.plan.grappe_id, self.pk])
+
+    def latest_version(self):
+        return self.versions.order_by("-numero").first()
+
+
+def livrable_upload_path(instance, filename):
+    livrable = instance.livrable
+    return (
+        f"livrables/grappe-{livrable.plan.grappe_id}/livrable-{livrable.pk}/"
+        f"v{instance.numero}{Path(filename).suffix.lower()}"
+    )
+
+
+class VersionQuerySet(models.QuerySet):
+    def awaiting(self, user):
+        """Submitted versions on which `user`, a voting COPIL member of the grappe, has not yet
+        approved or rejected: their "À valider" inbox."""
+        decided = Avis.objects.filter(
+            version=models.OuterRef("pk"),
+            user=user,
+            decision__in=[DecisionAvis.APPROUVE, DecisionAvis.REJETTE],
+        )
+        seats = (
+            ComiteMember.objects.filter(user=user, comite__kind=TypeComite.COPIL)
+            .exclude(role=RoleComite.INVITE)
+            .values("comite__grappe")
+        )
+        return self.filter(
+            status=StatutVersion.SOUMISE,
+            livrable__validation_copil=True,
+            livrable__plan__grappe__in=seats,
+        ).exclude(models.Exists(decided))
+
+
+class LivrableVersion(models.Model):
+    livrable = models.ForeignKey(Livrable, on_delete=models.CASCADE, related_name="versions")
+    numero = models.PositiveSmallIntegerField("version")
+    file = models.FileField("fichier", upload_to=livrable_upload_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    comment = models.TextField("commentaire de dépôt", blank=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=StatutVersion.choices, default=StatutVersion.DEPOSEE
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    decided_at = models.DateTimeField("décision le", null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "version de livrable"
+        verbose_name_plural = "versions de livrable"
+        ordering = ["livrable", "-numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["livrable", "numero"], name="livrable_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.livrable} — v{self.numero}"
+
+    @property
+    def locked(self):
+        """A validated version is frozen: neither its file nor its decision may change."""
+        return self.status == StatutVersion.VALIDEE
+
+
+class Avis(models.Model):
+    """A COPIL member's answer on a submitted version: approve, reject, or a comment."""
+
+    version = models.ForeignKey(LivrableVersion, on_delete=models.CASCADE, related_name="avis")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField("avis", max_length=12, choices=DecisionAvis.choices)
+    comment = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "avis"
+        verbose_name_plural = "avis"
+        ordering = ["version", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "user"],
+                condition=Q(decision__in=["approuve", "rejette"]),
+                name="avis_one_decision_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_decision_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Baselines and risks
+# ---------------------------------------------------------------------------------------------
+
+
+class Baseline(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="baselines")
+    name = models.CharField("nom", max_length=200)
+    created_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "référence du planning"
+        verbose_name_plural = "références du planning"
+        ordering = ["plan", "-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class BaselineEtape(models.Model):
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="etapes")
+    etape = models.ForeignKey(Etape, on_delete=models.CASCADE, related_name="+")
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "etape"], name="baseline_etape_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.baseline} — {self.etape_id}"
+
+
+class Risque(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risques")
+    titre = models.CharField("risque", max_length=200)
+    description = models.TextField("description", blank=True)
+    categorie = models.CharField("catégorie", max_length=20, choices=CategorieRisque.choices)
+    probabilite = models.PositiveSmallIntegerField(
+        "probabilité (1–4)", validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    impact = models.PositiveSmallIntegerField(
+        "impact (1–4)", validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="responsable",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mitigation = models.TextField("mesures de maîtrise", blank=True)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutRisque.choices, default=StatutRisque.OUVERT
+    )
+    review_on = models.DateField("prochaine revue", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "risque"
+        verbose_name_plural = "risques"
+        ordering = ["plan", "-probabilite", "-impact", "titre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probabilite__gte=1, probabilite__lte=4, impact__gte=1, impact__lte=4),
+                name="risque_scale_1_4",
+            )
+        ]
+
+    def __str__(self):
+        return self.titre
+
+    @property
+    def criticite(self):
+        return self.probabilite * self.impact
+
+
+class RisqueHistorique(models.Model):
+    """One line per change of a risk's probability, impact or status (its criticality history)."""
+
+    risque = models.ForeignKey(Risque, on_delete=models.CASCADE, related_name="historique")
+    probabilite = models.PositiveSmallIntegerField()
+    impact = models.PositiveSmallIntegerField()
+    statut = models.CharField(max_length=20, choices=StatutRisque.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["risque", "recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.risque} : {self.criticite} ({self.recorded_at:%d/%m/%Y})"
+
+    @property
+    def criticite(self):
+        return self.probabilite * self.impact
+
+
+class Rappel(models.Model):
+    """A reminder e-mail already sent: (kind, event key, person) is sent at most once."""
+
+    kind = models.CharField("type", max_length=40)
+    key = models.CharField("événement", max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField("envoyé le", default=datetime.date.today)
+
+    class Meta:
+        verbose_name = "rappel envoyé"
+        verbose_name_plural = "rappels envoyés"
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "user"], name="rappel_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} → {self.user_id}"

@@ -1,0 +1,71 @@
+"""Creating a grappe's plan from the reference plan (spans the reference and plan models)."""
+
+import datetime
+
+from django.db import transaction
+
+from grappe.models import HistoryEntry
+from projets.models import (
+    Etape,
+    EtapeReference,
+    Jalon,
+    JalonReference,
+    Livrable,
+    LivrableReference,
+    Plan,
+)
+
+
+@transaction.atomic
+def instantiate_plan(grappe, start_on, user=None):
+    """Copy the reference plan into the grappe's own plan, scheduled one step after the other
+    from `start_on` (finish-to-start). The grappe then adds, skips or renames its steps freely;
+    the reference is never touched."""
+    plan = Plan.objects.create(grappe=grappe, start_on=start_on, created_by=user)
+    by_reference = {}
+    previous = None
+    cursor = start_on
+    for reference in EtapeReference.objects.select_related("phase").order_by("numero"):
+        end = (
+            cursor + datetime.timedelta(weeks=reference.duree_semaines) - datetime.timedelta(days=1)
+        )
+        etape = Etape.objects.create(
+            plan=plan,
+            reference=reference,
+            phase=reference.phase.numero,
+            ordre=reference.numero,
+            titre=reference.titre,
+            planned_start=cursor,
+            planned_end=end,
+            owner_role=reference.owner_role,
+        )
+        if previous:
+            etape.depends_on.add(previous)
+        by_reference[reference.pk] = etape
+        previous = etape
+        cursor = end + datetime.timedelta(days=1)
+    Jalon.objects.bulk_create(
+        Jalon(
+            plan=plan,
+            etape=by_reference[jalon.etape_id],
+            titre=jalon.titre,
+            go_no_go=jalon.go_no_go,
+            planned_on=by_reference[jalon.etape_id].planned_end,
+        )
+        for jalon in JalonReference.objects.all()
+    )
+    Livrable.objects.bulk_create(
+        Livrable(
+            plan=plan,
+            etape=by_reference.get(livrable.etape_id),
+            reference=livrable,
+            titre=livrable.titre,
+            amoa=livrable.amoa,
+            validation_copil=livrable.validation_copil,
+        )
+        for livrable in LivrableReference.objects.order_by("amoa", "etape__numero", "ordre")
+    )
+    HistoryEntry.record(
+        grappe, user, "Création du plan projet", plan, {"Début": start_on.isoformat()}
+    )
+    return plan

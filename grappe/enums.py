@@ -77,6 +77,7 @@ class SourceDonnee(models.TextChoices):
 
 class StatutImport(models.TextChoices):
     SIMULATION = "simulation", "Simulation (rien n'est écrit)"
+    EN_COURS = "en_cours", "Application en cours"
     APPLIQUE = "applique", "Appliqué"
     ECHEC = "echec", "Échec"
 

@@ -906,18 +906,42 @@ def run_recorded(finess_import, *, dry_run):
     return result
 
 
-def apply_recorded(finess_import_id):
-    """Apply a simulated import. Returns (FinessImport, error message or "")."""
+def queue_apply(finess_import_id):
+    """Mark a simulated import to be applied. Returns (FinessImport, error message or "").
+
+    The row lock makes a double click queue the file once; the work itself runs in the Celery
+    task `apply_finess_import`, since a national file takes longer than a web request should."""
     with transaction.atomic():
-        # The row lock makes a double click apply the file once.
         finess_import = FinessImport.objects.select_for_update().get(pk=finess_import_id)
         if finess_import.status != StatutImport.SIMULATION:
             if finess_import.status == StatutImport.APPLIQUE:
                 message = "Cet import a déjà été appliqué : il ne peut pas l'être une seconde fois."
+            elif finess_import.status == StatutImport.EN_COURS:
+                message = "Cet import est déjà en cours d'application."
             else:
                 message = "Cet import a échoué : déposez à nouveau le fichier."
             return finess_import, message
+        finess_import.status = StatutImport.EN_COURS
+        finess_import.save(update_fields=["status"])
+    return finess_import, ""
+
+
+def apply_queued(finess_import_id):
+    """Apply an import queued by queue_apply (idempotent: anything else is left alone)."""
+    with transaction.atomic():
+        finess_import = FinessImport.objects.select_for_update().get(pk=finess_import_id)
+        if finess_import.status != StatutImport.EN_COURS:
+            return finess_import
         run_recorded(finess_import, dry_run=False)
+    return finess_import
+
+
+def apply_recorded(finess_import_id):
+    """Apply a simulated import now (queue + apply in one go). Returns (FinessImport, error)."""
+    finess_import, error = queue_apply(finess_import_id)
+    if error:
+        return finess_import, error
+    finess_import = apply_queued(finess_import_id)
     return finess_import, finess_import.error
 
 

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from grappe import perms
 from grappe.enums import StatutImport, StatutLigneImport
 from grappe.finess import FINESS_PATTERN, normalize_finess
-from grappe.finess_import import apply_recorded, record_upload, run_recorded
+from grappe.finess_import import queue_apply, record_upload, run_recorded
 from grappe.forms.registre import FinessImportForm, RegistreSearchForm
 from grappe.models import Esms, FinessImport, Role
+from grappe.tasks import apply_finess_import
 
 PAGE_SIZE = 25
 
@@ -116,16 +117,27 @@ def finess_import_detail(request, import_id):
         if request.POST.get("action") != "apply":
             messages.error(request, "Action inconnue.")
             return redirect("grappe:finess_import_detail", import_id=finess_import.pk)
-        finess_import, error = apply_recorded(finess_import.pk)
+        finess_import, error = queue_apply(finess_import.pk)
         if error:
             messages.error(request, error)
         else:
-            counts = finess_import.counts
-            messages.success(
-                request,
-                f"Import appliqué : {counts.get(StatutLigneImport.CREEE, 0)} créée(s), "
-                f"{counts.get(StatutLigneImport.MISE_A_JOUR, 0)} mise(s) à jour.",
-            )
+            # Runs inline without Redis (make run), on a worker in production.
+            apply_finess_import.delay(finess_import.pk)
+            finess_import.refresh_from_db()
+            if finess_import.status == StatutImport.APPLIQUE:
+                counts = finess_import.counts
+                messages.success(
+                    request,
+                    f"Import appliqué : {counts.get(StatutLigneImport.CREEE, 0)} créée(s), "
+                    f"{counts.get(StatutLigneImport.MISE_A_JOUR, 0)} mise(s) à jour.",
+                )
+            elif finess_import.status == StatutImport.ECHEC:
+                messages.error(request, finess_import.error)
+            else:
+                messages.info(
+                    request,
+                    "L'import est en cours d'application : cette page se met à jour toute seule.",
+                )
         return redirect("grappe:finess_import_detail", import_id=finess_import.pk)
     counts = finess_import.counts or {}
     rows = [(statut.label, counts.get(statut.value, 0)) for statut in StatutLigneImport]

@@ -10,7 +10,13 @@ from django.db import IntegrityError, connections
 from django.db.models.query import QuerySet
 
 from grappe.enums import SituationDui, SourceDonnee, StatutImport, StatutLigneImport
-from grappe.finess_import import FinessFileError, apply_recorded, import_finess
+from grappe.finess_import import (
+    FinessFileError,
+    apply_queued,
+    apply_recorded,
+    import_finess,
+    queue_apply,
+)
 from grappe.management.commands.import_finess import Command as ImportFinessCommand
 from grappe.models import Categorie, Departement, Esms, FinessImport, OrganismeGestionnaire
 from tests.grappe.factories import EsmsFactory, OrganismeGestionnaireFactory
@@ -809,3 +815,18 @@ def test_recorded_import_reports_a_database_error(extract_file, monkeypatch):
     assert not Esms.objects.exists()
     finess_import.refresh_from_db()
     assert finess_import.status == StatutImport.ECHEC
+
+
+def test_apply_is_queued_then_applied_once_by_the_task(db):
+    finess_import = FinessImport.objects.create(
+        original_name="x.csv", status=StatutImport.SIMULATION, file="imports/finess/absent.csv"
+    )
+    queued, error = queue_apply(finess_import.pk)
+    assert error == "" and queued.status == StatutImport.EN_COURS
+    again, error = queue_apply(finess_import.pk)
+    assert error == "Cet import est déjà en cours d'application."
+    # The kept file is missing: the task records the failure instead of crashing.
+    applied = apply_queued(finess_import.pk)
+    assert applied.status == StatutImport.ECHEC
+    assert "illisible ou introuvable" in applied.error
+    assert apply_queued(finess_import.pk).status == StatutImport.ECHEC

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -391,6 +391,31 @@ class AapTranche(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+# Display order: COPIL, comité de suivi, comité de sélection; in a comité, its president first.
+COMITE_KIND_ORDER = Case(
+    When(kind=TypeComite.COPIL, then=Value(0)),
+    When(kind=TypeComite.SUIVI, then=Value(1)),
+    default=Value(2),
+)
+MEMBER_ROLE_ORDER = Case(
+    When(role=RoleComite.PRESIDENT, then=Value(0)),
+    When(role=RoleComite.MEMBRE, then=Value(1)),
+    When(role=RoleComite.SECRETAIRE, then=Value(2)),
+    default=Value(3),
+)
+
+
+class ComiteQuerySet(models.QuerySet):
+    def in_display_order(self):
+        """COPIL, suivi, sélection; members president first — with their people, in 3 queries."""
+        members = ComiteMember.objects.select_related("user", "og").order_by(
+            MEMBER_ROLE_ORDER, "user__last_name", "user__first_name"
+        )
+        return self.order_by(COMITE_KIND_ORDER).prefetch_related(
+            models.Prefetch("members", queryset=members)
+        )
+
+
 class GrappeQuerySet(models.QuerySet):
     def for_user(self, user):
         """Grappes a user may see: their own (any role or committee seat), their region for ARS
@@ -587,6 +612,8 @@ class Comite(models.Model):
     quorum = models.PositiveSmallIntegerField(
         "quorum (nombre d'approbations)", null=True, blank=True
     )
+
+    objects = ComiteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "comité"

@@ -93,7 +93,7 @@ def detail_context(grappe):
         for m in memberships
     )
     domaines = Counter(m.esms.categorie.domaine.label for m in memberships)
-    comites = list(grappe.comites.prefetch_related("members__user", "members__og").order_by("kind"))
+    comites = list(grappe.comites.in_display_order())
     roles = list(grappe.roles.select_related("user", "esms").order_by("kind", "user__last_name"))
     return {
         "grappe": grappe,

@@ -388,7 +388,7 @@ class Command(BaseCommand):
                     "alimenter le DMP et utiliser la MSSanté avec les hôpitaux de proximité."
                 ),
                 "convention_signed_on": date(2026, 3, 16),
-                "convention_amount": Decimal("426500.00"),
+                "convention_amount": Decimal("683000.00"),
             },
         )
         for key, body, name, cat, cp, commune, situation, editeur, capacite in ESMS:

@@ -126,7 +126,7 @@ class EsmsAddForm(forms.Form):
     finess_et = forms.CharField(
         label="Numéro FINESS géographique",
         max_length=20,
-        help_text="9 caractères, par exemple 590000011. Espaces et points sont ignorés.",
+        help_text="9 caractères, par exemple 590000014. Espaces et points sont ignorés.",
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",

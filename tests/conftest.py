@@ -3,15 +3,18 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 import psycopg2
 import pytest
 import redis
+from django.apps import apps as django_apps
 from django.db import connection
 
 from config.celery import app as celery_app
 from grappe.enums import RoleKind
+from grappe.models import Region
 from tests.grappe.factories import (
     GrappeFactory,
     RoleFactory,
@@ -74,6 +77,30 @@ def cast(db):
     ).user
     admin = UserFactory(email="admin@exemple.fr", is_staff=True, is_superuser=True)
     return Cast(grappe, owner, member, copil, ars, ars_other, stranger, admin, other)
+
+
+# Data migrations that load reference data (regions, AAP, the plan type…). Transactional tests
+# (browser journeys, real Celery worker) end with a flush that wipes it; Django's
+# serialized_rollback cannot put it back for Playwright tests (their greenlet gets a fresh
+# connection object without the serialized copy), so we reload it ourselves.
+REFERENCE_DATA_MIGRATIONS = [
+    "grappe.migrations.0003_reference_data",
+    "projets.migrations.0002_reference_plan",
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request, django_db_blocker):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        with django_db_blocker.unblock():
+            if not Region.objects.exists():
+                for module in REFERENCE_DATA_MIGRATIONS:
+                    import_module(module).load(django_apps, None)
+    yield
 
 
 @pytest.fixture

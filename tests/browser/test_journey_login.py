@@ -4,7 +4,10 @@ from playwright.sync_api import expect
 from grappe.enums import RoleKind
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login):

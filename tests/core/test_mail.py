@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_one_message_per_active_recipient(mailoutbox, settings, tmp_path):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
     (tmp_path / "essai.txt").write_text(
         "Bonjour {{ recipient.first_name }}, voir {{ lien }}.", encoding="utf-8"
     )

@@ -11,7 +11,9 @@ def pdf_text(pdf_bytes):
 
 
 def test_render_pdf_keeps_accented_french_and_adds_footer(db, tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
     (tmp_path / "essai.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}'
         "<h1>Comité de pilotage : procès-verbal</h1>"

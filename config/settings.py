@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "projets",
     "amoa",
     "indicateurs",
+    "demo",
 ]
 
 MIDDLEWARE = [

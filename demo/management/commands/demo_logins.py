@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from grappe.management.commands.seed_demo import DEMO_PASSWORD, PEOPLE
+from grappe.demo import DEMO_PASSWORD, PEOPLE
 
 LABELS = {
     "porteur": "Cheffe de projet (porteur)",

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from grappe.demo import GRAPPE_NAME
 from grappe.enums import TypeComite
-from grappe.management.commands.seed_demo import GRAPPE_NAME
 from grappe.models import ArsAgent, Esms, Grappe, HistoryEntry, OgMembership
 from users.models import User
 

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: a realistic grappe of 16 ESMS run by 3 OG in Hauts-de-France.
+"""Demo data of the registry: a realistic grappe of 16 ESMS run by 3 OG in Hauts-de-France.
 
 Idempotent: every object is looked up by its natural key (FINESS, e-mail, name) before being
 created, so running it twice changes nothing. Passwords are for the local demo only.
@@ -6,9 +6,6 @@ created, so running it twice changes nothing. Passwords are for the local demo o
 
 from datetime import date
 from decimal import Decimal
-
-from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from grappe.convention_defaults import comite_defaults, convention_defaults
 from grappe.enums import (
@@ -340,11 +337,10 @@ def finess(body):
     return body + expected_key(body)
 
 
-class Command(BaseCommand):
-    help = "Charge les données de démonstration (idempotent)."
+class Seeder:
+    """Builds (or finds) the demo registry; `run()` returns {"grappe": …, "people": {…}}."""
 
-    @transaction.atomic
-    def handle(self, *args, **options):
+    def run(self):
         people = {key: self.person(*values) for key, values in PEOPLE.items()}
         categories = {
             code: Categorie.objects.update_or_create(
@@ -421,7 +417,7 @@ class Command(BaseCommand):
         self.roles(grappe, people)
         self.comites(grappe, people, ogs)
         ArsAgent.objects.get_or_create(user=people["ars"], region=region)
-        convention, _ = ConventionCooperation.objects.get_or_create(
+        ConventionCooperation.objects.get_or_create(
             grappe=grappe,
             defaults={
                 **convention_defaults(grappe),
@@ -432,9 +428,7 @@ class Command(BaseCommand):
         if created:
             HistoryEntry.record(grappe, people["porteur"], "Création de la grappe", grappe)
 
-        self.stdout.write(
-            self.style.SUCCESS(f"Données de démonstration prêtes : {grappe} ({len(ESMS)} ESMS).")
-        )
+        return {"grappe": grappe, "people": people, "ogs": ogs}
 
     def person(self, email, first_name, last_name, job_title, is_staff):
         user, created = User.objects.get_or_create(
@@ -495,3 +489,7 @@ class Command(BaseCommand):
                 ComiteMember.objects.get_or_create(
                     comite=comite, user=user, defaults={"og": og, "role": role}
                 )
+
+
+def seed():
+    return Seeder().run()

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from grappe import demo as grappe_demo
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent : relancer ne duplique rien)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        context = grappe_demo.seed()
+        grappe = context["grappe"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Données de démonstration prêtes : {grappe} "
+                f"({grappe.memberships.filter(left_on__isnull=True).count()} ESMS)."
+            )
+        )

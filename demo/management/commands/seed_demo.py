@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from grappe import demo as grappe_demo
+from projets import demo as projets_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         context = grappe_demo.seed()
         grappe = context["grappe"]
+        projets_demo.seed(grappe, context["people"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Données de démonstration prêtes : {grappe} "

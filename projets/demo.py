@@ -1,0 +1,203 @@
+"""Demo data of the project plan: a plan started in January 2026, phases 1 and 2 done with their
+go decisions, the éditeur consultation under way, deliverables validated or awaiting the COPIL,
+a baseline taken when the note de cadrage was approved, and the cooperation risks assessed."""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from core.pdf import render_pdf
+from grappe.models import HistoryEntry
+from projets.enums import DecisionAvis, DecisionJalon, ModeDecision, StatutRisque, StatutVersion
+from projets.models import (
+    Avis,
+    Baseline,
+    BaselineEtape,
+    Livrable,
+    LivrableVersion,
+    Risque,
+    RisqueHistorique,
+)
+from projets.reference_plan import RISQUES_COOPERATION
+from projets.services import instantiate_plan
+
+START = datetime.date(2026, 1, 5)
+
+# Step number → (actual start, actual end or None, progress)
+PROGRESS = {
+    1: (datetime.date(2026, 1, 5), datetime.date(2026, 2, 6), 100),
+    2: (datetime.date(2026, 1, 19), datetime.date(2026, 2, 13), 100),
+    3: (datetime.date(2026, 2, 9), datetime.date(2026, 2, 27), 100),
+    4: (datetime.date(2026, 3, 2), datetime.date(2026, 4, 24), 100),
+    5: (datetime.date(2026, 3, 16), datetime.date(2026, 4, 30), 100),
+    6: (datetime.date(2026, 4, 6), datetime.date(2026, 6, 19), 100),
+    7: (datetime.date(2026, 6, 1), datetime.date(2026, 6, 26), 100),
+    8: (datetime.date(2026, 6, 22), datetime.date(2026, 7, 24), 100),
+    9: (datetime.date(2026, 9, 1), datetime.date(2026, 10, 16), 100),
+    10: (datetime.date(2026, 10, 19), None, 60),
+}
+
+# Milestone of step N → (decision, date, reasons, pour, contre, abstention)
+DECISIONS = {
+    3: (
+        DecisionJalon.GO,
+        datetime.date(2026, 3, 3),
+        "Note de cadrage approuvée à l'unanimité.",
+        4,
+        0,
+        0,
+    ),
+    8: (
+        DecisionJalon.GO,
+        datetime.date(2026, 7, 28),
+        "Cahier des charges et grille des fonctionnalités validés ; publication sur le SAD en septembre.",
+        3,
+        0,
+        1,
+    ),
+}
+
+# (reference code, versions: list of (status, days after the step's actual end, avis))
+LIVRABLES = {
+    "note_cadrage": [("rejetee", 0, "rejette"), ("validee", 10, "approuve")],
+    "cdc_existant": [("validee", 3, "approuve")],
+    "bilan_etude_marche": [("validee", 5, "approuve")],
+    "grille_fonctionnalites": [("validee", 4, "approuve")],
+    "cahier_des_charges": [("validee", 2, "approuve")],
+    "dossier_consultation": [("deposee", 1, None)],
+    "synthese_auditions": [("soumise", 0, "partial")],
+}
+
+
+def demo_pdf(title, grappe, version):
+    html = (
+        f"<h1>{title}</h1><p>Version {version} — document de démonstration de la grappe "
+        f"« {grappe.name} ».</p><p>Ce livrable résume les travaux de l'étape et les décisions "
+        "prises avec les référents des établissements.</p>"
+    )
+    return render_pdf("projets/pdf/demo_livrable.html", {"html": html}, grappe=grappe, title=title)
+
+
+def seed(grappe, people):
+    if hasattr(grappe, "plan"):
+        return grappe.plan
+    porteur, amoa = people["porteur"], people["amoa"]
+    voters = [people["copil1"], people["copil2"], people["copil3"], porteur]
+    plan = instantiate_plan(grappe, START, porteur)
+    etapes = {etape.ordre: etape for etape in plan.etapes.all()}
+
+    baseline = Baseline.objects.create(
+        plan=plan, name="Validation de la note de cadrage", created_by=porteur
+    )
+    BaselineEtape.objects.bulk_create(
+        BaselineEtape(
+            baseline=baseline, etape=e, planned_start=e.planned_start, planned_end=e.planned_end
+        )
+        for e in etapes.values()
+    )
+    Baseline.objects.filter(pk=baseline.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 3, 3, 18, 0))
+    )
+
+    # Auditions run late: the COPIL pushed the rest of the plan back by four weeks.
+    for numero in range(11, 19):
+        etape = etapes[numero]
+        etape.planned_start += datetime.timedelta(weeks=4)
+        etape.planned_end += datetime.timedelta(weeks=4)
+        etape.save(update_fields=["planned_start", "planned_end"])
+    for numero, (start, end, progress) in PROGRESS.items():
+        etape = etapes[numero]
+        etape.actual_start, etape.actual_end, etape.progress = start, end, progress
+        etape.save(update_fields=["actual_start", "actual_end", "progress"])
+    etapes[18].skipped = True
+    etapes[18].skip_reason = "Pas de prestation complémentaire prévue à ce stade."
+    etapes[18].save(update_fields=["skipped", "skip_reason"])
+
+    for jalon in plan.jalons.select_related("etape"):
+        decision = DECISIONS.get(jalon.etape.ordre)
+        if decision:
+            value, day, reasons, pour, contre, abstention = decision
+            jalon.decision, jalon.decided_on, jalon.reasons = value, day, reasons
+            jalon.mode = ModeDecision.VOTE
+            jalon.votes_pour, jalon.votes_contre, jalon.votes_abstention = pour, contre, abstention
+            jalon.recorded_by = porteur
+            jalon.recorded_at = timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time(18))
+            )
+            jalon.save()
+
+    for code, versions in LIVRABLES.items():
+        livrable = Livrable.objects.select_related("etape").get(plan=plan, reference__code=code)
+        end = livrable.etape.actual_end or livrable.etape.actual_start
+        for numero, (status, days, avis) in enumerate(versions, start=1):
+            day = end + datetime.timedelta(days=days)
+            moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+            version = LivrableVersion(
+                livrable=livrable,
+                numero=numero,
+                original_name=f"{code.replace('_', '-')}-v{numero}.pdf",
+                content_type="application/pdf",
+                status=status,
+                uploaded_by=amoa,
+                uploaded_at=moment,
+                submitted_at=moment if status != StatutVersion.DEPOSEE else None,
+                decided_at=moment + datetime.timedelta(days=4)
+                if status in (StatutVersion.VALIDEE, StatutVersion.REJETEE)
+                else None,
+            )
+            content = demo_pdf(livrable.titre, grappe, numero)
+            version.size = len(content)
+            version.file.save(version.original_name, ContentFile(content), save=False)
+            version.save()
+            if avis == "approuve":
+                for voter in voters[:3]:
+                    Avis.objects.create(
+                        version=version,
+                        user=voter,
+                        decision=DecisionAvis.APPROUVE,
+                        created_at=moment + datetime.timedelta(days=2),
+                    )
+            elif avis == "rejette":
+                Avis.objects.create(
+                    version=version,
+                    user=people["copil2"],
+                    decision=DecisionAvis.REJETTE,
+                    comment="Le calendrier ne prévoit pas la période estivale ; merci de le revoir.",
+                    created_at=moment + datetime.timedelta(days=3),
+                )
+            elif avis == "partial":
+                Avis.objects.create(
+                    version=version,
+                    user=people["copil1"],
+                    decision=DecisionAvis.APPROUVE,
+                    created_at=timezone.now(),
+                )
+
+    for index, risque in enumerate(RISQUES_COOPERATION):
+        probabilite, impact = [(3, 4), (2, 4), (3, 3), (2, 2), (1, 3)][index % 5]
+        created = Risque.objects.create(
+            plan=plan,
+            titre=risque["titre"],
+            categorie=risque["categorie"],
+            description=risque["description"],
+            mitigation=risque["mitigation"],
+            probabilite=probabilite,
+            impact=impact,
+            owner=porteur if index % 2 == 0 else amoa,
+            statut=StatutRisque.EN_TRAITEMENT if index < 4 else StatutRisque.OUVERT,
+            review_on=datetime.date(2026, 12, 1),
+        )
+        RisqueHistorique.objects.create(
+            risque=created,
+            probabilite=min(4, probabilite + 1),
+            impact=impact,
+            statut=StatutRisque.OUVERT,
+            recorded_at=timezone.make_aware(datetime.datetime(2026, 2, 27, 12)),
+            user=porteur,
+        )
+        RisqueHistorique.objects.create(
+            risque=created, probabilite=probabilite, impact=impact, statut=created.statut, user=amoa
+        )
+    HistoryEntry.record(grappe, porteur, "Plan projet de démonstration chargé", plan)
+    return plan

@@ -48,3 +48,36 @@ class CategorieRisque(models.TextChoices):
     USAGES = "usages", "Usages"
     FOURNISSEUR = "fournisseur", "Fournisseur"
     DONNEES = "donnees", "Données"
+
+
+class TypeReunion(models.TextChoices):
+    COPIL = "copil", "Comité de pilotage (COPIL)"
+    SUIVI = "suivi", "Comité de suivi opérationnel"
+    SELECTION = "selection", "Comité de sélection"
+    ATELIER = "atelier", "Atelier thématique"
+
+
+class Presence(models.TextChoices):
+    PRESENT = "present", "Présent"
+    EXCUSE = "excuse", "Excusé"
+    ABSENT = "absent", "Absent"
+
+
+class StatutAction(models.TextChoices):
+    A_FAIRE = "a_faire", "À faire"
+    EN_COURS = "en_cours", "En cours"
+    FAITE = "faite", "Faite"
+    ABANDONNEE = "abandonnee", "Abandonnée"
+
+
+class StatutCompteRendu(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SOUMIS = "soumis", "Soumis à validation"
+    MODIFICATIONS = "modifications", "Modifications demandées"
+    VALIDE = "valide", "Validé"
+    DIFFUSE = "diffuse", "Diffusé"
+
+
+class AvisCompteRendu(models.TextChoices):
+    APPROUVE = "approuve", "Approuve"
+    MODIFICATIONS = "modifications", "Demande des modifications"

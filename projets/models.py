@@ -2,6 +2,8 @@
 milestones (some go/no-go), deliverables with versions and collegial validation, baselines, risks."""
 
 import datetime
+import secrets
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -11,16 +13,22 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.working_days import add_working_days, subdivision_for
 from grappe.enums import RoleComite, RoleKind, TypeComite
-from grappe.models import ComiteMember, Grappe
+from grappe.models import Comite, ComiteMember, Grappe
 from projets.enums import (
+    AvisCompteRendu,
     CategorieRisque,
     DecisionAvis,
     DecisionJalon,
     ModeDecision,
+    Presence,
+    StatutAction,
+    StatutCompteRendu,
     StatutEtape,
     StatutRisque,
     StatutVersion,
+    TypeReunion,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -552,3 +560,325 @@ class Rappel(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} → {self.user_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Governance meetings and their minutes (comptes rendus)
+# ---------------------------------------------------------------------------------------------
+
+
+class Reunion(models.Model):
+    """A meeting of a comité (or a thematic workshop) of the grappe."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="reunions")
+    kind = models.CharField("instance", max_length=20, choices=TypeReunion.choices)
+    comite = models.ForeignKey(
+        Comite,
+        verbose_name="comité",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reunions",
+    )
+    titre = models.CharField("titre", max_length=200)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    lieu = models.CharField("lieu", max_length=200, blank=True)
+    lien_visio = models.URLField("lien de visioconférence", blank=True)
+    uid = models.UUIDField(
+        "identifiant calendrier", default=uuid.uuid4, unique=True, editable=False
+    )
+    sequence = models.PositiveIntegerField("révision (iCalendar)", default=0)
+    invitation_sent_at = models.DateTimeField("invitations envoyées le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "réunion"
+        verbose_name_plural = "réunions"
+        ordering = ["grappe", "-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="reunion_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.titre} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("projets:reunion", args=[self.grappe_id, self.pk])
+
+    def minutes_deadline(self):
+        """8 working days after the meeting (seed 000 §1.4), with the holidays of the porteur's
+        département (Alsace-Moselle, overseas)."""
+        porteur = self.grappe.porteur
+        subdiv = (
+            subdivision_for(porteur.departement) if porteur and porteur.departement_id else None
+        )
+        return add_working_days(timezone.localdate(self.starts_at), 8, subdiv)
+
+
+class Participant(models.Model):
+    """An invitee: a person of the grappe (user) or a guest known by name and e-mail."""
+
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField("nom (invité extérieur)", max_length=200, blank=True)
+    email = models.EmailField("e-mail (invité extérieur)", blank=True)
+    presence = models.CharField("présence", max_length=10, choices=Presence.choices, blank=True)
+
+    class Meta:
+        verbose_name = "participant"
+        verbose_name_plural = "participants"
+        ordering = ["reunion", "user__last_name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reunion", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_unique_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | (~Q(name="") & ~Q(email="")),
+                name="participant_user_or_guest",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user) if self.user_id else self.name
+
+    @property
+    def address(self):
+        return self.user.email if self.user_id else self.email
+
+
+class PointOrdreDuJour(models.Model):
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="points")
+    ordre = models.PositiveSmallIntegerField("ordre")
+    titre = models.CharField("point", max_length=200)
+    presenter = models.CharField("présenté par", max_length=200, blank=True)
+    duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", null=True, blank=True)
+    etape = models.ForeignKey(
+        Etape, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    livrable = models.ForeignKey(
+        Livrable, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    discussion = models.TextField("échanges (compte rendu)", blank=True)
+
+    class Meta:
+        verbose_name = "point de l'ordre du jour"
+        verbose_name_plural = "ordre du jour"
+        ordering = ["reunion", "ordre", "pk"]
+
+    def __str__(self):
+        return f"{self.ordre}. {self.titre}"
+
+
+def reunion_document_path(instance, filename):
+    return f"reunions/grappe-{instance.reunion.grappe_id}/reunion-{instance.reunion_id}/{filename}"
+
+
+class ReunionDocument(models.Model):
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField("fichier", upload_to=reunion_document_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "document de séance"
+        verbose_name_plural = "documents de séance"
+        ordering = ["reunion", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Decision(models.Model):
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="decisions")
+    point = models.ForeignKey(
+        PointOrdreDuJour, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    texte = models.TextField("décision")
+    jalon = models.ForeignKey(
+        Jalon,
+        verbose_name="jalon (go / no go)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions_reunion",
+    )
+    jalon_decision = models.CharField(
+        "décision sur le jalon", max_length=10, choices=DecisionJalon.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "décision"
+        verbose_name_plural = "décisions"
+        ordering = ["reunion", "pk"]
+
+    def __str__(self):
+        return self.texte[:80]
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(statut__in=[StatutAction.A_FAIRE, StatutAction.EN_COURS])
+
+
+class Action(models.Model):
+    """A follow-up action decided in a meeting; open actions carry over to the next meetings."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="actions")
+    reunion = models.ForeignKey(
+        Reunion, verbose_name="décidée en réunion", on_delete=models.CASCADE, related_name="actions"
+    )
+    titre = models.CharField("action", max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="responsable",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="actions_projet",
+    )
+    due_on = models.DateField("échéance", null=True, blank=True)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutAction.choices, default=StatutAction.A_FAIRE
+    )
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action"
+        verbose_name_plural = "actions"
+        ordering = ["grappe", "due_on", "pk"]
+
+    def __str__(self):
+        return self.titre
+
+
+class CompteRenduQuerySet(models.QuerySet):
+    def awaiting(self, user):
+        """Submitted minutes on which `user`, a voting COPIL member of the grappe, has not yet
+        answered: the minutes part of their "À valider" inbox."""
+        answered = AvisCR.objects.filter(compte_rendu=models.OuterRef("pk"), user=user)
+        seats = (
+            ComiteMember.objects.filter(user=user, comite__kind=TypeComite.COPIL)
+            .exclude(role=RoleComite.INVITE)
+            .values("comite__grappe")
+        )
+        return self.filter(statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=seats).exclude(
+            models.Exists(answered)
+        )
+
+
+class CompteRendu(models.Model):
+    """One version of a meeting's minutes. Drafted from the meeting (attendance, agenda points
+    with their discussion, decisions, actions); frozen into `content` when submitted, so a
+    validated version never changes: corrections make a new version."""
+
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="comptes_rendus")
+    numero = models.PositiveSmallIntegerField("version", default=1)
+    statut = models.CharField(
+        "statut",
+        max_length=20,
+        choices=StatutCompteRendu.choices,
+        default=StatutCompteRendu.BROUILLON,
+    )
+    synthese = models.TextField("synthèse", blank=True)
+    content = models.JSONField("contenu figé à la soumission", default=dict, blank=True)
+    redige_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédigé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    diffused_at = models.DateTimeField("diffusé le", null=True, blank=True)
+
+    objects = CompteRenduQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "compte rendu"
+        verbose_name_plural = "comptes rendus"
+        ordering = ["reunion", "-numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reunion", "numero"], name="compte_rendu_version_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Compte rendu — {self.reunion} (v{self.numero})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "projets:compte_rendu", args=[self.reunion.grappe_id, self.reunion_id, self.pk]
+        )
+
+    @property
+    def locked(self):
+        return self.statut in (StatutCompteRendu.VALIDE, StatutCompteRendu.DIFFUSE)
+
+    def is_late(self, today=None):
+        """Late when submitted after the deadline, or still not submitted once it has passed."""
+        deadline = self.reunion.minutes_deadline()
+        if self.submitted_at:
+            return timezone.localdate(self.submitted_at) > deadline
+        return (today or timezone.localdate()) > deadline
+
+
+class AvisCR(models.Model):
+    """A COPIL member's answer on submitted minutes: approve, or request changes (comment)."""
+
+    compte_rendu = models.ForeignKey(CompteRendu, on_delete=models.CASCADE, related_name="avis")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField("avis", max_length=20, choices=AvisCompteRendu.choices)
+    comment = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "avis sur un compte rendu"
+        verbose_name_plural = "avis sur les comptes rendus"
+        ordering = ["compte_rendu", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["compte_rendu", "user"], name="avis_cr_one_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_decision_display()}"
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A secret per-person URL for calendar apps (they can't log in): the person's meetings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField("jeton", max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "agenda personnel"
+        verbose_name_plural = "agendas personnels"
+
+    def __str__(self):
+        return f"Agenda de {self.user}"

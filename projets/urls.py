@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projets.views import livrables, plan, suivi
+from projets.views import comptes_rendus, livrables, plan, reunions, suivi
 
 app_name = "projets"
 
@@ -50,4 +50,84 @@ urlpatterns = [
     path("grappes/<int:pk>/risques/<int:risque_id>/", suivi.risque_edit, name="risque_edit"),
     path("grappes/<int:pk>/rapport/", suivi.rapport, name="rapport"),
     path("grappes/<int:pk>/rapport.pdf", suivi.rapport_pdf, name="rapport_pdf"),
+    # Governance meetings
+    path("grappes/<int:pk>/reunions/", reunions.reunion_list, name="reunions"),
+    path("grappes/<int:pk>/reunions/nouvelle/", reunions.reunion_create, name="reunion_create"),
+    path("grappes/<int:pk>/reunions/<int:reunion_id>/", reunions.reunion_detail, name="reunion"),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/modifier/",
+        reunions.reunion_edit,
+        name="reunion_edit",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/inviter/",
+        reunions.reunion_invite,
+        name="reunion_invite",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/invitation.ics",
+        reunions.reunion_ics,
+        name="reunion_ics",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/presences/",
+        reunions.reunion_attendance,
+        name="reunion_attendance",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/documents/<int:document_id>/",
+        reunions.reunion_document_download,
+        name="reunion_document",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/decisions/",
+        reunions.decision_add,
+        name="decision_add",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/actions/",
+        reunions.action_add,
+        name="action_add",
+    ),
+    path("grappes/<int:pk>/actions/<int:action_id>/", reunions.action_update, name="action_update"),
+    path("mes-actions/", reunions.my_actions, name="my_actions"),
+    path("agenda/<str:token>.ics", reunions.calendar_feed, name="calendar_feed"),
+    path("agenda/renouveler/", reunions.calendar_feed_reset, name="calendar_feed_reset"),
+    # Minutes
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/",
+        comptes_rendus.compte_rendu_create,
+        name="compte_rendu_create",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/",
+        comptes_rendus.compte_rendu_detail,
+        name="compte_rendu",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/modifier/",
+        comptes_rendus.compte_rendu_edit,
+        name="compte_rendu_edit",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/soumettre/",
+        comptes_rendus.compte_rendu_submit,
+        name="compte_rendu_submit",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/avis/",
+        comptes_rendus.compte_rendu_avis,
+        name="compte_rendu_avis",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/compte-rendu.pdf",
+        comptes_rendus.compte_rendu_pdf,
+        name="compte_rendu_pdf",
+    ),
+    path(
+        "grappes/<int:pk>/reunions/<int:reunion_id>/compte-rendu/<int:cr_id>/nouvelle-version/",
+        comptes_rendus.compte_rendu_new_version,
+        name="compte_rendu_new_version",
+    ),
+    path("grappes/<int:pk>/bibliotheque/", comptes_rendus.bibliotheque, name="bibliotheque"),
 ]

@@ -86,6 +86,7 @@ def cast(db):
 REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
     "projets.migrations.0002_reference_plan",
+    "projets.migrations.0003_beat_schedule",
 ]
 
 

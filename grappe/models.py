@@ -635,13 +635,23 @@ class Comite(models.Model):
             raise ValidationError({"quorum": "Indiquez le nombre d'approbations requis."})
 
     def voting_members(self):
-        return self.members.exclude(role=RoleComite.INVITE).select_related("user", "og")
+        return self.members.voting().select_related("user", "og")
 
     def approvals_required(self):
         voters = self.voting_members().count()
         if self.regle_validation == RegleValidation.QUORUM and self.quorum:
             return min(self.quorum, voters)
         return voters
+
+
+class ComiteMemberQuerySet(models.QuerySet):
+    def voting(self):
+        """Members with a vote: everybody but the permanent guests."""
+        return self.exclude(role=RoleComite.INVITE)
+
+    def copil_voters(self):
+        """Voting seats on a COPIL: the people who validate deliverables and minutes."""
+        return self.voting().filter(comite__kind=TypeComite.COPIL)
 
 
 class ComiteMember(models.Model):
@@ -662,6 +672,8 @@ class ComiteMember(models.Model):
     role = models.CharField(
         "rôle dans le comité", max_length=20, choices=RoleComite.choices, default=RoleComite.MEMBRE
     )
+
+    objects = ComiteMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "membre de comité"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.working_days import add_working_days, subdivision_for
-from grappe.enums import RoleComite, RoleKind, TypeComite
+from grappe.enums import RoleKind
 from grappe.models import Comite, ComiteMember, Grappe
 from projets.enums import (
     AvisCompteRendu,
@@ -356,6 +356,11 @@ def livrable_upload_path(instance, filename):
     )
 
 
+def copil_voter_grappes(user):
+    """Ids of the grappes where `user` has a vote on the COPIL (as a subquery)."""
+    return ComiteMember.objects.copil_voters().filter(user=user).values("comite__grappe")
+
+
 class VersionQuerySet(models.QuerySet):
     def awaiting(self, user):
         """Submitted versions on which `user`, a voting COPIL member of the grappe, has not yet
@@ -365,15 +370,10 @@ class VersionQuerySet(models.QuerySet):
             user=user,
             decision__in=[DecisionAvis.APPROUVE, DecisionAvis.REJETTE],
         )
-        seats = (
-            ComiteMember.objects.filter(user=user, comite__kind=TypeComite.COPIL)
-            .exclude(role=RoleComite.INVITE)
-            .values("comite__grappe")
-        )
         return self.filter(
             status=StatutVersion.SOUMISE,
             livrable__validation_copil=True,
-            livrable__plan__grappe__in=seats,
+            livrable__plan__grappe__in=copil_voter_grappes(user),
         ).exclude(models.Exists(decided))
 
 
@@ -773,14 +773,9 @@ class CompteRenduQuerySet(models.QuerySet):
         """Submitted minutes on which `user`, a voting COPIL member of the grappe, has not yet
         answered: the minutes part of their "À valider" inbox."""
         answered = AvisCR.objects.filter(compte_rendu=models.OuterRef("pk"), user=user)
-        seats = (
-            ComiteMember.objects.filter(user=user, comite__kind=TypeComite.COPIL)
-            .exclude(role=RoleComite.INVITE)
-            .values("comite__grappe")
-        )
-        return self.filter(statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=seats).exclude(
-            models.Exists(answered)
-        )
+        return self.filter(
+            statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=copil_voter_grappes(user)
+        ).exclude(models.Exists(answered))
 
 
 class CompteRendu(models.Model):

@@ -1,7 +1,6 @@
 """Who may do what on a grappe's plan. Built on grappe.perms (same cast, same rules)."""
 
 from grappe import perms as grappe_perms
-from grappe.enums import RoleComite, TypeComite
 from grappe.models import ComiteMember
 
 
@@ -18,11 +17,7 @@ def is_copil_voter(user, grappe):
     """A COPIL member with a vote (not a permanent guest)."""
     return (
         user.is_authenticated
-        and ComiteMember.objects.filter(
-            comite__grappe=grappe, comite__kind=TypeComite.COPIL, user=user
-        )
-        .exclude(role=RoleComite.INVITE)
-        .exists()
+        and ComiteMember.objects.copil_voters().filter(comite__grappe=grappe, user=user).exists()
     )
 
 

@@ -11,7 +11,7 @@ from tests.grappe.factories import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -53,6 +53,8 @@ def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_serve
         expect(page.locator("#resultat-finess")).to_contain_text("Présent dans le registre FINESS")
         page.get_by_role("button", name="Ajouter à la grappe").click()
         expect(page.get_by_test_id("compteur-esms")).to_have_text(f"{count} ESMS dans la grappe")
+        # The counter shows before htmx (end of body) has bound the field: wait for the page.
+        page.wait_for_load_state()
         field = page.get_by_label("FINESS géographique")
 
     # A wrong key is refused on the spot, in French.

@@ -6,7 +6,7 @@ from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -188,6 +188,14 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Daily reminders (projets.reminders, projets.reminders_comptes_rendus): how early the owners of a
+# step hear it starts or ends (days), and after how many days a silent COPIL voter is reminded of a
+# deliverable; the same for minutes, in working days before the 8-working-day deadline.
+PROJETS_RAPPEL_JOURS_AVANT = int(os.environ.get("PROJETS_RAPPEL_JOURS_AVANT", "7"))
+PROJETS_RAPPEL_VALIDATION_JOURS = int(os.environ.get("PROJETS_RAPPEL_VALIDATION_JOURS", "3"))
+PROJETS_RAPPEL_CR_JOURS_AVANT = int(os.environ.get("PROJETS_RAPPEL_CR_JOURS_AVANT", "2"))
+PROJETS_RAPPEL_CR_VALIDATION_JOURS = int(os.environ.get("PROJETS_RAPPEL_CR_VALIDATION_JOURS", "3"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

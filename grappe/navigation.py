@@ -6,6 +6,7 @@ no app module is imported, so the dependency direction stays indicateurs → pro
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from grappe.models import ArsAgent, ComiteMember, Grappe, Role
@@ -16,18 +17,33 @@ class NavItem:
     label: str
     url: str
     active: bool = False
+    prefix: str = ""  # the item is active under this path (default: its URL)
 
 
 def user_context(user):
     """What the header and the home page need, in a fixed number of queries."""
     if not hasattr(user, "_grappe_context"):
-        grappes = list(Grappe.objects.for_user(user).only("pk", "name", "region_id")[:2])
+        # A voting COPIL seat is read with the grappes: those where the user votes come first,
+        # so two rows tell both "how many grappes (0, 1, more)" and "votes somewhere".
+        voting_seat = ComiteMember.objects.copil_voters().filter(
+            comite__grappe=OuterRef("pk"), user=user
+        )
+        grappes = list(
+            Grappe.objects.for_user(user)
+            .annotate(copil_voter=Exists(voting_seat))
+            .only("pk", "name", "region_id")
+            .order_by("-copil_voter", "name", "pk")[:2]
+        )
         regions = list(
             ArsAgent.objects.filter(user=user)
             .select_related("region")
             .values_list("region__name", flat=True)
         )
-        user._grappe_context = {"grappes": grappes, "ars_regions": regions}
+        user._grappe_context = {
+            "grappes": grappes,
+            "ars_regions": regions,
+            "copil_voter": any(grappe.copil_voter for grappe in grappes),
+        }
     return user._grappe_context
 
 
@@ -56,11 +72,20 @@ def navigation_for(user, path):
     elif ctx["ars_regions"]:
         items.append(NavItem("Grappes de ma région", reverse("grappe:list")))
     elif len(grappes) == 1:
-        items.append(NavItem("Ma grappe", grappes[0].get_absolute_url()))
+        grappe = grappes[0]
+        items.append(NavItem("Ma grappe", grappe.get_absolute_url()))
+        plan_url = reverse("projets:plan", args=[grappe.pk])
+        # Active on every project page of the grappe (plan, livrables, planning, risques…).
+        items.append(NavItem("Projet", plan_url, prefix=plan_url.removesuffix("plan/")))
     else:
         items.append(NavItem("Mes grappes", reverse("grappe:list")))
+    if grappes and not user.is_staff and not ctx["ars_regions"]:
+        items.append(NavItem("Mes actions", reverse("projets:my_actions")))
+    if ctx["copil_voter"]:
+        items.append(NavItem("À valider", reverse("projets:inbox")))
     for item in items:
-        item.active = path.startswith(item.url) and item.url != "/"
+        prefix = item.prefix or item.url
+        item.active = path.startswith(prefix) and prefix != "/"
     if user.is_staff:
         items.append(NavItem("Administration", reverse("admin:index")))
     return items, role_label(user)

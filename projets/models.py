@@ -2,17 +2,19 @@
 milestones (some go/no-go), deliverables with versions and collegial validation, baselines, risks."""
 
 import datetime
+import logging
 import secrets
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import send_templated_mail
 from core.working_days import add_working_days, subdivision_for
 from grappe.enums import RoleKind
 from grappe.models import Comite, ComiteMember, Grappe
@@ -30,6 +32,8 @@ from projets.enums import (
     StatutVersion,
     TypeReunion,
 )
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Reference plan (edited by the national admin; grappes copy it, never change it)
@@ -545,6 +549,72 @@ class RisqueHistorique(models.Model):
         return self.probabilite * self.impact
 
 
+class RappelQuerySet(models.QuerySet):
+    def send_new(self, pending, kinds, today, subjects, templates, context):
+        """Send the reminders of `pending` not sent yet, one e-mail per person and kind.
+
+        pending: {(kind, user_id): (user, items)}, each item a dict with its event "key" (and
+        optional "aliases": other keys that count as the same event). context(kind, user, items)
+        gives the e-mail's context (with "today"). Returns the e-mails sent per kind, "total" and "echecs".
+        """
+        keys = {
+            key
+            for _, items in pending.values()
+            for item in items
+            for key in [item["key"], *item.get("aliases", ())]
+        }
+        already = set(
+            self.filter(kind__in=kinds, key__in=keys).values_list("kind", "key", "user_id")
+        )
+        counts = dict.fromkeys(kinds, 0)
+        failures = 0
+        for (kind, user_id), (user, items) in sorted(pending.items(), key=lambda row: row[0]):
+            new = [
+                item
+                for item in items
+                if not any(
+                    (kind, key, user_id) in already
+                    for key in [item["key"], *item.get("aliases", ())]
+                )
+            ]
+            if not new:
+                continue
+            sent = self._send_one(
+                kind,
+                user,
+                new,
+                today,
+                subjects[kind],
+                templates[kind],
+                {"today": today, **context(kind, user, new)},
+            )
+            if sent is None:
+                failures += 1
+            else:
+                counts[kind] += sent
+        counts["total"] = sum(counts[kind] for kind in kinds)
+        counts["echecs"] = failures
+        return counts
+
+    def _send_one(self, kind, user, items, today, subject, template, context):
+        """Record the reminders, then send the e-mail, in one transaction: if another run
+        recorded one of them first (unique constraint), or the e-mail fails, nothing is kept
+        and nothing is sent twice. Returns 1 or 0 e-mail sent; None when sending failed (the
+        reminder is tried again on the next run)."""
+        try:
+            with transaction.atomic():
+                self.bulk_create(
+                    Rappel(kind=kind, key=item["key"], user=user, sent_on=today) for item in items
+                )
+                return send_templated_mail([user], subject, template, context)
+        except IntegrityError:
+            return 0
+        except Exception:
+            # One refused address must not stop the others' reminders.
+            logger.exception("Rappel %s non envoyé à l'utilisateur %s", kind, user.pk)
+            return None
+
+
 class Rappel(models.Model):
     """A reminder e-mail already sent: (kind, event key, person) is sent at most once."""
 
@@ -552,6 +622,8 @@ class Rappel(models.Model):
     key = models.CharField("événement", max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sent_on = models.DateField("envoyé le", default=datetime.date.today)
+
+    objects = RappelQuerySet.as_manager()
 
     class Meta:
         verbose_name = "rappel envoyé"

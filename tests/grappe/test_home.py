@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from grappe.enums import RoleKind
-from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
+from grappe.enums import RoleComite, RoleKind
+from grappe.navigation import navigation_for
+from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,51 @@ def test_person_without_grappe_sees_how_to_start(db, client_for):
 def test_header_shows_role_and_navigation(cast, client_for):
     response = client_for(cast.owner).get(cast.grappe.get_absolute_url())
     assert response.context["nav_role"] == "Chef de projet interne — Grappe des Flandres"
-    assert [item.label for item in response.context["nav_items"]] == ["Ma grappe"]
+    assert [item.label for item in response.context["nav_items"]] == [
+        "Ma grappe",
+        "Projet",
+        "Mes actions",
+    ]
+    projet, actions = response.context["nav_items"][1:]
+    assert projet.url == reverse("projets:plan", args=[cast.grappe.pk])
+    assert actions.url == reverse("projets:my_actions")
+    assert not projet.active
+    # "Projet" stays active on every project page of the grappe.
+    risques, _ = navigation_for(cast.owner, reverse("projets:risques", args=[cast.grappe.pk]))
+    assert [item.active for item in risques] == [False, True, False]
+    copil = client_for(cast.copil).get(cast.grappe.get_absolute_url())
+    assert [item.label for item in copil.context["nav_items"]] == [
+        "Ma grappe",
+        "Projet",
+        "Mes actions",
+        "À valider",
+    ]
+    assert copil.context["nav_items"][3].url == reverse("projets:inbox")
     ars = client_for(cast.ars).get(reverse("grappe:list"))
     assert ars.context["nav_role"] == "Agent ARS — Hauts-de-France"
     admin = client_for(cast.admin).get(reverse("grappe:list"))
     assert admin.context["nav_role"] == "Administrateur national"
     assert "Administration" in [item.label for item in admin.context["nav_items"]]
+    assert "Projet" not in [item.label for item in admin.context["nav_items"]]
+    assert [item.label for item in ars.context["nav_items"]] == ["Grappes de ma région"]
+
+
+def test_copil_guest_and_voter_of_another_grappe_in_the_header(cast, client_for):
+    guest = copil_member(cast.grappe, role=RoleComite.INVITE)
+    response = client_for(guest).get(cast.grappe.get_absolute_url())
+    assert [item.label for item in response.context["nav_items"]] == [
+        "Ma grappe",
+        "Projet",
+        "Mes actions",
+    ]
+    # Member of two grappes, voting on the COPIL of only one of them.
+    RoleFactory(user=cast.copil, kind=RoleKind.MEMBRE)
+    response = client_for(cast.copil).get(reverse("grappe:list"))
+    assert [item.label for item in response.context["nav_items"]] == [
+        "Mes grappes",
+        "Mes actions",
+        "À valider",
+    ]
 
 
 def test_password_reset_sends_french_email(client, mailoutbox):

@@ -1,6 +1,8 @@
 """Demo data of the project plan: a plan started in January 2026, phases 1 and 2 done with their
 go decisions, the éditeur consultation under way, deliverables validated or awaiting the COPIL,
-a baseline taken when the note de cadrage was approved, and the cooperation risks assessed."""
+a baseline taken when the note de cadrage was approved, and the cooperation risks assessed.
+Then the governance meetings: two COPIL whose minutes were validated and diffused, a recent COPIL
+whose minutes wait for two members' avis, a comité de suivi to come, and open actions."""
 
 import datetime
 
@@ -8,14 +10,34 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core.pdf import render_pdf
-from grappe.models import HistoryEntry
-from projets.enums import DecisionAvis, DecisionJalon, ModeDecision, StatutRisque, StatutVersion
+from grappe.enums import TypeComite
+from grappe.models import Comite, HistoryEntry
+from projets.comptes_rendus import snapshot
+from projets.enums import (
+    AvisCompteRendu,
+    DecisionAvis,
+    DecisionJalon,
+    ModeDecision,
+    Presence,
+    StatutAction,
+    StatutCompteRendu,
+    StatutRisque,
+    StatutVersion,
+    TypeReunion,
+)
 from projets.models import (
+    Action,
     Avis,
+    AvisCR,
     Baseline,
     BaselineEtape,
+    CompteRendu,
+    Decision,
     Livrable,
     LivrableVersion,
+    Participant,
+    PointOrdreDuJour,
+    Reunion,
     Risque,
     RisqueHistorique,
 )
@@ -199,5 +221,196 @@ def seed(grappe, people):
         RisqueHistorique.objects.create(
             risque=created, probabilite=probabilite, impact=impact, statut=created.statut, user=amoa
         )
+    seed_reunions(grappe, plan, people)
     HistoryEntry.record(grappe, porteur, "Plan projet de démonstration chargé", plan)
     return plan
+
+
+def at(day, hour):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+# (kind, day, title, agenda [(title, presenter, minutes, discussion)], decisions [(text, step of
+# the go/no-go milestone or None)], actions [(title, owner key, due, status)], minutes)
+# minutes: "diffuse" (validated by the 4 voters, diffused), "soumis" (1 approval of 4), None.
+REUNIONS = [
+    (
+        TypeReunion.COPIL,
+        datetime.date(2026, 3, 3),
+        "COPIL n° 1 — validation de la note de cadrage",
+        [
+            (
+                "Note de cadrage, version 2",
+                "Camille Lefebvre",
+                45,
+                "La version 2 intègre la période "
+                "estivale au calendrier ; les directeurs la jugent réaliste.",
+            ),
+            (
+                "Gouvernance et comitologie",
+                "Camille Lefebvre",
+                30,
+                "Le comité de suivi se réunira toutes les six semaines, le COPIL à chaque jalon.",
+            ),
+        ],
+        [("La note de cadrage est approuvée ; la phase 2 (étude de l'existant) est lancée.", 3)],
+        [
+            (
+                "Désigner un référent DUI dans chaque établissement",
+                "porteur",
+                datetime.date(2026, 3, 20),
+                StatutAction.FAITE,
+            )
+        ],
+        "diffuse",
+    ),
+    (
+        TypeReunion.COPIL,
+        datetime.date(2026, 7, 28),
+        "COPIL n° 2 — cahier des charges de l'éditeur",
+        [
+            (
+                "Cahier des charges et grille des fonctionnalités",
+                "Thomas Girard (AMOA)",
+                60,
+                "Les "
+                "exigences indispensables sont arrêtées ; la reprise des données est chiffrée à part.",
+            ),
+            (
+                "Calendrier de la consultation",
+                "Thomas Girard (AMOA)",
+                20,
+                "Publication sur le SAD du RESAH en septembre, auditions en octobre.",
+            ),
+        ],
+        [("Le cahier des charges est validé ; la consultation des éditeurs est lancée.", 8)],
+        [
+            (
+                "Recenser les postes informatiques de chaque ESMS",
+                "referent",
+                datetime.date(2026, 9, 30),
+                StatutAction.EN_COURS,
+            ),
+            (
+                "Préparer les questions d'audition",
+                "amoa",
+                datetime.date(2026, 10, 5),
+                StatutAction.FAITE,
+            ),
+        ],
+        "diffuse",
+    ),
+    (
+        TypeReunion.COPIL,
+        datetime.date(2026, 11, 17),
+        "COPIL n° 3 — synthèse des auditions",
+        [
+            (
+                "Synthèse des auditions des éditeurs",
+                "Thomas Girard (AMOA)",
+                60,
+                "Deux offres sont "
+                "jugées régulières ; l'écart de coût sur trois ans reste à expliquer.",
+            ),
+        ],
+        [("Les deux éditeurs classés en tête sont invités à préciser leur offre.", None)],
+        [
+            (
+                "Demander aux éditeurs le détail de la reprise des données",
+                "amoa",
+                datetime.date(2026, 12, 4),
+                StatutAction.A_FAIRE,
+            )
+        ],
+        "soumis",
+    ),
+    (
+        TypeReunion.SUIVI,
+        datetime.date(2026, 12, 15),
+        "Comité de suivi — préparation du déploiement",
+        [("Plan de formation des utilisateurs", "Aurélie Dubois", 45, "")],
+        [],
+        [],
+        None,
+    ),
+]
+
+
+def seed_reunions(grappe, plan, people):
+    porteur = people["porteur"]
+    voters = [people["copil1"], people["copil2"], people["copil3"], porteur]
+    jalons = {jalon.etape.ordre: jalon for jalon in plan.jalons.select_related("etape")}
+    comites = {comite.kind: comite for comite in Comite.objects.filter(grappe=grappe)}
+    for kind, day, titre, points, decisions, actions, minutes in REUNIONS:
+        comite = comites.get(TypeComite.COPIL if kind == TypeReunion.COPIL else TypeComite.SUIVI)
+        reunion = Reunion.objects.create(
+            grappe=grappe,
+            kind=kind,
+            comite=comite,
+            titre=titre,
+            starts_at=at(day, 14),
+            ends_at=at(day, 16),
+            lieu="Siège de l'Association des Flandres, salle du conseil",
+            created_by=porteur,
+            invitation_sent_at=at(day - datetime.timedelta(days=14), 9),
+        )
+        past = minutes is not None
+        for index, member in enumerate(comite.members.select_related("user") if comite else []):
+            # In the past meetings one member was excused, the others present.
+            presence = (Presence.EXCUSE if index == 2 else Presence.PRESENT) if past else ""
+            Participant.objects.create(reunion=reunion, user=member.user, presence=presence)
+        for ordre, (point, presenter, duree, discussion) in enumerate(points, start=1):
+            PointOrdreDuJour.objects.create(
+                reunion=reunion,
+                ordre=ordre,
+                titre=point,
+                presenter=presenter,
+                duree_minutes=duree,
+                discussion=discussion,
+            )
+        for texte, step in decisions:
+            jalon = jalons.get(step) if step else None
+            Decision.objects.create(
+                reunion=reunion,
+                texte=texte,
+                jalon=jalon,
+                jalon_decision=DecisionJalon.GO if jalon else "",
+            )
+        for action, owner, due, statut in actions:
+            Action.objects.create(
+                grappe=grappe,
+                reunion=reunion,
+                titre=action,
+                owner=people[owner],
+                due_on=due,
+                statut=statut,
+                closed_at=at(due, 12) if statut == StatutAction.FAITE else None,
+            )
+        if minutes:
+            seed_compte_rendu(reunion, day, minutes, people["amoa"], voters)
+
+
+def seed_compte_rendu(reunion, day, minutes, writer, voters):
+    submitted = at(day + datetime.timedelta(days=2), 11)
+    diffused = minutes == "diffuse"
+    cr = CompteRendu.objects.create(
+        reunion=reunion,
+        numero=1,
+        statut=StatutCompteRendu.DIFFUSE if diffused else StatutCompteRendu.SOUMIS,
+        synthese="Séance tenue en présence des directeurs des trois organismes gestionnaires.",
+        content=snapshot(
+            reunion,
+            "Séance tenue en présence des directeurs des trois organismes gestionnaires.",
+        ),
+        redige_par=writer,
+        submitted_at=submitted,
+        validated_at=submitted + datetime.timedelta(days=3) if diffused else None,
+        diffused_at=submitted + datetime.timedelta(days=3) if diffused else None,
+    )
+    for index, voter in enumerate(voters if diffused else voters[:1]):
+        AvisCR.objects.create(
+            compte_rendu=cr,
+            user=voter,
+            decision=AvisCompteRendu.APPROUVE,
+            created_at=submitted + datetime.timedelta(days=1, hours=index),
+        )

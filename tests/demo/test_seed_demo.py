@@ -6,8 +6,9 @@ from django.core.management import call_command
 from grappe.demo import GRAPPE_NAME
 from grappe.enums import TypeComite
 from grappe.models import ArsAgent, Esms, Grappe, HistoryEntry, OgMembership
-from projets.enums import StatutEtape, StatutVersion
-from projets.models import LivrableVersion, Plan
+from projets.comptes_rendus import awaiting_rows
+from projets.enums import Presence, StatutCompteRendu, StatutEtape, StatutVersion
+from projets.models import Action, CompteRendu, Decision, LivrableVersion, Plan
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +53,30 @@ def test_seed_demo_puts_a_plan_under_way():
     assert versions.filter(status=StatutVersion.SOUMISE).count() == 1
     assert plan.risques.count() == 15
     assert plan.baselines.count() == 1
+
+
+def test_seed_demo_holds_meetings_with_minutes_and_actions():
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    grappe = Grappe.objects.get(name=GRAPPE_NAME)
+    reunions = grappe.reunions.order_by("starts_at")
+    assert reunions.count() == 4
+    statuses = list(
+        CompteRendu.objects.filter(reunion__grappe=grappe)
+        .order_by("reunion__starts_at")
+        .values_list("statut", flat=True)
+    )
+    assert statuses == [
+        StatutCompteRendu.DIFFUSE,
+        StatutCompteRendu.DIFFUSE,
+        StatutCompteRendu.SOUMIS,
+    ]
+    # The pending minutes wait in the inbox of the voters who have not answered.
+    copil2 = User.objects.get(email="directrice.ternois@demo.grappe.fr")
+    assert [row["kind"] for row in awaiting_rows(copil2)] == ["Compte rendu"]
+    # Go decisions are tied to the milestones; open actions carry over.
+    assert Decision.objects.filter(reunion__grappe=grappe, jalon__isnull=False).count() == 2
+    assert Action.objects.filter(grappe=grappe).open().count() == 2
+    first = reunions.first()
+    assert first.participants.filter(presence=Presence.PRESENT).count() >= 3
+    assert first.comptes_rendus.get().content["decisions"][0]["jalon_decision"] == "Go"

@@ -1,0 +1,101 @@
+"""Meetings and minutes for the minutes' tests (workflow, views, reminders, browser journey)."""
+
+import datetime
+
+from django.utils import timezone
+
+from grappe.enums import TypeComite
+from grappe.models import Comite, ComiteMember
+from projets.enums import Presence, StatutAction, StatutCompteRendu, TypeReunion
+from projets.models import (
+    Action,
+    CompteRendu,
+    Decision,
+    Participant,
+    PointOrdreDuJour,
+    Reunion,
+)
+from tests.grappe.factories import UserFactory
+
+
+def at(day, hour=14, minute=0):
+    """An aware datetime in Paris time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def meeting(
+    grappe,
+    day=datetime.date(2026, 6, 2),
+    titre="COPIL n° 2 — lancement du déploiement",
+    kind=TypeReunion.COPIL,
+    participants=(),
+    points=("Avancement du paramétrage", "Calendrier de la reprise des données"),
+):
+    """A meeting of `grappe` (14:00–16:00 on `day`) with its agenda points, and the given
+    participants [(user, presence)]."""
+    reunion = Reunion.objects.create(
+        grappe=grappe,
+        kind=kind,
+        comite=Comite.objects.filter(grappe=grappe, kind=TypeComite.COPIL).first()
+        if kind == TypeReunion.COPIL
+        else None,
+        titre=titre,
+        starts_at=at(day, 14),
+        ends_at=at(day, 16),
+        lieu="Salle du conseil, Lille",
+    )
+    for user, presence in participants:
+        Participant.objects.create(reunion=reunion, user=user, presence=presence)
+    for ordre, point in enumerate(points, start=1):
+        PointOrdreDuJour.objects.create(reunion=reunion, ordre=ordre, titre=point)
+    return reunion
+
+
+def full_meeting(grappe, owner, day=datetime.date(2026, 6, 2)):
+    """A COPIL meeting with attendance (a user present, one excused, a guest), two agenda points,
+    a decision and two actions."""
+    present = UserFactory(first_name="Élodie", last_name="Lefèvre")
+    excused = UserFactory(first_name="Hervé", last_name="Ménard")
+    reunion = meeting(
+        grappe,
+        day=day,
+        participants=[(present, Presence.PRESENT), (excused, Presence.EXCUSE)],
+    )
+    Participant.objects.create(
+        reunion=reunion,
+        name="Agnès Prévost (éditeur)",
+        email="agnes@editeur.fr",
+        presence=Presence.PRESENT,
+    )
+    first = reunion.points.get(ordre=1)
+    Decision.objects.create(
+        reunion=reunion, point=first, texte="Le paramétrage des droits d'accès est validé."
+    )
+    Action.objects.create(
+        grappe=grappe,
+        reunion=reunion,
+        titre="Envoyer la liste des référents à l'éditeur",
+        owner=owner,
+        due_on=day + datetime.timedelta(days=10),
+    )
+    Action.objects.create(
+        grappe=grappe,
+        reunion=reunion,
+        titre="Préparer la réunion de reprise des données",
+        owner=present,
+        statut=StatutAction.EN_COURS,
+    )
+    return reunion
+
+
+def draft(reunion, user, synthese="", numero=1, statut=StatutCompteRendu.BROUILLON, **kwargs):
+    return CompteRendu.objects.create(
+        reunion=reunion, numero=numero, statut=statut, synthese=synthese, redige_par=user, **kwargs
+    )
+
+
+def suivi_member(grappe, user=None):
+    user = user or UserFactory()
+    comite = Comite.objects.get(grappe=grappe, kind=TypeComite.SUIVI)
+    ComiteMember.objects.create(comite=comite, user=user)
+    return user

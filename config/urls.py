@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from grappe.views import home
 from users.forms import InvitationPasswordResetForm
@@ -36,5 +38,17 @@ urlpatterns = [
     ),
     path("grappes/", include("grappe.urls")),
     path("projet/", include("projets.urls")),
+    path("amoa/", include("amoa.urls")),
+    path("indicateurs/", include("indicateurs.urls")),
+    # The API authenticates by token (DRF), not by the login page: its views opt out of
+    # LoginRequiredMiddleware and DRF answers 401/403 itself.
+    path("api/v1/", include("amoa.api_urls")),
+    path("api/v1/", include("indicateurs.api_urls")),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from amoa import demo as amoa_demo
 from grappe import demo as grappe_demo
+from indicateurs import demo as indicateurs_demo
 from projets import demo as projets_demo
 
 
@@ -13,6 +15,8 @@ class Command(BaseCommand):
         context = grappe_demo.seed()
         grappe = context["grappe"]
         projets_demo.seed(grappe, context["people"])
+        amoa_demo.seed(grappe, context["people"])
+        indicateurs_demo.seed(grappe, context["people"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Données de démonstration prêtes : {grappe} "

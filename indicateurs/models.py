@@ -1,0 +1,258 @@
+"""Monthly usage data per ESMS, indicator definitions (numerator ÷ denominator × factor, as data),
+computed values per (indicator, month, level), computation runs, and the grappe's payment tranches
+(the second one due when every applicable target is met)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from grappe.models import Aap, Esms, Grappe, OrganismeGestionnaire, Region
+from indicateurs.enums import Niveau, SourceUsage, StatutCalcul, StatutImport, StatutTranche
+
+# The six monthly counts of an ESMS, in the order of the import file's columns.
+USAGE_FIELDS = [
+    "personnes_accompagnees",
+    "messages_mssante",
+    "dmp_alimentes",
+    "dossiers_actifs",
+    "dossiers_actifs_avec_pp",
+    "dossiers_actifs_avec_evenement",
+]
+
+
+class Indicateur(models.Model):
+    """An indicator as data (DHIS2-like): numerator and denominator name fields of UsageMensuel."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    libelle = models.CharField("libellé", max_length=200)
+    numerateur = models.CharField(
+        "numérateur", max_length=40, choices=[(f, f) for f in USAGE_FIELDS]
+    )
+    denominateur = models.CharField(
+        "dénominateur", max_length=40, choices=[(f, f) for f in USAGE_FIELDS]
+    )
+    facteur = models.PositiveIntegerField("facteur", default=100)
+    cible = models.DecimalField("cible (%)", max_digits=6, decimal_places=2)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    actif = models.BooleanField("actif", default=True)
+    # Empty = every project type / every AAP.
+    types_projet = models.JSONField("types de projet concernés", default=list, blank=True)
+    aaps = models.ManyToManyField(Aap, verbose_name="AAP concernés", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "indicateur"
+        verbose_name_plural = "indicateurs"
+        ordering = ["ordre", "code"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class ImportUsage(models.Model):
+    """An uploaded usage file (kept), with its validation report."""
+
+    fichier = models.FileField("fichier", upload_to="imports/usages/%Y/%m/")
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    grappe = models.ForeignKey(
+        Grappe, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports_usage"
+    )
+    statut = models.CharField("statut", max_length=20, choices=StatutImport.choices)
+    rapport = models.JSONField("rapport", default=dict, blank=True)
+    lignes = models.PositiveIntegerField("lignes", default=0)
+    mois = models.JSONField("mois concernés", default=list, blank=True)
+    envoye_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    envoye_le = models.DateTimeField("envoyé le", auto_now_add=True)
+    applique_le = models.DateTimeField("appliqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import de données d'usage"
+        verbose_name_plural = "imports de données d'usage"
+        ordering = ["-envoye_le", "-pk"]
+
+    def __str__(self):
+        return self.nom_original
+
+
+class UsageMensuel(models.Model):
+    """The counts of one ESMS for one month (mois = first day of the month). Missing ≠ zero."""
+
+    esms = models.ForeignKey(Esms, on_delete=models.CASCADE, related_name="usages")
+    mois = models.DateField("mois")
+    personnes_accompagnees = models.PositiveIntegerField(
+        "personnes accompagnées", null=True, blank=True
+    )
+    messages_mssante = models.PositiveIntegerField("messages MSSanté", null=True, blank=True)
+    dmp_alimentes = models.PositiveIntegerField("DMP alimentés", null=True, blank=True)
+    dossiers_actifs = models.PositiveIntegerField("dossiers actifs", null=True, blank=True)
+    dossiers_actifs_avec_pp = models.PositiveIntegerField(
+        "dossiers actifs avec projet personnalisé", null=True, blank=True
+    )
+    dossiers_actifs_avec_evenement = models.PositiveIntegerField(
+        "dossiers actifs avec un événement", null=True, blank=True
+    )
+    source = models.CharField("source", max_length=20, choices=SourceUsage.choices)
+    import_usage = models.ForeignKey(
+        ImportUsage, on_delete=models.SET_NULL, null=True, blank=True, related_name="usages"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "donnée d'usage mensuelle"
+        verbose_name_plural = "données d'usage mensuelles"
+        ordering = ["esms", "mois"]
+        constraints = [
+            models.UniqueConstraint(fields=["esms", "mois"], name="usage_one_per_esms_month")
+        ]
+
+    def __str__(self):
+        return f"{self.esms_id} {self.mois:%Y-%m}"
+
+
+class UsageHistorique(models.Model):
+    """The previous values of a (ESMS, month) replaced by a later import, API call or entry."""
+
+    usage = models.ForeignKey(UsageMensuel, on_delete=models.CASCADE, related_name="historique")
+    valeurs = models.JSONField("valeurs précédentes")
+    source = models.CharField("source", max_length=20, choices=SourceUsage.choices)
+    import_usage = models.ForeignKey(
+        ImportUsage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField("remplacé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "historique d'une donnée d'usage"
+        verbose_name_plural = "historique des données d'usage"
+        ordering = ["usage", "-replaced_at"]
+
+    def __str__(self):
+        return f"{self.usage} (avant le {self.replaced_at:%d/%m/%Y})"
+
+
+class ValeurIndicateur(models.Model):
+    """One computed value: (indicator, month, level, the ESMS/OG/grappe/region). valeur is None
+    when the rate is not computable (zero or missing denominator) — never 0."""
+
+    indicateur = models.ForeignKey(Indicateur, on_delete=models.CASCADE, related_name="valeurs")
+    mois = models.DateField("mois")
+    niveau = models.CharField("niveau", max_length=10, choices=Niveau.choices)
+    esms = models.ForeignKey(
+        Esms, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    og = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    grappe = models.ForeignKey(
+        Grappe, on_delete=models.CASCADE, null=True, blank=True, related_name="valeurs_indicateurs"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    numerateur = models.BigIntegerField("numérateur", null=True, blank=True)
+    denominateur = models.BigIntegerField("dénominateur", null=True, blank=True)
+    valeur = models.DecimalField(
+        "valeur (%)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    cible = models.DecimalField("cible (%)", max_digits=6, decimal_places=2)
+    atteinte = models.BooleanField("cible atteinte", null=True)
+    premiere_mesure = models.BooleanField("première mesure (3 mois)", default=False)
+    computed_at = models.DateTimeField("calculé le", auto_now=True)
+
+    class Meta:
+        verbose_name = "valeur d'indicateur"
+        verbose_name_plural = "valeurs d'indicateurs"
+        ordering = ["mois", "indicateur"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "mois", "esms"],
+                condition=Q(niveau="esms"),
+                name="valeur_unique_esms",
+            ),
+            models.UniqueConstraint(
+                fields=["indicateur", "mois", "og", "grappe"],
+                condition=Q(niveau="og"),
+                name="valeur_unique_og",
+            ),
+            models.UniqueConstraint(
+                fields=["indicateur", "mois", "grappe"],
+                condition=Q(niveau="grappe"),
+                name="valeur_unique_grappe",
+            ),
+            models.UniqueConstraint(
+                fields=["indicateur", "mois", "region"],
+                condition=Q(niveau="region"),
+                name="valeur_unique_region",
+            ),
+        ]
+        indexes = [models.Index(fields=["grappe", "mois"]), models.Index(fields=["region", "mois"])]
+
+    def __str__(self):
+        return f"{self.indicateur_id} {self.mois:%Y-%m} {self.niveau}"
+
+
+class CalculMensuel(models.Model):
+    """A computation run (Celery task or command): what, when, how many rows, how it ended."""
+
+    mois = models.DateField("mois")
+    grappe = models.ForeignKey(
+        Grappe, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    statut = models.CharField("statut", max_length=20, choices=StatutCalcul.choices)
+    started_at = models.DateTimeField("début", auto_now_add=True)
+    ended_at = models.DateTimeField("fin", null=True, blank=True)
+    lignes = models.PositiveIntegerField("valeurs écrites", default=0)
+    erreur = models.TextField("erreur", blank=True)
+
+    class Meta:
+        verbose_name = "calcul mensuel"
+        verbose_name_plural = "calculs mensuels"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"Calcul {self.mois:%Y-%m} ({self.get_statut_display()})"
+
+
+class Tranche(models.Model):
+    """A payment tranche of a grappe's ARS convention (percentages from the AAP's AapTranche).
+    The second becomes due once — unique (grappe, numero) and a status change under a row lock —
+    with the figures that triggered it frozen in `declenchement`."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="tranches")
+    numero = models.PositiveSmallIntegerField("numéro")
+    pourcentage = models.DecimalField("pourcentage", max_digits=5, decimal_places=2)
+    montant = models.DecimalField(
+        "montant (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutTranche.choices, default=StatutTranche.PREVUE
+    )
+    mois_declenchement = models.DateField("mois de déclenchement", null=True, blank=True)
+    declenchement = models.JSONField("chiffres du déclenchement", default=dict, blank=True)
+    due_le = models.DateTimeField("due le", null=True, blank=True)
+    revue_motif = models.TextField("motif de revue", blank=True)
+    paye_le = models.DateField("payée le", null=True, blank=True)
+    montant_paye = models.DecimalField(
+        "montant payé (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reference_paiement = models.CharField("référence du paiement", max_length=100, blank=True)
+    paiement_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "tranche de subvention"
+        verbose_name_plural = "tranches de subvention"
+        ordering = ["grappe", "numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["grappe", "numero"], name="tranche_unique_numero")
+        ]
+
+    def __str__(self):
+        return f"Tranche {self.numero} — {self.grappe}"

@@ -17,9 +17,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402  (needs django.setup())
 
-from bench import bench_finess_import  # noqa: E402
+from bench import bench_dashboard, bench_finess_import, bench_usages  # noqa: E402
 
-BENCHMARKS = [bench_finess_import.run]
+BENCHMARKS = [bench_finess_import.run, bench_usages.run, bench_dashboard.run]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

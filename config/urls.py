@@ -36,6 +36,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("compte/", include("users.urls")),
     path("grappes/", include("grappe.urls")),
     path("projet/", include("projets.urls")),
     path("amoa/", include("amoa.urls")),

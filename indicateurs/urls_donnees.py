@@ -1,0 +1,3 @@
+"""Added to indicateurs/urls.py (namespace "indicateurs")."""
+
+urlpatterns = []

@@ -168,9 +168,10 @@ def flat(response):
 
 
 def consume(response):
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
-    return content
+    # Reading the stream to its end closes the response (and its file) inside the test client,
+    # with the database connection left alone; a second close() would end the test's transaction
+    # on PostgreSQL (request_finished → close_old_connections).
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def messages_of(response):

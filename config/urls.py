@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.views import sante
 from grappe.views import home
 from users.forms import InvitationPasswordResetForm
 
@@ -12,6 +13,7 @@ admin.site.site_title = "Grappe"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("sante/", sante, name="sante"),
     path(
         "connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
     ),

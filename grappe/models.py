@@ -646,8 +646,9 @@ class Comite(models.Model):
 
 class ComiteMemberQuerySet(models.QuerySet):
     def voting(self):
-        """Members with a vote: everybody but the permanent guests."""
-        return self.exclude(role=RoleComite.INVITE)
+        """Members with a vote: everybody but the permanent guests and deactivated accounts (a
+        person who left must not hold a validation back)."""
+        return self.exclude(role=RoleComite.INVITE).filter(user__is_active=True)
 
     def copil_voters(self):
         """Voting seats on a COPIL: the people who validate deliverables and minutes."""

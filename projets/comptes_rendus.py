@@ -22,6 +22,7 @@ quorum set on the COPIL. Functions refuse what the state forbids by raising Vali
 French message); who may call them is the views' business (projets.perms).
 """
 
+from celery import signature
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -56,6 +57,7 @@ OPEN = (BROUILLON, SOUMIS, MODIFICATIONS)
 LOCKED = (VALIDE, DIFFUSE)
 
 APPROUVE = AvisCompteRendu.APPROUVE
+DIFFUSION_TASK = "projets.tasks.send_compte_rendu_diffusion"
 DEMANDE_MODIFICATIONS = AvisCompteRendu.MODIFICATIONS
 
 # The deadline of seed 000 §1.4, in working days after the meeting (Reunion.minutes_deadline).
@@ -242,8 +244,8 @@ def deadline_status(reunion, cr=None, today=None):
             f"première version (au plus tard le {deadline:%d/%m/%Y})."
         )
         return info
-    if cr is not None and cr.statut not in EDITABLE and cr.submitted_at:
-        submitted_on = timezone.localdate(cr.submitted_at)
+    if cr is not None and cr.first_submitted_at:
+        submitted_on = timezone.localdate(cr.first_submitted_at)
         if submitted_on > deadline:
             days = working_days_between(deadline, submitted_on, subdiv)
             info.update(late=True, days_late=days)
@@ -312,10 +314,11 @@ def writers(cr, grappe):
 
 
 def diffusion_recipients(grappe):
-    """The grappe's people (any role) and the members of its comité de suivi, once each."""
+    """The grappe's members — its people (any role) and the COPIL's members, who may hold no
+    role — and the members of its comité de suivi, once each."""
     role_holders = Role.objects.filter(grappe=grappe).values("user_id")
     suivi = ComiteMember.objects.filter(
-        comite__grappe=grappe, comite__kind=TypeComite.SUIVI
+        comite__grappe=grappe, comite__kind__in=[TypeComite.COPIL, TypeComite.SUIVI]
     ).values("user_id")
     return list(
         get_user_model()
@@ -483,7 +486,8 @@ def submit(cr, user):
         cr.content = content
         cr.statut = SOUMIS
         cr.submitted_at = timezone.now()
-        cr.save(update_fields=["content", "statut", "submitted_at"])
+        cr.first_submitted_at = cr.first_submitted_at or cr.submitted_at
+        cr.save(update_fields=["content", "statut", "submitted_at", "first_submitted_at"])
         HistoryEntry.record(
             grappe,
             user,
@@ -571,6 +575,29 @@ def record_avis(cr, user, decision, comment=""):
     return avis
 
 
+def reevaluate(grappe, user=None):
+    """Apply the COPIL rule again to the grappe's submitted minutes (a seat removed, a quorum
+    lowered, an account deactivated): those it now validates are validated and diffused.
+    Returns them."""
+    rule = copil_rule(grappe)
+    decided = []
+    with transaction.atomic():
+        pending = CompteRendu.objects.filter(reunion__grappe=grappe, statut=SOUMIS)
+        for cr in pending.order_by("pk"):
+            cr = _locked(cr)
+            if cr.statut != SOUMIS:
+                continue
+            decisions = list(cr.avis.values_list("user", "decision"))
+            approvals, changes = rule.count(
+                decisions, approve=APPROUVE, reject=DEMANDE_MODIFICATIONS
+            )
+            if outcome(approvals, changes, rule.voters, rule.required) == VALIDEE:
+                _validate(cr, user, rule, approvals)
+                diffuse(cr, user)
+                decided.append(cr)
+    return decided
+
+
 def _send_back(cr, user, avis):
     reunion = cr.reunion
     grappe = reunion.grappe
@@ -639,7 +666,7 @@ def _validate(cr, user, rule, approvals):
         {
             "Version": str(cr.numero),
             "Approbations": f"{approvals} sur {rule.required} requise(s)",
-            "Dernier avis": person(user),
+            "Dernier avis": person(user) if user else "— (règle du COPIL modifiée)",
         },
     )
 
@@ -674,7 +701,9 @@ def diffuse(cr, user=None):
             },
         )
         pk = cr.pk
-        transaction.on_commit(lambda: send_diffusion(pk), robust=True)
+        # Through the worker, retried if the PDF or the SMTP relay fails (projets.tasks). By
+        # name: projets.tasks imports this module.
+        transaction.on_commit(lambda: signature(DIFFUSION_TASK, args=(pk,)).delay(), robust=True)
     return cr
 
 

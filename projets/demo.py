@@ -404,6 +404,7 @@ def seed_compte_rendu(reunion, day, minutes, writer, voters):
         ),
         redige_par=writer,
         submitted_at=submitted,
+        first_submitted_at=submitted,
         validated_at=submitted + datetime.timedelta(days=3) if diffused else None,
         diffused_at=submitted + datetime.timedelta(days=3) if diffused else None,
     )

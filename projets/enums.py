@@ -78,6 +78,16 @@ class StatutCompteRendu(models.TextChoices):
     DIFFUSE = "diffuse", "Diffusé"
 
 
+# One colour per minutes status, on the meetings list, the meeting and the minutes pages.
+COMPTE_RENDU_BADGES = {
+    StatutCompteRendu.BROUILLON: "text-bg-secondary",
+    StatutCompteRendu.SOUMIS: "text-bg-warning",
+    StatutCompteRendu.MODIFICATIONS: "text-bg-danger",
+    StatutCompteRendu.VALIDE: "text-bg-success",
+    StatutCompteRendu.DIFFUSE: "text-bg-success",
+}
+
+
 class AvisCompteRendu(models.TextChoices):
     APPROUVE = "approuve", "Approuve"
     MODIFICATIONS = "modifications", "Demande des modifications"

@@ -874,6 +874,11 @@ class CompteRendu(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    # The 8-working-day deadline is about the first transmission to the COPIL: a version sent
+    # back for changes and submitted again keeps its first date.
+    first_submitted_at = models.DateTimeField(
+        "transmis au COPIL pour la première fois le", null=True, blank=True
+    )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     diffused_at = models.DateTimeField("diffusé le", null=True, blank=True)
 
@@ -902,10 +907,13 @@ class CompteRendu(models.Model):
         return self.statut in (StatutCompteRendu.VALIDE, StatutCompteRendu.DIFFUSE)
 
     def is_late(self, today=None):
-        """Late when submitted after the deadline, or still not submitted once it has passed."""
+        """Late when first transmitted after the deadline, or still not transmitted once it has
+        passed. Only the first version has a deadline."""
+        if self.numero > 1:
+            return False
         deadline = self.reunion.minutes_deadline()
-        if self.submitted_at:
-            return timezone.localdate(self.submitted_at) > deadline
+        if self.first_submitted_at:
+            return timezone.localdate(self.first_submitted_at) > deadline
         return (today or timezone.localdate()) > deadline
 
 

@@ -89,8 +89,8 @@ def _writer_events(today, jours_avant, pending):
     for reunion in reunions:
         versions = list(reunion.comptes_rendus.all())
         cr = versions[0] if versions else None
-        if cr is not None and (cr.numero > 1 or cr.statut not in EDITABLE):
-            continue  # submitted, validated, or a corrective version: no deadline to chase
+        if cr is not None and (cr.numero > 1 or cr.first_submitted_at or cr.statut not in EDITABLE):
+            continue  # transmitted once (even if sent back since), or corrective: nothing to chase
         grappe = reunion.grappe
         deadline = reunion.minutes_deadline()
         if today > deadline:

@@ -242,51 +242,73 @@ def record_avis(version, user, decision, comment=""):
             version,
             {"Version": str(version.numero), **({"Commentaire": comment} if comment else {})},
         )
-        if decision not in DECISIVE:
-            return avis
-
-        decisions = list(version.avis.filter(decision__in=DECISIVE).values_list("user", "decision"))
-        approvals, rejections = rule.count(decisions)
-        result = outcome(approvals, rejections, rule.voters, rule.required)
-        if result is None:
-            return avis
-        version.status = result
-        version.decided_at = timezone.now()
-        version.save(update_fields=["status", "decided_at"])
-        HistoryEntry.record(
-            grappe,
-            user,
-            "Livrable validé" if result == VALIDEE else "Livrable rejeté",
-            version,
-            {
-                "Version": str(version.numero),
-                "Approbations": f"{approvals} sur {rule.required} requise(s)",
-                "Rejets": str(rejections),
-                "Dernier avis": _person(user),
-            },
-        )
-        comments = list(
-            version.avis.exclude(comment="").select_related("user").order_by("created_at", "pk")
-        )
-        recipients = chefs_de_projet(grappe)
-        if version.uploaded_by is not None and version.uploaded_by not in recipients:
-            recipients.append(version.uploaded_by)
-        context = {
-            "grappe": grappe,
-            "livrable": livrable,
-            "version": version,
-            "validee": result == VALIDEE,
-            "approvals": approvals,
-            "rejections": rejections,
-            "required": rule.required,
-            "comments": comments,
-            "link": absolute_url(livrable.get_absolute_url()),
-        }
-        label = "validé" if result == VALIDEE else "rejeté"
-        subject = f"Livrable {label} : {livrable.titre}"[:150]
-        transaction.on_commit(
-            lambda: send_templated_mail(
-                recipients, subject, "emails/livrable_decision.txt", context
-            )
-        )
+        if decision in DECISIVE:
+            _settle(version, user, rule)
     return avis
+
+
+def reevaluate(grappe, user=None):
+    """Apply the COPIL rule again to the grappe's submitted versions: a seat removed, a quorum
+    lowered or an account deactivated may settle a version nobody else would answer. Returns the
+    versions decided."""
+    rule = copil_rule(grappe)
+    decided = []
+    with transaction.atomic():
+        pending = LivrableVersion.objects.filter(
+            livrable__plan__grappe=grappe, status=StatutVersion.SOUMISE
+        )
+        for version in pending.order_by("pk"):
+            version = _locked(version)
+            if version.status == StatutVersion.SOUMISE and _settle(version, user, rule):
+                decided.append(version)
+    return decided
+
+
+def _settle(version, user, rule):
+    """Validate or reject the (locked, submitted) version when its answers settle `rule`; the
+    grappe's history and an e-mail to the chef(s) de projet say so. Returns the result or None."""
+    livrable = version.livrable
+    grappe = livrable.plan.grappe
+    decisions = list(version.avis.filter(decision__in=DECISIVE).values_list("user", "decision"))
+    approvals, rejections = rule.count(decisions)
+    result = outcome(approvals, rejections, rule.voters, rule.required)
+    if result is None:
+        return None
+    version.status = result
+    version.decided_at = timezone.now()
+    version.save(update_fields=["status", "decided_at"])
+    HistoryEntry.record(
+        grappe,
+        user,
+        "Livrable validé" if result == VALIDEE else "Livrable rejeté",
+        version,
+        {
+            "Version": str(version.numero),
+            "Approbations": f"{approvals} sur {rule.required} requise(s)",
+            "Rejets": str(rejections),
+            "Dernier avis": _person(user) if user else "— (règle du COPIL modifiée)",
+        },
+    )
+    comments = list(
+        version.avis.exclude(comment="").select_related("user").order_by("created_at", "pk")
+    )
+    recipients = chefs_de_projet(grappe)
+    if version.uploaded_by is not None and version.uploaded_by not in recipients:
+        recipients.append(version.uploaded_by)
+    context = {
+        "grappe": grappe,
+        "livrable": livrable,
+        "version": version,
+        "validee": result == VALIDEE,
+        "approvals": approvals,
+        "rejections": rejections,
+        "required": rule.required,
+        "comments": comments,
+        "link": absolute_url(livrable.get_absolute_url()),
+    }
+    label = "validé" if result == VALIDEE else "rejeté"
+    subject = f"Livrable {label} : {livrable.titre}"[:150]
+    transaction.on_commit(
+        lambda: send_templated_mail(recipients, subject, "emails/livrable_decision.txt", context)
+    )
+    return result

@@ -28,19 +28,10 @@ from projets.comptes_rendus import (
     CompteRenduOuvert,
     ValidationRefusee,
 )
-from projets.enums import AvisCompteRendu, StatutCompteRendu
+from projets.enums import COMPTE_RENDU_BADGES, AvisCompteRendu
 from projets.forms.comptes_rendus import AvisCompteRenduForm, CompteRenduForm, DiscussionFormSet
 from projets.models import AvisCR, CompteRendu, Reunion
 from projets.validation import copil_rule
-
-STATUT_BADGES = {
-    StatutCompteRendu.BROUILLON: "text-bg-info",
-    StatutCompteRendu.SOUMIS: "text-bg-warning",
-    StatutCompteRendu.MODIFICATIONS: "text-bg-danger",
-    StatutCompteRendu.VALIDE: "text-bg-success",
-    StatutCompteRendu.DIFFUSE: "text-bg-success",
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -183,7 +174,7 @@ def compte_rendu_edit(request, pk, reunion_id, cr_id):
         "deadline": workflow.deadline_status(reunion, cr),
         "requested_changes": [a for a in avis if a.decision == AvisCompteRendu.MODIFICATIONS],
         "avis": avis,
-        "badge": STATUT_BADGES[cr.statut],
+        "badge": COMPTE_RENDU_BADGES[cr.statut],
     }
     return render(request, "projets/compte_rendu_form.html", context)
 
@@ -245,8 +236,8 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
         "rule": rule,
         "rule_label": workflow.rule_label(rule),
         "approvals": approvals,
-        "badge": STATUT_BADGES[cr.statut],
-        "badges": STATUT_BADGES,
+        "badge": COMPTE_RENDU_BADGES[cr.statut],
+        "badges": COMPTE_RENDU_BADGES,
         "can_edit": can_edit,
         "can_modify": can_edit and cr.statut in EDITABLE,
         "can_submit": can_edit and cr.statut in EDITABLE and cr.pk == latest.pk,

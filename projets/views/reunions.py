@@ -31,7 +31,14 @@ from grappe.enums import TypeComite
 from grappe.models import Grappe, HistoryEntry
 from grappe.views.grappes import form_changes, get_grappe_for
 from projets import ics, perms
-from projets.enums import DecisionJalon, Presence, StatutAction, StatutCompteRendu, TypeReunion
+from projets.enums import (
+    COMPTE_RENDU_BADGES,
+    DecisionJalon,
+    Presence,
+    StatutAction,
+    StatutCompteRendu,
+    TypeReunion,
+)
 from projets.forms.reunions import (
     ActionForm,
     ActionStatusForm,
@@ -69,13 +76,6 @@ PRESENCE_BADGES = {
     Presence.PRESENT: "text-bg-success",
     Presence.EXCUSE: "text-bg-warning",
     Presence.ABSENT: "text-bg-danger",
-}
-MINUTES_BADGES = {
-    StatutCompteRendu.BROUILLON: "text-bg-secondary",
-    StatutCompteRendu.SOUMIS: "text-bg-warning",
-    StatutCompteRendu.MODIFICATIONS: "text-bg-danger",
-    StatutCompteRendu.VALIDE: "text-bg-success",
-    StatutCompteRendu.DIFFUSE: "text-bg-info",
 }
 DECISION_BADGES = {
     DecisionJalon.GO: "text-bg-success",
@@ -138,14 +138,16 @@ def action_row(action, user, can_edit, today):
     }
 
 
-def minutes_status(reunion, compte_rendu_id, statut, today, can_edit):
-    """How the meeting's minutes stand, for the list and the meeting page: the latest version's
-    status, or "à rédiger" with its deadline (8 working days)."""
+def minutes_status(reunion, latest, today, can_edit):
+    """How the meeting's minutes stand, for the list and the meeting page: "à rédiger" or the
+    latest version's status (`latest`: its pk, statut, numero, first_submitted_at, or None),
+    with the 8-working-day deadline while the first version has not reached the COPIL."""
     grappe_id = reunion.grappe_id
-    if compte_rendu_id is None:
-        deadline = reunion.minutes_deadline()
+    deadline = reunion.minutes_deadline()
+    if latest is None:
         return {
             "label": "À rédiger",
+            "exists": False,
             "deadline": deadline,
             "late": today > deadline,
             "badge": "text-bg-light border",
@@ -153,13 +155,18 @@ def minutes_status(reunion, compte_rendu_id, statut, today, can_edit):
             if can_edit and reunion.starts_at <= timezone.now()
             else "",
         }
+    chased = latest["numero"] == 1 and latest["first_submitted_at"] is None
     return {
-        "label": StatutCompteRendu(statut).label,
-        "deadline": None,
-        "late": False,
-        "badge": MINUTES_BADGES.get(statut, "text-bg-light border"),
-        "url": reverse("projets:compte_rendu", args=[grappe_id, reunion.pk, compte_rendu_id]),
+        "label": StatutCompteRendu(latest["statut"]).label,
+        "exists": True,
+        "deadline": deadline if chased else None,
+        "late": chased and today > deadline,
+        "badge": COMPTE_RENDU_BADGES[latest["statut"]],
+        "url": reverse("projets:compte_rendu", args=[grappe_id, reunion.pk, latest["pk"]]),
     }
+
+
+LATEST_FIELDS = ("pk", "statut", "numero", "first_submitted_at")
 
 
 @dataclass
@@ -266,8 +273,7 @@ def reunion_list(request, pk):
     reunions = list(
         grappe.reunions.select_related("comite")
         .annotate(
-            cr_id=Subquery(latest.values("pk")[:1]),
-            cr_statut=Subquery(latest.values("statut")[:1]),
+            **{f"cr_{name}": Subquery(latest.values(name)[:1]) for name in LATEST_FIELDS},
             invites_count=Count("participants"),
         )
         .order_by("starts_at", "pk")
@@ -279,7 +285,14 @@ def reunion_list(request, pk):
         reunion.grappe = grappe
         row = {
             "reunion": reunion,
-            "minutes": minutes_status(reunion, reunion.cr_id, reunion.cr_statut, today, can_edit),
+            "minutes": minutes_status(
+                reunion,
+                {name: getattr(reunion, f"cr_{name}") for name in LATEST_FIELDS}
+                if reunion.cr_pk
+                else None,
+                today,
+                can_edit,
+            ),
         }
         (upcoming if reunion.ends_at >= now else past).append(row)
     past.reverse()
@@ -434,10 +447,8 @@ def detail_context(request, grappe, reunion, **forms):
         .select_related("owner", "reunion")
         .order_by(DUE_ORDER, "pk")
     ]
-    latest = reunion.comptes_rendus.order_by("-numero").values_list("pk", "statut").first()
-    minutes = minutes_status(
-        reunion, latest[0] if latest else None, latest[1] if latest else None, today, can_edit
-    )
+    latest = reunion.comptes_rendus.order_by("-numero").values(*LATEST_FIELDS).first()
+    minutes = minutes_status(reunion, latest, today, can_edit)
     context = {
         "grappe": grappe,
         "reunion": reunion,
@@ -710,6 +721,8 @@ def decision_add(request, pk, reunion_id):
     grappe, reunion, refusal = _editable_started(request, pk, reunion_id)
     if refusal:
         return refusal
+    if request.POST.get("jalon") and not perms.can_record_decision(request.user, grappe):
+        raise PermissionDenied  # a go/no-go is the COPIL's decision, recorded by its secretary
     comite = grappe.comite(TypeComite.COPIL)
     voters = comite.voting_members().count() if comite else 0
     form = DecisionForm(request.POST, reunion=reunion, plan=_plan(grappe), voters=voters)

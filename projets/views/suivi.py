@@ -10,7 +10,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.pdf import pdf_response, render_pdf
 from grappe.models import HistoryEntry
@@ -209,6 +209,7 @@ def _with_criticite(queryset):
     return queryset.annotate(criticite_tri=F("probabilite") * F("impact"), statut_tri=STATUT_ORDER)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def risque_list(request, pk):
     grappe, plan = _grappe_and_plan(request, pk)
     can_edit = perms.can_edit_plan(request.user, grappe)
@@ -370,6 +371,7 @@ def _cotation(probabilite, impact):
     return f"{probabilite * impact} (probabilité {probabilite} × impact {impact})"
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def risque_create(request, pk):
     grappe, plan = _grappe_and_plan(request, pk)
     if not perms.can_edit_plan(request.user, grappe):
@@ -402,6 +404,7 @@ def risque_create(request, pk):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def risque_edit(request, pk, risque_id):
     grappe, plan = _grappe_and_plan(request, pk)
     if not perms.can_edit_plan(request.user, grappe):

@@ -99,11 +99,12 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
     expect(page.get_by_test_id("avis")).to_contain_text("Fidèle aux échanges, merci.")
     expect(page.get_by_role("button", name="Approuver")).to_have_count(0)
 
-    # Diffused: the grappe's people and the comité de suivi, the PDF attached.
+    # Diffused: the grappe's people, the COPIL and the comité de suivi, the PDF attached.
     cr.refresh_from_db()
     assert cr.statut == StatutCompteRendu.DIFFUSE
     assert sorted(message.to[0] for message in mail.outbox) == [
         "cheffe@exemple.fr",
+        "copil@exemple.fr",
         "suivi@exemple.fr",
     ]
     for message in mail.outbox:

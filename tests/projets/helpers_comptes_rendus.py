@@ -89,6 +89,8 @@ def full_meeting(grappe, owner, day=datetime.date(2026, 6, 2)):
 
 
 def draft(reunion, user, synthese="", numero=1, statut=StatutCompteRendu.BROUILLON, **kwargs):
+    # A version created as submitted was first transmitted then (unless the test says otherwise).
+    kwargs.setdefault("first_submitted_at", kwargs.get("submitted_at"))
     return CompteRendu.objects.create(
         reunion=reunion, numero=numero, statut=statut, synthese=synthese, redige_par=user, **kwargs
     )

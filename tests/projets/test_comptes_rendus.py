@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
+from config.celery import app as celery_app
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, Departement, HistoryEntry
 from projets import comptes_rendus as workflow
@@ -226,8 +228,10 @@ def test_unanimity_of_three_voters_validates_on_the_third_approval_and_diffuses(
         HistoryEntry.objects.filter(grappe=grappe).order_by("pk").values_list("action", flat=True)
     )
     assert actions[-2:] == ["Compte rendu validé par le COPIL", "Compte rendu diffusé"]
-    # Diffused to the grappe's people (the chef de projet is the only role holder here).
-    assert [message.to for message in mail.outbox] == [["chef@exemple.fr"]]
+    # Diffused to the grappe's people: the chef de projet (the only role holder) and the COPIL.
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        ["chef@exemple.fr", *(voter.email for voter in voters)]
+    )
 
 
 def test_quorum_of_two_out_of_four(setup):
@@ -360,11 +364,10 @@ def test_diffusion_mails_role_holders_and_comite_de_suivi_once_each_with_the_pdf
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         workflow.record_avis(cr, voter, APPROUVE)
-    assert sorted(message.to[0] for message in mail.outbox) == [
-        "chef@exemple.fr",
-        "ref@exemple.fr",
-        "suivi@exemple.fr",
-    ]
+    # The voting member holds no role on the grappe: as a COPIL member they receive it too.
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        ["chef@exemple.fr", "ref@exemple.fr", "suivi@exemple.fr", voter.email]
+    )
     message = mail.outbox[0]
     assert message.subject.startswith("Compte rendu validé par le COPIL — COPIL n° 2")
     assert f"/projet/grappes/{grappe.pk}/bibliotheque/" in message.body
@@ -373,7 +376,7 @@ def test_diffusion_mails_role_holders_and_comite_de_suivi_once_each_with_the_pdf
     assert content.startswith(b"%PDF-")
     assert filename == "compte-rendu-copil-n-2-lancement-du-deploiement-2026-06-02-v1.pdf"
     entry = HistoryEntry.objects.get(grappe=grappe, action="Compte rendu diffusé")
-    assert entry.changes["Destinataires"].startswith("3 personne(s)")
+    assert entry.changes["Destinataires"].startswith("4 personne(s)")
 
 
 def test_diffuse_only_a_validated_version(setup):
@@ -549,3 +552,71 @@ def test_two_simultaneous_last_approvals_still_validate_once():
     cr = refresh(cr)
     assert cr.statut == StatutCompteRendu.DIFFUSE
     assert HistoryEntry.objects.filter(grappe=grappe, action="Compte rendu diffusé").count() == 1
+
+
+def test_a_voter_leaving_the_copil_validates_and_diffuses_the_waiting_minutes(
+    setup, django_capture_on_commit_callbacks
+):
+    grappe, chef, reunion = setup
+    voters = copil_voters(grappe, 3)
+    cr = submitted(reunion, chef)
+    for voter in voters[:2]:
+        workflow.record_avis(cr, voter, APPROUVE)
+    assert refresh(cr).statut == StatutCompteRendu.SOUMIS
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ComiteMember.objects.get(comite__grappe=grappe, user=voters[2]).delete()
+    cr = refresh(cr)
+    assert cr.statut == StatutCompteRendu.DIFFUSE
+    assert cr.content["validation"]["regle"] == (
+        "approbation de tous les membres votants du COPIL (2)"
+    )
+    assert mail.outbox and all(m.attachments for m in mail.outbox)
+
+
+def test_minutes_sent_back_after_the_deadline_keep_their_on_time_transmission(setup, frozen_now):
+    grappe, chef, reunion = setup  # meeting 2 June; deadline Friday 12 June (Nord)
+    voter = copil_voters(grappe, 1)[0]
+    frozen_now.move_to("2026-06-04 10:00 +0200")
+    cr = submitted(reunion, chef)
+    frozen_now.move_to("2026-06-17 10:00 +0200")
+    workflow.record_avis(cr, voter, workflow.DEMANDE_MODIFICATIONS, "Préciser le calendrier.")
+    cr = refresh(cr)
+    assert cr.statut == StatutCompteRendu.MODIFICATIONS and not cr.is_late()
+    assert workflow.deadline_status(reunion, cr)["label"] == (
+        "Transmis au COPIL le 04/06/2026, dans le délai (au plus tard le 12/06/2026)."
+    )
+    frozen_now.move_to("2026-06-18 10:00 +0200")
+    cr = workflow.submit(cr, chef)
+    assert timezone.localdate(cr.first_submitted_at) == datetime.date(2026, 6, 4)
+    assert not workflow.deadline_status(reunion, cr)["late"]
+
+
+def test_a_failed_diffusion_is_retried_by_the_task(
+    setup, monkeypatch, django_capture_on_commit_callbacks
+):
+    grappe, chef, reunion = setup
+    voter = copil_voters(grappe, 1)[0]
+    cr = submitted(reunion, chef)
+    real_send = workflow.send_templated_mail
+    failures = []
+
+    def flaky(*args, **kwargs):
+        if not failures:
+            failures.append("refused")
+            raise ConnectionRefusedError("relais SMTP indisponible")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "send_templated_mail", flaky)
+    mail.outbox.clear()
+    # As on a worker: the task's failure is caught and retried, not raised to the caller.
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.record_avis(cr, voter, APPROUVE)
+    finally:
+        celery_app.conf.task_eager_propagates = propagates
+    assert failures == ["refused"]
+    assert refresh(cr).statut == StatutCompteRendu.DIFFUSE
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["chef@exemple.fr", voter.email])

@@ -192,7 +192,7 @@ def test_voters_are_reminded_after_three_days(cast, plan, pending, mailoutbox):
     body = messages[cast.copil.email].body
     assert absolute_url(pending.livrable.get_absolute_url()) in body
     assert absolute_url(reverse("projets:inbox")) in body
-    assert "Soumis le 20/02/2026, en attente depuis 3 jours" in body
+    assert "Soumise le 20/02/2026, en attente depuis 3 jours" in body
     assert send_reminders(datetime.date(2026, 2, 23))[VALIDATION] == 0
     assert send_reminders(datetime.date(2026, 2, 24))[VALIDATION] == 0
 

@@ -387,3 +387,67 @@ def test_two_simultaneous_last_approvals_still_validate():
     assert version.avis.count() == 2
     assert version.status == StatutVersion.VALIDEE
     assert HistoryEntry.objects.filter(grappe=grappe, action="Livrable validé").count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule weighed again when the COPIL changes
+# ---------------------------------------------------------------------------------------------
+
+
+def submitted_with_three_of_four(grappe, chef, livrable):
+    voters = copil_voters(grappe, 4)
+    version = make_version(livrable, user=chef)
+    submit_version(version, chef)
+    for voter in voters[:3]:
+        record_avis(version, voter, APPROUVE)
+    version.refresh_from_db()
+    assert version.status == StatutVersion.SOUMISE  # unanimity: the fourth is missing
+    return voters, version
+
+
+def test_a_voter_leaving_the_copil_settles_the_waiting_version(
+    setup, mailoutbox, django_capture_on_commit_callbacks
+):
+    grappe, chef, livrable = setup
+    voters, version = submitted_with_three_of_four(grappe, chef, livrable)
+    with django_capture_on_commit_callbacks(execute=True):
+        ComiteMember.objects.get(comite__grappe=grappe, user=voters[3]).delete()
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+    entry = HistoryEntry.objects.filter(grappe=grappe, action="Livrable validé").get()
+    assert entry.user is None
+    assert mailoutbox[-1].subject == f"Livrable validé : {livrable.titre}"
+
+
+def test_a_deactivated_voter_no_longer_holds_the_version_back(
+    setup, django_capture_on_commit_callbacks
+):
+    grappe, chef, livrable = setup
+    voters, version = submitted_with_three_of_four(grappe, chef, livrable)
+    assert copil_rule(grappe).voters == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        voters[3].is_active = False
+        voters[3].save()
+    assert copil_rule(grappe).voters == 3
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+
+
+def test_a_lowered_quorum_settles_the_waiting_version(setup, django_capture_on_commit_callbacks):
+    grappe, chef, livrable = setup
+    voters, version = submitted_with_three_of_four(grappe, chef, livrable)
+    copil = Comite.objects.get(grappe=grappe, kind=TypeComite.COPIL)
+    copil.regle_validation, copil.quorum = RegleValidation.QUORUM, 3
+    with django_capture_on_commit_callbacks(execute=True):
+        copil.save()  # edited in the comité page, not by a bulk update
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+
+
+def test_a_new_voter_does_not_settle_anything(setup, django_capture_on_commit_callbacks):
+    grappe, chef, livrable = setup
+    voters, version = submitted_with_three_of_four(grappe, chef, livrable)
+    with django_capture_on_commit_callbacks(execute=True):
+        copil_member(grappe, role=RoleComite.MEMBRE)
+    version.refresh_from_db()
+    assert version.status == StatutVersion.SOUMISE

@@ -285,12 +285,15 @@ def test_write_submit_and_validate_unanimously_then_diffuse(
     assert "Diffusé" in body
     cr.refresh_from_db()
     assert cr.statut == StatutCompteRendu.DIFFUSE
-    # Diffusion: role holders of the grappe (owner, member) and the comité de suivi.
-    assert sorted(m.to[0] for m in mail.outbox) == [
-        "cheffe@exemple.fr",
-        "referent@exemple.fr",
-        "suivi@exemple.fr",
-    ]
+    # Diffusion: role holders of the grappe (owner, member), the COPIL and the comité de suivi.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [
+            "cheffe@exemple.fr",
+            "referent@exemple.fr",
+            "suivi@exemple.fr",
+            *(voter.email for voter in voters),  # cast.copil among them
+        ]
+    )
     assert all(m.attachments[0][2] == "application/pdf" for m in mail.outbox)
 
     library = client_for(cast.member).get(reverse("projets:bibliotheque", args=[cast.grappe.pk]))

@@ -381,6 +381,18 @@ def test_list_late_minutes_are_flagged(cast, client_for, frozen_now):
     assert "compte-rendu/" not in text(response)
 
 
+def test_list_a_late_first_draft_stays_flagged_until_transmitted(cast, client_for, frozen_now):
+    reunion = make_reunion(cast.grappe, start=at(1, 9))
+    cr = CompteRendu.objects.create(reunion=reunion, redige_par=cast.owner)
+    address = reverse("projets:reunions", args=[cast.grappe.pk])
+    assert "Brouillon avant le 11/06/2026 — en retard" in flat(client_for(cast.owner).get(address))
+    cr.statut = StatutCompteRendu.MODIFICATIONS
+    cr.first_submitted_at = at(10, 9)  # transmitted in time, then sent back
+    cr.save()
+    page = flat(client_for(cast.owner).get(address))
+    assert "Modifications demandées" in page and "en retard" not in page
+
+
 def test_list_query_count_is_bounded(cast, client_for, django_assert_max_num_queries):
     for day in range(1, 29):
         reunion = make_reunion(cast.grappe, start=at(day, 9), titre=f"Réunion du {day}")

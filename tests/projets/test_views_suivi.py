@@ -153,6 +153,19 @@ def test_read_pages_refuse_post(cast, client_for, plan, name):
     assert client_for(cast.owner).post(url(name, cast)).status_code == 405
 
 
+def test_risk_pages_refuse_other_methods(cast, client_for, plan):
+    risque = make_risque(plan, titre="Départ du chef de projet")
+    client = client_for(cast.owner)
+    for address in (
+        url("risques", cast),
+        url("risque_create", cast),
+        url("risque_edit", cast, risque.pk),
+    ):
+        assert client.put(address).status_code == 405
+        assert client.delete(address).status_code == 405
+    assert Risque.objects.filter(pk=risque.pk).exists()
+
+
 def test_propose_cooperation_risks_permission_cast(cast, client_for, plan):
     def data_for(name):
         plan.risques.all().delete()  # the proposal only fills an empty register

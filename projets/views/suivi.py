@@ -18,6 +18,7 @@ from grappe.views.grappes import get_grappe_for
 from projets import perms
 from projets.charts import STATUS_COLOURS, gantt_svg, heatmap_svg, niveau_criticite, sparkline_svg
 from projets.enums import CategorieRisque, StatutEtape, StatutRisque, StatutVersion
+from projets.extensions import usage_rows
 from projets.forms.suivi import BaselineForm, RisqueForm
 from projets.models import (
     Baseline,
@@ -455,15 +456,6 @@ def risque_edit(request, pk, risque_id):
 # ---------------------------------------------------------------------------------------------
 
 
-def indicateurs_usage(grappe, today):
-    """Hook for the latest usage indicators of the grappe (MSSanté, DMP, dossiers actifs…).
-
-    Filled by the indicators feature: return a list of rows {"libelle", "valeur", "cible",
-    "periode"}. The report shows its "Indicateurs d'usage" section only when rows are returned.
-    """
-    return []
-
-
 def _avancement(etapes):
     counted = [etape for etape in etapes if not etape.skipped]
     if not counted:
@@ -537,7 +529,7 @@ def rapport_context(grappe, today):
         "versions": versions,
         "risques": [(risque, niveau_criticite(risque.criticite)) for risque in risques],
         "gantt": gantt_svg(etapes, jalons, today, dates, phases=phases_titles),
-        "indicateurs_usage": indicateurs_usage(grappe, today),
+        "indicateurs_usage": usage_rows(grappe, today),
     }
 
 

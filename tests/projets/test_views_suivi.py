@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from grappe.models import HistoryEntry
+from projets import extensions
 from projets.enums import CategorieRisque, DecisionJalon, StatutRisque, StatutVersion
 from projets.models import Baseline, LivrableVersion, Risque, RisqueHistorique
 from projets.reference_plan import RISQUES_COOPERATION
@@ -594,16 +595,9 @@ def test_rapport_without_baseline(cast, client_for, plan):
     assert "Aucun livrable n&#x27;attend" in html or "Aucun livrable n'attend" in html
 
 
-def test_rapport_indicators_hook_shows_section_when_filled(cast, client_for, plan, monkeypatch):
-    from projets.views import suivi
-
-    monkeypatch.setattr(
-        suivi,
-        "indicateurs_usage",
-        lambda grappe, today: [
-            {"libelle": "Dossiers actifs", "valeur": "92 %", "cible": "90 %", "periode": "mai 2026"}
-        ],
-    )
+def test_rapport_shows_the_usage_rows_of_registered_providers(cast, client_for, plan, monkeypatch):
+    row = {"libelle": "Dossiers actifs", "valeur": "92 %", "cible": "90 %", "periode": "mai 2026"}
+    monkeypatch.setattr(extensions, "usage_providers", [lambda grappe, today: [row]])
     html = client_for(cast.owner).get(url("rapport", cast)).content.decode()
     assert "Derniers indicateurs d" in html
     assert "Dossiers actifs" in html

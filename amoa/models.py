@@ -1,12 +1,35 @@
 """The AMOA call for tenders of a grappe: the consultation and its cahier des charges, the
 candidates' offers, their evaluation by the comité de sélection, the ranking and the choice."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from amoa.enums import Mission, StatutConsultation
+from amoa import scoring
+from amoa.enums import PIECES_REQUISES, Mission, StatutConsultation, TypeCritere, TypePiece
 from grappe.models import Grappe
+
+# The seed's seven criteria (cahier des charges §1.8): (code, label, kind, weight, scale).
+# The weights are a proposal the comité de sélection adjusts; they sum to 100.
+DEFAULT_CRITERES = [
+    ("cout_global", "Coût global de la prestation", TypeCritere.PRIX_TOTAL, 25, 10),
+    ("cout_jour", "Coût jour de la prestation", TypeCritere.PRIX_JOUR, 10, 10),
+    ("methodologie", "Méthodologie", TypeCritere.QUALITATIF, 20, 10),
+    ("experience", "Expérience et références", TypeCritere.QUALITATIF, 15, 10),
+    ("cadre_planning", "Respect du cadre et du planning", TypeCritere.QUALITATIF, 10, 5),
+    ("audition", "Audition", TypeCritere.QUALITATIF, 15, 10),
+    ("montee_competence", "Appui à la montée en compétence", TypeCritere.QUALITATIF, 5, 5),
+]
+AUDITION_CODE = "audition"
+# Above this many candidates the analysis gets heavy (seed 003 step 9): advice, not a rule.
+CANDIDATS_CONSEILLES = 5
+# AAP envelopes (seed 002), shown next to the budget.
+ENVELOPPES = {Mission.MARCHE: Decimal(15000), Mission.PROJET: Decimal(100000)}
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -66,3 +89,424 @@ class Consultation(models.Model):
     def mission_labels(self):
         labels = dict(Mission.choices)
         return [labels[code] for code in self.missions if code in labels]
+
+    def enveloppe_reference(self):
+        """The AAP envelopes of the chosen missions (15 k€ marché, 100 k€ projet)."""
+        return sum((ENVELOPPES[m] for m in self.missions if m in ENVELOPPES), Decimal(0))
+
+    def ensure_default_criteres(self):
+        """The seed's seven criteria, when the consultation has none yet."""
+        if self.criteres.exists():
+            return
+        Critere.objects.bulk_create(
+            Critere(
+                consultation=self,
+                code=code,
+                libelle=label,
+                kind=kind,
+                poids=weight,
+                echelle=scale,
+                ordre=index,
+            )
+            for index, (code, label, kind, weight, scale) in enumerate(DEFAULT_CRITERES, 1)
+        )
+
+    def weights_error(self, criteres=None):
+        criteres = list(self.criteres.all()) if criteres is None else criteres
+        return scoring.weights_error([c.as_criterion() for c in criteres])
+
+
+class Candidat(models.Model):
+    """A company answering the call (one offer each)."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="candidats"
+    )
+    societe = models.CharField("société", max_length=200)
+    contact_nom = models.CharField("contact (nom)", max_length=200, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    adresse = models.TextField("adresse", blank=True)
+
+    class Meta:
+        verbose_name = "candidat"
+        verbose_name_plural = "candidats"
+        ordering = ["societe", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "societe"], name="amoa_candidat_unique_societe"
+            )
+        ]
+
+    def __str__(self):
+        return self.societe
+
+
+class Consultant(models.Model):
+    """A consultant the candidate proposes (their CV is a piece of the offer)."""
+
+    candidat = models.ForeignKey(Candidat, on_delete=models.CASCADE, related_name="consultants")
+    nom = models.CharField("nom et prénom", max_length=200)
+    email = models.EmailField("e-mail", blank=True)
+    fonction = models.CharField("fonction dans la mission", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "consultant"
+        verbose_name_plural = "consultants"
+        ordering = ["candidat", "nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class OffreQuerySet(models.QuerySet):
+    def with_details(self):
+        """Offers with their candidate, consultants and pieces, in a fixed number of queries."""
+        return self.select_related("candidat", "consultation").prefetch_related(
+            "pieces", "candidat__consultants", "etapes", "indispensables", "audition"
+        )
+
+
+class Offre(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="offres")
+    candidat = models.OneToOneField(Candidat, on_delete=models.CASCADE, related_name="offre")
+    received_at = models.DateTimeField("reçue le")
+    prix_total_ht = models.DecimalField(
+        "prix global (€ HT)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    prix_jour_ht = models.DecimalField(
+        "prix de journée (€ HT)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    commentaire = models.TextField("observations", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    objects = OffreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "offre"
+        verbose_name_plural = "offres"
+        ordering = ["received_at", "pk"]
+
+    def __str__(self):
+        return f"Offre de {self.candidat}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "amoa:offre", args=[self.consultation.grappe_id, self.consultation_id, self.pk]
+        )
+
+    @property
+    def hors_delai(self):
+        """Received after the deadline: kept and shown, never ranked."""
+        deadline = self.consultation.offres_avant
+        return bool(deadline and self.received_at and self.received_at > deadline)
+
+    def pieces_manquantes(self):
+        """Labels of the required pieces not uploaded (uses the prefetched pieces)."""
+        present = {piece.type for piece in self.pieces.all()}
+        labels = dict(TypePiece.choices)
+        return [labels[code] for code in PIECES_REQUISES if code not in present]
+
+    @property
+    def recevable(self):
+        return not self.pieces_manquantes()
+
+    def nb_jours(self):
+        return sum((etape.nb_jours for etape in self.etapes.all()), Decimal(0))
+
+
+class EtapeOffre(models.Model):
+    """A row of the financial offer: step, days, prerequisites, internal resources."""
+
+    offre = models.ForeignKey(Offre, on_delete=models.CASCADE, related_name="etapes")
+    etape = models.CharField("étape / phase", max_length=200)
+    nb_jours = models.DecimalField(
+        "nombre de jours",
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    prerequis = models.TextField("prérequis", blank=True)
+    ressources_internes = models.TextField("ressources internes à mobiliser", blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "étape de l'offre"
+        verbose_name_plural = "étapes de l'offre"
+        ordering = ["offre", "ordre", "pk"]
+
+    def __str__(self):
+        return self.etape
+
+
+def piece_upload_path(instance, filename):
+    offre = instance.offre
+    return (
+        f"amoa/grappe-{offre.consultation.grappe_id}/consultation-{offre.consultation_id}/"
+        f"offre-{offre.pk}/{filename}"
+    )
+
+
+class PieceOffre(models.Model):
+    offre = models.ForeignKey(Offre, on_delete=models.CASCADE, related_name="pieces")
+    type = models.CharField("type de pièce", max_length=30, choices=TypePiece.choices)
+    file = models.FileField("fichier", upload_to=piece_upload_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce de l'offre"
+        verbose_name_plural = "pièces de l'offre"
+        ordering = ["offre", "type", "pk"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} — {self.original_name}"
+
+
+class Critere(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="criteres"
+    )
+    code = models.SlugField("code", max_length=40)
+    libelle = models.CharField("critère", max_length=200)
+    kind = models.CharField(
+        "nature", max_length=20, choices=TypeCritere.choices, default=TypeCritere.QUALITATIF
+    )
+    poids = models.PositiveSmallIntegerField(
+        "pondération (points sur 100)", default=0, validators=[MaxValueValidator(100)]
+    )
+    echelle = models.PositiveSmallIntegerField(
+        "note maximale", choices=[(5, "0 à 5"), (10, "0 à 10")], default=10
+    )
+    descripteurs = models.TextField(
+        "descripteurs des niveaux",
+        blank=True,
+        help_text="Un niveau par ligne, par exemple « 0 : absent », « 5 : excellent ».",
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère"
+        verbose_name_plural = "critères"
+        ordering = ["consultation", "ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "code"], name="amoa_critere_code")
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    def clean(self):
+        if self.kind == TypeCritere.INDISPENSABLE and self.poids:
+            raise ValidationError(
+                {"poids": "Un critère indispensable est éliminatoire : il n'est pas pondéré (0)."}
+            )
+
+    @property
+    def is_indispensable(self):
+        return self.kind == TypeCritere.INDISPENSABLE
+
+    @property
+    def is_calcule(self):
+        return self.kind in (TypeCritere.PRIX_TOTAL, TypeCritere.PRIX_JOUR)
+
+    @property
+    def is_qualitatif(self):
+        return self.kind == TypeCritere.QUALITATIF
+
+    def descripteur_lines(self):
+        return [line.strip() for line in self.descripteurs.splitlines() if line.strip()]
+
+    def as_criterion(self):
+        return scoring.Criterion(
+            code=self.code,
+            label=self.libelle,
+            weight=Decimal(self.poids if self.kind != TypeCritere.INDISPENSABLE else 0),
+            scale_max=self.echelle,
+            kind=self.kind,
+        )
+
+
+class ResultatIndispensable(models.Model):
+    """Whether an offer meets an indispensable criterion (the committee's finding)."""
+
+    offre = models.ForeignKey(Offre, on_delete=models.CASCADE, related_name="indispensables")
+    critere = models.ForeignKey(Critere, on_delete=models.CASCADE, related_name="+")
+    satisfait = models.BooleanField("satisfait", default=True)
+    motif = models.TextField("motif", blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    le = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "vérification d'un critère indispensable"
+        verbose_name_plural = "vérifications des critères indispensables"
+        constraints = [
+            models.UniqueConstraint(fields=["offre", "critere"], name="amoa_indispensable_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.offre} — {self.critere} : {'oui' if self.satisfait else 'non'}"
+
+
+class Evaluation(models.Model):
+    """One evaluator's grid for a consultation. Once submitted, they see the others' scores."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    evaluateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="évaluateur",
+        on_delete=models.CASCADE,
+        related_name="amoa_evaluations",
+    )
+    soumise_le = models.DateTimeField("soumise le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "évaluation"
+        verbose_name_plural = "évaluations"
+        ordering = ["consultation", "evaluateur__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "evaluateur"], name="amoa_evaluation_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Évaluation de {self.evaluateur}"
+
+    @property
+    def soumise(self):
+        return self.soumise_le is not None
+
+
+class Note(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="notes")
+    offre = models.ForeignKey(Offre, on_delete=models.CASCADE, related_name="notes")
+    critere = models.ForeignKey(Critere, on_delete=models.CASCADE, related_name="notes")
+    valeur = models.DecimalField(
+        "note", max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal(0))]
+    )
+    justification = models.TextField("justification", blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "note"
+        verbose_name_plural = "notes"
+        ordering = ["evaluation", "offre", "critere__ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "offre", "critere"], name="amoa_note_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.critere} : {self.valeur}"
+
+    def clean(self):
+        if self.valeur is not None and self.critere_id and self.valeur > self.critere.echelle:
+            raise ValidationError({"valeur": f"La note maximale est {self.critere.echelle}."})
+
+
+class DeclarationConflit(models.Model):
+    """An evaluator's declared conflict of interest with a candidate: they do not score it."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="conflits"
+    )
+    evaluateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="évaluateur",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    candidat = models.ForeignKey(Candidat, on_delete=models.CASCADE, related_name="conflits")
+    motif = models.TextField("nature du lien", blank=True)
+    declaree_le = models.DateTimeField("déclarée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "déclaration de conflit d'intérêts"
+        verbose_name_plural = "déclarations de conflit d'intérêts"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluateur", "candidat"], name="amoa_conflit_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.evaluateur} ↔ {self.candidat}"
+
+
+class Consensus(models.Model):
+    """The committee's agreed score for an offer on a criterion, replacing the mean."""
+
+    offre = models.ForeignKey(Offre, on_delete=models.CASCADE, related_name="consensus")
+    critere = models.ForeignKey(Critere, on_delete=models.CASCADE, related_name="+")
+    valeur = models.DecimalField(
+        "note de consensus",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    motif = models.TextField("motif")
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    le = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "note de consensus"
+        verbose_name_plural = "notes de consensus"
+        constraints = [
+            models.UniqueConstraint(fields=["offre", "critere"], name="amoa_consensus_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.offre} — {self.critere} : {self.valeur}"
+
+
+class Audition(models.Model):
+    offre = models.OneToOneField(Offre, on_delete=models.CASCADE, related_name="audition")
+    date = models.DateTimeField("date de l'audition")
+    synthese = models.TextField("synthèse", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "audition"
+        verbose_name_plural = "auditions"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"Audition de {self.offre.candidat}"
+
+
+class Choix(models.Model):
+    """The committee's decision: the chosen offer and the reasons."""
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, related_name="choix"
+    )
+    offre = models.ForeignKey(Offre, on_delete=models.PROTECT, related_name="+")
+    decision = models.TextField("décision motivée du comité de sélection")
+    date = models.DateField("date de la décision", default=timezone.localdate)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "choix du titulaire"
+        verbose_name_plural = "choix du titulaire"
+
+    def __str__(self):
+        return f"{self.consultation} : {self.offre.candidat}"

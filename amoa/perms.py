@@ -2,6 +2,7 @@
 
 The grappe's AMOA consultants do not see the call: they may be candidates to it."""
 
+from amoa.models import Evaluation
 from grappe import perms as grappe_perms
 from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import ComiteMember
@@ -35,3 +36,26 @@ def is_evaluator(user, grappe):
         .exclude(role=RoleComite.INVITE)
         .exists()
     )
+
+
+def can_score(user, grappe):
+    """Enter scores on the qualitative criteria: the comité de sélection's voting members."""
+    return is_evaluator(user, grappe)
+
+
+def can_decide(user, grappe):
+    """Set a consensus score, check indispensable criteria: the chef de projet, the admin, the
+    comité de sélection's voting members."""
+    return can_edit_consultation(user, grappe) or is_evaluator(user, grappe)
+
+
+def can_see_scores(user, consultation):
+    """Everybody who may see the consultation sees the scores, except an evaluator who has not
+    yet submitted their own grid: they must not be influenced by the others'."""
+    if not can_view_consultation(user, consultation.grappe):
+        return False
+    if not is_evaluator(user, consultation.grappe):
+        return True
+    return Evaluation.objects.filter(
+        consultation=consultation, evaluateur=user, soumise_le__isnull=False
+    ).exists()

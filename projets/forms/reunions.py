@@ -13,15 +13,15 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from grappe.models import ComiteMember
-from projets.enums import DecisionJalon, ModeDecision, Presence, StatutAction, TypeReunion
-from projets.forms.livrables import (
+from core.uploads import (
     ALLOWED_LABEL,
     ALLOWED_TYPES,
     MAX_UPLOAD_SIZE,
     clean_filename,
     detect_content_type,
 )
+from grappe.models import ComiteMember
+from projets.enums import DecisionJalon, ModeDecision, Presence, StatutAction, TypeReunion
 from projets.forms.plan import JalonDecisionForm, date_input
 from projets.models import Action, Etape, Jalon, Livrable, PointOrdreDuJour, Reunion
 

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.uploads import MAX_UPLOAD_SIZE
 from grappe.enums import RegleValidation, RoleComite, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets import comptes_rendus as minutes
 from projets.enums import DecisionAvis, StatutVersion
-from projets.forms.livrables import MAX_UPLOAD_SIZE
 from projets.models import Avis, Livrable, LivrableVersion
 from tests.grappe.factories import GrappeFactory, copil_member
 from tests.projets.factories import copil_voters, plan_for

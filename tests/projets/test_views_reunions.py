@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.uploads import MAX_UPLOAD_SIZE
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets.enums import (
@@ -24,7 +25,6 @@ from projets.enums import (
     StatutCompteRendu,
     TypeReunion,
 )
-from projets.forms.livrables import MAX_UPLOAD_SIZE
 from projets.models import (
     Action,
     CalendarFeed,

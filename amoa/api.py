@@ -1,0 +1,87 @@
+"""API: the ranking of a consultation's offers."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amoa import perms
+from amoa.models import Consultation
+from amoa.services import analyse
+
+
+class NoteCritereSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    libelle = serializers.CharField()
+    note = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    sur = serializers.IntegerField(help_text="Note maximale du critère.")
+    poids = serializers.IntegerField(help_text="Pondération sur 100.")
+
+
+class OffreClasseeSerializer(serializers.Serializer):
+    offre = serializers.IntegerField()
+    candidat = serializers.CharField()
+    recevable = serializers.BooleanField()
+    hors_delai = serializers.BooleanField()
+    elimine = serializers.BooleanField()
+    motif = serializers.CharField(allow_blank=True, help_text="Motif de mise à l'écart.")
+    notes = NoteCritereSerializer(many=True)
+    total = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="Total pondéré sur 100."
+    )
+    rang = serializers.IntegerField(allow_null=True, help_text="Nul pour une offre non classée.")
+
+
+class ClassementSerializer(serializers.Serializer):
+    consultation = serializers.IntegerField()
+    titre = serializers.CharField()
+    offres = OffreClasseeSerializer(many=True)
+
+
+class ClassementView(APIView):
+    @extend_schema(
+        operation_id="consultation_classement",
+        summary="Classement des offres d'une consultation AMOA",
+        description="Notes par critère, total pondéré sur 100 et rang de chaque offre ; les "
+        "offres éliminées, hors délai ou non recevables ont un rang nul. 404 si la "
+        "consultation n'est pas visible par l'utilisateur.",
+        responses=ClassementSerializer,
+    )
+    def get(self, request, pk):
+        consultation = get_object_or_404(Consultation.objects.select_related("grappe"), pk=pk)
+        if not perms.can_view_consultation(request.user, consultation.grappe):
+            raise Http404
+        if not perms.can_see_scores(request.user, consultation):
+            raise Http404
+        result = analyse(consultation)
+        weighted = [c for c in result.criteres if not c.is_indispensable]
+        offres = []
+        for offre, outcome, _cells in result.rows():
+            offres.append(
+                {
+                    "offre": offre.pk,
+                    "candidat": offre.candidat.societe,
+                    "recevable": offre.recevable,
+                    "hors_delai": offre.hors_delai,
+                    "elimine": outcome.status == "eliminee",
+                    "motif": outcome.reason,
+                    "notes": [
+                        {
+                            "code": c.code,
+                            "libelle": c.libelle,
+                            "note": outcome.notes[c.code].note
+                            if outcome.ranked and c.code in outcome.notes
+                            else None,
+                            "sur": c.echelle,
+                            "poids": c.poids,
+                        }
+                        for c in weighted
+                    ],
+                    "total": outcome.total,
+                    "rang": outcome.rank,
+                }
+            )
+        data = {"consultation": consultation.pk, "titre": consultation.titre, "offres": offres}
+        return Response(ClassementSerializer(data).data)

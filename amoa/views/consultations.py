@@ -1,0 +1,182 @@
+"""The consultations of a grappe: list, create/edit, the consultation page, the criteria."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from amoa import perms
+from amoa.enums import Mission
+from amoa.forms.consultations import ConsultationForm, CritereFormSet
+from amoa.models import CANDIDATS_CONSEILLES, ENVELOPPES, Consultation
+from amoa.services import analyse
+from amoa.views.common import cahier_url, consultation_for, grappe_for, require
+from grappe.enums import TypeComite
+from grappe.models import MEMBER_ROLE_ORDER, ComiteMember, HistoryEntry
+
+
+def form_changes(form):
+    """{field label: [old, new]} for the history (missions are a list of choices)."""
+    changes = {}
+    for name in form.changed_data:
+        field = form.fields[name]
+        old, new = form.initial.get(name), form.cleaned_data.get(name)
+        labels = dict(getattr(field, "choices", []) or [])
+        if isinstance(old, list | tuple) or isinstance(new, list | tuple):
+            old = ", ".join(str(labels.get(v, v)) for v in old or [])
+            new = ", ".join(str(labels.get(v, v)) for v in new or [])
+        elif labels:
+            old, new = labels.get(old, old), labels.get(new, new)
+        changes[str(field.label)] = [
+            "" if old is None else str(old),
+            "" if new is None else str(new),
+        ]
+    return changes
+
+
+@require_safe
+def consultation_list(request, pk):
+    grappe = grappe_for(request.user, pk)
+    consultations = (
+        Consultation.objects.filter(grappe=grappe)
+        .annotate(nb_offres=Count("offres", distinct=True))
+        .select_related("created_by")
+    )
+    return render(
+        request,
+        "amoa/consultation_list.html",
+        {
+            "grappe": grappe,
+            "consultations": consultations,
+            "can_edit": perms.can_edit_consultation(request.user, grappe),
+        },
+    )
+
+
+def _enveloppes():
+    labels = dict(Mission.choices)
+    return [(labels[code], amount) for code, amount in ENVELOPPES.items()]
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_create(request, pk):
+    grappe = grappe_for(request.user, pk)
+    require(perms.can_edit_consultation(request.user, grappe))
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            consultation = form.save(commit=False)
+            consultation.grappe = grappe
+            consultation.created_by = request.user
+            consultation.save()
+            consultation.ensure_default_criteres()
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Consultation AMOA créée",
+                consultation,
+                {"Missions": ", ".join(consultation.mission_labels())},
+            )
+        messages.success(
+            request,
+            "La consultation est créée avec les sept critères du modèle de cahier des charges : "
+            "ajustez leurs pondérations.",
+        )
+        return redirect(consultation)
+    return render(
+        request,
+        "amoa/consultation_form.html",
+        {"grappe": grappe, "form": form, "enveloppes": _enveloppes()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request, pk, consultation_id):
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    require(perms.can_edit_consultation(request.user, grappe))
+    form = ConsultationForm(request.POST or None, instance=consultation)
+    if request.method == "POST" and form.is_valid():
+        changes = form_changes(form)
+        form.save()
+        HistoryEntry.record(
+            grappe, request.user, "Consultation AMOA modifiée", consultation, changes
+        )
+        messages.success(request, "La consultation est enregistrée.")
+        return redirect(consultation)
+    return render(
+        request,
+        "amoa/consultation_form.html",
+        {
+            "grappe": grappe,
+            "consultation": consultation,
+            "form": form,
+            "enveloppes": _enveloppes(),
+        },
+    )
+
+
+@require_safe
+def consultation_detail(request, pk, consultation_id):
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    result = analyse(consultation)
+    comite = (
+        ComiteMember.objects.filter(comite__grappe=grappe, comite__kind=TypeComite.SELECTION)
+        .select_related("user", "og")
+        .order_by(MEMBER_ROLE_ORDER, "user__last_name")
+    )
+    statuses = {r.offer.id: r for r in result.ranking.results}
+    return render(
+        request,
+        "amoa/consultation_detail.html",
+        {
+            "grappe": grappe,
+            "consultation": consultation,
+            "criteres": result.criteres,
+            "weights_error": consultation.weights_error(result.criteres),
+            "offres": [(offre, statuses[offre.pk]) for offre in result.offres],
+            "comite": comite,
+            "trop_de_candidats": len(result.offres) > CANDIDATS_CONSEILLES,
+            "candidats_conseilles": CANDIDATS_CONSEILLES,
+            "can_edit": perms.can_edit_consultation(request.user, grappe),
+            "can_score": perms.can_score(request.user, grappe),
+            "cahier_url": cahier_url(consultation),
+            "choix": getattr(consultation, "choix", None),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def criteres(request, pk, consultation_id):
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    can_edit = perms.can_edit_consultation(request.user, grappe)
+    if request.method == "POST":
+        require(can_edit)
+    queryset = consultation.criteres.all()
+    formset = CritereFormSet(request.POST or None, queryset=queryset, prefix="criteres")
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for form in formset.forms:
+                if form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                    form.instance.consultation = consultation
+            formset.save()
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Critères de sélection modifiés",
+                consultation,
+                {c.libelle: f"{c.poids} points" for c in consultation.criteres.all()},
+            )
+        messages.success(request, "Les critères sont enregistrés.")
+        return redirect("amoa:criteres", grappe.pk, consultation.pk)
+    return render(
+        request,
+        "amoa/criteres.html",
+        {
+            "grappe": grappe,
+            "consultation": consultation,
+            "formset": formset,
+            "criteres": list(queryset),
+            "can_edit": can_edit,
+        },
+    )

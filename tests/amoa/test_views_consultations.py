@@ -1,0 +1,174 @@
+"""Consultation pages: create/edit, the consultation page, the criteria editor."""
+
+import html
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from amoa.models import Consultation, Critere
+from grappe.enums import RoleComite
+from grappe.models import HistoryEntry
+from tests.amoa.factories import evaluator, make_offre
+from tests.grappe.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def test_owner_creates_a_consultation_with_the_seven_default_criteria(cast, client_for):
+    client = client_for(cast.owner)
+    url = reverse("amoa:consultation_create", args=[cast.grappe.pk])
+    page = text(client.get(url))
+    enveloppes = page[page.index('data-testid="enveloppes"') :].replace("\xa0", " ")
+    assert "Mission « marché » (choix de la solution) : 15 000 € HT" in enveloppes
+    assert "Mission « projet » (accompagnement du déploiement) : 100 000 € HT" in enveloppes
+    response = client.post(
+        url,
+        {
+            "titre": "AMOA marché et projet",
+            "missions": ["marche", "projet"],
+            "budget": "90000",
+            "statut": "brouillon",
+            "offres_avant": "2026-07-01T12:00",
+            "contact_nom": "Camille Martin",
+        },
+    )
+    consultation = Consultation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == consultation.get_absolute_url()
+    assert consultation.grappe == cast.grappe and consultation.created_by == cast.owner
+    criteres = list(consultation.criteres.all())
+    assert [c.libelle for c in criteres] == [
+        "Coût global de la prestation",
+        "Coût jour de la prestation",
+        "Méthodologie",
+        "Expérience et références",
+        "Respect du cadre et du planning",
+        "Audition",
+        "Appui à la montée en compétence",
+    ]
+    assert sum(c.poids for c in criteres) == 100
+    assert consultation.weights_error() is None
+    assert HistoryEntry.objects.filter(action="Consultation AMOA créée").exists()
+
+
+def test_consultation_needs_a_mission_and_coherent_dates(cast, client_for):
+    response = client_for(cast.owner).post(
+        reverse("amoa:consultation_create", args=[cast.grappe.pk]),
+        {
+            "titre": "X",
+            "statut": "brouillon",
+            "auditions_du": "2026-07-10",
+            "auditions_au": "2026-07-01",
+        },
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "Choisissez au moins une mission." in page
+    assert "La fin des auditions précède leur début." in page
+    assert not Consultation.objects.exists()
+
+
+def test_edit_is_traced(cast, consultation, client_for):
+    response = client_for(cast.owner).post(
+        reverse("amoa:consultation_edit", args=[cast.grappe.pk, consultation.pk]),
+        {"titre": "Nouveau titre", "missions": ["marche"], "statut": "publiee"},
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.titre == "Nouveau titre" and consultation.missions == ["marche"]
+    entry = HistoryEntry.objects.get(action="Consultation AMOA modifiée")
+    assert entry.changes["Intitulé"] == ["AMOA Flandres", "Nouveau titre"]
+
+
+def test_consultation_page_shows_committee_offers_and_recevabilite(cast, consultation, client_for):
+    evaluator(cast.grappe, UserFactory(first_name="Sophie", last_name="Durand"))
+    evaluator(
+        cast.grappe, UserFactory(first_name="Hervé", last_name="Vandamme"), RoleComite.PRESIDENT
+    )
+    make_offre(consultation, "Alpha Conseil")
+    make_offre(consultation, "Beta Santé", pieces=["lettre_engagement", "urssaf"])
+    page = text(client_for(cast.member).get(consultation.get_absolute_url()))
+    comite = page[page.index('data-testid="comite-selection"') :]
+    assert comite.index("Hervé Vandamme — Président(e)") < comite.index("Sophie Durand — Membre")
+    assert "Alpha Conseil" in page and "Complète" in page
+    assert "manque : Attestation d'assurance, Note méthodologique" in page
+    assert "Plus de 5 candidats" not in page
+    # The cahier des charges builder (another part of the app) is linked when its URL exists.
+    try:
+        cahier = reverse("amoa:cahier", args=[cast.grappe.pk, consultation.pk])
+    except NoReverseMatch:
+        assert "Cahier des charges</a>" not in page
+    else:
+        assert f'href="{cahier}">Cahier des charges</a>' in page
+
+
+def test_more_than_five_candidates_is_a_warning_not_a_rule(cast, consultation, client_for):
+    for n in range(6):
+        make_offre(consultation, f"Cabinet {n}")
+    page = text(client_for(cast.owner).get(consultation.get_absolute_url()))
+    assert "Plus de 5 candidats" in page
+
+
+def formset_data(criteres, **overrides):
+    data = {
+        "criteres-TOTAL_FORMS": str(len(criteres)),
+        "criteres-INITIAL_FORMS": str(len(criteres)),
+        "criteres-MIN_NUM_FORMS": "0",
+        "criteres-MAX_NUM_FORMS": "1000",
+    }
+    for i, c in enumerate(criteres):
+        data.update(
+            {
+                f"criteres-{i}-id": str(c.pk),
+                f"criteres-{i}-ordre": str(c.ordre),
+                f"criteres-{i}-libelle": c.libelle,
+                f"criteres-{i}-code": c.code,
+                f"criteres-{i}-kind": c.kind,
+                f"criteres-{i}-poids": str(overrides.get(c.code, c.poids)),
+                f"criteres-{i}-echelle": str(c.echelle),
+                f"criteres-{i}-descripteurs": "",
+            }
+        )
+    return data
+
+
+def test_criteria_weights_must_sum_to_100(cast, consultation, client_for):
+    criteres = list(consultation.criteres.all())
+    url = reverse("amoa:criteres", args=[cast.grappe.pk, consultation.pk])
+    client = client_for(cast.owner)
+    response = client.post(url, formset_data(criteres, methodologie=30))
+    assert response.status_code == 200
+    assert "La somme des pondérations doit être égale à 100 : elle est de 110." in text(response)
+    assert Critere.objects.get(consultation=consultation, code="methodologie").poids == 20
+
+    response = client.post(url, formset_data(criteres, methodologie=30, cout_global=15))
+    assert response.status_code == 302
+    assert Critere.objects.get(consultation=consultation, code="methodologie").poids == 30
+    assert HistoryEntry.objects.filter(action="Critères de sélection modifiés").exists()
+
+
+def test_an_indispensable_criterion_is_not_weighted(cast, consultation, client_for):
+    criteres = list(consultation.criteres.all())
+    data = formset_data(criteres)
+    n = len(criteres)
+    data["criteres-TOTAL_FORMS"] = str(n + 1)
+    data.update(
+        {
+            f"criteres-{n}-ordre": "8",
+            f"criteres-{n}-libelle": "Références dans le médico-social",
+            f"criteres-{n}-code": "references_ms",
+            f"criteres-{n}-kind": "indispensable",
+            f"criteres-{n}-poids": "10",
+            f"criteres-{n}-echelle": "10",
+        }
+    )
+    url = reverse("amoa:criteres", args=[cast.grappe.pk, consultation.pk])
+    response = client_for(cast.owner).post(url, data)
+    assert "Un critère indispensable est éliminatoire" in text(response)
+    data[f"criteres-{n}-poids"] = "0"
+    assert client_for(cast.owner).post(url, data).status_code == 302
+    assert consultation.criteres.get(code="references_ms").is_indispensable

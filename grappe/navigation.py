@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from grappe.enums import RoleKind
 from grappe.models import ArsAgent, ComiteMember, Grappe, Role
 
 
@@ -28,9 +29,15 @@ def user_context(user):
         voting_seat = ComiteMember.objects.copil_voters().filter(
             comite__grappe=OuterRef("pk"), user=user
         )
+        my_roles = Role.objects.filter(grappe=OuterRef("pk"), user=user)
         grappes = list(
             Grappe.objects.for_user(user)
-            .annotate(copil_voter=Exists(voting_seat))
+            .annotate(
+                copil_voter=Exists(voting_seat),
+                # AMOA consultants only: the AMOA call is hidden from them (amoa.perms).
+                amoa_only=Exists(my_roles.filter(kind=RoleKind.AMOA))
+                & ~Exists(my_roles.exclude(kind=RoleKind.AMOA)),
+            )
             .only("pk", "name", "region_id")
             .order_by("-copil_voter", "name", "pk")[:2]
         )
@@ -69,14 +76,41 @@ def navigation_for(user, path):
     if user.is_staff:
         items.append(NavItem("Grappes", reverse("grappe:list")))
         items.append(NavItem("Registre FINESS", reverse("grappe:registre")))
+        items.append(
+            NavItem(
+                "Tableau national", reverse("indicateurs:tableau_national"), prefix="/indicateurs/"
+            )
+        )
     elif ctx["ars_regions"]:
         items.append(NavItem("Grappes de ma région", reverse("grappe:list")))
+        # /indicateurs/ars/ leads the agent to their region's dashboard.
+        items.append(
+            NavItem(
+                "Tableau de bord ARS", reverse("indicateurs:tableau_ars"), prefix="/indicateurs/"
+            )
+        )
     elif len(grappes) == 1:
         grappe = grappes[0]
         items.append(NavItem("Ma grappe", grappe.get_absolute_url()))
         plan_url = reverse("projets:plan", args=[grappe.pk])
         # Active on every project page of the grappe (plan, livrables, planning, risques…).
         items.append(NavItem("Projet", plan_url, prefix=plan_url.removesuffix("plan/")))
+        if not grappe.amoa_only:
+            items.append(
+                NavItem(
+                    "Consultation AMOA",
+                    reverse("amoa:consultations", args=[grappe.pk]),
+                    prefix=f"/amoa/grappes/{grappe.pk}/",
+                )
+            )
+        indicateurs_url = reverse("indicateurs:tableau_grappe", args=[grappe.pk])
+        items.append(
+            NavItem(
+                "Indicateurs",
+                indicateurs_url,
+                prefix=indicateurs_url.removesuffix("tableau-de-bord/"),
+            )
+        )
     else:
         items.append(NavItem("Mes grappes", reverse("grappe:list")))
     if grappes and not user.is_staff and not ctx["ars_regions"]:

@@ -32,6 +32,13 @@ class Indicateur(models.Model):
         "dénominateur", max_length=40, choices=[(f, f) for f in USAGE_FIELDS]
     )
     facteur = models.PositiveIntegerField("facteur", default=100)
+    # Seed 000 §2.3: the first measure covers 3 months for the flow indicators (messages sent,
+    # DMP fed). Stock counts (active files) are not summed: their first measure is month 3's.
+    cumul_premiere_mesure = models.BooleanField(
+        "numérateur cumulé sur les 3 mois de la première mesure",
+        default=False,
+        help_text="Pour les flux (messages envoyés, DMP alimentés), pas pour les stocks.",
+    )
     cible = models.DecimalField("cible (%)", max_digits=6, decimal_places=2)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
     actif = models.BooleanField("actif", default=True)
@@ -149,11 +156,18 @@ class ValeurIndicateur(models.Model):
     og = models.ForeignKey(
         OrganismeGestionnaire, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # No single-column index on grappe / region: the (grappe, mois) and (region, mois) indexes
+    # below serve the same lookups, and every index slows the ~200 000 rows a month writes.
     grappe = models.ForeignKey(
-        Grappe, on_delete=models.CASCADE, null=True, blank=True, related_name="valeurs_indicateurs"
+        Grappe,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="valeurs_indicateurs",
+        db_index=False,
     )
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
     numerateur = models.BigIntegerField("numérateur", null=True, blank=True)
     denominateur = models.BigIntegerField("dénominateur", null=True, blank=True)

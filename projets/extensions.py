@@ -7,7 +7,8 @@ usage_providers = []
 
 
 def register_usage_provider(provider):
-    usage_providers.append(provider)
+    if provider not in usage_providers:
+        usage_providers.append(provider)
     return provider
 
 

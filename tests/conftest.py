@@ -87,6 +87,8 @@ REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
     "projets.migrations.0002_reference_plan",
     "projets.migrations.0003_beat_schedule",
+    "indicateurs.migrations.0003_indicateurs_reference",
+    "indicateurs.migrations.0004_beat_schedule",
 ]
 
 

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from users import views
+
 app_name = "users"
 
-urlpatterns = []
+urlpatterns = [
+    path("jeton-api/", views.jeton_api, name="jeton_api"),
+]

@@ -62,30 +62,40 @@ def test_header_shows_role_and_navigation(cast, client_for):
     assert [item.label for item in response.context["nav_items"]] == [
         "Ma grappe",
         "Projet",
+        "Consultation AMOA",
+        "Indicateurs",
         "Mes actions",
     ]
-    projet, actions = response.context["nav_items"][1:]
+    projet, amoa, indicateurs, actions = response.context["nav_items"][1:]
+    assert amoa.url == reverse("amoa:consultations", args=[cast.grappe.pk])
+    assert indicateurs.url == reverse("indicateurs:tableau_grappe", args=[cast.grappe.pk])
     assert projet.url == reverse("projets:plan", args=[cast.grappe.pk])
     assert actions.url == reverse("projets:my_actions")
     assert not projet.active
     # "Projet" stays active on every project page of the grappe.
     risques, _ = navigation_for(cast.owner, reverse("projets:risques", args=[cast.grappe.pk]))
-    assert [item.active for item in risques] == [False, True, False]
+    assert [item.active for item in risques] == [False, True, False, False, False]
     copil = client_for(cast.copil).get(cast.grappe.get_absolute_url())
     assert [item.label for item in copil.context["nav_items"]] == [
         "Ma grappe",
         "Projet",
+        "Consultation AMOA",
+        "Indicateurs",
         "Mes actions",
         "À valider",
     ]
-    assert copil.context["nav_items"][3].url == reverse("projets:inbox")
+    assert copil.context["nav_items"][5].url == reverse("projets:inbox")
     ars = client_for(cast.ars).get(reverse("grappe:list"))
     assert ars.context["nav_role"] == "Agent ARS — Hauts-de-France"
     admin = client_for(cast.admin).get(reverse("grappe:list"))
     assert admin.context["nav_role"] == "Administrateur national"
     assert "Administration" in [item.label for item in admin.context["nav_items"]]
     assert "Projet" not in [item.label for item in admin.context["nav_items"]]
-    assert [item.label for item in ars.context["nav_items"]] == ["Grappes de ma région"]
+    assert "Tableau national" in [item.label for item in admin.context["nav_items"]]
+    assert [item.label for item in ars.context["nav_items"]] == [
+        "Grappes de ma région",
+        "Tableau de bord ARS",
+    ]
 
 
 def test_copil_guest_and_voter_of_another_grappe_in_the_header(cast, client_for):
@@ -94,6 +104,8 @@ def test_copil_guest_and_voter_of_another_grappe_in_the_header(cast, client_for)
     assert [item.label for item in response.context["nav_items"]] == [
         "Ma grappe",
         "Projet",
+        "Consultation AMOA",
+        "Indicateurs",
         "Mes actions",
     ]
     # Member of two grappes, voting on the COPIL of only one of them.
@@ -132,3 +144,14 @@ def test_inactive_account_gets_no_reset_email(client, mailoutbox):
     UserFactory(email="parti@exemple.fr", is_active=False)
     client.post(reverse("password_reset"), {"email": "parti@exemple.fr"})
     assert mailoutbox == []
+
+
+def test_amoa_consultants_do_not_see_the_amoa_call_in_the_header(cast, client_for):
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    response = client_for(consultant).get(cast.grappe.get_absolute_url())
+    labels = [item.label for item in response.context["nav_items"]]
+    assert "Projet" in labels and "Consultation AMOA" not in labels
+    RoleFactory(grappe=cast.grappe, kind=RoleKind.REFERENT_DUI, user=consultant)
+    consultant = type(consultant).objects.get(pk=consultant.pk)  # a fresh header context
+    response = client_for(consultant).get(cast.grappe.get_absolute_url())
+    assert "Consultation AMOA" in [item.label for item in response.context["nav_items"]]

@@ -1,0 +1,185 @@
+"""API: usage data in (POST /api/v1/usages/) and a grappe's indicators for a month.
+
+Token authentication (`Authorization: Token …`, DRF authtoken; tokens from the "Jeton d'API"
+page or `manage.py drf_create_token`) or the session. Writes are all or nothing, scoped to the
+grappes the user may feed, with the same validation as the file import."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grappe.models import Grappe, Role
+from indicateurs import services, usage_import
+from indicateurs.enums import SourceUsage
+from indicateurs.perms import FEEDER_ROLES, can_view_indicateurs
+
+COUNT_HELP = "Entier ≥ 0 ; null ou absent = donnée manquante (pas zéro)."
+
+
+class UsageLigneSerializer(serializers.Serializer):
+    finess_et = serializers.CharField(help_text="FINESS géographique de l'ESMS (9 caractères).")
+    mois = serializers.CharField(help_text="AAAA-MM, pas dans le futur.")
+    personnes_accompagnees = serializers.IntegerField(
+        required=False, allow_null=True, help_text=COUNT_HELP
+    )
+    messages_mssante = serializers.IntegerField(required=False, allow_null=True)
+    dmp_alimentes = serializers.IntegerField(required=False, allow_null=True)
+    dossiers_actifs = serializers.IntegerField(required=False, allow_null=True)
+    dossiers_actifs_avec_pp = serializers.IntegerField(
+        required=False, allow_null=True, help_text="≤ dossiers_actifs."
+    )
+    dossiers_actifs_avec_evenement = serializers.IntegerField(
+        required=False, allow_null=True, help_text="≤ dossiers_actifs."
+    )
+
+
+class LigneErreurSerializer(serializers.Serializer):
+    ligne = serializers.IntegerField(help_text="Rang de la ligne dans la liste envoyée (1, 2…).")
+    finess = serializers.CharField()
+    mois = serializers.CharField()
+    erreurs = serializers.ListField(child=serializers.CharField())
+    avertissements = serializers.ListField(child=serializers.CharField())
+
+
+class UsagesRefusSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    erreurs = LigneErreurSerializer(many=True)
+
+
+class UsagesResultatSerializer(serializers.Serializer):
+    lignes = serializers.IntegerField()
+    creees = serializers.IntegerField()
+    remplacees = serializers.IntegerField()
+    mois = serializers.ListField(child=serializers.CharField())
+    avertissements = serializers.ListField(child=serializers.CharField())
+
+
+class UsagesView(APIView):
+    @extend_schema(
+        operation_id="usages_create",
+        summary="Envoyer des données d'usage mensuelles",
+        description=(
+            "Une liste de lignes (une par ESMS et par mois), mêmes champs que le fichier "
+            "d'import. Tout ou rien : la moindre erreur renvoie 400 avec les erreurs par ligne "
+            "et n'écrit rien. Une ligne (FINESS, mois) déjà reçue remplace la précédente, "
+            "conservée dans l'historique. Seuls les ESMS des grappes que l'utilisateur alimente "
+            "sont acceptés. Les avertissements (valeurs surprenantes) n'empêchent pas l'envoi."
+        ),
+        request=UsageLigneSerializer(many=True),
+        responses={201: UsagesResultatSerializer, 400: UsagesRefusSerializer},
+        examples=[
+            OpenApiExample(
+                "Une ligne",
+                value=[
+                    {
+                        "finess_et": "590000014",
+                        "mois": "2026-03",
+                        "personnes_accompagnees": 120,
+                        "messages_mssante": 95,
+                        "dmp_alimentes": 88,
+                        "dossiers_actifs": 115,
+                        "dossiers_actifs_avec_pp": 104,
+                        "dossiers_actifs_avec_evenement": 110,
+                    }
+                ],
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        user = request.user
+        if not user.is_staff and not Role.objects.filter(user=user, kind__in=FEEDER_ROLES).exists():
+            raise PermissionDenied("Vous n'alimentez aucune grappe.")
+        data = request.data
+        if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
+            return Response(
+                {"detail": "Envoyez une liste non vide de lignes (objets JSON).", "erreurs": []},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        rows = [
+            (index, {name: row.get(name) for name in usage_import.HEADER})
+            for index, row in enumerate(data, start=1)
+        ]
+        rapport = usage_import.validate(rows, user)
+        if not rapport.ok:
+            return Response(
+                {
+                    "detail": "Données refusées : rien n'a été écrit.",
+                    "erreurs": [line.as_dict() for line in rapport.lignes if line.erreurs],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        created, replaced = usage_import.apply(rapport, user=user, source=SourceUsage.API)
+        return Response(
+            {
+                "lignes": len(rapport.lignes),
+                "creees": created,
+                "remplacees": replaced,
+                "mois": [f"{m:%Y-%m}" for m in rapport.mois],
+                "avertissements": [m for line in rapport.lignes for m in line.avertissements],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class IndicateurValeurSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    libelle = serializers.CharField()
+    numerateur = serializers.IntegerField(allow_null=True)
+    denominateur = serializers.IntegerField(allow_null=True)
+    valeur = serializers.FloatField(
+        allow_null=True, help_text="En %, une décimale ; null si non calculable."
+    )
+    cible = serializers.FloatField(help_text="En %.")
+    atteinte = serializers.BooleanField(allow_null=True)
+
+
+class TrancheSerializer(serializers.Serializer):
+    numero = serializers.IntegerField()
+    pourcentage = serializers.FloatField()
+    montant = serializers.FloatField(allow_null=True)
+    statut = serializers.ChoiceField(choices=["prevue", "due", "a_revoir", "payee"])
+    mois_declenchement = serializers.CharField(allow_null=True, help_text="AAAA-MM.")
+
+
+class GrappeIndicateursSerializer(serializers.Serializer):
+    grappe = serializers.IntegerField()
+    mois = serializers.CharField()
+    premiere_mesure = serializers.BooleanField(
+        help_text="Première mesure : numérateurs cumulés sur 3 mois."
+    )
+    indicateurs = IndicateurValeurSerializer(many=True)
+    cibles_atteintes = serializers.BooleanField()
+    tranches = TrancheSerializer(many=True)
+
+
+class GrappeIndicateursView(APIView):
+    @extend_schema(
+        operation_id="grappe_indicateurs",
+        summary="Indicateurs d'usage d'une grappe pour un mois",
+        description=(
+            "Valeurs au niveau de la grappe (Σ numérateurs ÷ Σ dénominateurs × 100), cibles, "
+            "atteinte et tranches de subvention. Les mois 1 et 2 d'une grappe ne sont pas "
+            "évalués (valeurs nulles). 404 si la grappe n'est pas visible par l'utilisateur."
+        ),
+        parameters=[
+            OpenApiParameter("mois", str, description="AAAA-MM (défaut : le mois écoulé).")
+        ],
+        responses=GrappeIndicateursSerializer,
+    )
+    def get(self, request, pk):
+        grappe = Grappe.objects.for_user(request.user).filter(pk=pk).first()
+        if grappe is None or not can_view_indicateurs(request.user, grappe):
+            raise Http404
+        try:
+            mois = (
+                services.parse_mois(request.query_params["mois"])
+                if request.query_params.get("mois")
+                else services.elapsed_month()
+            )
+        except ValueError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(GrappeIndicateursSerializer(services.grappe_indicateurs(grappe, mois)).data)

@@ -1,0 +1,295 @@
+"""Server-side SVG charts of the usage indicators: a monthly line with its target, and the
+ESMS × month heat map coloured against the targets.
+
+Same approach as projets/charts.py (whose small helpers we reuse): pure functions, same input →
+same SVG, inline in the page and in the PDF (WeasyPrint lays out inline SVG), no JavaScript. Every
+chart carries <title>/<desc>; the pages put a data table next to it. Colour is never the only
+signal: each heat-map cell also shows a symbol, explained in the legend.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils.html import escape
+
+from projets.charts import MOIS, MUTED, PRIMARY, _n, _svg, _text, _title, _truncate
+
+# Status of one value against its target → (label, fill colour, text colour, symbol).
+ATTEINTE = "atteinte"
+PROCHE = "proche"
+LOIN = "loin"
+NON_CALCULABLE = "non_calculable"
+MANQUANT = "manquant"
+
+# A value "close" to its target is at most this many points below it.
+PROCHE_POINTS = Decimal(10)
+
+STATUTS = {
+    ATTEINTE: ("Cible atteinte", "#b8fec9", "#0d5225", "✔"),
+    PROCHE: (f"Proche (moins de {PROCHE_POINTS} points sous la cible)", "#fceeac", "#5c4600", "≈"),
+    LOIN: ("Loin de la cible", "#ffbdbd", "#7a0000", "✖"),
+    NON_CALCULABLE: ("Non calculable (dénominateur nul ou manquant)", "#e5e5e5", "#3a3a3a", "∅"),
+    MANQUANT: ("Donnée manquante", "#ffffff", "#666666", "?"),
+}
+STATUT_ORDER = [ATTEINTE, PROCHE, LOIN, NON_CALCULABLE, MANQUANT]
+
+TARGET_COLOUR = "#ce0500"
+
+
+def statut_valeur(valeur):
+    """Status of a ValeurIndicateur (or None when the month has no row)."""
+    if valeur is None:
+        return MANQUANT
+    if valeur.valeur is None:
+        return NON_CALCULABLE
+    if valeur.atteinte or valeur.valeur >= valeur.cible:
+        return ATTEINTE
+    if valeur.valeur >= valeur.cible - PROCHE_POINTS:
+        return PROCHE
+    return LOIN
+
+
+def statut_info(code):
+    label, fill, ink, symbol = STATUTS[code]
+    return {"code": code, "label": label, "fill": fill, "ink": ink, "symbol": symbol}
+
+
+MOIS_LONGS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def mois_label(mois, *, short=True):
+    """ "avr. 26" on chart axes, "avril 2026" in sentences."""
+    if short:
+        return f"{MOIS[mois.month - 1]} {mois:%y}"
+    return f"{MOIS_LONGS[mois.month - 1]} {mois.year}"
+
+
+def fr_number(value, digits=1):
+    """A percentage as French readers write it: 72,5."""
+    if value is None:
+        return "—"
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly line with the target
+# ---------------------------------------------------------------------------------------------
+
+LINE_LEFT = 44
+LINE_RIGHT = 64  # room for the target's label, right of the plot
+LINE_TOP = 14
+LINE_BOTTOM = 34
+
+
+def _axis_max(values, cible):
+    top = max([Decimal(100), cible or Decimal(0), *[v for v in values if v is not None]])
+    # Round up to the next multiple of 20 so that the grid lines fall on round figures.
+    return int((top + 19) // 20 * 20)
+
+
+def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
+    """Monthly values of one indicator (`points`: [(mois, value)], chronological) with the target
+    as a dashed line. A value is a Decimal, None ("non calculable": the line breaks and the month
+    shows ∅) or MANQUANT (no value computed that month: the line breaks, nothing is drawn)."""
+    points = list(points)
+    values = [value for _, value in points if value != MANQUANT]
+    top = _axis_max(values, cible)
+    x0, x1 = LINE_LEFT, width - LINE_RIGHT
+    y0, y1 = LINE_TOP, height - LINE_BOTTOM
+    step = (x1 - x0) / max(len(points) - 1, 1)
+
+    def x_of(index):
+        return x0 + index * step if len(points) > 1 else (x0 + x1) / 2
+
+    def y_of(value):
+        return y1 - float(value) * (y1 - y0) / top
+
+    body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
+    body.append('<g class="grille">')
+    for tick in range(0, top + 1, 20):
+        y = y_of(tick)
+        body.append(
+            f'<line x1="{x0}" y1="{_n(y)}" x2="{x1}" y2="{_n(y)}" stroke="#e3e3e3" stroke-width="1"/>'
+        )
+        body.append(_text(x0 - 6, y + 3.5, f"{tick} %", size=9, anchor="end", fill=MUTED))
+    body.append("</g>")
+    every = max(1, -(-len(points) // 8))
+    for index, (mois, _) in enumerate(points):
+        if index % every == 0 or index == len(points) - 1:
+            body.append(
+                _text(x_of(index), y1 + 15, mois_label(mois), size=9, anchor="middle", fill=MUTED)
+            )
+    if cible is not None:
+        y = y_of(cible)
+        body.append(
+            f'<g class="cible">{_title(f"Cible : {fr_number(cible, 0)} %")}'
+            f'<line x1="{x0}" y1="{_n(y)}" x2="{x1}" y2="{_n(y)}" stroke="{TARGET_COLOUR}" '
+            f'stroke-width="1.5" stroke-dasharray="6 4"/>'
+            + _text(x1 + 4, y + 3.5, f"cible {fr_number(cible, 0)} %", size=9, fill=TARGET_COLOUR)
+            + "</g>"
+        )
+    # The line, broken at "non calculable" months.
+    segments, current = [], []
+    for index, (_, value) in enumerate(points):
+        if value is None or value == MANQUANT:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append((x_of(index), y_of(value)))
+    if current:
+        segments.append(current)
+    for segment in segments:
+        if len(segment) > 1:
+            path = " ".join(f"{_n(x)},{_n(y)}" for x, y in segment)
+            body.append(
+                f'<polyline class="serie" points="{path}" fill="none" stroke="{PRIMARY}" '
+                f'stroke-width="2"/>'
+            )
+    for index, (mois, value) in enumerate(points):
+        if value == MANQUANT:
+            continue
+        if value is None:
+            body.append(
+                f'<g class="non-calculable">{_title(f"{mois_label(mois, short=False)} : non calculable")}'
+                + _text(x_of(index), y1 - 4, "∅", size=10, anchor="middle", fill=MUTED)
+                + "</g>"
+            )
+            continue
+        met = cible is not None and value >= cible
+        tooltip = f"{mois_label(mois, short=False)} : {fr_number(value)} %" + (
+            " (cible atteinte)" if met else " (sous la cible)" if cible is not None else ""
+        )
+        # Met: filled disc; below target: hollow — shape, not only colour.
+        fill = PRIMARY if met else "#ffffff"
+        body.append(
+            f'<circle class="point" cx="{_n(x_of(index))}" cy="{_n(y_of(value))}" r="3.5" '
+            f'fill="{fill}" stroke="{PRIMARY}" stroke-width="1.5">{_title(tooltip)}</circle>'
+        )
+    label = f"{libelle} par mois" + (f", cible {fr_number(cible, 0)} %" if cible else "")
+    return _svg(
+        width,
+        height,
+        label,
+        body,
+        css_class=f"courbe-indicateur{f' indicateur-{escape(code)}' if code else ''}",
+        desc=_line_desc(points, cible),
+    )
+
+
+def _line_desc(points, cible):
+    measured = [(mois, value) for mois, value in points if value != MANQUANT]
+    known = [(mois, value) for mois, value in measured if value is not None]
+    if not measured:
+        return "Aucune donnée."
+    if not known:
+        return "Aucune valeur calculable sur la période."
+    mois, value = known[-1]
+    met = sum(1 for _, v in known if cible is not None and v >= cible)
+    return (
+        f"Dernière valeur : {fr_number(value)} % en {mois_label(mois, short=False)}. "
+        f"Cible atteinte {met} mois sur {len(measured)} mesuré(s)."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ESMS × month heat map
+# ---------------------------------------------------------------------------------------------
+
+HEAT_LABEL_W = 230
+HEAT_CELL_W = 46
+HEAT_CELL_H = 22
+HEAT_TOP = 30
+
+
+def heatmap_svg(libelle, months, rows):
+    """`rows`: [(ESMS name, [ValeurIndicateur or None per month])] in display order."""
+    months = list(months)
+    rows = list(rows)
+    width = HEAT_LABEL_W + HEAT_CELL_W * max(len(months), 1) + 10
+    legend_y = HEAT_TOP + HEAT_CELL_H * len(rows) + 12
+    height = legend_y + 22 * len(STATUT_ORDER) + 8
+    body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
+    for index, mois in enumerate(months):
+        x = HEAT_LABEL_W + index * HEAT_CELL_W + HEAT_CELL_W / 2
+        body.append(_text(x, HEAT_TOP - 10, mois_label(mois), size=9, anchor="middle", fill=MUTED))
+    counts = dict.fromkeys(STATUT_ORDER, 0)
+    for row_index, (name, cells) in enumerate(rows):
+        y = HEAT_TOP + row_index * HEAT_CELL_H
+        body.append(_text(6, y + 15, _truncate(name, 38), size=10))
+        for index, (mois, valeur) in enumerate(zip(months, cells, strict=True)):
+            code = statut_valeur(valeur)
+            counts[code] += 1
+            label, fill, ink, symbol = STATUTS[code]
+            x = HEAT_LABEL_W + index * HEAT_CELL_W
+            shown = (
+                fr_number(valeur.valeur, 0)
+                if valeur is not None and valeur.valeur is not None
+                else symbol
+            )
+            tooltip = f"{name} — {mois_label(mois, short=False)} : " + (
+                f"{fr_number(valeur.valeur)} % ({label.lower()})"
+                if code in (ATTEINTE, PROCHE, LOIN)
+                else label.lower()
+            )
+            body.append(
+                f'<g class="cellule statut-{code}">{_title(tooltip)}'
+                f'<rect x="{x}" y="{y}" width="{HEAT_CELL_W}" height="{HEAT_CELL_H}" '
+                f'fill="{fill}" stroke="#bdbdbd" stroke-width="0.5"/>'
+                + _text(
+                    x + HEAT_CELL_W / 2,
+                    y + 15,
+                    f"{symbol} {shown}" if code in (ATTEINTE, PROCHE, LOIN) else shown,
+                    size=9.5,
+                    anchor="middle",
+                    fill=ink,
+                )
+                + "</g>"
+            )
+    body.append('<g class="legende">')
+    for index, code in enumerate(STATUT_ORDER):
+        label, fill, ink, symbol = STATUTS[code]
+        y = legend_y + index * 22
+        body.append(
+            f'<rect x="6" y="{y}" width="26" height="16" fill="{fill}" stroke="#9a9a9a" '
+            f'stroke-width="0.5"/>'
+        )
+        body.append(_text(19, y + 12, symbol, size=10, anchor="middle", fill=ink))
+        body.append(_text(40, y + 12, label, size=10))
+    body.append("</g>")
+    summary = ", ".join(
+        f"{counts[code]} {STATUTS[code][0].split(' (')[0].lower()}" for code in STATUT_ORDER
+    )
+    return _svg(
+        width,
+        height,
+        f"Carte de chaleur ESMS × mois — {libelle}",
+        body,
+        css_class="carte-chaleur",
+        desc=f"{len(rows)} ESMS sur {len(months)} mois : {summary}.",
+    )
+
+
+def month_range(last, count):
+    """The `count` months ending with `last` (first days of month), oldest first."""
+    months = []
+    year, month = last.year, last.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return months[::-1]

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from grappe.models import Grappe
+from indicateurs import services
+
+
+class Command(BaseCommand):
+    help = "Calcule les indicateurs d'usage d'un mois (toutes les grappes ou une seule)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mois", help="AAAA-MM (défaut : le mois écoulé)")
+        parser.add_argument("--grappe", type=int, help="identifiant de la grappe")
+
+    def handle(self, *args, **options):
+        try:
+            mois = (
+                services.parse_mois(options["mois"])
+                if options["mois"]
+                else services.elapsed_month()
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        grappe = None
+        if options["grappe"]:
+            grappe = Grappe.objects.filter(pk=options["grappe"]).first()
+            if grappe is None:
+                raise CommandError(f"Grappe {options['grappe']} introuvable.")
+        run = services.compute_month(mois, grappe)
+        self.stdout.write(
+            f"Calcul de {mois:%m/%Y} terminé : {run.lignes} valeur(s) écrite(s)"
+            + (f" pour « {grappe} »." if grappe else " (toutes les grappes).")
+        )

@@ -1,0 +1,633 @@
+"""Monthly computation of the indicators, and the second payment tranche.
+
+`compute_month(mois, grappe=None)` writes, for one month, one ValeurIndicateur per (indicator,
+ESMS), per (OG, grappe), per grappe and per region, in a handful of set-based SQL statements
+(INSERT … SELECT … GROUP BY; the number of statements does not depend on the number of ESMS).
+
+Rules (DOMAIN.md §5, seed 000 §2.3) and the choices made where the texts are silent:
+
+* Aggregates are Σ numerators ÷ Σ denominators × facteur, never a mean of rates.
+* valeur is None ("non calculable") when the denominator is zero or missing — never 0.
+* Missing data: for one ESMS and one indicator, when the numerator or the denominator is missing
+  (NULL), the ESMS is left out of BOTH sums of the aggregates (counting its denominator without its
+  numerator would pull the rate down for a data gap, not for a usage gap). Its own value is None.
+* First measure: a grappe's month 1 is the first month for which any of its ESMS has data. Months
+  1 and 2 are not assessed at grappe level: ESMS and OG values are written (monthly, for
+  follow-up), no grappe or region value. Month 3 is the first measure: for the flow indicators
+  (Indicateur.cumul_premiere_mesure: MSSanté messages, DMP fed — the seed states the 3-month
+  period for these two only) numerators are summed over months 1–3 (a missing month adds
+  nothing) over the denominators of month 3; stock indicators (DUI active files) take month 3's
+  figures, since summing a stock over 3 months would triple it. Every value of that grappe for
+  that month is flagged premiere_mesure. From month 4 on: the elapsed month alone.
+* An ESMS in several active grappes (an anomaly) counts in the first of them only (lowest id).
+* A month with no data at all for an ESMS still gets its ESMS rows (valeur None), so dashboards
+  show "non calculable" rather than nothing.
+* Target met: valeur ≥ cible, compared exactly (numerateur × facteur ≥ cible × denominateur), so
+  70.0 meets 70. A non-calculable value does not meet its target (atteinte None).
+* Applicable indicators of a grappe: actif, and types_projet / aaps empty or matching the grappe.
+* Region values: Σ over the region's assessed grappes (grappe rows of the month).
+* Idempotent: a run deletes then inserts the values of its scope (month, grappe or all) in one
+  transaction, under a PostgreSQL advisory lock per month so that concurrent runs serialise.
+
+Tranche 2 (the one paid when targets are met) becomes due exactly once: a conditional
+`UPDATE … WHERE statut='prevue'` (one winner under concurrency), the figures frozen in
+`declenchement`. A later recomputation of that month with the targets no longer met does not
+revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets the motif).
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from core.mail import absolute_url, send_templated_mail
+from grappe.enums import EvenementTranche
+from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
+from indicateurs.enums import Niveau, StatutCalcul, StatutTranche
+from indicateurs.models import (
+    USAGE_FIELDS,
+    CalculMensuel,
+    Indicateur,
+    Tranche,
+    UsageMensuel,
+    ValeurIndicateur,
+)
+
+# The tranche paid when usage targets are met (seed 000 §2.3: 50 % at signature, 50 % at targets).
+TRANCHE_CIBLES = 2
+DEFAULT_TRANCHES = [(1, Decimal(50)), (2, Decimal(50))]
+ADVISORY_LOCK_BASE = 740_000_000
+# Per-connection scratch table of a computation (ESMS counts of the month and of the window).
+BASE_TABLE = "indicateurs_calcul_base"
+
+
+def month_start(value):
+    return value.replace(day=1)
+
+
+def add_months(value, months):
+    index = value.year * 12 + value.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start, end):
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def elapsed_month(today=None):
+    today = today or timezone.localdate()
+    return add_months(month_start(today), -1)
+
+
+def parse_mois(text):
+    """date from 'YYYY-MM'; ValueError with a French message otherwise."""
+    try:
+        year, month = (int(part) for part in str(text).split("-"))
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        raise ValueError(f"Mois « {text} » invalide : attendu AAAA-MM.") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Applicability
+# ---------------------------------------------------------------------------------------------
+
+
+def applicable_indicateurs(grappe, indicateurs=None):
+    """The active indicators that apply to a grappe (types_projet / aaps empty = all)."""
+    if indicateurs is None:
+        indicateurs = Indicateur.objects.filter(actif=True).prefetch_related("aaps")
+    result = []
+    for indicateur in indicateurs:
+        if indicateur.types_projet and grappe.type_projet not in indicateur.types_projet:
+            continue
+        aap_ids = {aap.pk for aap in indicateur.aaps.all()}
+        if aap_ids and grappe.aap_id not in aap_ids:
+            continue
+        result.append(indicateur)
+    return result
+
+
+def _applicability_sql(indicateur, aap_ids):
+    """(SQL condition on grappe alias g, params) for an indicator's applicability."""
+    parts, params = [], []
+    if indicateur.types_projet:
+        parts.append("g.type_projet IN (" + ", ".join(["%s"] * len(indicateur.types_projet)) + ")")
+        params.extend(indicateur.types_projet)
+    if aap_ids:
+        parts.append("g.aap_id IN (" + ", ".join(str(int(pk)) for pk in aap_ids) + ")")
+    return (" AND ".join(parts) or "1 = 1"), params
+
+
+def _ids(values):
+    """An SQL list of integers (our own ids, never user input); (NULL) when empty."""
+    values = [str(int(value)) for value in values]
+    return "(" + ", ".join(values) + ")" if values else "(NULL)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Computation
+# ---------------------------------------------------------------------------------------------
+
+
+def _rate_sql(n, d):
+    """valeur and atteinte expressions from numerator/denominator expressions (alias i)."""
+    missing = f"{n} IS NULL OR {d} IS NULL OR {d} = 0"
+    valeur = f"CASE WHEN {missing} THEN NULL ELSE ROUND(({n} * i.facteur * 1.0) / {d}, 2) END"
+    atteinte = (
+        f"CASE WHEN {missing} THEN NULL WHEN {n} * i.facteur >= i.cible * {d} "
+        "THEN TRUE ELSE FALSE END"
+    )
+    return valeur, atteinte
+
+
+VALEUR_COLUMNS = (
+    "indicateur_id, mois, niveau, esms_id, og_id, grappe_id, region_id, numerateur, "
+    "denominateur, valeur, cible, atteinte, premiere_mesure, computed_at"
+)
+
+
+def _tables():
+    return {
+        "vi": ValeurIndicateur._meta.db_table,
+        "ind": Indicateur._meta.db_table,
+        "usage": UsageMensuel._meta.db_table,
+        "mb": EsmsMembership._meta.db_table,
+        "esms": Esms._meta.db_table,
+        "grappe": Grappe._meta.db_table,
+    }
+
+
+def _phases(mois, grappe):
+    """{grappe_id: month index (0 = first month with data)} for the grappes in scope. Each ESMS's
+    first month is one probe of the (esms, mois) unique index, not a scan of the history."""
+    memberships = EsmsMembership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=mois))
+    if grappe is not None:
+        memberships = memberships.filter(grappe=grappe)
+    first_month = (
+        UsageMensuel.objects.filter(esms_id=OuterRef("esms_id"), mois__lte=mois)
+        .order_by("mois")
+        .values("mois")[:1]
+    )
+    rows = (
+        memberships.annotate(debut_esms=Subquery(first_month))
+        .values("grappe_id")
+        .annotate(debut=Min("debut_esms"))
+    )
+    return {row["grappe_id"]: months_between(row["debut"], mois) for row in rows if row["debut"]}
+
+
+def compute_month(mois, grappe=None):
+    """Compute (or recompute) every value of a month, for one grappe or all; returns the
+    CalculMensuel of the run."""
+    mois = month_start(mois)
+    run = CalculMensuel.objects.create(mois=mois, grappe=grappe, statut=StatutCalcul.EN_COURS)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s)",
+                        [ADVISORY_LOCK_BASE + mois.year * 12 + mois.month],
+                    )
+                    # JIT compilation costs more than it saves on these one-pass statements.
+                    cursor.execute("SET LOCAL jit = off")
+            lignes = _compute(mois, grappe)
+            ensure_tranches(Grappe.objects.filter(pk=grappe.pk) if grappe else None)
+            update_tranches(mois, grappe)
+    except Exception as exc:
+        run.statut = StatutCalcul.ECHEC
+        run.erreur = f"{type(exc).__name__}: {exc}"
+        run.ended_at = timezone.now()
+        run.save(update_fields=["statut", "erreur", "ended_at"])
+        raise
+    run.statut = StatutCalcul.TERMINE
+    run.lignes = lignes
+    run.ended_at = timezone.now()
+    run.save(update_fields=["statut", "lignes", "ended_at"])
+    return run
+
+
+def _compute(mois, grappe):
+    t = _tables()
+    ops = connection.ops
+    mois_sql = ops.adapt_datefield_value(mois)
+    now_sql = ops.adapt_datetimefield_value(timezone.now())
+    phases = _phases(mois, grappe)
+    first_ids = [pk for pk, k in phases.items() if k == 2]
+    assessed_ids = [pk for pk, k in phases.items() if k >= 2]
+    scope_region = grappe.region_id if grappe is not None else None
+
+    # 1. Delete the scope's values for the month (fast deletes: no relation points at them).
+    values = ValeurIndicateur.objects.filter(mois=mois)
+    if grappe is None:
+        values.delete()
+    else:
+        member_esms = EsmsMembership.objects.filter(grappe=grappe).values("esms_id")
+        values.filter(niveau=Niveau.ESMS, esms_id__in=member_esms).delete()
+        values.filter(niveau__in=[Niveau.OG, Niveau.GRAPPE], grappe=grappe).delete()
+        values.filter(niveau=Niveau.REGION, region_id=scope_region).delete()
+
+    if not phases:
+        total = 0
+        if scope_region is not None:
+            total += _insert_region(t, mois_sql, now_sql, scope_region)
+        return total
+
+    active = f"(m.left_on IS NULL OR m.left_on >= {_quote(mois_sql)})"
+    indicateurs = list(Indicateur.objects.filter(actif=True).prefetch_related("aaps"))
+    total = 0
+    with connection.cursor() as cursor:
+        # 2. ESMS level: one statement for every indicator (the numerator and denominator
+        # columns are picked by a CASE on the indicator's field names).
+        usable = [
+            i
+            for i in indicateurs
+            if i.numerateur in USAGE_FIELDS and i.denominateur in USAGE_FIELDS
+        ]
+        if usable:
+            applicability, applicability_params = [], []
+            for indicateur in usable:
+                condition, params = _applicability_sql(
+                    indicateur, [aap.pk for aap in indicateur.aaps.all()]
+                )
+                applicability.append(f"(i.id = {int(indicateur.pk)} AND {condition})")
+                applicability_params.extend(params)
+
+            def pick(column, prefix):
+                whens = " ".join(f"WHEN '{name}' THEN b.{prefix}_{name}" for name in USAGE_FIELDS)
+                return f"CASE {column} {whens} END"
+
+            # b: one row per ESMS with each count of the month (cur_*) and summed over the
+            # 3-month window (cum_*, used by first measures of cumulative indicators).
+            sums = ", ".join(
+                f"SUM(CASE WHEN u.mois = %s THEN u.{name} END) AS cur_{name}, "
+                f"SUM(u.{name}) AS cum_{name}"
+                for name in USAGE_FIELDS
+            )
+            premiere = f"b.grappe_id IN {_ids(first_ids)}"
+            n_expr = (
+                f"CASE WHEN {premiere} AND i.cumul_premiere_mesure "
+                f"THEN {pick('i.numerateur', 'cum')} ELSE {pick('i.numerateur', 'cur')} END"
+            )
+            d_expr = pick("i.denominateur", "cur")
+            indicateur_join = (
+                f"JOIN {t['grappe']} g ON g.id = b.grappe_id "
+                f"JOIN {t['ind']} i ON i.id IN {_ids(i.pk for i in usable)} "
+                f"AND ({' OR '.join(applicability)})"
+            )
+            valeur, atteinte = _rate_sql("s.n", "s.d")
+            # b, a temporary table read by the ESMS and OG statements (computed once).
+            cursor.execute(f"DROP TABLE IF EXISTS {BASE_TABLE}")
+            cursor.execute(
+                f"""
+                CREATE TEMPORARY TABLE {BASE_TABLE} AS
+                SELECT mm.esms_id, mm.grappe_id, e.og_id, {sums}
+                FROM (
+                    SELECT m.esms_id, MIN(m.grappe_id) AS grappe_id
+                    FROM {t["mb"]} m WHERE {active} GROUP BY m.esms_id
+                ) mm
+                JOIN {t["esms"]} e ON e.id = mm.esms_id
+                LEFT JOIN {t["usage"]} u
+                  ON u.esms_id = mm.esms_id AND u.mois >= %s AND u.mois <= %s
+                WHERE mm.grappe_id IN {_ids(phases)}
+                GROUP BY mm.esms_id, mm.grappe_id, e.og_id
+                """,
+                [
+                    *([mois_sql] * len(USAGE_FIELDS)),
+                    ops.adapt_datefield_value(add_months(mois, -2)),
+                    mois_sql,
+                ],
+            )
+            if connection.vendor == "postgresql":
+                # A fresh table has no statistics: without them the two statements below get
+                # a nested-loop plan.
+                cursor.execute(f"ANALYZE {BASE_TABLE}")
+            cursor.execute(
+                f"""
+                INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+                SELECT s.indicateur_id, %s, 'esms', s.esms_id, NULL, NULL, NULL, s.n, s.d,
+                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                FROM (
+                    SELECT i.id AS indicateur_id, b.esms_id,
+                           CASE WHEN {premiere} THEN TRUE ELSE FALSE END AS premiere,
+                           {n_expr} AS n, {d_expr} AS d
+                    FROM {BASE_TABLE} b {indicateur_join}
+                ) s
+                JOIN {t["ind"]} i ON i.id = s.indicateur_id
+                """,
+                [mois_sql, now_sql, *applicability_params],
+            )
+            total += max(cursor.rowcount, 0)
+
+            # 3. OG level, per (OG, grappe): ESMS with a missing numerator or denominator are
+            # left out of both sums.
+            both = f"({n_expr}) IS NOT NULL AND ({d_expr}) IS NOT NULL"
+            cursor.execute(
+                f"""
+                INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+                SELECT s.indicateur_id, %s, 'og', NULL, s.og_id, s.grappe_id, NULL, s.n, s.d,
+                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                FROM (
+                    SELECT i.id AS indicateur_id, b.og_id, b.grappe_id,
+                           CASE WHEN {premiere} THEN TRUE ELSE FALSE END AS premiere,
+                           SUM(CASE WHEN {both} THEN {n_expr} END) AS n,
+                           SUM(CASE WHEN {both} THEN {d_expr} END) AS d
+                    FROM {BASE_TABLE} b {indicateur_join}
+                    GROUP BY i.id, b.og_id, b.grappe_id
+                ) s
+                JOIN {t["ind"]} i ON i.id = s.indicateur_id
+                """,
+                [mois_sql, now_sql, *applicability_params],
+            )
+            total += max(cursor.rowcount, 0)
+            cursor.execute(f"DROP TABLE {BASE_TABLE}")
+
+        # 4. Grappe level (assessed grappes only) = Σ of its OG rows (each OG's sums already
+        # leave out incomplete pairs, so this equals Σ over its ESMS, from 5× fewer rows).
+        both = "v.numerateur IS NOT NULL AND v.denominateur IS NOT NULL"
+        valeur, atteinte = _rate_sql("s.n", "s.d")
+        premiere = f"CASE WHEN s.grappe_id IN {_ids(first_ids)} THEN TRUE ELSE FALSE END"
+        cursor.execute(
+            f"""
+            INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+            SELECT s.indicateur_id, %s, 'grappe', NULL, NULL, s.grappe_id, NULL, s.n, s.d,
+                   {valeur}, i.cible, {atteinte}, {premiere}, %s
+            FROM (
+                SELECT v.indicateur_id, v.grappe_id,
+                       SUM(CASE WHEN {both} THEN v.numerateur END) AS n,
+                       SUM(CASE WHEN {both} THEN v.denominateur END) AS d
+                FROM {t["vi"]} v
+                WHERE v.niveau = 'og' AND v.mois = %s AND v.grappe_id IN {_ids(assessed_ids)}
+                GROUP BY v.indicateur_id, v.grappe_id
+            ) s
+            JOIN {t["ind"]} i ON i.id = s.indicateur_id
+            """,
+            [mois_sql, now_sql, mois_sql],
+        )
+        total += max(cursor.rowcount, 0)
+
+    # 5. Region level, from the grappe values of the region(s).
+    total += _insert_region(t, mois_sql, now_sql, scope_region)
+    return total
+
+
+def _quote(value):
+    """A date literal for SQL built by us (ISO date string from adapt_datefield_value)."""
+    text = str(value)
+    if not all(char.isdigit() or char == "-" for char in text):
+        raise ValueError(text)
+    return f"'{text}'"
+
+
+def _insert_region(t, mois_sql, now_sql, region_id):
+    valeur, atteinte = _rate_sql("s.n", "s.d")
+    both = "v.numerateur IS NOT NULL AND v.denominateur IS NOT NULL"
+    region_filter = f"AND g.region_id = {int(region_id)}" if region_id is not None else ""
+    sql = f"""
+        INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+        SELECT s.indicateur_id, %s, 'region', NULL, NULL, NULL, s.region_id, s.n, s.d,
+               {valeur}, i.cible, {atteinte}, FALSE, %s
+        FROM (
+            SELECT v.indicateur_id, g.region_id,
+                   SUM(CASE WHEN {both} THEN v.numerateur END) AS n,
+                   SUM(CASE WHEN {both} THEN v.denominateur END) AS d
+            FROM {t["vi"]} v JOIN {t["grappe"]} g ON g.id = v.grappe_id
+            WHERE v.niveau = 'grappe' AND v.mois = %s {region_filter}
+            GROUP BY v.indicateur_id, g.region_id
+        ) s
+        JOIN {t["ind"]} i ON i.id = s.indicateur_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [mois_sql, now_sql, mois_sql])
+        return max(cursor.rowcount, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tranches
+# ---------------------------------------------------------------------------------------------
+
+
+def ensure_tranches(grappes=None):
+    """Create the missing tranches of grappes with a convention amount: the AAP's AapTranche
+    percentages (50/50 by default) × convention_amount. Never changes existing tranches."""
+    grappes = (grappes if grappes is not None else Grappe.objects.all()).filter(
+        convention_amount__isnull=False
+    )
+    grappes = list(
+        grappes.exclude(Exists(Tranche.objects.filter(grappe=OuterRef("pk")))).only(
+            "pk", "aap_id", "convention_amount"
+        )
+    )
+    if not grappes:
+        return 0
+    by_aap = {}
+    for row in AapTranche.objects.filter(aap_id__in={g.aap_id for g in grappes if g.aap_id}):
+        by_aap.setdefault(row.aap_id, []).append((row.numero, row.pourcentage))
+    tranches = []
+    for grappe in grappes:
+        for numero, pourcentage in by_aap.get(grappe.aap_id) or DEFAULT_TRANCHES:
+            montant = (grappe.convention_amount * pourcentage / 100).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            tranches.append(
+                Tranche(grappe=grappe, numero=numero, pourcentage=pourcentage, montant=montant)
+            )
+    Tranche.objects.bulk_create(tranches, ignore_conflicts=True, batch_size=2000)
+    return len(tranches)
+
+
+def tranche_cibles_numero(grappe):
+    """The tranche paid when targets are met: the AAP's 'cibles' tranche, else number 2."""
+    if grappe.aap_id:
+        numero = (
+            AapTranche.objects.filter(aap_id=grappe.aap_id, evenement=EvenementTranche.CIBLES)
+            .values_list("numero", flat=True)
+            .first()
+        )
+        if numero:
+            return numero
+    return TRANCHE_CIBLES
+
+
+def _figures(rows):
+    return {
+        "indicateurs": [
+            {
+                "code": row.indicateur.code,
+                "libelle": row.indicateur.libelle,
+                "numerateur": row.numerateur,
+                "denominateur": row.denominateur,
+                "valeur": str(row.valeur) if row.valeur is not None else None,
+                "cible": str(row.cible),
+                "atteinte": row.atteinte,
+            }
+            for row in rows
+        ],
+        "premiere_mesure": any(row.premiere_mesure for row in rows),
+    }
+
+
+def update_tranches(mois, grappe=None):
+    """After a computation: make the targets tranche due for grappes whose applicable targets
+    are all met this month (once), flag for review those whose triggering month no longer
+    meets them. Returns (newly due grappe ids, flagged grappe ids)."""
+    rows = ValeurIndicateur.objects.filter(mois=mois, niveau=Niveau.GRAPPE)
+    if grappe is not None:
+        rows = rows.filter(grappe=grappe)
+    summary = rows.values("grappe_id").annotate(
+        total=Count("id"), met=Count("id", filter=Q(atteinte=True))
+    )
+    met_ids = [row["grappe_id"] for row in summary if row["total"] and row["met"] == row["total"]]
+    not_met_ids = [row["grappe_id"] for row in summary if row["met"] != row["total"]]
+
+    newly_due = []
+    candidates = list(
+        Tranche.objects.filter(
+            grappe_id__in=met_ids, statut=StatutTranche.PREVUE, numero__gte=2
+        ).select_related("grappe", "grappe__aap")
+    )
+    if candidates:
+        figures_rows = {}
+        for row in rows.filter(grappe_id__in={c.grappe_id for c in candidates}).select_related(
+            "indicateur"
+        ):
+            figures_rows.setdefault(row.grappe_id, []).append(row)
+        for tranche in candidates:
+            if tranche.numero != tranche_cibles_numero(tranche.grappe):
+                continue
+            if trigger_tranche(tranche, mois, _figures(figures_rows.get(tranche.grappe_id, []))):
+                newly_due.append(tranche.grappe_id)
+
+    flagged = []
+    if not_met_ids:
+        motif = (
+            f"Données corrigées : au calcul du {timezone.localdate():%d/%m/%Y}, les cibles de "
+            f"{mois:%m/%Y} (mois de déclenchement) ne sont plus toutes atteintes. La tranche "
+            "reste due ; vérifiez les données avec la grappe."
+        )
+        to_review = Tranche.objects.filter(
+            grappe_id__in=not_met_ids,
+            mois_declenchement=mois,
+            statut__in=[StatutTranche.DUE, StatutTranche.PAYEE],
+            revue_motif="",
+        ).select_related("grappe")
+        for tranche in to_review:
+            statut = (
+                StatutTranche.A_REVOIR if tranche.statut == StatutTranche.DUE else tranche.statut
+            )
+            updated = Tranche.objects.filter(pk=tranche.pk, statut=tranche.statut).update(
+                statut=statut, revue_motif=motif
+            )
+            if updated:
+                flagged.append(tranche.grappe_id)
+                HistoryEntry.record(
+                    tranche.grappe,
+                    None,
+                    "Tranche à revoir : cibles plus atteintes après correction des données",
+                    tranche,
+                    {"Mois": f"{mois:%m/%Y}", "Motif": motif},
+                )
+    return newly_due, flagged
+
+
+def trigger_tranche(tranche, mois, figures):
+    """prevue → due, once: the conditional UPDATE lets exactly one concurrent run win."""
+    now = timezone.now()
+    updated = Tranche.objects.filter(pk=tranche.pk, statut=StatutTranche.PREVUE).update(
+        statut=StatutTranche.DUE, mois_declenchement=mois, declenchement=figures, due_le=now
+    )
+    if not updated:
+        return False
+    grappe = tranche.grappe
+    HistoryEntry.record(
+        grappe,
+        None,
+        f"Tranche {tranche.numero} due : cibles d'usage atteintes",
+        f"Tranche {tranche.numero}",
+        {
+            "Mois": f"{mois:%m/%Y}",
+            **{
+                item["libelle"]: f"{item['valeur']} % (cible {item['cible']} %)"
+                for item in figures["indicateurs"]
+            },
+        },
+    )
+    tranche_id = tranche.pk
+    transaction.on_commit(lambda: notify_tranche_due(tranche_id))
+    return True
+
+
+def notify_tranche_due(tranche_id):
+    from users.models import User
+
+    tranche = Tranche.objects.select_related("grappe__region").get(pk=tranche_id)
+    recipients = User.objects.filter(ars_regions__region_id=tranche.grappe.region_id).distinct()
+    return send_templated_mail(
+        recipients,
+        f"[Grappe] Tranche {tranche.numero} due — {tranche.grappe.name}",
+        "emails/tranche_due.txt",
+        {
+            "tranche": tranche,
+            "grappe": tranche.grappe,
+            "url": absolute_url(reverse("indicateurs:tranches", args=[tranche.grappe_id])),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading values (API, pages)
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_decimal(value):
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def grappe_indicateurs(grappe, mois):
+    """The grappe-level figures of a month, as the API returns them."""
+    rows = {
+        row.indicateur_id: row
+        for row in ValeurIndicateur.objects.filter(
+            grappe=grappe, mois=mois, niveau=Niveau.GRAPPE
+        ).select_related("indicateur")
+    }
+    indicateurs = []
+    for indicateur in applicable_indicateurs(grappe):
+        row = rows.get(indicateur.pk)
+        indicateurs.append(
+            {
+                "code": indicateur.code,
+                "libelle": indicateur.libelle,
+                "numerateur": row.numerateur if row else None,
+                "denominateur": row.denominateur if row else None,
+                "valeur": _one_decimal(row.valeur) if row else None,
+                "cible": _one_decimal(row.cible if row else indicateur.cible),
+                "atteinte": row.atteinte if row else None,
+            }
+        )
+    return {
+        "grappe": grappe.pk,
+        "mois": f"{mois:%Y-%m}",
+        "premiere_mesure": any(row.premiere_mesure for row in rows.values()),
+        "indicateurs": indicateurs,
+        "cibles_atteintes": bool(indicateurs)
+        and all(item["atteinte"] is True for item in indicateurs),
+        "tranches": [
+            {
+                "numero": tranche.numero,
+                "pourcentage": float(tranche.pourcentage),
+                "montant": float(tranche.montant) if tranche.montant is not None else None,
+                "statut": tranche.statut,
+                "mois_declenchement": (
+                    f"{tranche.mois_declenchement:%Y-%m}" if tranche.mois_declenchement else None
+                ),
+            }
+            for tranche in grappe.tranches.order_by("numero")
+        ],
+    }

@@ -1,0 +1,680 @@
+"""What the dashboards show: one context builder per page (grappe, region, national), shared by
+the HTML page and its PDF report, and the rows of the exports.
+
+Every builder reads in a fixed number of queries, whatever the number of ESMS or grappes: the
+regional table loads the region's grappes once (with their project step as subqueries) and then
+works in memory (a region holds a few hundred grappes at most), so sorting, filtering and paging
+cost no query.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from grappe.models import EsmsMembership, Grappe, Region
+from indicateurs.charts import (
+    ATTEINTE,
+    MANQUANT,
+    STATUT_ORDER,
+    fr_number,
+    heatmap_svg,
+    line_chart_svg,
+    mois_label,
+    month_range,
+    statut_info,
+    statut_valeur,
+)
+from indicateurs.enums import Niveau, StatutTranche
+from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+from projets.models import Etape
+
+HEATMAP_MONTHS = 12
+CHART_MONTHS = 24
+REGION_PAGE_SIZE = 25
+
+
+def parse_mois(value):
+    """ "2026-05" → date(2026, 5, 1); anything else → None."""
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def indicateurs_actifs():
+    return list(Indicateur.objects.filter(actif=True).order_by("ordre", "code"))
+
+
+def _chart_months(available, selected):
+    """Contiguous months from the first with data (at most CHART_MONTHS back) to `selected`."""
+    first = min(available)
+    months = month_range(selected, CHART_MONTHS)
+    return [mois for mois in months if mois >= first]
+
+
+@dataclass
+class Cellule:
+    """One indicator's value for a month (grappe, ESMS or region), ready for the templates."""
+
+    indicateur: Indicateur
+    valeur: ValeurIndicateur | None
+    statut: dict = field(init=False)
+
+    def __post_init__(self):
+        self.statut = statut_info(statut_valeur(self.valeur))
+
+    @property
+    def texte(self):
+        if self.valeur is None:
+            return "—"
+        if self.valeur.valeur is None:
+            return "non calculable"
+        return f"{fr_number(self.valeur.valeur)} %"
+
+    @property
+    def atteinte(self):
+        return self.statut["code"] == ATTEINTE
+
+    @property
+    def ecart(self):
+        """Points missing to reach the target (0 when met); a missing value counts as the whole
+        target, so the ESMS that send nothing come first too."""
+        cible = self.valeur.cible if self.valeur is not None else self.indicateur.cible
+        if self.valeur is None or self.valeur.valeur is None:
+            return cible
+        return max(Decimal(0), cible - self.valeur.valeur)
+
+
+def _legend():
+    return [statut_info(code) for code in STATUT_ORDER]
+
+
+# ---------------------------------------------------------------------------------------------
+# Grappe dashboard
+# ---------------------------------------------------------------------------------------------
+
+
+def grappe_context(grappe, mois=None, today=None):
+    """Everything the grappe dashboard (and its monthly PDF) shows, for the month `mois`
+    (default: the latest month with data)."""
+    today = today or timezone.localdate()
+    indicateurs = indicateurs_actifs()
+    memberships = list(grappe.active_memberships())
+    esms_ids = [membership.esms_id for membership in memberships]
+    grappe_values = list(
+        ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE, grappe=grappe, indicateur__actif=True
+        ).order_by("mois")
+    )
+    esms_months = set(
+        ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
+        .order_by()
+        .values_list("mois", flat=True)
+        .distinct()
+    )
+    available = sorted({value.mois for value in grappe_values} | esms_months)
+    tranches = list(grappe.tranches.all())
+    context = {
+        "grappe": grappe,
+        "today": today,
+        "indicateurs": indicateurs,
+        "tranches": tranches,
+        "tranches_total": _tranches_total(tranches),
+        "legend": _legend(),
+        "mois_disponibles": [(mois, mois_label(mois, short=False)) for mois in available[::-1]],
+        "nb_esms": len(memberships),
+        "has_data": bool(available),
+    }
+    if not available:
+        return {**context, "mois": None}
+    selected = mois if mois in available else available[-1]
+    by_grappe = {(value.indicateur_id, value.mois): value for value in grappe_values}
+
+    # Grappe level: the month's summary and one line chart per indicator.
+    chart_months = _chart_months(available, selected)
+    synthese, courbes = [], []
+    for indicateur in indicateurs:
+        cellule = Cellule(indicateur, by_grappe.get((indicateur.pk, selected)))
+        synthese.append(cellule)
+        points = [
+            (
+                m,
+                by_grappe[(indicateur.pk, m)].valeur
+                if (indicateur.pk, m) in by_grappe
+                else MANQUANT,
+            )
+            for m in chart_months
+        ]
+        courbes.append(
+            {
+                "indicateur": indicateur,
+                "svg": line_chart_svg(
+                    indicateur.libelle, points, indicateur.cible, code=indicateur.code
+                ),
+                "table": [
+                    (
+                        mois_label(m, short=False),
+                        Cellule(indicateur, by_grappe.get((indicateur.pk, m))),
+                    )
+                    for m in chart_months
+                ],
+            }
+        )
+
+    # ESMS level: the heat maps (last 12 months) and the month's table, furthest first.
+    window = month_range(selected, HEATMAP_MONTHS)
+    window = [m for m in window if m >= available[0]]
+    esms_values = ValeurIndicateur.objects.filter(
+        niveau=Niveau.ESMS,
+        esms_id__in=esms_ids,
+        indicateur__actif=True,
+        mois__gte=window[0],
+        mois__lte=selected,
+    )
+    by_esms = {(v.esms_id, v.indicateur_id, v.mois): v for v in esms_values}
+    esms_rows = []
+    for membership in memberships:
+        esms = membership.esms
+        cellules = [
+            Cellule(indicateur, by_esms.get((esms.pk, indicateur.pk, selected)))
+            for indicateur in indicateurs
+        ]
+        esms_rows.append(
+            {
+                "esms": esms,
+                "cellules": cellules,
+                "ecart": sum((cellule.ecart for cellule in cellules), Decimal(0)),
+                "atteintes": sum(1 for cellule in cellules if cellule.atteinte),
+            }
+        )
+    esms_rows.sort(key=lambda row: (-row["ecart"], row["esms"].name))
+    heatmaps = [
+        {
+            "indicateur": indicateur,
+            "svg": heatmap_svg(
+                indicateur.libelle,
+                window,
+                [
+                    (
+                        row["esms"].name,
+                        [by_esms.get((row["esms"].pk, indicateur.pk, m)) for m in window],
+                    )
+                    for row in esms_rows
+                ],
+            ),
+        }
+        for indicateur in indicateurs
+    ]
+    return {
+        **context,
+        "mois": selected,
+        "mois_libelle": mois_label(selected, short=False),
+        "synthese": synthese,
+        "toutes_atteintes": bool(synthese) and all(cellule.atteinte for cellule in synthese),
+        "premiere_mesure": any(
+            cellule.valeur is not None and cellule.valeur.premiere_mesure for cellule in synthese
+        ),
+        "courbes": courbes,
+        "heatmaps": heatmaps,
+        "heatmap_debut": mois_label(window[0], short=False),
+        "esms_rows": esms_rows,
+    }
+
+
+def _tranches_total(tranches):
+    return {
+        "montant": sum((t.montant or Decimal(0) for t in tranches), Decimal(0)),
+        "paye": sum((t.montant_paye or Decimal(0) for t in tranches), Decimal(0)),
+    }
+
+
+EXPORT_HEADER = [
+    "FINESS",
+    "ESMS",
+    "Organisme gestionnaire",
+    "Mois",
+    "Code indicateur",
+    "Indicateur",
+    "Numérateur",
+    "Dénominateur",
+    "Valeur (%)",
+    "Cible (%)",
+    "Statut",
+    "Première mesure (3 mois)",
+]
+
+
+def export_rows(grappe):
+    """(FINESS, ESMS, OG, "AAAA-MM", code, libellé, num., dén., valeur, cible, statut, 1re mesure)
+    of every ESMS-level value of the grappe's ESMS, ESMS × month × indicator."""
+    esms_ids = grappe.memberships.filter(left_on__isnull=True).values("esms_id")
+    values = (
+        ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
+        .select_related("esms__og", "indicateur")
+        .order_by("esms__raison_sociale", "esms__finess_et", "mois", "indicateur__ordre")
+    )
+    for value in values.iterator(chunk_size=2000):
+        yield [
+            value.esms.finess_et,
+            value.esms.name,
+            value.esms.og.name,
+            f"{value.mois:%Y-%m}",
+            value.indicateur.code,
+            value.indicateur.libelle,
+            value.numerateur,
+            value.denominateur,
+            value.valeur,
+            value.cible,
+            statut_info(statut_valeur(value))["label"],
+            "oui" if value.premiere_mesure else "non",
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Region dashboard
+# ---------------------------------------------------------------------------------------------
+
+CIBLES_FILTRES = [
+    ("atteintes", "Toutes les cibles atteintes"),
+    ("non_atteintes", "Cibles non atteintes"),
+    ("sans_donnees", "Sans données"),
+]
+SORTS = {
+    "nom": "Nom",
+    "esms": "Nombre d'ESMS",
+    "mois": "Dernier mois de données",
+    "atteintes": "Cibles atteintes",
+    "retards": "Étapes en retard",
+}
+
+
+def _grappes_of_region(region, today, query=""):
+    """The region's grappes with their ESMS count, current step and late steps (subqueries, so
+    one query whatever their number)."""
+    esms_count = (
+        EsmsMembership.objects.filter(grappe=OuterRef("pk"), left_on__isnull=True)
+        .values("grappe")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    pending = Etape.objects.filter(
+        plan__grappe=OuterRef("pk"), skipped=False, actual_end__isnull=True
+    ).order_by("ordre", "pk")
+    late = (
+        Etape.objects.late(today)
+        .filter(plan__grappe=OuterRef("pk"))
+        .values("plan__grappe")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    has_plan = Etape.objects.filter(plan__grappe=OuterRef("pk")).values("pk")[:1]
+    grappes = (
+        Grappe.objects.filter(region=region)
+        .only("pk", "name", "region_id")
+        .annotate(
+            nb_esms=Coalesce(Subquery(esms_count, output_field=IntegerField()), Value(0)),
+            etape_ordre=Subquery(pending.values("ordre")[:1]),
+            etape_titre=Subquery(pending.values("titre")[:1]),
+            retards=Coalesce(Subquery(late, output_field=IntegerField()), Value(0)),
+            avec_plan=Subquery(has_plan),
+        )
+        .order_by("name", "pk")
+    )
+    if query:
+        grappes = grappes.filter(name__icontains=query)
+    return list(grappes)
+
+
+def region_months(region):
+    """Months with data in the region. The computation writes the region's row whenever it
+    writes grappe rows, so the few region rows answer; the grappe rows are the fallback."""
+    months = (
+        ValeurIndicateur.objects.filter(niveau=Niveau.REGION, region=region)
+        .order_by()
+        .values_list("mois", flat=True)
+        .distinct()
+    )
+    months = set(months) or set(
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe__region=region)
+        .order_by()
+        .values_list("mois", flat=True)
+        .distinct()
+    )
+    return sorted(months)
+
+
+def _trend(region, indicateurs, months):
+    """Regional values per month: the region-level rows; when the computation has not written
+    them, the same figure from the grappes' numerators and denominators (sums, never a mean)."""
+    values = {
+        (v.indicateur_id, v.mois): v.valeur
+        for v in ValeurIndicateur.objects.filter(
+            niveau=Niveau.REGION, region=region, mois__in=months
+        )
+    }
+    if not values:
+        sums = (
+            ValeurIndicateur.objects.filter(
+                niveau=Niveau.GRAPPE, grappe__region=region, mois__in=months
+            )
+            .order_by()
+            .values("indicateur_id", "mois")
+            .annotate(num=Sum("numerateur"), den=Sum("denominateur"))
+        )
+        factors = {i.pk: i.facteur for i in indicateurs}
+        for row in sums:
+            key = (row["indicateur_id"], row["mois"])
+            values[key] = None  # non calculable: zero or missing denominator
+            if row["den"] and row["num"] is not None:
+                values[key] = (
+                    Decimal(row["num"]) * factors.get(row["indicateur_id"], 100) / row["den"]
+                ).quantize(Decimal("0.01"))
+    courbes = []
+    for indicateur in indicateurs:
+        points = [(m, values.get((indicateur.pk, m), MANQUANT)) for m in months]
+        courbes.append(
+            {
+                "indicateur": indicateur,
+                "svg": line_chart_svg(
+                    f"{indicateur.libelle} (région)",
+                    points,
+                    indicateur.cible,
+                    width=380,
+                    height=180,
+                    code=indicateur.code,
+                ),
+                "table": [
+                    (
+                        mois_label(m, short=False),
+                        "—"
+                        if v == MANQUANT
+                        else "non calculable"
+                        if v is None
+                        else f"{fr_number(v)} %",
+                    )
+                    for m, v in points
+                ],
+            }
+        )
+    return courbes
+
+
+def region_context(region, params=None, today=None, *, paginate=True):
+    """The region table (filtered, sorted, paged), its trend, for the month asked (default: the
+    latest month with data in the region). `params` is request.GET or a dict."""
+    params = params or {}
+    today = today or timezone.localdate()
+    indicateurs = indicateurs_actifs()
+    query = (params.get("q") or "").strip()
+    cibles = params.get("cibles", "")
+    cibles = cibles if cibles in dict(CIBLES_FILTRES) else ""
+    tranche = params.get("tranche", "")
+    tranche = tranche if tranche in StatutTranche.values else ""
+    tri = params.get("tri", "nom")
+    descending = tri.startswith("-")
+    if tri.lstrip("-") not in SORTS:
+        tri, descending = "nom", False
+
+    available = region_months(region)
+    selected = parse_mois(params.get("mois", ""))
+    if selected not in available:
+        selected = available[-1] if available else None
+
+    grappes = _grappes_of_region(region, today, query)
+    latest, values = {}, {}
+    if selected is not None:
+        # Each grappe's latest month with data up to the selected month, then its values then.
+        latest = dict(
+            ValeurIndicateur.objects.filter(
+                niveau=Niveau.GRAPPE, grappe__region=region, mois__lte=selected
+            )
+            .order_by()
+            .values("grappe_id")
+            .annotate(dernier=Max("mois"))
+            .values_list("grappe_id", "dernier")
+        )
+        rows = ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE,
+            grappe__region=region,
+            mois__in=set(latest.values()),
+            indicateur__actif=True,
+        ).only("indicateur_id", "grappe_id", "mois", "valeur", "cible", "atteinte")
+        for value in rows:
+            if latest.get(value.grappe_id) == value.mois:
+                values[(value.grappe_id, value.indicateur_id)] = value
+    tranches = {}
+    for t in Tranche.objects.filter(grappe__region=region).order_by("grappe", "numero"):
+        tranches.setdefault(t.grappe_id, []).append(t)
+
+    table = []
+    for grappe in grappes:
+        cellules = [Cellule(i, values.get((grappe.pk, i.pk))) for i in indicateurs]
+        with_data = [c for c in cellules if c.statut["code"] != MANQUANT]
+        table.append(
+            {
+                "grappe": grappe,
+                "dernier_mois": latest.get(grappe.pk),
+                "cellules": cellules,
+                "atteintes": sum(1 for c in cellules if c.atteinte),
+                "avec_donnees": bool(with_data),
+                "toutes_atteintes": bool(cellules) and all(c.atteinte for c in cellules),
+                "tranches": tranches.get(grappe.pk, []),
+            }
+        )
+    total_grappes = len(table)
+    if cibles == "atteintes":
+        table = [row for row in table if row["toutes_atteintes"]]
+    elif cibles == "non_atteintes":
+        table = [row for row in table if row["avec_donnees"] and not row["toutes_atteintes"]]
+    elif cibles == "sans_donnees":
+        table = [row for row in table if not row["avec_donnees"]]
+    if tranche:
+        table = [row for row in table if any(t.statut == tranche for t in row["tranches"])]
+
+    keys = {
+        "nom": lambda row: row["grappe"].name.lower(),
+        "esms": lambda row: row["grappe"].nb_esms,
+        "mois": lambda row: row["dernier_mois"] or datetime.date.min,
+        "atteintes": lambda row: row["atteintes"],
+        "retards": lambda row: row["grappe"].retards,
+    }
+    table.sort(key=lambda row: row["grappe"].name.lower())  # stable tie-break by name
+    table.sort(key=keys[tri.lstrip("-")], reverse=descending)
+
+    page = None
+    if paginate:
+        page = Paginator(table, REGION_PAGE_SIZE).get_page(params.get("page"))
+    trend_months = _chart_months(available, selected) if selected else []
+    all_tranches = [t for ts in tranches.values() for t in ts]
+    courbes = _trend(region, indicateurs, trend_months) if trend_months else []
+    return {
+        "region": region,
+        "today": today,
+        "indicateurs": indicateurs,
+        "mois": selected,
+        "mois_libelle": mois_label(selected, short=False) if selected else "",
+        "mois_disponibles": [(m, mois_label(m, short=False)) for m in available[::-1]],
+        "rows": page.object_list if page else table,
+        "page": page,
+        "nb_resultats": len(table),
+        "nb_grappes": total_grappes,
+        "q": query,
+        "cibles": cibles,
+        "tranche": tranche,
+        "tri": ("-" if descending else "") + tri.lstrip("-"),
+        "tri_cle": tri.lstrip("-"),
+        "tri_desc": descending,
+        "sorts": [
+            {
+                "cle": key,
+                "label": label,
+                # Clicking the current sort reverses it.
+                "suivant": f"-{key}" if key == tri.lstrip("-") and not descending else key,
+                "actif": key == tri.lstrip("-"),
+            }
+            for key, label in SORTS.items()
+        ],
+        "cibles_choices": CIBLES_FILTRES,
+        "tranche_choices": StatutTranche.choices,
+        "filtres_actifs": bool(query or cibles or tranche),
+        "courbes": courbes,
+        # The same figures month by month, one column per indicator (the PDF's data table).
+        "tendance_table": [
+            (label, [courbe["table"][index][1] for courbe in courbes])
+            for index, (label, _) in enumerate(courbes[0]["table"] if courbes else [])
+        ],
+        "tranches_par_statut": _tranches_by_status(all_tranches),
+        "legend": _legend(),
+        "has_data": bool(available),
+    }
+
+
+def _tranches_by_status(tranches):
+    rows = []
+    for value, label in StatutTranche.choices:
+        matching = [t for t in tranches if t.statut == value]
+        rows.append(
+            {
+                "statut": value,
+                "label": label,
+                "nombre": len(matching),
+                "montant": sum((t.montant or Decimal(0) for t in matching), Decimal(0)),
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# National view
+# ---------------------------------------------------------------------------------------------
+
+
+def national_context(today=None):
+    """One row per region: grappes, ESMS, latest regional values, tranches by status."""
+    today = today or timezone.localdate()
+    indicateurs = indicateurs_actifs()
+    regions = list(Region.objects.order_by("name"))
+    grappes = dict(
+        Grappe.objects.order_by()
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    esms = dict(
+        EsmsMembership.objects.filter(left_on__isnull=True)
+        .order_by()
+        .values("grappe__region_id")
+        .annotate(n=Count("pk"))
+        .values_list("grappe__region_id", "n")
+    )
+    # Latest month per region from the grappe-level rows (always written by the computation).
+    latest = dict(
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE)
+        .order_by()
+        .values("grappe__region_id")
+        .annotate(dernier=Max("mois"))
+        .values_list("grappe__region_id", "dernier")
+    )
+    sums = (
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, mois__in=set(latest.values()))
+        .order_by()
+        .values("grappe__region_id", "mois", "indicateur_id")
+        .annotate(
+            num=Sum("numerateur"),
+            den=Sum("denominateur"),
+            atteintes=Count("pk", filter=Q(atteinte=True)),
+        )
+    )
+    factors = {i.pk: i for i in indicateurs}
+    values = {}
+    for row in sums:
+        region_id = row["grappe__region_id"]
+        indicateur = factors.get(row["indicateur_id"])
+        if indicateur is None or latest.get(region_id) != row["mois"]:
+            continue
+        valeur = (
+            (Decimal(row["num"]) * indicateur.facteur / row["den"]).quantize(Decimal("0.01"))
+            if row["den"] and row["num"] is not None
+            else None
+        )
+        values[(region_id, indicateur.pk)] = (valeur, row["atteintes"])
+    tranches = {}
+    for row in (
+        Tranche.objects.order_by()
+        .values("grappe__region_id", "statut")
+        .annotate(n=Count("pk"), montant=Sum("montant"))
+    ):
+        tranches.setdefault(row["grappe__region_id"], {})[row["statut"]] = row
+    rows = []
+    for region in regions:
+        cellules = []
+        for indicateur in indicateurs:
+            valeur, atteintes = values.get((region.pk, indicateur.pk), (None, 0))
+            cellules.append(
+                {
+                    "indicateur": indicateur,
+                    "valeur": valeur,
+                    "texte": f"{fr_number(valeur)} %" if valeur is not None else "—",
+                    "atteinte": valeur is not None and valeur >= indicateur.cible,
+                    "grappes_atteintes": atteintes,
+                }
+            )
+        by_status = tranches.get(region.pk, {})
+        rows.append(
+            {
+                "region": region,
+                "nb_grappes": grappes.get(region.pk, 0),
+                "nb_esms": esms.get(region.pk, 0),
+                "dernier_mois": latest.get(region.pk),
+                "cellules": cellules,
+                "tranches": [
+                    {
+                        "label": label,
+                        "nombre": by_status.get(value, {}).get("n", 0),
+                        "montant": by_status.get(value, {}).get("montant") or Decimal(0),
+                    }
+                    for value, label in StatutTranche.choices
+                ],
+            }
+        )
+    return {
+        "today": today,
+        "indicateurs": indicateurs,
+        "rows": rows,
+        "tranche_choices": StatutTranche.choices,
+    }
+
+
+def report_rows(grappe, today):
+    """The grappe's latest computed month, as rows of the projets progress report (registered
+    in IndicateursConfig.ready() through projets.extensions)."""
+    latest = (
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe=grappe, mois__lte=today)
+        .order_by("-mois")
+        .values_list("mois", flat=True)
+        .first()
+    )
+    if latest is None:
+        return []
+    values = (
+        ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE, grappe=grappe, mois=latest, indicateur__actif=True
+        )
+        .select_related("indicateur")
+        .order_by("indicateur__ordre", "indicateur__code")
+    )
+    return [
+        {
+            "libelle": value.indicateur.libelle,
+            "valeur": "non calculable" if value.valeur is None else f"{fr_number(value.valeur)} %",
+            "cible": f"{fr_number(value.cible, 0)} %",
+            "periode": mois_label(latest, short=False)
+            + (" (première mesure, 3 mois)" if value.premiere_mesure else ""),
+        }
+        for value in values
+    ]

@@ -1,0 +1,480 @@
+"""Monthly usage data in: reading a file (CSV or XLSX), validating rows, writing them.
+
+One validation for every way in (file page, `import_usage` command, manual entry form, API):
+`validate(rows, user)` checks everything before anything is written and returns a report (errors
+block, warnings do not); `apply(report, …)` writes the valid rows in one transaction with
+set-based queries (one upsert, one bulk insert of the replaced values), then asks Celery to
+recompute the months it touched once the transaction has committed.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from grappe.finess import check_finess
+from grappe.models import Esms, EsmsMembership, Role
+from indicateurs.enums import SourceUsage
+from indicateurs.models import USAGE_FIELDS, UsageHistorique, UsageMensuel
+from indicateurs.perms import FEEDER_ROLES
+from indicateurs.services import add_months
+
+HEADER = ["finess_et", "mois", *USAGE_FIELDS]
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+# A value more than JUMP_FACTOR times (or less than 1/JUMP_FACTOR of) the previous month warns.
+JUMP_FACTOR = 3
+# The report kept on an ImportUsage lists at most this many lines with messages.
+REPORT_MAX_LINES = 2000
+# Imports of at least this many lines refresh the PostgreSQL statistics of the usage table.
+ANALYZE_FROM = 5_000
+# `IN (…)` lists are cut in chunks: SQLite allows 32 766 parameters per statement.
+CHUNK = 10_000
+
+
+def chunked(values):
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+class FichierRefuse(Exception):
+    """The file cannot be read at all (format, encoding, header)."""
+
+
+@dataclass
+class LigneRapport:
+    ligne: int
+    finess: str = ""
+    mois: str = ""
+    erreurs: list = field(default_factory=list)
+    avertissements: list = field(default_factory=list)
+    # Parsed values, set when the line has no error.
+    esms_id: int | None = None
+    mois_date: date | None = None
+    valeurs: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return {
+            "ligne": self.ligne,
+            "finess": self.finess,
+            "mois": self.mois,
+            "erreurs": self.erreurs,
+            "avertissements": self.avertissements,
+        }
+
+
+@dataclass
+class Rapport:
+    lignes: list
+
+    @property
+    def erreurs(self):
+        return sum(len(line.erreurs) for line in self.lignes)
+
+    @property
+    def avertissements(self):
+        return sum(len(line.avertissements) for line in self.lignes)
+
+    @property
+    def ok(self):
+        return bool(self.lignes) and not self.erreurs
+
+    @property
+    def mois(self):
+        return sorted({line.mois_date for line in self.lignes if line.mois_date})
+
+    def as_dict(self):
+        with_messages = [
+            line.as_dict() for line in self.lignes if line.erreurs or line.avertissements
+        ]
+        return {
+            "compte": {
+                "lignes": len(self.lignes),
+                "lignes_en_erreur": sum(1 for line in self.lignes if line.erreurs),
+                "lignes_avec_avertissement": sum(1 for line in self.lignes if line.avertissements),
+                "erreurs": self.erreurs,
+                "avertissements": self.avertissements,
+            },
+            "lignes": with_messages[:REPORT_MAX_LINES],
+            "tronque": len(with_messages) > REPORT_MAX_LINES,
+            "mois": [f"{m:%Y-%m}" for m in self.mois],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------------------------
+
+
+def _normalize_header(cells):
+    return [str(cell or "").strip().lstrip("\ufeff").strip().lower() for cell in cells]
+
+
+def _check_header(header):
+    missing = [name for name in HEADER if name not in header]
+    if missing:
+        raise FichierRefuse(
+            "En-tête incorrect : colonne(s) manquante(s) "
+            + ", ".join(f"« {name} »" for name in missing)
+            + ". Utilisez le modèle de fichier."
+        )
+    return {name: header.index(name) for name in HEADER}
+
+
+def decode(data):
+    """UTF-8 (with or without BOM), else Windows-1252 (Excel's French CSV)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def read_rows(data, filename=""):
+    """[(line number, {column: raw value})] from CSV or XLSX bytes; FichierRefuse if unreadable."""
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FichierRefuse("Le fichier est vide.") from None
+    columns = _check_header(_normalize_header(header))
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows.append((number, _pick(cells, columns)))
+    return rows
+
+
+def _pick(cells, columns):
+    return {name: (cells[index] if index < len(cells) else "") for name, index in columns.items()}
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FichierRefuse(f"Classeur Excel illisible ({exc}).") from None
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        header = next(iterator)
+    except StopIteration:
+        raise FichierRefuse("La première feuille du classeur est vide.") from None
+    columns = _check_header(_normalize_header(header))
+    rows = []
+    for number, cells in enumerate(iterator, start=2):
+        if not any(cell not in (None, "") for cell in cells):
+            continue
+        rows.append((number, _pick(list(cells), columns)))
+    workbook.close()
+    return rows
+
+
+def template_csv():
+    example = ["590000014", "2026-01", "120", "95", "88", "115", "104", "110"]
+    return ("\ufeff" + ";".join(HEADER) + "\r\n" + ";".join(example) + "\r\n").encode("utf-8")
+
+
+def template_xlsx():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Usages"
+    sheet.append(HEADER)
+    sheet.append(["590000014", "2026-01", 120, 95, 88, 115, 104, 110])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_month(value):
+    """date(YYYY, MM, 1) from 'YYYY-MM' (also a date/datetime from Excel); None if malformed."""
+    if isinstance(value, date):
+        return value.replace(day=1) if not hasattr(value, "date") else value.date().replace(day=1)
+    match = MONTH_PATTERN.fullmatch(str(value or "").strip())
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 2000:
+        return None
+    return date(year, month, 1)
+
+
+def previous_month(month):
+    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+
+
+def parse_count(value):
+    """(int or None, error message or '')."""
+    if value is None:
+        return None, ""
+    if isinstance(value, bool):
+        return None, "n'est pas un nombre entier"
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            return None, "n'est pas un nombre entier"
+        number = int(value)
+    else:
+        text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        if text == "":
+            return None, ""
+        if not re.fullmatch(r"-?\d+", text):
+            return None, "n'est pas un nombre entier"
+        number = int(text)
+    if number < 0:
+        return None, "est négatif"
+    return number, ""
+
+
+def feedable_esms(user, esms_ids):
+    """The ESMS ids (among esms_ids) in an active grappe the user may feed. user None = the
+    command line, which runs as national admin."""
+    allowed = set()
+    for chunk in chunked(esms_ids):
+        memberships = EsmsMembership.objects.filter(left_on__isnull=True, esms_id__in=chunk)
+        if user is not None and not user.is_staff:
+            feeder_grappes = Role.objects.filter(user=user, kind__in=FEEDER_ROLES).values(
+                "grappe_id"
+            )
+            memberships = memberships.filter(grappe_id__in=feeder_grappes)
+        allowed.update(memberships.values_list("esms_id", flat=True))
+    return allowed
+
+
+def validate(rows, user=None, grappe=None, today=None):
+    """Check every row (see the module docstring); returns a Rapport. Five queries whatever the
+    number of rows. `grappe`: restrict to the ESMS of this grappe (its import page)."""
+    today = today or timezone.localdate()
+    current_month = today.replace(day=1)
+    lines = []
+    numbers = set()
+    for number, raw in rows:
+        line = LigneRapport(ligne=number)
+        check = check_finess(raw.get("finess_et"))
+        line.finess = check.number
+        line.mois = str(raw.get("mois") or "").strip()
+        if check.error:
+            line.erreurs.append(
+                f"Ligne {number} : FINESS « {line.finess} » invalide — {check.error}"
+            )
+        else:
+            numbers.add(check.number)
+        month = parse_month(raw.get("mois"))
+        if month is None:
+            line.erreurs.append(
+                f"Ligne {number} : mois « {line.mois} » mal formé (attendu AAAA-MM, ex. 2026-03)."
+            )
+        elif month > current_month:
+            line.erreurs.append(f"Ligne {number} : le mois {month:%Y-%m} est dans le futur.")
+        else:
+            line.mois = f"{month:%Y-%m}"
+            line.mois_date = month
+        for name in USAGE_FIELDS:
+            value, error = parse_count(raw.get(name))
+            if error:
+                line.erreurs.append(
+                    f"Ligne {number} : « {name} » {error} (valeur « {raw.get(name)} »)."
+                )
+            line.valeurs[name] = value
+        values = line.valeurs
+        actifs = values["dossiers_actifs"]
+        for name in ("dossiers_actifs_avec_pp", "dossiers_actifs_avec_evenement"):
+            if values[name] is not None and actifs is not None and values[name] > actifs:
+                line.erreurs.append(
+                    f"Ligne {number} : « {name} » ({values[name]}) dépasse « dossiers_actifs » "
+                    f"({actifs})."
+                )
+        personnes = values["personnes_accompagnees"]
+        for name in ("dmp_alimentes", "dossiers_actifs"):
+            if values[name] is not None and personnes is not None and values[name] > personnes:
+                line.avertissements.append(
+                    f"Ligne {number} : « {name} » ({values[name]}) dépasse "
+                    f"« personnes_accompagnees » ({personnes}) : vérifiez."
+                )
+        lines.append(line)
+
+    esms_by_finess = {}
+    for chunk in chunked(numbers):
+        esms_by_finess.update(
+            Esms.objects.filter(finess_et__in=chunk).values_list("finess_et", "id")
+        )
+    allowed = feedable_esms(user, esms_by_finess.values())
+    if grappe is not None:
+        allowed &= set(
+            grappe.memberships.filter(left_on__isnull=True).values_list("esms_id", flat=True)
+        )
+    seen = {}
+    for line in lines:
+        if not line.finess or line.finess not in numbers:
+            continue
+        esms_id = esms_by_finess.get(line.finess)
+        if esms_id is None:
+            line.erreurs.append(
+                f"Ligne {line.ligne} : FINESS {line.finess} inconnu du registre (aucun ESMS)."
+            )
+            continue
+        if esms_id not in allowed:
+            where = (
+                f"la grappe « {grappe} »" if grappe is not None else "une grappe que vous alimentez"
+            )
+            line.erreurs.append(
+                f"Ligne {line.ligne} : l'ESMS {line.finess} n'est pas dans {where}."
+            )
+            continue
+        line.esms_id = esms_id
+        if line.mois_date:
+            key = (esms_id, line.mois_date)
+            if key in seen:
+                line.erreurs.append(
+                    f"Ligne {line.ligne} : doublon de la ligne {seen[key]} "
+                    f"({line.finess}, {line.mois})."
+                )
+            else:
+                seen[key] = line.ligne
+    _warn_jumps(lines, seen)
+    return Rapport(lines)
+
+
+def _warn_jumps(lines, seen):
+    """Warn when a count jumps by more than ×3 from the previous month (file first, then base)."""
+    candidates = [line for line in lines if line.esms_id and line.mois_date and not line.erreurs]
+    if not candidates:
+        return
+    in_file = {(line.esms_id, line.mois_date): line.valeurs for line in candidates}
+    wanted = {(line.esms_id, previous_month(line.mois_date)) for line in candidates}
+    missing = wanted - in_file.keys()
+    stored = {}
+    if missing:
+        months = {key[1] for key in missing}
+        for chunk in chunked({key[0] for key in missing}):
+            for row in UsageMensuel.objects.filter(esms_id__in=chunk, mois__in=months).values(
+                "esms_id", "mois", *USAGE_FIELDS
+            ):
+                stored[(row["esms_id"], row["mois"])] = row
+    for line in candidates:
+        key = (line.esms_id, previous_month(line.mois_date))
+        previous = in_file.get(key) or stored.get(key)
+        if not previous:
+            continue
+        for name in USAGE_FIELDS:
+            new, old = line.valeurs[name], previous.get(name)
+            if new and old and (new > JUMP_FACTOR * old or old > JUMP_FACTOR * new):
+                line.avertissements.append(
+                    f"Ligne {line.ligne} : « {name} » passe de {old} à {new} par rapport au mois "
+                    "précédent (plus de ×3) : vérifiez."
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, recompute=True):
+    """Write the rows of an error-free report, all or nothing. Replaced values go to
+    UsageHistorique. Returns (created, replaced)."""
+    if not rapport.ok:
+        raise ValueError("Un rapport avec des erreurs ne peut pas être appliqué.")
+    user = user if user is not None and user.is_authenticated else None
+    lines = rapport.lignes
+    keys = {(line.esms_id, line.mois_date) for line in lines}
+    with transaction.atomic():
+        months = {key[1] for key in keys}
+        existing = {}
+        for chunk in chunked({key[0] for key in keys}):
+            for row in UsageMensuel.objects.filter(esms_id__in=chunk, mois__in=months).only(
+                "id", "esms_id", "mois", "source", "import_usage_id", *USAGE_FIELDS
+            ):
+                if (row.esms_id, row.mois) in keys:
+                    existing[(row.esms_id, row.mois)] = row
+        UsageHistorique.objects.bulk_create(
+            [
+                UsageHistorique(
+                    usage_id=row.id,
+                    valeurs={name: getattr(row, name) for name in USAGE_FIELDS},
+                    source=row.source,
+                    import_usage_id=row.import_usage_id,
+                    replaced_by=user,
+                )
+                for row in existing.values()
+            ],
+            batch_size=2000,
+        )
+        UsageMensuel.objects.bulk_create(
+            [
+                UsageMensuel(
+                    esms_id=line.esms_id,
+                    mois=line.mois_date,
+                    source=source,
+                    import_usage=import_usage,
+                    updated_by=user,
+                    **line.valeurs,
+                )
+                for line in lines
+            ],
+            update_conflicts=True,
+            unique_fields=["esms", "mois"],
+            update_fields=[*USAGE_FIELDS, "source", "import_usage", "updated_by", "updated_at"],
+            batch_size=2000,
+        )
+        if len(lines) >= ANALYZE_FROM and connection.vendor == "postgresql":
+            # A national file changes the table's statistics a lot; without fresh ones the
+            # planner of the computation that follows picks nested loops (seconds, not ms).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {UsageMensuel._meta.db_table}")
+        if recompute:
+            schedule_recompute(rapport.mois, {line.esms_id for line in lines})
+    return len(lines) - len(existing), len(existing)
+
+
+# Above this many grappes touched, one national computation per month is cheaper than one per
+# grappe.
+PER_GRAPPE_LIMIT = 10
+
+
+def schedule_recompute(months, esms_ids):
+    """After commit: recompute the months touched, for the grappes of the ESMS written."""
+    from indicateurs.tasks import compute_indicators
+
+    grappe_ids = set()
+    for chunk in chunked(esms_ids):
+        grappe_ids.update(
+            EsmsMembership.objects.filter(Q(left_on__isnull=True), esms_id__in=chunk).values_list(
+                "grappe_id", flat=True
+            )
+        )
+    grappe_ids = sorted(grappe_ids)
+    if not grappe_ids:
+        return
+    targets = grappe_ids if len(grappe_ids) <= PER_GRAPPE_LIMIT else [None]
+    # A month's counts also enter the first measure (3-month window) of the next two months, so
+    # those are recomputed too (up to the current month). Each computation reads only usage
+    # data, so the tasks may run in any order or in parallel.
+    current = timezone.localdate().replace(day=1)
+    to_compute = sorted({add_months(month, shift) for month in months for shift in (0, 1, 2)})
+    for month in (month for month in to_compute if month <= current):
+        for grappe_id in targets:
+            transaction.on_commit(
+                lambda m=month, g=grappe_id: compute_indicators.delay(f"{m:%Y-%m}", g)
+            )

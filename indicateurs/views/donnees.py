@@ -1,0 +1,290 @@
+"""Usage data in (file import with a dry run, manual entry), the payment tranches and the record
+of their payment by the ARS. Every view starts from get_grappe_for (404 for grappes the user
+cannot see), then checks indicateurs.perms (403 for readers on write actions)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from grappe.models import HistoryEntry
+from grappe.views.grappes import get_grappe_for
+from indicateurs import perms, usage_import
+from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
+from indicateurs.forms.donnees import PaiementForm, SaisieForm, UsageImportForm
+from indicateurs.models import USAGE_FIELDS, ImportUsage, Tranche, UsageMensuel
+from indicateurs.services import ensure_tranches
+
+PAGE_SIZE = 20
+
+
+def _check_feed(user, grappe):
+    if not perms.can_feed_usage(user, grappe):
+        raise PermissionDenied("Seule l'équipe projet de la grappe transmet les données d'usage.")
+
+
+@require_safe
+def modele(request, format):
+    """The import template (CSV or XLSX), same header for both."""
+    if format == "csv":
+        response = HttpResponse(usage_import.template_csv(), content_type="text/csv")
+    elif format == "xlsx":
+        response = HttpResponse(
+            usage_import.template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="modele-usages.{format}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def usages(request, pk):
+    """Upload a file (dry run first) and the list of past imports."""
+    grappe = get_grappe_for(request.user, pk)
+    can_feed = perms.can_feed_usage(request.user, grappe)
+    form = UsageImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        _check_feed(request.user, grappe)
+        if form.is_valid():
+            upload = form.cleaned_data["fichier"]
+            data = upload.read()
+            record = ImportUsage(
+                grappe=grappe, nom_original=upload.name[:255], envoye_par=request.user
+            )
+            try:
+                rows = usage_import.read_rows(data, upload.name)
+            except usage_import.FichierRefuse as exc:
+                record.statut = StatutImport.REFUSE
+                record.rapport = {"fichier": str(exc)}
+            else:
+                rapport = usage_import.validate(rows, request.user, grappe=grappe)
+                record.statut = StatutImport.VERIFIE if rapport.ok else StatutImport.REFUSE
+                record.rapport = rapport.as_dict()
+                record.lignes = len(rapport.lignes)
+                record.mois = record.rapport["mois"]
+            record.fichier.save(upload.name, ContentFile(data), save=False)
+            record.save()
+            if record.statut == StatutImport.VERIFIE:
+                messages.info(
+                    request,
+                    "Fichier vérifié : rien n'a encore été écrit. Relisez le rapport puis "
+                    "appliquez l'import.",
+                )
+            else:
+                messages.error(request, "Fichier refusé : corrigez les erreurs et renvoyez-le.")
+            return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
+    imports = Paginator(
+        ImportUsage.objects.filter(grappe=grappe).select_related("envoye_par"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "indicateurs/usages.html",
+        {"grappe": grappe, "form": form, "page": imports, "can_feed": can_feed},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_detail(request, pk, import_id):
+    grappe = get_grappe_for(request.user, pk)
+    record = get_object_or_404(
+        ImportUsage.objects.select_related("envoye_par"), pk=import_id, grappe=grappe
+    )
+    can_feed = perms.can_feed_usage(request.user, grappe)
+    if request.method == "POST":
+        _check_feed(request.user, grappe)
+        if request.POST.get("action") != "appliquer" or record.statut != StatutImport.VERIFIE:
+            messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
+            return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
+        _apply_import(request, grappe, record)
+        return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
+    rapport = record.rapport or {}
+    return render(
+        request,
+        "indicateurs/import_detail.html",
+        {
+            "grappe": grappe,
+            "record": record,
+            "rapport": rapport,
+            "compte": rapport.get("compte", {}),
+            "can_apply": can_feed and record.statut == StatutImport.VERIFIE,
+        },
+    )
+
+
+def _apply_import(request, grappe, record):
+    """Re-read the kept file and re-validate (the data may have changed since the dry run)."""
+    with record.fichier.open("rb") as handle:
+        data = handle.read()
+    rapport = usage_import.validate(
+        usage_import.read_rows(data, record.nom_original), request.user, grappe=grappe
+    )
+    if not rapport.ok:
+        record.statut = StatutImport.REFUSE
+        record.rapport = rapport.as_dict()
+        record.save(update_fields=["statut", "rapport"])
+        messages.error(request, "Les données ont changé depuis la vérification : import refusé.")
+        return
+    with transaction.atomic():
+        created, replaced = usage_import.apply(
+            rapport, user=request.user, source=SourceUsage.FICHIER, import_usage=record
+        )
+        record.statut = StatutImport.APPLIQUE
+        record.applique_le = timezone.now()
+        record.rapport = rapport.as_dict()
+        record.save(update_fields=["statut", "applique_le", "rapport"])
+        HistoryEntry.record(
+            grappe,
+            request.user,
+            "Import de données d'usage appliqué",
+            record.nom_original,
+            {
+                "Lignes": len(rapport.lignes),
+                "Créées": created,
+                "Remplacées": replaced,
+                "Mois": ", ".join(record.rapport["mois"]),
+            },
+        )
+    messages.success(
+        request,
+        f"Import appliqué : {created} donnée(s) créée(s), {replaced} remplacée(s). Les "
+        "indicateurs des mois concernés sont recalculés.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def saisie(request, pk):
+    """Manual entry of one ESMS's month (small grappes); same rules as the import."""
+    grappe = get_grappe_for(request.user, pk)
+    _check_feed(request.user, grappe)
+    initial = {}
+    if request.method == "GET" and request.GET.get("esms") and request.GET.get("mois"):
+        membership = grappe.memberships.filter(
+            left_on__isnull=True, esms_id=request.GET.get("esms")
+        ).first()
+        month = usage_import.parse_month(request.GET.get("mois"))
+        if membership and month:
+            initial = {"esms": membership, "mois": f"{month:%Y-%m}"}
+            existing = UsageMensuel.objects.filter(esms_id=membership.esms_id, mois=month).first()
+            if existing:
+                initial.update({name: getattr(existing, name) for name in USAGE_FIELDS})
+    form = SaisieForm(request.POST or None, grappe=grappe, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        rapport = usage_import.validate([(1, form.row())], request.user, grappe=grappe)
+        line = rapport.lignes[0]
+        for message in line.erreurs:
+            form.add_error(None, message.removeprefix("Ligne 1 : "))
+        if rapport.ok:
+            created, replaced = usage_import.apply(
+                rapport, user=request.user, source=SourceUsage.SAISIE
+            )
+            esms = form.cleaned_data["esms"].esms
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Données d'usage saisies" if created else "Données d'usage corrigées",
+                esms,
+                {"Mois": line.mois, **{name: line.valeurs[name] for name in USAGE_FIELDS}},
+            )
+            for message in line.avertissements:
+                messages.warning(request, message.removeprefix("Ligne 1 : "))
+            messages.success(
+                request,
+                f"Données de {esms.name} pour {line.mois} "
+                + ("enregistrées." if created else "remplacées (les précédentes sont gardées)."),
+            )
+            return redirect("indicateurs:saisie", pk=grappe.pk)
+    recent = (
+        UsageMensuel.objects.filter(
+            esms__memberships__grappe=grappe, esms__memberships__left_on__isnull=True
+        )
+        .select_related("esms")
+        .order_by("-mois", "esms__raison_sociale")[:30]
+    )
+    return render(
+        request,
+        "indicateurs/saisie.html",
+        {"grappe": grappe, "form": form, "recent": recent, "fields": USAGE_FIELDS},
+    )
+
+
+@require_safe
+def tranches(request, pk):
+    grappe = get_grappe_for(request.user, pk)
+    if not perms.can_view_indicateurs(request.user, grappe):
+        raise PermissionDenied
+    ensure_tranches_for_page(grappe)
+    rows = list(grappe.tranches.select_related("paiement_par").order_by("numero"))
+    can_pay = perms.can_record_payment(request.user, grappe)
+    return render(
+        request,
+        "indicateurs/tranches.html",
+        {
+            "grappe": grappe,
+            "tranches": rows,
+            "can_pay": can_pay,
+            "payable": {t.pk for t in rows if _payable(t)},
+        },
+    )
+
+
+def ensure_tranches_for_page(grappe):
+    """Tranches appear as soon as the convention amount is known (not only at the next run)."""
+    if grappe.convention_amount is not None:
+        ensure_tranches(type(grappe).objects.filter(pk=grappe.pk))
+
+
+def _payable(tranche):
+    """Due (or due and under review) tranches; the signature tranche once it is planned."""
+    if tranche.statut in (StatutTranche.DUE, StatutTranche.A_REVOIR):
+        return True
+    return tranche.statut == StatutTranche.PREVUE and tranche.numero == 1
+
+
+@require_http_methods(["GET", "POST"])
+def paiement(request, pk, tranche_id):
+    grappe = get_grappe_for(request.user, pk)
+    tranche = get_object_or_404(Tranche, pk=tranche_id, grappe=grappe)
+    if not perms.can_record_payment(request.user, grappe):
+        raise PermissionDenied("Seuls les agents de l'ARS de la région enregistrent un paiement.")
+    if not _payable(tranche):
+        messages.error(request, "Cette tranche n'est pas à payer.")
+        return redirect("indicateurs:tranches", pk=grappe.pk)
+    form = PaiementForm(
+        request.POST or None,
+        initial={"paye_le": timezone.localdate(), "montant_paye": tranche.montant},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        updated = Tranche.objects.filter(pk=tranche.pk, statut=tranche.statut).update(
+            statut=StatutTranche.PAYEE,
+            paye_le=data["paye_le"],
+            montant_paye=data["montant_paye"],
+            reference_paiement=data["reference_paiement"],
+            paiement_par=request.user,
+        )
+        if updated:
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                f"Paiement de la tranche {tranche.numero} enregistré",
+                f"Tranche {tranche.numero}",
+                {
+                    "Payée le": f"{data['paye_le']:%d/%m/%Y}",
+                    "Montant (€)": str(data["montant_paye"]),
+                    "Référence": data["reference_paiement"],
+                },
+            )
+            messages.success(request, f"Paiement de la tranche {tranche.numero} enregistré.")
+        else:
+            messages.error(request, "La tranche a changé entre-temps : rien n'a été enregistré.")
+        return redirect("indicateurs:tranches", pk=grappe.pk)
+    return render(
+        request, "indicateurs/paiement.html", {"grappe": grappe, "tranche": tranche, "form": form}
+    )

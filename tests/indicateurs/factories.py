@@ -1,0 +1,37 @@
+from datetime import date
+
+from indicateurs.models import USAGE_FIELDS, UsageMensuel
+
+
+def usage(esms, mois, personnes=100, mssante=None, dmp=None, actifs=None, pp=None, evt=None):
+    """One UsageMensuel; mois 'YYYY-MM' or a date. Counts left None are missing, not zero."""
+    if isinstance(mois, str):
+        year, month = (int(part) for part in mois.split("-"))
+        mois = date(year, month, 1)
+    values = dict(zip(USAGE_FIELDS, [personnes, mssante, dmp, actifs, pp, evt], strict=True))
+    row, _ = UsageMensuel.objects.update_or_create(
+        esms=esms, mois=mois, defaults={**values, "source": "saisie"}
+    )
+    return row
+
+
+def meeting(esms, mois, personnes=100):
+    """Counts that meet every target: MSSanté 80 %, DMP 80 %, DUI 95 % / 100 % / 100 %."""
+    return usage(
+        esms,
+        mois,
+        personnes,
+        personnes * 80 // 100,
+        personnes * 80 // 100,
+        personnes * 95 // 100,
+        personnes * 95 // 100,
+        personnes * 95 // 100,
+    )
+
+
+def csv_bytes(rows, sep=";", encoding="utf-8", bom=False):
+    header = ["finess_et", "mois", *USAGE_FIELDS]
+    lines = [sep.join(header)] + [sep.join(str(cell) for cell in row) for row in rows]
+    text = "\n".join(lines) + "\n"
+    data = text.encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data

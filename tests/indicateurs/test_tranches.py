@@ -1,0 +1,197 @@
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from grappe.enums import EvenementTranche, TypeAap
+from grappe.models import Aap, AapTranche, HistoryEntry
+from indicateurs.enums import StatutTranche
+from indicateurs.models import Tranche
+from indicateurs.services import compute_month, ensure_tranches, trigger_tranche
+from tests.grappe.factories import GrappeFactory, UserFactory, add_esms, ars_agent
+from tests.indicateurs.factories import meeting, usage
+
+M1, M2, M3, M4 = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
+
+
+def funded_grappe(amount=Decimal("400000")):
+    grappe = GrappeFactory(convention_amount=amount, convention_signed_on=date(2025, 12, 1))
+    esms = add_esms(grappe, 2)
+    return grappe, esms
+
+
+def tranche2(grappe):
+    return Tranche.objects.get(grappe=grappe, numero=2)
+
+
+@pytest.mark.django_db
+def test_tranches_come_from_the_aap_percentages_times_the_convention_amount():
+    aap = Aap.objects.create(name="AAP test", kind=TypeAap.GENERALISATION, year=2026)
+    AapTranche.objects.create(
+        aap=aap, numero=1, pourcentage=40, evenement=EvenementTranche.SIGNATURE
+    )
+    AapTranche.objects.create(aap=aap, numero=2, pourcentage=60, evenement=EvenementTranche.CIBLES)
+    grappe = GrappeFactory(aap=aap, convention_amount=Decimal("123456.78"))
+    no_amount = GrappeFactory()
+    assert ensure_tranches() == 2
+    assert ensure_tranches() == 0  # idempotent
+    rows = list(grappe.tranches.values_list("numero", "pourcentage", "montant"))
+    assert rows == [(1, Decimal(40), Decimal("49382.71")), (2, Decimal(60), Decimal("74074.07"))]
+    assert not no_amount.tranches.exists()
+
+
+@pytest.mark.django_db
+def test_default_split_is_50_50():
+    grappe, _ = funded_grappe()
+    ensure_tranches()
+    assert list(grappe.tranches.values_list("montant", flat=True)) == [
+        Decimal("200000.00"),
+        Decimal("200000.00"),
+    ]
+
+
+@pytest.mark.django_db
+def test_targets_met_make_tranche_2_due_exactly_once(django_capture_on_commit_callbacks):
+    grappe, (a, b) = funded_grappe()
+    agent = ars_agent("32", UserFactory(email="ars-hdf@exemple.fr"))
+    ars_agent("84", UserFactory(email="ars-ailleurs@exemple.fr"))
+    for mois in (M1, M2, M3):
+        meeting(a, mois)
+        meeting(b, mois)
+    for mois in (M1, M2):
+        compute_month(mois)
+        assert tranche2(grappe).statut == StatutTranche.PREVUE
+    with django_capture_on_commit_callbacks(execute=True):
+        compute_month(M3)
+    tranche = tranche2(grappe)
+    assert tranche.statut == StatutTranche.DUE
+    assert tranche.mois_declenchement == M3
+    assert tranche.due_le is not None
+    frozen = tranche.declenchement
+    assert frozen["premiere_mesure"] is True
+    assert {item["code"] for item in frozen["indicateurs"]} == {
+        "mssante",
+        "dmp",
+        "dui_actifs",
+        "dui_pp",
+        "dui_evenement",
+    }
+    assert all(item["atteinte"] for item in frozen["indicateurs"])
+    assert [message.to for message in mail.outbox] == [[agent.email]]
+    assert "Tranche 2 due" in mail.outbox[0].subject
+    assert "/indicateurs/grappes/" in mail.outbox[0].body
+    # Repeated runs, later months: still once.
+    meeting(a, M4)
+    meeting(b, M4)
+    with django_capture_on_commit_callbacks(execute=True):
+        compute_month(M3)
+        compute_month(M4)
+        compute_month(M3, grappe)
+    tranche = tranche2(grappe)
+    assert tranche.mois_declenchement == M3
+    assert tranche.declenchement == frozen
+    assert len(mail.outbox) == 1
+    assert (
+        HistoryEntry.objects.filter(grappe=grappe, action__startswith="Tranche 2 due").count() == 1
+    )
+    assert Tranche.objects.get(grappe=grappe, numero=1).statut == StatutTranche.PREVUE
+
+
+@pytest.mark.django_db
+def test_one_target_missed_keeps_tranche_prevue():
+    grappe, (a, b) = funded_grappe()
+    for mois in (M1, M2, M3):
+        meeting(a, mois)
+        usage(b, mois, personnes=100, mssante=80, dmp=80, actifs=95, pp=95, evt=50)
+    compute_month(M3)
+    assert tranche2(grappe).statut == StatutTranche.PREVUE
+
+
+@pytest.mark.django_db
+def test_later_correction_flags_for_review_without_revoking():
+    grappe, (a, b) = funded_grappe()
+    for mois in (M1, M2, M3, M4):
+        meeting(a, mois)
+        meeting(b, mois)
+    compute_month(M4)
+    assert tranche2(grappe).mois_declenchement == M4
+    usage(a, M4, personnes=100, mssante=0, dmp=80, actifs=95, pp=95, evt=95)
+    usage(b, M4, personnes=100, mssante=0, dmp=80, actifs=95, pp=95, evt=95)
+    compute_month(M4, grappe)
+    tranche = tranche2(grappe)
+    assert tranche.statut == StatutTranche.A_REVOIR
+    assert "ne sont plus toutes atteintes" in tranche.revue_motif
+    assert tranche.mois_declenchement == M4
+    # Another recomputation does not stack entries.
+    compute_month(M4, grappe)
+    assert (
+        HistoryEntry.objects.filter(grappe=grappe, action__startswith="Tranche à revoir").count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_correction_of_a_paid_tranche_keeps_it_paid_with_a_motif():
+    grappe, (a, b) = funded_grappe()
+    for mois in (M1, M2, M3):
+        meeting(a, mois)
+        meeting(b, mois)
+    compute_month(M3)
+    Tranche.objects.filter(grappe=grappe, numero=2).update(statut=StatutTranche.PAYEE)
+    usage(a, M3, personnes=100, mssante=80, dmp=80, actifs=95, pp=10, evt=95)
+    compute_month(M3)
+    tranche = tranche2(grappe)
+    assert tranche.statut == StatutTranche.PAYEE
+    assert tranche.revue_motif
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_make_the_tranche_due_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("Verrou de ligne et verrou consultatif : vérifiés sur PostgreSQL.")
+    grappe, (a, b) = funded_grappe()
+    ars_agent("32", UserFactory(email="ars-concurrence@exemple.fr"))
+    for mois in (M1, M2, M3):
+        meeting(a, mois)
+        meeting(b, mois)
+    ensure_tranches()
+    barrier = threading.Barrier(4)
+    errors = []
+    wins = []
+
+    def run_month():
+        try:
+            barrier.wait(timeout=10)
+            compute_month(M3)
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def trigger():
+        try:
+            tranche = Tranche.objects.select_related("grappe").get(grappe=grappe, numero=2)
+            barrier.wait(timeout=10)
+            wins.append(trigger_tranche(tranche, M3, {"indicateurs": [], "premiere_mesure": True}))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_month) for _ in range(2)] + [
+        threading.Thread(target=trigger) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert tranche2(grappe).statut == StatutTranche.DUE
+    assert (
+        HistoryEntry.objects.filter(grappe=grappe, action__startswith="Tranche 2 due").count() == 1
+    )
+    assert len(mail.outbox) == 1
+    assert wins.count(True) <= 1

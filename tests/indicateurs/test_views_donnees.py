@@ -1,0 +1,271 @@
+import html
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from grappe.models import HistoryEntry
+from indicateurs.enums import StatutImport, StatutTranche
+from indicateurs.models import (
+    ImportUsage,
+    Tranche,
+    UsageHistorique,
+    UsageMensuel,
+    ValeurIndicateur,
+)
+from tests.indicateurs.factories import csv_bytes, usage
+
+pytestmark = pytest.mark.django_db
+
+READ = {
+    "owner": 200,
+    "member": 200,
+    "copil": 200,
+    "ars": 200,
+    "ars_other": 404,
+    "stranger": 404,
+    "admin": 200,
+    "anonymous": "login",
+}
+FEED = {**READ, "member": 403, "copil": 403, "ars": 403}
+PAY = {**READ, "owner": 403, "member": 403, "copil": 403}
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with time_machine.travel("2026-11-15 10:00 +0100", tick=False) as traveller:
+        yield traveller
+
+
+def check(response, name, expected):
+    if expected == "login":
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/connexion/?next="), name
+    else:
+        assert response.status_code == expected, f"{name}: {response.status_code}"
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def rows_for(grappe, mois="2026-03", mssante=80):
+    return [
+        [m.esms.finess_et, mois, 100, mssante, 75, 95, 90, 92]
+        for m in grappe.memberships.select_related("esms")
+    ]
+
+
+def upload(client, grappe, data, name="usages.csv"):
+    return client.post(
+        reverse("indicateurs:usages", args=[grappe.pk]),
+        {"fichier": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
+
+
+@pytest.fixture
+def funded(cast):
+    cast.grappe.convention_amount = Decimal("300000")
+    cast.grappe.save()
+    return cast
+
+
+def test_usages_page_permissions(cast, client_for):
+    url = reverse("indicateurs:usages", args=[cast.grappe.pk])
+    for name, user in cast.users().items():
+        check(client_for(user).get(url), name, READ[name])
+
+
+def test_upload_permissions(cast, client_for):
+    for name, user in cast.users().items():
+        response = upload(client_for(user), cast.grappe, csv_bytes(rows_for(cast.grappe)))
+        expected = {200: 302}.get(FEED[name], FEED[name])
+        check(response, name, expected)
+    assert ImportUsage.objects.count() == 2  # owner and admin
+    assert not UsageMensuel.objects.exists()  # dry runs only
+
+
+def test_upload_report_then_apply(cast, client_for, django_capture_on_commit_callbacks):
+    client = client_for(cast.owner)
+    response = upload(client, cast.grappe, csv_bytes(rows_for(cast.grappe)))
+    record = ImportUsage.objects.get()
+    assert response["Location"] == reverse(
+        "indicateurs:import_detail", args=[cast.grappe.pk, record.pk]
+    )
+    assert record.statut == StatutImport.VERIFIE
+    assert record.envoye_par == cast.owner
+    with record.fichier.open("rb") as handle:
+        assert handle.read().startswith(b"finess_et;mois")
+    page = client.get(response["Location"])
+    assert 'data-testid="appliquer"' in text(page)
+    assert "Lignes lues" in text(page)
+    # A reader of the grappe sees the report but cannot apply it.
+    check(client_for(cast.copil).post(response["Location"], {"action": "appliquer"}), "copil", 403)
+    client = client_for(cast.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "appliquer"})
+    record.refresh_from_db()
+    assert record.statut == StatutImport.APPLIQUE
+    assert record.applique_le is not None
+    assert UsageMensuel.objects.filter(import_usage=record).count() == 3
+    assert HistoryEntry.objects.filter(
+        grappe=cast.grappe, action="Import de données d'usage appliqué"
+    ).exists()
+    # The recomputation ran (eager Celery without Redis).
+    assert ValeurIndicateur.objects.filter(
+        mois=date(2026, 3, 1), esms=cast.grappe.memberships.first().esms
+    ).exists()
+    # Applying twice is refused.
+    client.post(response["Location"], {"action": "appliquer"})
+    assert UsageHistorique.objects.count() == 0
+
+
+def test_upload_with_errors_is_refused_and_lists_them(cast, client_for):
+    rows = rows_for(cast.grappe)
+    rows[-1][1] = "2027-02"
+    client = client_for(cast.owner)
+    response = upload(client, cast.grappe, csv_bytes(rows))
+    record = ImportUsage.objects.get()
+    assert record.statut == StatutImport.REFUSE
+    page = text(client.get(response["Location"]))
+    assert "Ligne 4 : le mois 2027-02 est dans le futur." in page
+    assert 'data-testid="appliquer"' not in page
+    client.post(response["Location"], {"action": "appliquer"})
+    assert not UsageMensuel.objects.exists()
+
+
+def test_unreadable_file(cast, client_for):
+    client = client_for(cast.owner)
+    response = upload(client, cast.grappe, b"a;b\n1;2\n")
+    assert "En-tête incorrect" in text(client.get(response["Location"]))
+
+
+def test_esms_of_another_grappe_is_refused_on_this_page(cast, client_for):
+    from tests.grappe.factories import add_esms
+
+    (other,) = add_esms(cast.other_grappe, 1)
+    client = client_for(cast.admin)
+    response = upload(client, cast.grappe, csv_bytes([[other.finess_et, "2026-03", 1]]))
+    assert "n'est pas dans la grappe" in text(client.get(response["Location"]))
+
+
+def test_import_list_query_count_does_not_grow(cast, client_for, django_assert_max_num_queries):
+    client = client_for(cast.owner)
+    url = reverse("indicateurs:usages", args=[cast.grappe.pk])
+    for _ in range(3):
+        ImportUsage.objects.create(
+            grappe=cast.grappe, nom_original="a.csv", statut="verifie", envoye_par=cast.owner
+        )
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for _ in range(15):
+        ImportUsage.objects.create(
+            grappe=cast.grappe, nom_original="b.csv", statut="verifie", envoye_par=cast.member
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_template_downloads(cast, client_for):
+    client = client_for(cast.owner)
+    csv = client.get(reverse("indicateurs:modele", args=["csv"]))
+    assert csv.content.decode("utf-8-sig").startswith("finess_et;mois;personnes_accompagnees")
+    xlsx = client.get(reverse("indicateurs:modele", args=["xlsx"]))
+    assert xlsx.content[:2] == b"PK"
+    assert client.get(reverse("indicateurs:modele", args=["pdf"])).status_code == 404
+
+
+def test_saisie_permissions(cast, client_for):
+    url = reverse("indicateurs:saisie", args=[cast.grappe.pk])
+    for name, user in cast.users().items():
+        check(client_for(user).get(url), name, FEED[name])
+
+
+def test_saisie_creates_then_replaces_with_history(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    client = client_for(cast.owner)
+    url = reverse("indicateurs:saisie", args=[cast.grappe.pk])
+    data = {
+        "esms": membership.pk,
+        "mois": "2026-03",
+        "personnes_accompagnees": 40,
+        "messages_mssante": 30,
+        "dmp_alimentes": "",
+        "dossiers_actifs": 38,
+        "dossiers_actifs_avec_pp": 30,
+        "dossiers_actifs_avec_evenement": 35,
+    }
+    assert client.post(url, data).status_code == 302
+    row = UsageMensuel.objects.get()
+    assert (row.messages_mssante, row.dmp_alimentes, row.source) == (30, None, "saisie")
+    page = client.get(url, {"esms": membership.esms_id, "mois": "2026-03"})
+    assert page.context["form"].initial["messages_mssante"] == 30
+    assert client.post(url, {**data, "messages_mssante": 33}).status_code == 302
+    row.refresh_from_db()
+    assert row.messages_mssante == 33
+    assert UsageHistorique.objects.get().valeurs["messages_mssante"] == 30
+    # Same validation rules as the import.
+    response = client.post(url, {**data, "dossiers_actifs_avec_pp": 50})
+    assert response.status_code == 200
+    assert "« dossiers_actifs_avec_pp » (50) dépasse « dossiers_actifs » (38)" in text(response)
+    response = client.post(url, {**data, "mois": "2030-01"})
+    assert "dans le futur" in text(response)
+
+
+def test_tranches_page_permissions(funded, client_for):
+    url = reverse("indicateurs:tranches", args=[funded.grappe.pk])
+    for name, user in funded.users().items():
+        check(client_for(user).get(url), name, READ[name])
+    assert Tranche.objects.filter(grappe=funded.grappe).count() == 2
+
+
+def test_payment_permissions_and_record(funded, client_for):
+    client_for(funded.owner).get(reverse("indicateurs:tranches", args=[funded.grappe.pk]))
+    tranche = Tranche.objects.get(grappe=funded.grappe, numero=2)
+    Tranche.objects.filter(pk=tranche.pk).update(
+        statut=StatutTranche.DUE, mois_declenchement=date(2026, 6, 1)
+    )
+    url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
+    for name, user in funded.users().items():
+        check(client_for(user).get(url), name, PAY[name])
+    for name, user in funded.users().items():
+        if PAY[name] != 200:
+            check(client_for(user).post(url, {}), name, PAY[name])
+    client = client_for(funded.ars)
+    response = client.post(
+        url,
+        {"paye_le": "2026-07-10", "montant_paye": "150000.00", "reference_paiement": "ARS-2026-42"},
+    )
+    assert response.status_code == 302
+    tranche.refresh_from_db()
+    assert tranche.statut == StatutTranche.PAYEE
+    assert tranche.paye_le == date(2026, 7, 10)
+    assert tranche.montant_paye == Decimal("150000.00")
+    assert tranche.paiement_par == funded.ars
+    entry = HistoryEntry.objects.get(action="Paiement de la tranche 2 enregistré")
+    assert entry.changes["Référence"] == "ARS-2026-42"
+    # Once paid, it cannot be paid again.
+    client.post(url, {"paye_le": "2026-07-11", "montant_paye": "1", "reference_paiement": "X"})
+    tranche.refresh_from_db()
+    assert tranche.reference_paiement == "ARS-2026-42"
+
+
+def test_a_planned_targets_tranche_is_not_payable(funded, client_for):
+    client = client_for(funded.ars)
+    client.get(reverse("indicateurs:tranches", args=[funded.grappe.pk]))
+    tranche = Tranche.objects.get(grappe=funded.grappe, numero=2)
+    url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
+    client.post(url, {"paye_le": "2026-07-10", "montant_paye": "1", "reference_paiement": "X"})
+    tranche.refresh_from_db()
+    assert tranche.statut == StatutTranche.PREVUE
+
+
+def test_saisie_recent_list_uses_stored_values(cast, client_for):
+    esms = cast.grappe.memberships.first().esms
+    usage(esms, "2026-02", personnes=12, mssante=7)
+    response = client_for(cast.owner).get(reverse("indicateurs:saisie", args=[cast.grappe.pk]))
+    assert esms.name in text(response)

@@ -1,7 +1,6 @@
 """The AMOA cahier des charges builder: registry context, checklists, missing data, preview, PDF."""
 
 import datetime
-import html
 import subprocess
 
 import pytest
@@ -23,38 +22,15 @@ from tests.grappe.factories import (
     UserFactory,
     add_esms,
 )
+from tests.helpers import EDIT, READ, check, text
 
 pytestmark = pytest.mark.django_db
-
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "anonymous": "login",
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
 
 
 @pytest.fixture(autouse=True)
 def frozen_now():
     with time_machine.travel("2026-06-15 10:00 +0200", tick=False) as traveller:
         yield traveller
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def url(name, consultation):

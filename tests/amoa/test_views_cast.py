@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from amoa.models import Choix
 from tests.amoa.factories import score
+from tests.helpers import check
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +30,6 @@ SCORE = {**EDIT, "owner": 403, "admin": 403, "evaluator": 200}
 
 def people(cast, candidate, evaluators):
     return {**cast.users(), "candidate": candidate, "evaluator": evaluators[0]}
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
 
 
 def consume(response):

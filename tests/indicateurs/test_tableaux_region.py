@@ -2,7 +2,6 @@
 project step, PDF), the national view and the "Tableau de bord ARS" entry point."""
 
 import datetime
-import html
 
 import pytest
 import time_machine
@@ -12,6 +11,7 @@ from grappe.models import Region
 from indicateurs.enums import StatutTranche
 from projets.models import Etape
 from tests.grappe.factories import GrappeFactory, add_esms, ars_agent
+from tests.helpers import check, text
 from tests.indicateurs.factories_tableaux import (
     grappe_values,
     indicateurs,
@@ -43,20 +43,8 @@ def frozen_now():
         yield traveller
 
 
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
-
-
 def region_url(code="32", query="", name="tableau_region"):
     return reverse(f"indicateurs:{name}", args=[code]) + query
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-import html
 from datetime import date
 from decimal import Decimal
 
@@ -16,20 +15,11 @@ from indicateurs.models import (
     UsageMensuel,
     ValeurIndicateur,
 )
+from tests.helpers import READ, check, text
 from tests.indicateurs.factories import csv_bytes, usage
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "anonymous": "login",
-}
 FEED = {**READ, "member": 403, "copil": 403, "ars": 403}
 PAY = {**READ, "owner": 403, "member": 403, "copil": 403}
 
@@ -38,18 +28,6 @@ PAY = {**READ, "owner": 403, "member": 403, "copil": 403}
 def frozen_now():
     with time_machine.travel("2026-11-15 10:00 +0100", tick=False) as traveller:
         yield traveller
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def rows_for(grappe, mois="2026-03", mssante=80):

@@ -22,22 +22,12 @@ from projets.comptes_rendus import snapshot
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
 from projets.models import Action, AvisCR, CompteRendu, Decision, Participant
 from tests.grappe.factories import UserFactory, copil_member
+from tests.helpers import EDIT, READ, check
 from tests.projets.factories import copil_voters
 from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting, suivi_member
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "anonymous": "login",
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
 WRITE = {**EDIT, "owner": 302, "admin": 302}
 AVIS = {**READ, "owner": 403, "member": 403, "copil": 302, "ars": 403, "admin": 403}
 
@@ -56,14 +46,6 @@ def reunion(cast):
 def url(name, reunion, cr=None):
     args = [reunion.grappe_id, reunion.pk] + ([cr.pk] if cr is not None else [])
     return reverse(f"projets:{name}", args=args)
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
 
 
 def text(response):

@@ -1,7 +1,6 @@
 """Deliverable pages: list, detail and upload, download, submission, avis, "À valider" inbox."""
 
 import datetime
-import html
 import io
 import re
 import zipfile
@@ -22,23 +21,13 @@ from projets import comptes_rendus as minutes
 from projets.enums import DecisionAvis, StatutVersion
 from projets.models import Avis, Livrable, LivrableVersion
 from tests.grappe.factories import GrappeFactory, copil_member
+from tests.helpers import EDIT, READ, check, consume, text
 from tests.projets.factories import copil_voters, plan_for
 from tests.projets.helpers_comptes_rendus import meeting
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
 
 
 @pytest.fixture(autouse=True)
@@ -60,27 +49,6 @@ def note(plan):
 
 def url(name, livrable, *args):
     return reverse(f"projets:{name}", args=[livrable.plan.grappe_id, livrable.pk, *args])
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
-
-
-def text(response):
-    """The page as a reader sees it (entities decoded)."""
-    return html.unescape(response.content.decode())
-
-
-def consume(response):
-    """Read (and close) a streamed file response."""
-    # Reading the stream to its end closes the response (and its file) inside the test client,
-    # with the database connection left alone; a second close() would end the test's transaction
-    # on PostgreSQL (request_finished → close_old_connections).
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def make_version(livrable, status=StatutVersion.DEPOSEE, user=None, content=PDF, **kwargs):

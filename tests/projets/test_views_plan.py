@@ -13,20 +13,11 @@ from projets.enums import DecisionJalon, ModeDecision, StatutEtape
 from projets.models import Etape, EtapeReference, Jalon, Plan
 from projets.views.plan import guide_blocks
 from tests.grappe.factories import UserFactory, copil_member
+from tests.helpers import EDIT, READ, check
 from tests.projets.factories import copil_voters, plan_for
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
 EVERYBODY = dict.fromkeys(READ, 200)
 
 
@@ -52,14 +43,6 @@ def step(plan, ordre):
 
 def gate(plan, ordre):
     return plan.jalons.get(etape__ordre=ordre)
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
 
 
 def assert_get_cast(cast, client_for, address, expected):

@@ -3,7 +3,6 @@ feed, attendance and quorum, decisions (go / no go on the plan's milestones), ac
 over from meeting to meeting, "Mes actions"; the permission cast on every view."""
 
 import datetime
-import html
 import re
 from zoneinfo import ZoneInfo
 
@@ -36,6 +35,7 @@ from projets.models import (
     ReunionDocument,
 )
 from tests.grappe.factories import RoleFactory, UserFactory, copil_member
+from tests.helpers import EDIT, READ, check, consume, text
 from tests.projets.factories import copil_voters, plan_for
 from tests.projets.test_ics import parse, props, unescape, value_of
 
@@ -44,17 +44,6 @@ pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "anonymous": "login",
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
 POST = {**EDIT, "owner": 302, "admin": 302}
 SIGNED_IN = dict.fromkeys(READ, 200) | {"anonymous": "login"}
 
@@ -150,28 +139,9 @@ def url(name, reunion, *args):
     return reverse(f"projets:{name}", args=[reunion.grappe_id, reunion.pk, *args])
 
 
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
-
-
 def flat(response):
     """The page's text with tags removed and white space collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
-
-
-def consume(response):
-    # Reading the stream to its end closes the response (and its file) inside the test client,
-    # with the database connection left alone; a second close() would end the test's transaction
-    # on PostgreSQL (request_finished → close_old_connections).
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def messages_of(response):

@@ -15,6 +15,7 @@ from projets import extensions
 from projets.enums import CategorieRisque, DecisionJalon, StatutRisque, StatutVersion
 from projets.models import Baseline, LivrableVersion, Risque, RisqueHistorique
 from projets.reference_plan import RISQUES_COOPERATION
+from tests.helpers import EDIT, READ, check
 from tests.projets.factories import plan_for
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +28,6 @@ def frozen_today():
         yield traveller
 
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
-
-
 @pytest.fixture
 def plan(cast):
     return plan_for(cast.grappe, user=cast.owner)
@@ -46,14 +35,6 @@ def plan(cast):
 
 def url(name, cast, *args):
     return reverse(f"projets:{name}", args=[cast.grappe.pk, *args])
-
-
-def check(response, name, expected):
-    if expected == "login":
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/connexion/?next="), name
-    else:
-        assert response.status_code == expected, f"{name}: {response.status_code}"
 
 
 def assert_get_cast(cast, client_for, address, expected):

@@ -1,0 +1,39 @@
+"""What every view test shares: the cast's expected answers and how to check them."""
+
+import html
+
+# Expected status per person of the cast (tests/conftest.py::cast) on a grappe's pages: readers
+# see them, strangers learn nothing (404), anonymous people are sent to the login page.
+READ = {
+    "owner": 200,
+    "member": 200,
+    "copil": 200,
+    "ars": 200,
+    "ars_other": 404,
+    "stranger": 404,
+    "admin": 200,
+    "anonymous": "login",
+}
+# Pages that change the grappe: readers are refused (403).
+EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
+
+
+def check(response, name, expected):
+    """`expected` is a status code, or "login" for a redirect to the login page."""
+    if expected == "login":
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/connexion/?next="), name
+    else:
+        assert response.status_code == expected, f"{name}: {response.status_code}"
+
+
+def text(response):
+    """The page as a reader sees it (entities decoded)."""
+    return html.unescape(response.content.decode())
+
+
+def consume(response):
+    """A downloaded file's bytes. Reading the stream to its end closes the response (and its
+    file) inside the test client, with the database connection left alone; a second close()
+    would end the test's transaction on PostgreSQL (request_finished → close_old_connections)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -162,6 +162,11 @@ def compte_rendu_edit(request, pk, reunion_id, cr_id):
                 messages.success(request, "Le brouillon du compte rendu est enregistré.")
             return redirect(_detail_url(cr))
         messages.error(request, "Le compte rendu n'a pas été enregistré : corrigez le formulaire.")
+        if not formset.management_form.is_valid():
+            # A truncated or forged post: show the points again rather than fail.
+            formset = DiscussionFormSet(
+                None, queryset=reunion.points.order_by("ordre", "pk"), prefix="points"
+            )
     avis = list(cr.avis.select_related("user").order_by("created_at", "pk"))
     context = {
         "grappe": grappe,
@@ -169,7 +174,7 @@ def compte_rendu_edit(request, pk, reunion_id, cr_id):
         "compte_rendu": cr,
         "form": form,
         "formset": formset,
-        "point_forms": list(zip(formset.forms, formset.get_queryset(), strict=True)),
+        "point_forms": [(point_form, point_form.instance) for point_form in formset.forms],
         "content": workflow.content_of(cr, reunion),
         "deadline": workflow.deadline_status(reunion, cr),
         "requested_changes": [a for a in avis if a.decision == AvisCompteRendu.MODIFICATIONS],

@@ -418,6 +418,16 @@ def test_the_edit_page_only_writes_this_meetings_points(cast, client_for, reunio
     assert foreign.discussion == ""
 
 
+def test_a_truncated_post_shows_the_form_again(cast, client_for, reunion):
+    cr = draft(reunion, cast.owner, synthese="Avant")
+    response = client_for(cast.owner).post(url("compte_rendu_edit", reunion, cr), {})
+    assert response.status_code == 200
+    assert "Le compte rendu n'a pas été enregistré" in text(response)
+    assert len(response.context["point_forms"]) == reunion.points.count() > 0
+    cr.refresh_from_db()
+    assert cr.synthese == "Avant"
+
+
 def test_reader_lands_on_the_current_version_from_the_meeting(cast, client_for, reunion):
     cr = draft(reunion, cast.owner)
     response = client_for(cast.member).get(url("compte_rendu_create", reunion))

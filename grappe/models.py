@@ -810,6 +810,13 @@ class ConventionCooperation(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+class HistoryEntryQuerySet(models.QuerySet):
+    def without_confidential(self):
+        """Leave out the entries about the AMOA call (offers, prices, scores, the choice), for
+        the grappe's AMOA consultants, who may be candidates to it (grappe.perms.is_amoa_only)."""
+        return self.filter(confidentiel=False)
+
+
 class HistoryEntry(models.Model):
     """Who changed what on a grappe, and when. Written by the views, never edited."""
 
@@ -827,6 +834,13 @@ class HistoryEntry(models.Model):
     target = models.CharField("objet", max_length=200, blank=True)
     changes = models.JSONField("modifications", default=dict, blank=True)
     created_at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    confidentiel = models.BooleanField(
+        "confidentiel (consultation AMOA)",
+        default=False,
+        help_text="Caché aux consultants AMOA de la grappe, qui peuvent être candidats.",
+    )
+
+    objects = HistoryEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "entrée d'historique"
@@ -847,13 +861,14 @@ class HistoryEntry(models.Model):
         return rows
 
     @classmethod
-    def record(cls, grappe, user, action, target="", changes=None):
+    def record(cls, grappe, user, action, target="", changes=None, *, confidentiel=False):
         return cls.objects.create(
             grappe=grappe,
             user=user if user and user.is_authenticated else None,
             action=action,
             target=str(target)[:200],
             changes=changes or {},
+            confidentiel=confidentiel,
         )
 
 

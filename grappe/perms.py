@@ -42,6 +42,15 @@ def is_copil_member(user, grappe):
     )
 
 
+def is_amoa_only(user, grappe):
+    """The grappe's AMOA consultant and nothing else on it: a possible candidate to its AMOA
+    call, from which the call's pages, history and selection meetings are hidden."""
+    if not user.is_authenticated or user.is_staff:
+        return False
+    roles = _roles(user, grappe)
+    return bool(roles) and roles <= {RoleKind.AMOA}
+
+
 def can_view_grappe(user, grappe):
     if not user.is_authenticated:
         return False

@@ -2,6 +2,7 @@
 
 from grappe import perms as grappe_perms
 from grappe.models import ComiteMember
+from projets.enums import TypeReunion
 
 
 def can_view_plan(user, grappe):
@@ -35,3 +36,9 @@ def can_record_decision(user, grappe):
     """Record the COPIL's go/no-go decision on a milestone (the secretary of the meeting, i.e. the
     chef de projet or AMOA, or a national admin)."""
     return can_edit_plan(user, grappe)
+
+
+def hidden_reunion_kinds(user, grappe):
+    """Meetings the user may not see: the comité de sélection's, where the AMOA offers are
+    discussed, for the grappe's AMOA consultants (possible candidates)."""
+    return [TypeReunion.SELECTION] if grappe_perms.is_amoa_only(user, grappe) else []

@@ -136,6 +136,8 @@ def grappe_edit(request, pk):
 def grappe_history(request, pk):
     grappe = get_grappe_for(request.user, pk)
     entries = grappe.history.select_related("user")
+    if perms.is_amoa_only(request.user, grappe):
+        entries = entries.without_confidential()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "grappe/grappe_history.html", {"grappe": grappe, "page": page})
 

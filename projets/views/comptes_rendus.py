@@ -30,21 +30,13 @@ from projets.comptes_rendus import (
 )
 from projets.enums import COMPTE_RENDU_BADGES, AvisCompteRendu
 from projets.forms.comptes_rendus import AvisCompteRenduForm, CompteRenduForm, DiscussionFormSet
-from projets.models import AvisCR, CompteRendu, Reunion
+from projets.models import AvisCR, CompteRendu
 from projets.validation import copil_rule
+from projets.views.reunions import reunion_for
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _reunion_for(grappe, reunion_id):
-    """The meeting if it belongs to the grappe; 404 otherwise."""
-    reunion = get_object_or_404(
-        Reunion.objects.select_related("comite"), pk=reunion_id, grappe=grappe
-    )
-    reunion.grappe = grappe
-    return reunion
 
 
 def _cr_for(reunion, cr_id):
@@ -81,7 +73,7 @@ def compte_rendu_create(request, pk, reunion_id):
     """The meeting's minutes: its current version when there is one (everybody who sees the
     grappe lands there), otherwise the page where an editor starts writing them."""
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     can_edit = perms.can_edit_plan(request.user, grappe)
     if request.method != "POST":
         latest = workflow.latest_version(reunion)
@@ -125,7 +117,7 @@ def compte_rendu_create(request, pk, reunion_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def compte_rendu_edit(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     cr = _cr_for(reunion, cr_id)
     if not perms.can_edit_plan(request.user, grappe):
         raise PermissionDenied
@@ -256,14 +248,14 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
 @require_safe
 def compte_rendu_detail(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     return _detail_response(request, grappe, reunion, cr_id)
 
 
 @require_POST
 def compte_rendu_submit(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     cr = _cr_for(reunion, cr_id)
     if not perms.can_edit_plan(request.user, grappe):
         raise PermissionDenied
@@ -287,7 +279,7 @@ AVIS_MESSAGES = {
 @require_POST
 def compte_rendu_avis(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     cr = _cr_for(reunion, cr_id)
     if not perms.can_give_avis(request.user, grappe):
         raise PermissionDenied
@@ -321,7 +313,7 @@ def compte_rendu_pdf(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
     if not perms.can_view_plan(request.user, grappe):
         raise Http404
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     cr = _cr_for(reunion, cr_id)
     pdf = workflow.render_compte_rendu_pdf(cr, request=request)
     return pdf_response(pdf, workflow.pdf_filename(cr).removesuffix(".pdf"))
@@ -330,7 +322,7 @@ def compte_rendu_pdf(request, pk, reunion_id, cr_id):
 @require_POST
 def compte_rendu_new_version(request, pk, reunion_id, cr_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     cr = _cr_for(reunion, cr_id)
     if not perms.can_edit_plan(request.user, grappe):
         raise PermissionDenied
@@ -360,6 +352,7 @@ def bibliotheque(request, pk):
         raise Http404
     diffused = (
         CompteRendu.objects.filter(reunion__grappe=grappe, statut=DIFFUSE)
+        .exclude(reunion__kind__in=perms.hidden_reunion_kinds(request.user, grappe))
         .select_related("reunion", "reunion__comite")
         .order_by("-reunion__starts_at", "-reunion_id", "-numero")
     )

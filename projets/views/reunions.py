@@ -96,10 +96,14 @@ def _editor(request, grappe):
         )
 
 
-def _reunion_for(grappe, reunion_id):
-    """The meeting if it belongs to the grappe; 404 otherwise."""
+def reunion_for(user, grappe, reunion_id):
+    """The meeting if it belongs to the grappe and the user may see it; 404 otherwise."""
     reunion = get_object_or_404(
-        Reunion.objects.select_related("comite", "created_by"), pk=reunion_id, grappe=grappe
+        Reunion.objects.select_related("comite", "created_by").exclude(
+            kind__in=perms.hidden_reunion_kinds(user, grappe)
+        ),
+        pk=reunion_id,
+        grappe=grappe,
     )
     reunion.grappe = grappe  # already loaded (with its porteur): no query for the deadline
     return reunion
@@ -271,7 +275,8 @@ def reunion_list(request, pk):
     can_edit = perms.can_edit_plan(request.user, grappe)
     latest = CompteRendu.objects.filter(reunion=OuterRef("pk")).order_by("-numero")
     reunions = list(
-        grappe.reunions.select_related("comite")
+        grappe.reunions.exclude(kind__in=perms.hidden_reunion_kinds(request.user, grappe))
+        .select_related("comite")
         .annotate(
             **{f"cr_{name}": Subquery(latest.values(name)[:1]) for name in LATEST_FIELDS},
             invites_count=Count("participants"),
@@ -369,7 +374,7 @@ def reunion_create(request, pk):
 def reunion_edit(request, pk, reunion_id):
     grappe = get_grappe_for(request.user, pk)
     _editor(request, grappe)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = ReunionForm(data, files, instance=reunion, grappe=grappe)
@@ -496,7 +501,7 @@ def detail_context(request, grappe, reunion, **forms):
 @require_safe
 def reunion_detail(request, pk, reunion_id):
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     return render(request, "projets/reunion_detail.html", detail_context(request, grappe, reunion))
 
 
@@ -518,7 +523,7 @@ def _detail_with_errors(request, grappe, reunion, **forms):
 def reunion_invite(request, pk, reunion_id):
     grappe = get_grappe_for(request.user, pk)
     _editor(request, grappe)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     if reunion.ends_at <= timezone.now():
         messages.error(request, "La réunion est passée : les invitations ne sont plus envoyées.")
         return redirect(_reunion_url(reunion))
@@ -586,7 +591,7 @@ def _calendar_response(content, filename=None):
 def reunion_ics(request, pk, reunion_id):
     """The meeting for one's calendar (METHOD:PUBLISH: an import, not an invitation)."""
     grappe = get_grappe_for(request.user, pk)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     start = timezone.localtime(reunion.starts_at)
     return _calendar_response(
         ics.publication([reunion]), filename=f"reunion-{start:%Y-%m-%d}-{reunion.pk}.ics"
@@ -645,7 +650,7 @@ def _editable_started(request, pk, reunion_id):
     """(grappe, reunion, refusal redirect or None) for the during/after-the-meeting posts."""
     grappe = get_grappe_for(request.user, pk)
     _editor(request, grappe)
-    reunion = _reunion_for(grappe, reunion_id)
+    reunion = reunion_for(request.user, grappe, reunion_id)
     if not _started(reunion):
         messages.error(request, _not_started_message(reunion))
         return grappe, reunion, redirect(_reunion_url(reunion))

@@ -254,3 +254,20 @@ def test_member_role_kinds_are_all_read_only(cast, client_for):
         assert client_for(user).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 403
     amoa = RoleFactory(grappe=grappe, kind=RoleKind.AMOA).user
     assert client_for(amoa).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 200
+
+
+def test_history_hides_the_amoa_call_from_the_grappes_amoa_consultants(cast, client_for):
+    HistoryEntry.record(cast.grappe, cast.owner, "Grappe modifiée", cast.grappe)
+    HistoryEntry.record(
+        cast.grappe, cast.owner, "Offre AMOA enregistrée", "Cabinet A", confidentiel=True
+    )
+    address = reverse("grappe:history", args=[cast.grappe.pk])
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    page = client_for(consultant).get(address).content.decode()
+    assert "Grappe modifiée" in page and "Offre AMOA enregistrée" not in page
+    for reader in (cast.owner, cast.ars, cast.admin):
+        assert "Offre AMOA enregistrée" in client_for(reader).get(address).content.decode()
+    # An AMOA consultant who also holds another role on the grappe is not a candidate.
+    RoleFactory(grappe=cast.grappe, kind=RoleKind.REFERENT_DUI, user=consultant)
+    page = client_for(consultant).get(address).content.decode()
+    assert "Offre AMOA enregistrée" in page

@@ -1103,3 +1103,21 @@ def test_detail_query_count_is_bounded(cast, client_for, past, plan, django_asse
         with django_assert_max_num_queries(25):
             response = client.get(url("reunion", past))
         assert len(response.context["carried"]) == 8
+
+
+def test_selection_meetings_are_hidden_from_the_grappes_amoa_consultants(cast, client_for):
+    selection = make_reunion(cast.grappe, kind=TypeReunion.SELECTION, titre="Choix de l'AMOA")
+    copil = make_reunion(cast.grappe, titre="COPIL n°4")
+    CompteRendu.objects.create(
+        reunion=selection, statut=StatutCompteRendu.DIFFUSE, redige_par=cast.owner
+    )
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    client = client_for(consultant)
+    listed = client.get(reverse("projets:reunions", args=[cast.grappe.pk])).context
+    assert [row["reunion"] for row in listed["upcoming"] + listed["past"]] == [copil]
+    assert client.get(url("reunion", selection)).status_code == 404
+    assert client.get(url("reunion", copil)).status_code == 200
+    library = client.get(reverse("projets:bibliotheque", args=[cast.grappe.pk]))
+    assert library.context["rows"] == []
+    # The chef de projet sees both.
+    assert client_for(cast.owner).get(url("reunion", selection)).status_code == 200

@@ -11,10 +11,15 @@ from amoa.models import (
     DeclarationConflit,
     EtapeOffre,
     Evaluation,
+    Exigence,
+    GrilleFonctionnelle,
+    ImportReponse,
+    LignePrix,
     Note,
     Offre,
     PieceOffre,
     ResultatIndispensable,
+    SolutionEtudiee,
 )
 
 
@@ -73,3 +78,36 @@ class EvaluationAdmin(admin.ModelAdmin):
 
 for model in (DeclarationConflit, Consensus, Audition, Choix, ResultatIndispensable):
     admin.site.register(model)
+
+
+# --- Choosing the DUI -----------------------------------------------------------------------
+
+
+class ExigenceInline(admin.TabularInline):
+    model = Exigence
+    extra = 0
+    fields = ["code", "domaine", "libelle", "priorite", "professions"]
+
+
+@admin.register(GrilleFonctionnelle)
+class GrilleFonctionnelleAdmin(admin.ModelAdmin):
+    list_display = ["grappe", "hebergement", "created_at"]
+    inlines = [ExigenceInline]
+
+
+@admin.register(SolutionEtudiee)
+class SolutionEtudieeAdmin(admin.ModelAdmin):
+    list_display = ["editeur", "solution", "grappe", "reference_sad", "elimine"]
+    list_filter = ["reference_sad", "elimine"]
+
+
+@admin.register(LignePrix)
+class LignePrixAdmin(admin.ModelAdmin):
+    list_display = ["offre", "nature", "annee", "montant"]
+    list_filter = ["nature"]
+
+
+@admin.register(ImportReponse)
+class ImportReponseAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "offre", "valide", "applique_le", "le"]
+    readonly_fields = ["rapport"]

@@ -37,6 +37,7 @@ class OffreClasseeSerializer(serializers.Serializer):
 class ClassementSerializer(serializers.Serializer):
     consultation = serializers.IntegerField()
     titre = serializers.CharField()
+    objet = serializers.CharField(help_text="« amoa » ou « editeur » (solution DUI).")
     offres = OffreClasseeSerializer(many=True)
 
 
@@ -83,5 +84,10 @@ class ClassementView(APIView):
                     "rang": outcome.rank,
                 }
             )
-        data = {"consultation": consultation.pk, "titre": consultation.titre, "offres": offres}
+        data = {
+            "consultation": consultation.pk,
+            "titre": consultation.titre,
+            "objet": consultation.objet,
+            "offres": offres,
+        }
         return Response(ClassementSerializer(data).data)

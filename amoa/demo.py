@@ -107,6 +107,11 @@ def _piece_pdf():
 
 @transaction.atomic
 def seed(grappe, people):
+    seed_amoa(grappe, people)
+    seed_dui(grappe, people)
+
+
+def seed_amoa(grappe, people):
     if Consultation.objects.filter(grappe=grappe, titre=TITRE).exists():
         return
     # Offers were due 40 days ago at noon (local time).
@@ -220,4 +225,277 @@ def seed(grappe, people):
         "prix de journée le plus bas parmi les offres classées.",
         date=(deadline + datetime.timedelta(days=16)).date(),
         par=people["porteur"],
+    )
+
+
+# --- Choosing the DUI (seed 003 steps 5–11) -------------------------------------------------
+
+TITRE_DUI = "Choix de la solution DUI de la grappe"
+# (éditeur, solution, référencé SAD, couverts, non couverts, forces, faiblesses, motif écarté)
+ETUDE_MARCHE = [
+    (
+        "Médi-Logis",
+        "Médi-Logis ESMS",
+        True,
+        "Tous les domaines de la grille",
+        "",
+        "Très présent en EHPAD et SSIAD de la région ; application mobile hors connexion.",
+        "Facturation à compléter par un module tiers.",
+        "",
+    ),
+    (
+        "Accompagner+",
+        "A+ Dossier usager",
+        True,
+        "Dossier, projet personnalisé, agenda, transmissions, DMP, MSSanté",
+        "Circuit du médicament (partenaire)",
+        "Ergonomie saluée par les équipes éducatives ; SERAFIN-PH natif.",
+        "Circuit du médicament par un partenaire.",
+        "",
+    ),
+    (
+        "Soins & Domicile",
+        "SD Connect",
+        True,
+        "Domicile, transmissions, agenda",
+        "INS, facturation hébergement",
+        "Planification des tournées.",
+        "Pas d'appel INSi à ce jour.",
+        "",
+    ),
+    (
+        "Hospi-Suite",
+        "HS Médico-social",
+        False,
+        "Dossier de soins, circuit du médicament",
+        "Projet personnalisé, domicile",
+        "Robuste côté soins.",
+        "Pensé pour le sanitaire.",
+        "Non référencé au Système d'Acquisition Dynamique du RESAH (obligatoire pour PA, PH "
+        "et domicile).",
+    ),
+    (
+        "Local Soft",
+        "Registre ESMS",
+        False,
+        "Dossier administratif",
+        "Soins, DMP, MSSanté, INS",
+        "Prix bas.",
+        "Ni DMP ni MSSanté : non conforme aux volets Ségur.",
+        "Ne couvre pas les exigences Ségur (DMP, MSSanté, INS).",
+    ),
+]
+# (éditeur, exigences impossibles, exigences développables {code: coût}, prix, notes)
+OFFRES_DUI = [
+    (
+        "Médi-Logis",
+        [],
+        {"FAC-03": 3500},
+        [
+            ("installation", "Mise en service des 16 ESMS", 0, 12000),
+            ("parametrage", "Paramétrage et règles de gestion", 0, 9000),
+            ("reprise", "Reprise des dossiers existants", 0, 6000),
+            ("formation", "Formation initiale des référents", 0, 8000),
+            ("licences", "Abonnement (16 ESMS)", None, 24000),
+            ("hebergement", "Hébergement HDS", None, 6000),
+            ("materiel", "Tablettes pour le domicile", 0, 7000),
+            ("complementaire", "Formation des nouveaux arrivants", 2, 2500),
+        ],
+        {"ergonomie": (8, 9, 8), "accompagnement": (8, 8, 7), "references": (9, 8, 9)},
+    ),
+    (
+        "Accompagner+",
+        ["AGE-03"],
+        {"MED-03": 6000, "FAC-01": 5000},
+        [
+            ("installation", "Installation", 0, 8000),
+            ("parametrage", "Paramétrage", 0, 7000),
+            ("reprise", "Reprise de données", 0, 5000),
+            ("formation", "Formation", 0, 6000),
+            ("licences", "Licences (par poste)", None, 21000),
+            ("maintenance", "Maintenance", None, 4000),
+            ("hebergement", "Hébergement HDS", None, 5000),
+            ("garantie", "Extension de garantie des serveurs", 1, 1500),
+            ("hors_forfait", "Interface comptable", 0, 3000),
+        ],
+        {"ergonomie": (9, 8, 9), "accompagnement": (7, 6, 7), "references": (7, 7, 6)},
+    ),
+    (
+        "Soins & Domicile",
+        ["INS-01", "FAC-01"],
+        {},
+        [
+            ("installation", "Installation", 0, 5000),
+            ("licences", "Abonnement", None, 15000),
+            ("hebergement", "Hébergement", None, 3000),
+        ],
+        {"ergonomie": (6, 7, 6), "accompagnement": (6, 6, 5), "references": (5, 6, 5)},
+    ),
+]
+
+
+def _filled_cadre(consultation, grille, impossibles, developpables, prix):
+    """The exported cadre de réponse as an éditeur fills it (XLSX bytes)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from amoa import cadre
+    from amoa.enums import Couverture, NatureCout
+
+    labels = dict(Couverture.choices)
+    natures = dict(NatureCout.choices)
+    workbook = load_workbook(io.BytesIO(cadre.export_xlsx(consultation, grille.tree())))
+    sheet = workbook[cadre.SHEET_EXIGENCES]
+    for row in range(cadre.HEADER_ROW + 1, sheet.max_row + 1):
+        code = sheet.cell(row=row, column=1).value
+        if code in impossibles:
+            sheet.cell(row=row, column=6).value = labels[Couverture.IMPOSSIBLE]
+        elif code in developpables:
+            sheet.cell(row=row, column=6).value = labels[Couverture.DEVELOPPABLE]
+            sheet.cell(row=row, column=7).value = "30/06/2027"
+            sheet.cell(row=row, column=8).value = developpables[code]
+        else:
+            sheet.cell(row=row, column=6).value = labels[Couverture.COUVERT]
+    prices = workbook[cadre.SHEET_PRIX]
+    prices.delete_rows(cadre.HEADER_ROW + 1, prices.max_row)
+    for nature, libelle, annee, montant in prix:
+        prices.append([natures[nature], libelle, annee, montant])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def seed_dui(grappe, people):
+    from amoa import cadre
+    from amoa.enums import PIECES_REQUISES_EDITEUR, ObjetConsultation
+    from amoa.models import (
+        GrilleFonctionnelle,
+        ImportReponse,
+        ResultatIndispensable,
+        SolutionEtudiee,
+    )
+    from amoa.services import apply_parsed
+
+    porteur = people["porteur"]
+    grille = GrilleFonctionnelle.from_reference(grappe, porteur)
+    if not SolutionEtudiee.objects.filter(grappe=grappe).exists():
+        for ordre, row in enumerate(ETUDE_MARCHE, 1):
+            editeur, solution, sad, couverts, non_couverts, forces, faiblesses, motif = row
+            SolutionEtudiee.objects.create(
+                grappe=grappe,
+                editeur=editeur,
+                solution=solution,
+                reference_sad=sad,
+                domaines_couverts=couverts,
+                domaines_non_couverts=non_couverts,
+                forces=forces,
+                faiblesses=faiblesses,
+                elimine=bool(motif),
+                motif_elimination=motif,
+                ordre=ordre,
+            )
+    if Consultation.objects.filter(grappe=grappe, titre=TITRE_DUI).exists():
+        return
+    deadline = timezone.localtime() - datetime.timedelta(days=20)
+    deadline = deadline.replace(hour=12, minute=0, second=0, microsecond=0)
+    consultation = Consultation.objects.create(
+        grappe=grappe,
+        titre=TITRE_DUI,
+        objet=ObjetConsultation.EDITEUR,
+        tco_annees=3,
+        missions=[],
+        statut=StatutConsultation.ATTRIBUEE,
+        publiee_le=(deadline - datetime.timedelta(days=30)).date(),
+        offres_avant=deadline,
+        auditions_du=(deadline + datetime.timedelta(days=7)).date(),
+        auditions_au=(deadline + datetime.timedelta(days=8)).date(),
+        contact_nom=porteur.get_full_name(),
+        contact_email=porteur.email,
+        created_by=porteur,
+    )
+    consultation.ensure_default_criteres()
+    criteres = {c.code: c for c in consultation.criteres.all()}
+    exigences = {e.code: e for e in grille.exigences.all()}
+    content = _piece_pdf()
+    offres = []
+    for editeur, impossibles, developpables, prix, _ in OFFRES_DUI:
+        candidat = Candidat.objects.create(
+            consultation=consultation, societe=editeur, telephone="03 20 00 00 00"
+        )
+        offre = Offre.objects.create(
+            consultation=consultation,
+            candidat=candidat,
+            received_at=deadline - datetime.timedelta(days=1),
+            created_by=porteur,
+        )
+        for code in PIECES_REQUISES_EDITEUR:
+            piece = PieceOffre(
+                offre=offre,
+                type=code,
+                original_name=f"{code}.pdf",
+                size=len(content),
+                content_type="application/pdf",
+                uploaded_by=porteur,
+            )
+            piece.file.save(f"{code}.pdf", ContentFile(content), save=False)
+            piece.save()
+        filled = _filled_cadre(consultation, grille, impossibles, developpables, prix)
+        parsed = cadre.parse(filled, exigences)
+        record = ImportReponse(
+            offre=offre,
+            original_name=f"cadre-de-reponse-{editeur}.xlsx",
+            rapport=parsed.report(),
+            valide=parsed.ok,
+            applique_le=timezone.now(),
+            par=porteur,
+        )
+        record.file.save(record.original_name, ContentFile(filled), save=False)
+        record.save()
+        apply_parsed(offre, parsed)
+        for code in ("segur", "dmp", "hds"):
+            ResultatIndispensable.objects.create(
+                offre=offre, critere=criteres[code], satisfait=True, par=porteur
+            )
+        offres.append(offre)
+
+    evaluators = [people["copil1"], people["copil2"], porteur]
+    for position, user in enumerate(evaluators):
+        evaluation, _ = Evaluation.objects.get_or_create(
+            consultation=consultation,
+            evaluateur=user,
+            defaults={"soumise_le": deadline + datetime.timedelta(days=9 + position)},
+        )
+        for offre, (*_, notes) in zip(offres, OFFRES_DUI, strict=True):
+            for code, values in notes.items():
+                Note.objects.create(
+                    evaluation=evaluation,
+                    offre=offre,
+                    critere=criteres[code],
+                    valeur=Decimal(values[position]),
+                    justification="Constaté lors de la démonstration et de l'audition.",
+                )
+    questions = (
+        "1. Montrez la saisie d'une transmission ciblée en mobilité, hors connexion.\n"
+        "2. Comment l'identité INS est-elle qualifiée à l'admission ?\n"
+        "3. Quel est le planning de reprise des données des 16 ESMS ?"
+    )
+    for offre, synthese in (
+        (offres[0], "Démonstration sur des cas d'usage de la grappe : tournées, transmissions."),
+        (offres[1], "Interface appréciée ; circuit du médicament à développer (échéance 2027)."),
+    ):
+        Audition.objects.create(
+            offre=offre,
+            date=deadline + datetime.timedelta(days=7, hours=2),
+            questions=questions,
+            synthese=synthese,
+            created_by=porteur,
+        )
+    Choix.objects.create(
+        consultation=consultation,
+        offre=offres[0],
+        decision="Solution classée première : couverture complète des exigences indispensables, "
+        "coût total sur 3 ans maîtrisé (coûts cachés compris) et références en ESMS.",
+        date=(deadline + datetime.timedelta(days=10)).date(),
+        par=porteur,
     )

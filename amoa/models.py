@@ -11,7 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amoa import scoring
-from amoa.enums import PIECES_REQUISES, Mission, StatutConsultation, TypeCritere, TypePiece
+from amoa.enums import (
+    COUTS_CACHES,
+    PIECES_REQUISES,
+    PIECES_REQUISES_EDITEUR,
+    Couverture,
+    Hebergement,
+    Mission,
+    NatureCout,
+    ObjetConsultation,
+    Priorite,
+    Profession,
+    StatutConsultation,
+    TypeCritere,
+    TypePiece,
+)
 from grappe.models import Grappe
 
 # The seed's seven criteria (cahier des charges §1.8): (code, label, kind, weight, scale).
@@ -26,6 +40,29 @@ DEFAULT_CRITERES = [
     ("montee_competence", "Appui à la montée en compétence", TypeCritere.QUALITATIF, 5, 5),
 ]
 AUDITION_CODE = "audition"
+# The éditeur consultation's criteria (seed 003 steps 9–11): the indispensables are eliminatory
+# (the coverage one is computed from the imported cadre de réponse, the others are the
+# committee's findings); the cost is the TCO over N years, the coverage is computed.
+COUVERTURE_INDISPENSABLES_CODE = "couverture_indispensables"
+COUT_TOTAL_CODE = "cout_total"
+COUVERTURE_CODE = "couverture"
+DEFAULT_CRITERES_EDITEUR = [
+    (
+        COUVERTURE_INDISPENSABLES_CODE,
+        "Couverture de toutes les exigences indispensables",
+        TypeCritere.INDISPENSABLE,
+        0,
+        10,
+    ),
+    ("segur", "Référencé Ségur", TypeCritere.INDISPENSABLE, 0, 10),
+    ("dmp", "Compatible DMP", TypeCritere.INDISPENSABLE, 0, 10),
+    ("hds", "Hébergement HDS", TypeCritere.INDISPENSABLE, 0, 10),
+    (COUT_TOTAL_CODE, "Coût total sur la durée (TCO)", TypeCritere.PRIX_TOTAL, 30, 10),
+    (COUVERTURE_CODE, "Couverture fonctionnelle", TypeCritere.CALCULE, 30, 10),
+    ("ergonomie", "Ergonomie (audition)", TypeCritere.QUALITATIF, 20, 10),
+    ("accompagnement", "Accompagnement et formation", TypeCritere.QUALITATIF, 10, 10),
+    ("references", "Références", TypeCritere.QUALITATIF, 10, 10),
+]
 # Above this many candidates the analysis gets heavy (seed 003 step 9): advice, not a rule.
 CANDIDATS_CONSEILLES = 5
 # AAP envelopes (seed 002), shown next to the budget.
@@ -41,6 +78,18 @@ class ConsultationQuerySet(models.QuerySet):
 class Consultation(models.Model):
     grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="consultations")
     titre = models.CharField("intitulé", max_length=200)
+    objet = models.CharField(
+        "objet",
+        max_length=20,
+        choices=ObjetConsultation.choices,
+        default=ObjetConsultation.AMOA,
+    )
+    tco_annees = models.PositiveSmallIntegerField(
+        "durée du coût total (années)",
+        default=3,
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
+        help_text="Coût total reconstitué sur au moins trois ans (éditeurs).",
+    )
     missions = models.JSONField(
         "missions", default=list, help_text="« marche » et/ou « projet » (amoa.enums.Mission)."
     )
@@ -94,8 +143,30 @@ class Consultation(models.Model):
         """The AAP envelopes of the chosen missions (15 k€ marché, 100 k€ projet)."""
         return sum((ENVELOPPES[m] for m in self.missions if m in ENVELOPPES), Decimal(0))
 
+    @property
+    def is_editeur(self):
+        return self.objet == ObjetConsultation.EDITEUR
+
+    def default_criteres(self):
+        """(code, label, kind, weight, scale) of the proposed criteria for this objet."""
+        if self.is_editeur:
+            return [
+                (
+                    code,
+                    f"Coût total sur {self.tco_annees} ans" if code == COUT_TOTAL_CODE else label,
+                    kind,
+                    weight,
+                    scale,
+                )
+                for code, label, kind, weight, scale in DEFAULT_CRITERES_EDITEUR
+            ]
+        return DEFAULT_CRITERES
+
+    def pieces_requises(self):
+        return PIECES_REQUISES_EDITEUR if self.is_editeur else PIECES_REQUISES
+
     def ensure_default_criteres(self):
-        """The seed's seven criteria, when the consultation has none yet."""
+        """The proposed criteria (the seed's seven for an AMOA), when there are none yet."""
         if self.criteres.exists():
             return
         Critere.objects.bulk_create(
@@ -108,7 +179,7 @@ class Consultation(models.Model):
                 echelle=scale,
                 ordre=index,
             )
-            for index, (code, label, kind, weight, scale) in enumerate(DEFAULT_CRITERES, 1)
+            for index, (code, label, kind, weight, scale) in enumerate(self.default_criteres(), 1)
         )
 
     def weights_error(self, criteres=None):
@@ -208,7 +279,8 @@ class Offre(models.Model):
         """Labels of the required pieces not uploaded (uses the prefetched pieces)."""
         present = {piece.type for piece in self.pieces.all()}
         labels = dict(TypePiece.choices)
-        return [labels[code] for code in PIECES_REQUISES if code not in present]
+        required = self.consultation.pieces_requises()
+        return [labels[code] for code in required if code not in present]
 
     @property
     def recevable(self):
@@ -316,7 +388,7 @@ class Critere(models.Model):
 
     @property
     def is_calcule(self):
-        return self.kind in (TypeCritere.PRIX_TOTAL, TypeCritere.PRIX_JOUR)
+        return self.kind in (TypeCritere.PRIX_TOTAL, TypeCritere.PRIX_JOUR, TypeCritere.CALCULE)
 
     @property
     def is_qualitatif(self):
@@ -476,6 +548,13 @@ class Consensus(models.Model):
 class Audition(models.Model):
     offre = models.OneToOneField(Offre, on_delete=models.CASCADE, related_name="audition")
     date = models.DateTimeField("date de l'audition")
+    # Seed 003 step 10: precise questions, sent with the convocation, so that the audition is
+    # not a generic commercial demonstration.
+    questions = models.TextField(
+        "questions préparées",
+        blank=True,
+        help_text="Questions précises transmises au candidat avec la convocation.",
+    )
     synthese = models.TextField("synthèse", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -510,3 +589,331 @@ class Choix(models.Model):
 
     def __str__(self):
         return f"{self.consultation} : {self.offre.candidat}"
+
+
+# =============================================================================================
+# Choosing the DUI (seed 003 steps 5–11): the grille hiérarchisée des fonctionnalités of the
+# grappe, the market study, and for each offer of an éditeur consultation its cadre de réponse
+# (answers per requirement, price structure) imported from XLSX. The consultation itself, its
+# criteria, evaluation and ranking are the models above (Consultation.objet = "editeur").
+
+
+class GrilleFonctionnelle(models.Model):
+    """The grappe's grid (step 6 precedes the consultation of step 9): one per grappe."""
+
+    grappe = models.OneToOneField(
+        Grappe, on_delete=models.CASCADE, related_name="grille_fonctionnelle"
+    )
+    hebergement = models.CharField(
+        "préférence d'hébergement",
+        max_length=20,
+        choices=Hebergement.choices,
+        default=Hebergement.EXTERNALISE,
+    )
+    hebergement_commentaire = models.TextField("précisions sur l'hébergement", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "grille des fonctionnalités"
+        verbose_name_plural = "grilles des fonctionnalités"
+
+    def __str__(self):
+        return f"Grille des fonctionnalités — {self.grappe}"
+
+    @classmethod
+    def from_reference(cls, grappe, user=None):
+        """The grappe's grid, created from amoa/grille_reference.py the first time."""
+        from amoa import grille_reference as ref
+
+        grille, created = cls.objects.get_or_create(grappe=grappe, defaults={"created_by": user})
+        if not created:
+            return grille
+
+        def add(domain, parent, ordre):
+            code, label, requirements, children = domain
+            domaine = DomaineFonctionnel.objects.create(
+                grille=grille, parent=parent, code=code, libelle=label, ordre=ordre
+            )
+            Exigence.objects.bulk_create(
+                Exigence(
+                    grille=grille,
+                    domaine=domaine,
+                    code=f"{code}-{n:02d}",
+                    libelle=text,
+                    priorite=priority,
+                    professions=list(professions),
+                    ordre=n,
+                )
+                for n, (text, priority, professions) in enumerate(requirements, 1)
+            )
+            for index, child in enumerate(children, 1):
+                add(child, domaine, index)
+
+        for index, domain in enumerate(ref.DOMAINES, 1):
+            add(domain, None, index)
+        PreferenceTechnique.objects.bulk_create(
+            PreferenceTechnique(grille=grille, theme=theme, preference=text, ordre=n)
+            for n, (theme, text) in enumerate(ref.PREFERENCES, 1)
+        )
+        return grille
+
+    def hebergement_pros_cons(self):
+        """[(label, avantages, inconvénients, chosen)] — the seed's table."""
+        from amoa.grille_reference import HEBERGEMENT_AVANTAGES_INCONVENIENTS
+
+        labels = dict(Hebergement.choices)
+        return [
+            (labels[code], pros, cons, code == self.hebergement)
+            for code, (pros, cons) in HEBERGEMENT_AVANTAGES_INCONVENIENTS.items()
+        ]
+
+    def tree(self):
+        """[(domaine, depth, [exigences])] depth-first, in 2 queries."""
+        domaines = list(self.domaines.all())
+        exigences = {}
+        for exigence in self.exigences.all():
+            exigences.setdefault(exigence.domaine_id, []).append(exigence)
+        children = {}
+        for domaine in domaines:
+            children.setdefault(domaine.parent_id, []).append(domaine)
+        rows = []
+
+        def walk(parent_id, depth):
+            for domaine in children.get(parent_id, []):
+                rows.append((domaine, depth, exigences.get(domaine.pk, [])))
+                walk(domaine.pk, depth + 1)
+
+        walk(None, 0)
+        return rows
+
+    def racines(self):
+        """{domaine id: top-level domaine} — coverage is summed per top-level domain."""
+        domaines = {d.pk: d for d in self.domaines.all()}
+        roots = {}
+        for pk, domaine in domaines.items():
+            root = domaine
+            while root.parent_id:
+                root = domaines[root.parent_id]
+            roots[pk] = root
+        return roots
+
+
+class DomaineFonctionnel(models.Model):
+    grille = models.ForeignKey(
+        GrilleFonctionnelle, on_delete=models.CASCADE, related_name="domaines"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="domaine parent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="enfants",
+    )
+    code = models.CharField("code", max_length=20)
+    libelle = models.CharField("domaine fonctionnel", max_length=200)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "domaine fonctionnel"
+        verbose_name_plural = "domaines fonctionnels"
+        ordering = ["grille", "ordre", "pk"]
+        constraints = [models.UniqueConstraint(fields=["grille", "code"], name="amoa_domaine_code")]
+
+    def __str__(self):
+        return self.libelle
+
+
+class ExigenceQuerySet(models.QuerySet):
+    def indispensables(self):
+        return self.filter(priorite=Priorite.INDISPENSABLE)
+
+
+class Exigence(models.Model):
+    """A requirement of the grid; its `code` is the key of the cadre de réponse's rows."""
+
+    grille = models.ForeignKey(
+        GrilleFonctionnelle, on_delete=models.CASCADE, related_name="exigences"
+    )
+    domaine = models.ForeignKey(
+        DomaineFonctionnel, on_delete=models.CASCADE, related_name="exigences"
+    )
+    code = models.CharField("référence", max_length=30)
+    libelle = models.TextField("exigence")
+    priorite = models.CharField(
+        "priorité", max_length=20, choices=Priorite.choices, default=Priorite.IMPORTANT
+    )
+    professions = models.JSONField(
+        "professions concernées", default=list, blank=True, help_text="amoa.enums.Profession"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    objects = ExigenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "exigence"
+        verbose_name_plural = "exigences"
+        ordering = ["domaine__ordre", "domaine_id", "ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["grille", "code"], name="amoa_exigence_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.libelle}"
+
+    @property
+    def is_indispensable(self):
+        return self.priorite == Priorite.INDISPENSABLE
+
+    def profession_labels(self):
+        labels = dict(Profession.choices)
+        return [labels.get(code, code) for code in self.professions]
+
+
+class PreferenceTechnique(models.Model):
+    grille = models.ForeignKey(
+        GrilleFonctionnelle, on_delete=models.CASCADE, related_name="preferences"
+    )
+    theme = models.CharField("thème", max_length=100)
+    preference = models.TextField("préférence")
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "préférence technique"
+        verbose_name_plural = "préférences techniques"
+        ordering = ["grille", "ordre", "pk"]
+
+    def __str__(self):
+        return self.theme
+
+
+class SolutionEtudiee(models.Model):
+    """A row of the market study (step 5): an éditeur and its solution, kept or eliminated."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="solutions_dui")
+    editeur = models.CharField("éditeur", max_length=200)
+    solution = models.CharField("solution", max_length=200)
+    domaines_couverts = models.TextField("domaines couverts", blank=True)
+    domaines_non_couverts = models.TextField("domaines non couverts", blank=True)
+    forces = models.TextField("points forts", blank=True)
+    faiblesses = models.TextField("points faibles", blank=True)
+    reference_sad = models.BooleanField(
+        "référencé au SAD du RESAH",
+        default=False,
+        help_text="Obligatoire pour les domaines PA, PH et domicile (seed 000 §2.2).",
+    )
+    elimine = models.BooleanField("écarté", default=False)
+    motif_elimination = models.TextField("motif de l'élimination", blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "solution étudiée (étude de marché)"
+        verbose_name_plural = "solutions étudiées (étude de marché)"
+        ordering = ["grappe", "elimine", "ordre", "editeur", "pk"]
+
+    def __str__(self):
+        return f"{self.editeur} — {self.solution}"
+
+    def clean(self):
+        if self.elimine and not self.motif_elimination.strip():
+            raise ValidationError(
+                {"motif_elimination": "Indiquez pourquoi la solution est écartée."}
+            )
+
+
+class ReponseExigence(models.Model):
+    """An éditeur's answer on a requirement (cadre de réponse)."""
+
+    offre = models.ForeignKey("Offre", on_delete=models.CASCADE, related_name="reponses")
+    exigence = models.ForeignKey(Exigence, on_delete=models.CASCADE, related_name="reponses")
+    couverture = models.CharField("réponse", max_length=20, choices=Couverture.choices)
+    echeance = models.DateField("échéance du développement", null=True, blank=True)
+    cout = models.DecimalField(
+        "coût du développement (€ HT)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    commentaire = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "réponse à une exigence"
+        verbose_name_plural = "réponses aux exigences"
+        ordering = ["offre", "exigence__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["offre", "exigence"], name="amoa_reponse_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.exigence.code} : {self.get_couverture_display()}"
+
+
+class LignePrix(models.Model):
+    """A line of the offer's price structure: one-off in a year (0 = acquisition) or
+    recurrent every year (annee empty)."""
+
+    offre = models.ForeignKey("Offre", on_delete=models.CASCADE, related_name="lignes_prix")
+    nature = models.CharField("nature", max_length=20, choices=NatureCout.choices)
+    libelle = models.CharField("libellé", max_length=200, blank=True)
+    annee = models.PositiveSmallIntegerField(
+        "année", null=True, blank=True, help_text="0 = acquisition ; vide = chaque année."
+    )
+    montant = models.DecimalField(
+        "montant (€ HT)",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "ligne de prix"
+        verbose_name_plural = "lignes de prix"
+        ordering = ["offre", "ordre", "pk"]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} : {self.montant} €"
+
+    @property
+    def cachee(self):
+        return self.nature in COUTS_CACHES
+
+    @property
+    def recurrente(self):
+        return self.annee is None
+
+
+def import_upload_path(instance, filename):
+    offre = instance.offre
+    return (
+        f"amoa/grappe-{offre.consultation.grappe_id}/consultation-{offre.consultation_id}/"
+        f"offre-{offre.pk}/cadre-de-reponse/{filename}"
+    )
+
+
+class ImportReponse(models.Model):
+    """An uploaded cadre de réponse: kept with its report; applied after the dry run."""
+
+    offre = models.ForeignKey("Offre", on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField("fichier", upload_to=import_upload_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    rapport = models.JSONField("rapport", default=dict, blank=True)
+    valide = models.BooleanField("sans erreur", default=False)
+    applique_le = models.DateTimeField("appliqué le", null=True, blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    le = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "import d'un cadre de réponse"
+        verbose_name_plural = "imports de cadres de réponse"
+        ordering = ["offre", "-le", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.offre})"

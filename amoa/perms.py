@@ -11,12 +11,9 @@ from grappe.models import ComiteMember
 def can_view_consultation(user, grappe):
     """The grappe's people, its comités, the ARS agents of its region and the national admin —
     except those whose only role on the grappe is AMOA consultant."""
-    if not grappe_perms.can_view_grappe(user, grappe):
-        return False
-    if user.is_staff:
-        return True
-    roles = grappe_perms._roles(user, grappe)
-    return not (roles and roles <= {RoleKind.AMOA})
+    return grappe_perms.can_view_grappe(user, grappe) and not grappe_perms.is_amoa_only(
+        user, grappe
+    )
 
 
 def can_edit_consultation(user, grappe):

@@ -8,6 +8,8 @@ Rules (French public-procurement practice, DOMAIN.md §6):
   indispensable criterion; the others are listed apart with the reason;
 - a price note is `scale max × lowest price ÷ offer price`, the lowest price taken among the
   ranked offers only (an eliminated low bid must not depress everybody's note);
+- a computed note (kind "calcule", e.g. the functional coverage of a DUI offer) is given by the
+  caller in `Offer.computed`, on the criterion's scale;
 - a qualitative note is the consensus when the committee set one, else the mean of the
   evaluators' scores (an evaluator in conflict of interest with the candidate is left out);
 - the weighted total is on 100: Σ weight × note ÷ scale max, rounded to 2 decimals;
@@ -23,8 +25,9 @@ PRIX_TOTAL = "prix_total"
 PRIX_JOUR = "prix_jour"
 QUALITATIF = "qualitatif"
 INDISPENSABLE = "indispensable"
+CALCULE = "calcule"
 PRICE_KINDS = {PRIX_TOTAL, PRIX_JOUR}
-KINDS = {PRIX_TOTAL, PRIX_JOUR, QUALITATIF, INDISPENSABLE}
+KINDS = {PRIX_TOTAL, PRIX_JOUR, QUALITATIF, INDISPENSABLE, CALCULE}
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -69,6 +72,7 @@ class Offer:
     recevable: bool = True
     missing: tuple = ()  # labels of the missing pieces, when not recevable
     indispensables: dict = field(default_factory=dict)  # criterion code → IndispensableResult
+    computed: dict = field(default_factory=dict)  # criterion code → note (kind "calcule")
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,12 @@ def _notes(criteria, offers, scores, conflicts, consensus):
                 continue
             if criterion.kind in PRICE_KINDS:
                 note = _price_note(criterion, offer, lowest[criterion.kind])
+                per_offer[criterion.code] = CriterionResult(code=criterion.code, note=note)
+            elif criterion.kind == CALCULE:
+                note = min(
+                    Decimal(criterion.scale_max),
+                    max(Decimal(0), Decimal(offer.computed.get(criterion.code) or 0)),
+                )
                 per_offer[criterion.code] = CriterionResult(code=criterion.code, note=note)
             else:
                 per_offer[criterion.code] = _qualitative(

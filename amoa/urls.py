@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amoa import urls_cahier
+from amoa import urls_cahier, urls_dui
 from amoa.views import classement, consultations, evaluation, offres
 
 app_name = "amoa"
@@ -46,3 +46,6 @@ urlpatterns = [
 
 # The cahier des charges builder's pages (amoa/views/cahier.py).
 urlpatterns += urls_cahier.urlpatterns
+
+# The DUI choice's pages (amoa/views/dui.py).
+urlpatterns += urls_dui.urlpatterns

@@ -6,8 +6,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from amoa import scoring
-from amoa.enums import Mission, TypeCritere, TypePiece
-from amoa.models import Candidat, Consultant, Consultation, Critere, EtapeOffre, Offre
+from amoa.enums import Mission, ObjetConsultation, TypeCritere, TypePiece
+from amoa.models import (
+    COUVERTURE_INDISPENSABLES_CODE,
+    Candidat,
+    Consultant,
+    Consultation,
+    Critere,
+    EtapeOffre,
+    Offre,
+)
 from core.uploads import ALLOWED_LABEL, ALLOWED_TYPES, check_upload, clean_filename
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,13 +27,16 @@ class ConsultationForm(forms.ModelForm):
         label="Missions",
         choices=Mission.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins une mission."},
+        required=False,
+        help_text="Pour une consultation AMOA.",
     )
 
     class Meta:
         model = Consultation
         fields = [
             "titre",
+            "objet",
+            "tco_annees",
             "missions",
             "budget",
             "statut",
@@ -50,8 +61,22 @@ class ConsultationForm(forms.ModelForm):
             "100 000 € HT pour la mission « projet ».",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Omitted, they keep their model defaults (an AMOA consultation, 3 years).
+        self.fields["objet"].required = False
+        self.fields["tco_annees"].required = False
+        if self.instance.pk:
+            # The criteria were proposed for the objet: it is not changed afterwards.
+            self.fields["objet"].disabled = True
+
     def clean(self):
         cleaned = super().clean()
+        objet = cleaned.get("objet") or self.instance.objet or ObjetConsultation.AMOA
+        if objet == ObjetConsultation.AMOA and not cleaned.get("missions"):
+            self.add_error("missions", "Choisissez au moins une mission.")
+        if objet == ObjetConsultation.EDITEUR:
+            cleaned["missions"] = []
         start, end = cleaned.get("auditions_du"), cleaned.get("auditions_au")
         if start and end and end < start:
             self.add_error("auditions_au", "La fin des auditions précède leur début.")
@@ -192,9 +217,11 @@ class IndispensableForm(forms.Form):
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
+        # The coverage of the indispensable requirements is computed from the cadre de
+        # réponse: the committee does not type it.
         self.fields["critere"].queryset = consultation.criteres.filter(
             kind=TypeCritere.INDISPENSABLE
-        )
+        ).exclude(code=COUVERTURE_INDISPENSABLES_CODE)
 
     def clean(self):
         cleaned = super().clean()

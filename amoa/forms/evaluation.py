@@ -95,8 +95,12 @@ class AuditionForm(forms.ModelForm):
 
     class Meta:
         model = Audition
-        fields = ["offre", "date", "synthese"]
-        widgets = {"date": DATETIME, "synthese": forms.Textarea(attrs={"rows": 4})}
+        fields = ["offre", "date", "questions", "synthese"]
+        widgets = {
+            "date": DATETIME,
+            "questions": forms.Textarea(attrs={"rows": 3}),
+            "synthese": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,8 +19,8 @@ from amoa import cahier as builder
 from amoa.forms.cahier import CONSULTATION_FIELDS, CahierForm
 from amoa.models import Consultation
 from amoa.perms import can_edit_consultation, can_view_consultation
+from amoa.services import record_history
 from core.pdf import pdf_response, render_pdf
-from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
 
 EDITORS_ONLY = (
@@ -75,7 +75,7 @@ def cahier_builder(request, pk, consultation_id):
                 consultation.cahier = builder.serialise(new_choices)
                 with transaction.atomic():
                     consultation.save()
-                    HistoryEntry.record(
+                    record_history(
                         grappe,
                         request.user,
                         "Modification du cahier des charges AMOA",

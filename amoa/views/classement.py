@@ -13,11 +13,11 @@ from amoa.enums import StatutConsultation
 from amoa.forms.evaluation import ChoixForm
 from amoa.models import Choix
 from amoa.outputs import grille_xlsx
-from amoa.services import analyse
+from amoa.services import analyse, record_history
 from amoa.views.common import consultation_for, require
 from core.pdf import pdf_response, render_pdf
 from grappe.enums import RoleKind
-from grappe.models import HistoryEntry, Role
+from grappe.models import Role
 from users.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,7 +73,7 @@ def classement(request, pk, consultation_id):
                 choix.save()
                 consultation.statut = StatutConsultation.ATTRIBUEE
                 consultation.save(update_fields=["statut"])
-                HistoryEntry.record(
+                record_history(
                     grappe,
                     request.user,
                     "Titulaire AMOA choisi",
@@ -218,7 +218,7 @@ def roles_amoa(request, pk, consultation_id):
             )
             if created:
                 granted.append(consultant.nom)
-        HistoryEntry.record(
+        record_history(
             grappe,
             request.user,
             "Rôle AMOA donné aux consultants retenus",

@@ -10,10 +10,10 @@ from amoa import perms
 from amoa.enums import Mission
 from amoa.forms.consultations import ConsultationForm, CritereFormSet
 from amoa.models import CANDIDATS_CONSEILLES, ENVELOPPES, Consultation
-from amoa.services import analyse
+from amoa.services import analyse, record_history
 from amoa.views.common import cahier_url, consultation_for, grappe_for, require
 from grappe.enums import TypeComite
-from grappe.models import MEMBER_ROLE_ORDER, ComiteMember, HistoryEntry
+from grappe.models import MEMBER_ROLE_ORDER, ComiteMember
 
 
 def form_changes(form):
@@ -63,7 +63,8 @@ def _enveloppes():
 def consultation_create(request, pk):
     grappe = grappe_for(request.user, pk)
     require(perms.can_edit_consultation(request.user, grappe))
-    form = ConsultationForm(request.POST or None)
+    initial = {"objet": request.GET.get("objet")} if request.GET.get("objet") else None
+    form = ConsultationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             consultation = form.save(commit=False)
@@ -71,18 +72,30 @@ def consultation_create(request, pk):
             consultation.created_by = request.user
             consultation.save()
             consultation.ensure_default_criteres()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
-                "Consultation AMOA créée",
+                "Consultation AMOA créée"
+                if not consultation.is_editeur
+                else "Consultation des éditeurs DUI créée",
                 consultation,
-                {"Missions": ", ".join(consultation.mission_labels())},
+                {"Missions": ", ".join(consultation.mission_labels())}
+                if not consultation.is_editeur
+                else {"Coût total sur": f"{consultation.tco_annees} ans"},
             )
-        messages.success(
-            request,
-            "La consultation est créée avec les sept critères du modèle de cahier des charges : "
-            "ajustez leurs pondérations.",
-        )
+        if consultation.is_editeur:
+            messages.success(
+                request,
+                "La consultation des éditeurs est créée avec les critères proposés "
+                "(indispensables, coût total, couverture fonctionnelle…) : ajustez leurs "
+                "pondérations.",
+            )
+        else:
+            messages.success(
+                request,
+                "La consultation est créée avec les sept critères du modèle de cahier des "
+                "charges : ajustez leurs pondérations.",
+            )
         return redirect(consultation)
     return render(
         request,
@@ -99,9 +112,7 @@ def consultation_edit(request, pk, consultation_id):
     if request.method == "POST" and form.is_valid():
         changes = form_changes(form)
         form.save()
-        HistoryEntry.record(
-            grappe, request.user, "Consultation AMOA modifiée", consultation, changes
-        )
+        record_history(grappe, request.user, "Consultation AMOA modifiée", consultation, changes)
         messages.success(request, "La consultation est enregistrée.")
         return redirect(consultation)
     return render(
@@ -160,7 +171,7 @@ def criteres(request, pk, consultation_id):
                 if form.cleaned_data and not form.cleaned_data.get("DELETE"):
                     form.instance.consultation = consultation
             formset.save()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Critères de sélection modifiés",

@@ -19,9 +19,8 @@ from amoa.models import (
     Note,
     Offre,
 )
-from amoa.services import analyse
+from amoa.services import analyse, record_history
 from amoa.views.common import consultation_for, require
-from grappe.models import HistoryEntry
 
 SHORTLIST = 3
 
@@ -79,7 +78,7 @@ def evaluation(request, pk, consultation_id):
             if submit and not grid.soumise:
                 grid.soumise_le = timezone.now()
                 grid.save(update_fields=["soumise_le"])
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Évaluation soumise" if submit else "Notes d'évaluation enregistrées",
@@ -132,7 +131,7 @@ def conflit(request, pk, consultation_id):
                 evaluation__evaluateur=request.user,
                 offre__candidat=candidat,
             ).delete()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Conflit d'intérêts déclaré",
@@ -212,7 +211,7 @@ def consensus(request, pk, consultation_id):
                 "le": timezone.now(),
             },
         )
-        HistoryEntry.record(
+        record_history(
             grappe,
             request.user,
             "Note de consensus fixée",
@@ -252,13 +251,14 @@ def auditions(request, pk, consultation_id, audition_id=None):
             if not audition.created_by_id:
                 audition.created_by = request.user
             audition.save()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Audition modifiée" if instance else "Audition enregistrée",
                 audition.offre,
                 {
                     "Date": timezone.localtime(audition.date).strftime("%d/%m/%Y %H:%M"),
+                    "Questions préparées": audition.questions,
                     "Synthèse": audition.synthese,
                 },
             )

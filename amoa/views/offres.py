@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amoa import perms
-from amoa.enums import PIECES_REQUISES, TypeCritere, TypePiece
+from amoa.enums import TypeCritere, TypePiece
 from amoa.forms.consultations import (
     ConsultantFormSet,
     EtapeFormSet,
@@ -18,8 +18,8 @@ from amoa.forms.consultations import (
     PieceForm,
 )
 from amoa.models import Candidat, Offre, PieceOffre, ResultatIndispensable
+from amoa.services import record_history
 from amoa.views.common import consultation_for, offre_for, require
-from grappe.models import HistoryEntry
 
 
 def _formsets(request, offre, candidat):
@@ -49,7 +49,7 @@ def offre_form(request, pk, consultation_id, offre_id=None):
             etapes.save()
             consultants.instance = offre.candidat
             consultants.save()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Offre AMOA modifiée" if offre_id else "Offre AMOA enregistrée",
@@ -107,7 +107,7 @@ def offre_detail(request, pk, consultation_id, offre_id):
             )
             piece.file.save(form.original_name, upload, save=False)
             piece.save()
-            HistoryEntry.record(
+            record_history(
                 grappe,
                 request.user,
                 "Pièce d'offre déposée",
@@ -118,7 +118,7 @@ def offre_detail(request, pk, consultation_id, offre_id):
             return redirect(offre)
     present = {piece.type for piece in offre.pieces.all()}
     labels = dict(TypePiece.choices)
-    checklist = [(labels[code], code in present) for code in PIECES_REQUISES]
+    checklist = [(labels[code], code in present) for code in consultation.pieces_requises()]
     indispensables = {r.critere_id: r for r in offre.indispensables.all()}
     criteres = [
         (critere, indispensables.get(critere.pk))
@@ -171,7 +171,7 @@ def piece_delete(request, pk, consultation_id, offre_id, piece_id):
     name = piece.original_name
     piece.file.delete(save=False)
     piece.delete()
-    HistoryEntry.record(grappe, request.user, "Pièce d'offre supprimée", offre, {"Fichier": name})
+    record_history(grappe, request.user, "Pièce d'offre supprimée", offre, {"Fichier": name})
     messages.success(request, f"« {name} » est supprimé.")
     return redirect(offre)
 
@@ -195,7 +195,7 @@ def indispensable(request, pk, consultation_id, offre_id):
             },
         )
         verdict = "satisfait" if form.cleaned_data["satisfait"] else "non satisfait"
-        HistoryEntry.record(
+        record_history(
             grappe,
             request.user,
             "Critère indispensable vérifié",

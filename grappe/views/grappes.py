@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from core.pdf import pdf_response, render_pdf
 from grappe import perms
@@ -40,6 +41,7 @@ def form_changes(form):
     return changes
 
 
+@require_safe
 def grappe_list(request):
     grappes = (
         Grappe.objects.for_user(request.user)
@@ -108,6 +110,7 @@ def detail_context(grappe):
     }
 
 
+@require_safe
 def grappe_detail(request, pk):
     grappe = get_grappe_for(request.user, pk)
     context = detail_context(grappe)
@@ -133,6 +136,7 @@ def grappe_edit(request, pk):
     return render(request, "grappe/grappe_form.html", {"form": form, "grappe": grappe})
 
 
+@require_safe
 def grappe_history(request, pk):
     grappe = get_grappe_for(request.user, pk)
     entries = grappe.history.select_related("user")
@@ -142,6 +146,7 @@ def grappe_history(request, pk):
     return render(request, "grappe/grappe_history.html", {"grappe": grappe, "page": page})
 
 
+@require_safe
 def grappe_fiche_pdf(request, pk):
     grappe = get_grappe_for(request.user, pk)
     pdf = render_pdf(

@@ -1,9 +1,11 @@
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from grappe.navigation import user_context
 
 
+@require_safe
 def home(request):
     """Send each person where they work: their grappe, their region's grappes, or the registry."""
     user = request.user

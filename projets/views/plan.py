@@ -10,11 +10,14 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from amoa import perms as amoa_perms
+from amoa.enums import ObjetConsultation
+from amoa.models import Choix
 from grappe.enums import TypeComite
 from grappe.models import HistoryEntry
 from grappe.views.grappes import form_changes, get_grappe_for
@@ -186,6 +189,32 @@ def _late_reason(etape, today):
 # A grappe's plan
 # ---------------------------------------------------------------------------------------------
 
+# Step 11 of the plan type (« Procéder au choix de la solution »): its milestone is the COPIL's
+# go / no go on the éditeur the comité de sélection chose in the amoa app.
+ETAPE_CHOIX_SOLUTION = 11
+
+
+def _is_choix_solution(jalon):
+    etape = jalon.etape
+    if etape is None:
+        return False
+    numero = etape.reference.numero if etape.reference_id else etape.ordre
+    return numero == ETAPE_CHOIX_SOLUTION
+
+
+def choix_editeur(user, grappe):
+    """The DUI éditeur chosen by the comité de sélection (amoa), when the user may see it."""
+    if not amoa_perms.can_view_consultation(user, grappe):
+        return None
+    return (
+        Choix.objects.filter(
+            consultation__grappe=grappe, consultation__objet=ObjetConsultation.EDITEUR
+        )
+        .select_related("offre__candidat", "consultation")
+        .order_by("-date", "-pk")
+        .first()
+    )
+
 
 def plan_context(grappe, plan, today):
     """Phases (with their gate), steps with computed status, milestones: the plan page's data in
@@ -195,7 +224,16 @@ def plan_context(grappe, plan, today):
             Prefetch("depends_on", queryset=Etape.objects.only("pk", "ordre", "titre", "plan_id"))
         )
     )
-    jalons = list(plan.jalons.select_related("etape").order_by("planned_on", "pk"))
+    # The éditeur choice (amoa) rides along as an id: no extra query when there is none.
+    choix_dui = Choix.objects.filter(
+        consultation__grappe=OuterRef("plan__grappe"),
+        consultation__objet=ObjetConsultation.EDITEUR,
+    ).order_by("-date", "-pk")
+    jalons = list(
+        plan.jalons.select_related("etape__reference")
+        .annotate(choix_dui_id=Subquery(choix_dui.values("pk")[:1]))
+        .order_by("planned_on", "pk")
+    )
     open_phases = plan.open_phases()
     titles = _phase_titles()
     jalons_by_etape = {}
@@ -259,6 +297,15 @@ def plan_detail(request, pk):
         )
     context = plan_context(grappe, plan, timezone.localdate())
     context.update(can_edit=can_edit, can_decide=perms.can_record_decision(request.user, grappe))
+    rows = [
+        row
+        for row in context["jalons"]
+        if row["jalon"].choix_dui_id and _is_choix_solution(row["jalon"])
+    ]
+    if rows:
+        choix = choix_editeur(request.user, grappe)
+        for row in rows:
+            row["choix_dui"] = choix
     return render(request, "projets/plan_detail.html", context)
 
 
@@ -456,7 +503,7 @@ def jalon_decision(request, pk, jalon_id):
     if plan is None:
         return redirect("projets:plan", pk=grappe.pk)
     jalon = get_object_or_404(
-        Jalon.objects.select_related("etape"), pk=jalon_id, plan=plan, go_no_go=True
+        Jalon.objects.select_related("etape__reference"), pk=jalon_id, plan=plan, go_no_go=True
     )
     comite = grappe.comite(TypeComite.COPIL)
     voters = comite.voting_members().count() if comite else 0
@@ -507,6 +554,7 @@ def jalon_decision(request, pk, jalon_id):
             "jalon_titre": jalon_titre,
             "previous": previous,
             "form": form,
+            "choix_dui": choix_editeur(request.user, grappe) if _is_choix_solution(jalon) else None,
             "voters": voters,
         },
     )

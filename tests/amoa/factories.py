@@ -89,3 +89,76 @@ def score(consultation, user, offre, values, submit=False):
         evaluation.soumise_le = timezone.now()
         evaluation.save()
     return evaluation
+
+
+# --- Choosing the DUI ------------------------------------------------------------------------
+
+
+def editeur_consultation(grappe, **kwargs):
+    """An éditeur consultation with its proposed criteria and the grappe's grid (reference)."""
+    from amoa.enums import ObjetConsultation
+    from amoa.models import GrilleFonctionnelle
+
+    GrilleFonctionnelle.from_reference(grappe)
+    kwargs.setdefault("titre", "Choix du DUI")
+    kwargs.setdefault("missions", [])
+    return ConsultationFactory(grappe=grappe, objet=ObjetConsultation.EDITEUR, **kwargs)
+
+
+def make_offre_editeur(consultation, societe, received_at=None):
+    """An éditeur's offer with its signed commitment (the required piece)."""
+    from amoa.enums import PIECES_REQUISES_EDITEUR
+
+    return make_offre(
+        consultation,
+        societe,
+        prix_total=None,
+        prix_jour=None,
+        received_at=received_at,
+        pieces=PIECES_REQUISES_EDITEUR,
+    )
+
+
+def filled_cadre(consultation, answers=None, default="Couvert", prices=None, tweak=None):
+    """The exported cadre de réponse filled like an éditeur would: `answers` {code: (answer,
+    échéance, coût)} overrides `default`; `prices` [(nature label, libellé, année, montant)];
+    `tweak(workbook)` damages it for the error tests. Returns XLSX bytes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from amoa import cadre
+
+    grille = consultation.grappe.grille_fonctionnelle
+    content = cadre.export_xlsx(consultation, grille.tree())
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook[cadre.SHEET_EXIGENCES]
+    answers = answers or {}
+    for row in range(cadre.HEADER_ROW + 1, sheet.max_row + 1):
+        code = sheet.cell(row=row, column=1).value
+        answer, echeance, cout = answers.get(code, (default, None, None))
+        sheet.cell(row=row, column=6).value = answer
+        sheet.cell(row=row, column=7).value = echeance
+        sheet.cell(row=row, column=8).value = cout
+    prix = workbook[cadre.SHEET_PRIX]
+    prix.delete_rows(cadre.HEADER_ROW + 1, prix.max_row)
+    for line in prices or []:
+        prix.append(list(line))
+    if tweak:
+        tweak(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# A price structure: 10 000 at acquisition (installation 4 000, paramétrage 3 000, reprise
+# 2 000, formation 1 000), licences 6 000 and hosting 2 000 a year, hardware 5 000 (hidden).
+PRIX_TYPE = [
+    ("Installation", "Mise en service", 0, 4000),
+    ("Paramétrage", "Paramétrage des 16 ESMS", 0, 3000),
+    ("Reprise de données", "Reprise des dossiers", 0, 2000),
+    ("Formation", "Formation initiale", 0, 1000),
+    ("Licences / droits d'usage", "Abonnement", None, 6000),
+    ("Hébergement", "Hébergement HDS", None, 2000),
+    ("Matériel nécessaire", "Tablettes", 0, 5000),
+]

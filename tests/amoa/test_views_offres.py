@@ -70,7 +70,8 @@ def test_owner_records_an_offer_with_its_financial_detail(cast, consultation, cl
     assert offre.nb_jours() == 10.5
     assert offre.candidat.consultants.get().email == "hugo@gamma.fr"
     assert not offre.hors_delai
-    assert HistoryEntry.objects.filter(action="Offre AMOA enregistrée").exists()
+    entry = HistoryEntry.objects.get(action="Offre AMOA enregistrée")
+    assert entry.confidentiel  # hidden from the grappe's AMOA consultants (possible candidates)
     page = text(client_for(cast.owner).get(offre.get_absolute_url()))
     assert "Dossier incomplet" in page
     assert page.count("(manquante)") == 8

@@ -271,3 +271,15 @@ def test_history_hides_the_amoa_call_from_the_grappes_amoa_consultants(cast, cli
     RoleFactory(grappe=cast.grappe, kind=RoleKind.REFERENT_DUI, user=consultant)
     page = client_for(consultant).get(address).content.decode()
     assert "Offre AMOA enregistrée" in page
+
+
+def test_read_only_pages_refuse_post(cast, client_for):
+    client = client_for(cast.owner)
+    for address in (
+        reverse("home"),
+        reverse("grappe:list"),
+        cast.grappe.get_absolute_url(),
+        reverse("grappe:history", args=[cast.grappe.pk]),
+        reverse("grappe:fiche_pdf", args=[cast.grappe.pk]),
+    ):
+        assert client.post(address).status_code == 405, address

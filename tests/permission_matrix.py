@@ -1,0 +1,297 @@
+"""Who may reach every URL of the project: the expectations of tests/test_permission_matrix.py.
+
+Derived from the apps' perms.py (grappe, projets, amoa, indicateurs), not from what the views
+happen to do. Each URL name maps to (profile for GET, profile for POST or None); a profile gives
+the expected outcome for every person of the cast:
+
+- an HTTP status (200, 302, 401, 403, 404, 405…): exactly that status;
+- LOGIN: a redirect to the login page (/connexion/?next=…);
+- OK: the person may act: anything but a refusal (401/403/404/405), the login page or a crash
+  (5xx). Used for writes, where an empty POST is not a valid submission of any form: the view
+  answers with the form and its errors (200) or a redirect, but never a refusal.
+
+A new URL without an entry fails the test: decide who may use it and add it here.
+"""
+
+LOGIN = "login"
+OK = "ok"
+
+PERSONS = (
+    "anonymous",  # not signed in
+    "stranger",  # chef de projet of another grappe, in another region
+    "ars_other",  # ARS agent of another region
+    "member",  # référent métier of the grappe (reader, not a feeder of usage data)
+    "copil",  # voting COPIL member of the grappe, no other role
+    "ars",  # ARS agent of the grappe's region
+    "owner",  # chef de projet of the grappe
+    "amoa",  # AMOA consultant of the grappe (an editor of the grappe, a possible candidate)
+    "evaluator",  # voting member of the comité de sélection only (scores the offers)
+    "admin",  # national admin (is_staff)
+)
+
+# Names not tested here: the Django admin has its own permission system (is_staff).
+EXCLUDED_NAMESPACES = {"admin"}
+EXCLUDED_NAMES = set()
+
+
+def profile(default, **people):
+    return {person: people.get(person, default) for person in PERSONS}
+
+
+def _signed_in(outcome, anonymous=LOGIN, **people):
+    """Every signed-in person gets `outcome` unless named."""
+    return profile(outcome, anonymous=anonymous, **people)
+
+
+# --- Pages of one grappe (grappe.perms.can_view_grappe: Grappe.objects.for_user) --------------
+
+
+def read(ok=200):
+    """Whoever sees the grappe: its people, its comités, its region's ARS agents, the admin;
+    404 to everyone else (strangers learn nothing)."""
+    return _signed_in(ok, stranger=404, ars_other=404)
+
+
+def edit(ok=OK):
+    """grappe.perms.can_edit_grappe / projets.perms.can_edit_plan: chef de projet, AMOA, admin;
+    other readers 403."""
+    return {**read(ok), "member": 403, "copil": 403, "ars": 403, "evaluator": 403}
+
+
+def manage_people(ok=OK):
+    """grappe.perms.can_manage_people: chef de projet, admin (not the AMOA)."""
+    return {**edit(ok), "amoa": 403}
+
+
+def feed(ok=OK):
+    """indicateurs.perms.can_feed_usage: chef de projet, AMOA, référents DUI / fonctionnel,
+    admin — the cast's member is a référent métier: 403."""
+    return edit(ok)
+
+
+def pay(ok=OK):
+    """indicateurs.perms.can_record_payment: the region's ARS agents, the admin."""
+    return {**edit(403), "ars": ok, "admin": ok}
+
+
+def comment(ok=OK):
+    """projets.perms.can_comment (or can_give_avis): editors and the COPIL."""
+    return {**edit(ok), "copil": ok}
+
+
+def give_avis(ok=OK):
+    """projets.perms.can_give_avis: voting COPIL members only."""
+    return {**read(403), "copil": ok}
+
+
+# --- The AMOA call for tenders (amoa.perms): the grappe's AMOA consultants get 404 -----------
+
+
+def amoa_read(ok=200):
+    """amoa.perms.can_view_consultation: readers of the grappe except its AMOA consultants."""
+    return {**read(ok), "amoa": 404}
+
+
+def amoa_edit(ok=OK):
+    """amoa.perms.can_edit_consultation: chef de projet, admin."""
+    return {**amoa_read(ok), "member": 403, "copil": 403, "ars": 403, "evaluator": 403}
+
+
+def amoa_decide(ok=OK):
+    """amoa.perms.can_decide: chef de projet, admin, voting members of the comité de sélection."""
+    return {**amoa_edit(ok), "evaluator": ok}
+
+
+def amoa_score(ok=OK):
+    """amoa.perms.can_score: voting members of the comité de sélection only."""
+    return {**amoa_read(403), "evaluator": ok}
+
+
+def amoa_scores_visible(ok=200):
+    """amoa.perms.can_see_scores: readers of the call, but not an evaluator who has not
+    submitted their own grid yet (the cast's evaluator has not)."""
+    return {**amoa_read(ok), "evaluator": 403}
+
+
+# --- Pages outside any grappe ------------------------------------------------------------------
+
+PUBLIC = profile(200)
+SIGNED_IN = _signed_in(200)
+NOT_GET = _signed_in(405)  # POST-only views
+# grappe.perms.can_create_grappe: anyone but ARS agents.
+CREATE_GRAPPE = _signed_in(OK, ars=403, ars_other=403)
+# grappe.views.registre.can_browse_registre: project teams (an editor role on any grappe), admin.
+REGISTRE = _signed_in(403, stranger=200, owner=200, amoa=200, admin=200)
+# grappe.perms.can_import_finess: national admin.
+ADMIN_ONLY = _signed_in(403, admin=200)
+# indicateurs.perms.can_view_region for the grappe's region (code 32).
+REGION = _signed_in(403, ars=200, admin=200)
+# The ARS home dashboard: ARS agents are sent to their region, the admin to the national view.
+ARS_HOME = _signed_in(403, ars=302, ars_other=302, admin=302)
+
+# --- API (DRF, token authentication: anonymous → 401) -----------------------------------------
+
+
+def api(view):
+    return {**view, "anonymous": 401}
+
+
+API_NOT_GET = api(_signed_in(405))
+# POST /api/v1/usages/: people who feed some grappe (chef de projet here or elsewhere, AMOA,
+# admin) get a 400 for an empty body; everyone else 403.
+API_USAGES = api(_signed_in(403, stranger=400, owner=400, amoa=400, admin=400))
+
+
+EXPECTATIONS = {
+    # ---- core, authentication -----------------------------------------------------------------
+    "home": (_signed_in(302), None),
+    "sante": (PUBLIC, None),
+    "login": (profile(302, anonymous=200), None),
+    "logout": (NOT_GET, _signed_in(302)),
+    "password_reset": (PUBLIC, None),
+    "password_reset_done": (PUBLIC, None),
+    "password_reset_confirm": (PUBLIC, None),
+    "password_reset_complete": (PUBLIC, None),
+    "users:jeton_api": (SIGNED_IN, _signed_in(302)),
+    "api-schema": (PUBLIC, None),
+    "api-docs": (PUBLIC, None),
+    # ---- grappe -------------------------------------------------------------------------------
+    "grappe:list": (SIGNED_IN, None),
+    "grappe:create": (CREATE_GRAPPE, CREATE_GRAPPE),
+    "grappe:detail": (read(), None),
+    "grappe:edit": (edit(200), edit()),
+    "grappe:history": (read(), None),
+    "grappe:fiche_pdf": (read(), None),
+    "grappe:esms_add": (edit(200), edit()),
+    "grappe:esms_lookup": (edit(200), None),
+    "grappe:esms_edit": (edit(200), edit()),
+    "grappe:esms_remove": (edit(200), edit()),
+    "grappe:og_remove": (edit(200), edit()),
+    "grappe:roles": (read(), manage_people()),
+    "grappe:role_remove": (manage_people(200), manage_people()),
+    "grappe:comite": (read(), manage_people()),
+    "grappe:comite_member_remove": (manage_people(200), manage_people()),
+    "grappe:convention": (read(), edit()),
+    "grappe:convention_pdf": (read(), None),
+    "grappe:registre": (REGISTRE, None),
+    "grappe:finess_import": (ADMIN_ONLY, ADMIN_ONLY),
+    "grappe:finess_import_detail": (ADMIN_ONLY, {**ADMIN_ONLY, "admin": OK}),
+    # ---- projets: plan, deliverables, follow-up ----------------------------------------------
+    "projets:reference_guide": (SIGNED_IN, None),
+    "projets:reference_etape": (SIGNED_IN, None),
+    "projets:plan": (read(), None),
+    "projets:plan_create": (edit(302), edit()),  # the plan exists: back to it
+    "projets:etape_add": (edit(200), edit()),
+    "projets:etape": (read(), None),
+    "projets:etape_edit": (edit(200), edit()),
+    "projets:jalon_decision": (edit(200), edit()),
+    "projets:livrables": (read(), None),
+    "projets:livrable": (read(), edit()),
+    "projets:version_download": (read(), None),
+    "projets:version_submit": (NOT_GET, edit()),
+    "projets:version_avis": (NOT_GET, comment()),
+    "projets:inbox": (SIGNED_IN, None),
+    "projets:timeline": (read(), None),
+    "projets:baseline_create": (NOT_GET, edit()),
+    "projets:risques": (read(), edit()),
+    "projets:risque_create": (edit(200), edit()),
+    "projets:risque_edit": (edit(200), edit()),
+    "projets:rapport": (read(), None),
+    "projets:rapport_pdf": (read(), None),
+    # ---- projets: meetings, actions, minutes -------------------------------------------------
+    "projets:reunions": (read(), None),
+    "projets:reunion_create": (edit(200), edit()),
+    "projets:reunion": (read(), None),
+    "projets:reunion_edit": (edit(200), edit()),
+    "projets:reunion_invite": (NOT_GET, edit()),
+    "projets:reunion_ics": (read(), None),
+    "projets:reunion_attendance": (NOT_GET, edit()),
+    "projets:reunion_document": (read(), None),
+    "projets:decision_add": (NOT_GET, edit()),
+    "projets:action_add": (NOT_GET, edit()),
+    # The action belongs to the member: its owner may change its status, besides the editors.
+    "projets:action_update": (NOT_GET, {**edit(), "member": OK}),
+    "projets:my_actions": (SIGNED_IN, None),
+    # Reached by its secret token only (calendar apps cannot sign in).
+    "projets:calendar_feed": (PUBLIC, None),
+    "projets:calendar_feed_reset": (NOT_GET, _signed_in(302)),
+    # Minutes exist: readers are sent to them, editors to the draft.
+    "projets:compte_rendu_create": (read(302), edit()),
+    "projets:compte_rendu": (read(), None),
+    "projets:compte_rendu_edit": (edit(200), edit()),
+    "projets:compte_rendu_submit": (NOT_GET, edit()),
+    "projets:compte_rendu_avis": (NOT_GET, give_avis()),
+    "projets:compte_rendu_pdf": (read(), None),
+    "projets:compte_rendu_new_version": (NOT_GET, edit()),
+    "projets:bibliotheque": (read(), None),
+    # ---- amoa ---------------------------------------------------------------------------------
+    "amoa:consultations": (amoa_read(), None),
+    "amoa:consultation_create": (amoa_edit(200), amoa_edit()),
+    "amoa:consultation": (amoa_read(), None),
+    "amoa:consultation_edit": (amoa_edit(200), amoa_edit()),
+    "amoa:criteres": (amoa_read(), amoa_edit()),
+    "amoa:offre_create": (amoa_edit(200), amoa_edit()),
+    "amoa:offre": (amoa_read(), amoa_edit()),
+    "amoa:offre_edit": (amoa_edit(200), amoa_edit()),
+    "amoa:piece_download": (amoa_read(), None),
+    "amoa:piece_delete": (NOT_GET, amoa_edit()),
+    "amoa:indispensable": (NOT_GET, amoa_decide()),
+    "amoa:evaluation": (amoa_score(200), amoa_score()),
+    "amoa:conflit": (NOT_GET, amoa_score()),
+    "amoa:consolidation": (amoa_read(), None),
+    # can_decide, and the scores must be visible to them: not to an evaluator yet to submit.
+    "amoa:consensus": (NOT_GET, {**amoa_decide(), "evaluator": 403}),
+    "amoa:auditions": (amoa_read(), amoa_edit()),
+    "amoa:audition_edit": (amoa_read(), amoa_edit()),
+    "amoa:classement": (amoa_read(), amoa_edit()),
+    "amoa:grille": (
+        amoa_scores_visible(),
+        None,
+    ),
+    "amoa:rapport": (amoa_scores_visible(), None),
+    "amoa:lettre": (amoa_edit(302), None),  # no winner chosen yet: back to the ranking
+    "amoa:roles_amoa": (NOT_GET, amoa_edit()),
+    "amoa:cahier": (amoa_read(), amoa_edit()),
+    "amoa:cahier_apercu": (amoa_read(), None),
+    "amoa:cahier_pdf": (amoa_read(302), None),  # incomplete cahier: back to the preview
+    # ---- amoa: choosing the DUI (grid, market study, éditeur consultation) -------------------
+    # The grid and the market study follow amoa.perms like the call: readers except the AMOA
+    # consultants; the chef de projet and the admin change them.
+    "amoa:grille_fonctionnelle": (amoa_read(), None),
+    "amoa:grille_create": (NOT_GET, amoa_edit()),
+    "amoa:exigence_create": (amoa_edit(200), amoa_edit()),
+    "amoa:exigence_edit": (amoa_edit(200), amoa_edit()),
+    "amoa:exigence_delete": (NOT_GET, amoa_edit()),
+    "amoa:domaine_create": (amoa_edit(200), amoa_edit()),
+    "amoa:preferences": (amoa_read(), amoa_edit()),
+    "amoa:etude_marche": (amoa_read(), None),
+    "amoa:solution_create": (amoa_edit(200), amoa_edit()),
+    "amoa:solution_edit": (amoa_edit(200), amoa_edit()),
+    "amoa:solution_delete": (NOT_GET, amoa_edit()),
+    "amoa:cadre_export": (amoa_read(), None),
+    "amoa:cadre_import": (amoa_read(), amoa_edit()),
+    "amoa:cadre_import_detail": (amoa_read(), None),
+    "amoa:cadre_import_apply": (NOT_GET, amoa_edit()),
+    "amoa:couverture": (amoa_read(), None),
+    "amoa:cout_total": (amoa_read(), None),
+    "amoa:rapport_choix": (amoa_scores_visible(), None),
+    # ---- indicateurs --------------------------------------------------------------------------
+    "indicateurs:modele": (SIGNED_IN, None),
+    "indicateurs:usages": (read(), feed()),
+    "indicateurs:import_detail": (read(), feed()),
+    "indicateurs:saisie": (feed(200), feed()),
+    "indicateurs:tranches": (read(), None),
+    "indicateurs:paiement": (pay(200), pay()),
+    "indicateurs:tableau_grappe": (read(), None),
+    "indicateurs:tableau_grappe_pdf": (read(), None),
+    "indicateurs:tableau_grappe_csv": (read(), None),
+    "indicateurs:tableau_grappe_xlsx": (read(), None),
+    "indicateurs:tableau_ars": (ARS_HOME, None),
+    "indicateurs:tableau_region": (REGION, None),
+    "indicateurs:tableau_region_pdf": (REGION, None),
+    "indicateurs:tableau_national": (ADMIN_ONLY, None),
+    # ---- API ----------------------------------------------------------------------------------
+    "api-consultation-classement": (api({**amoa_read(), "evaluator": 404}), None),
+    "api-grappe-indicateurs": (api(read()), None),
+    "api-usages": (API_NOT_GET, API_USAGES),
+}

@@ -1,0 +1,508 @@
+"""The permission matrix (issue 9): every URL of the project against the whole cast.
+
+Every named URL must have an entry in tests/permission_matrix.py (expected status per person for
+GET, and for POST on write views); a new view without one fails here, so it cannot reach
+production without somebody deciding who may see it. The cast is tests/conftest.py's plus the
+grappe's AMOA consultant and a voting member of its comité de sélection. One world is built for
+the module (one object of each kind the URLs point to) and every request runs in a savepoint
+rolled back afterwards, so a write by one person never changes what the next one sees (files a
+write deletes are put back too).
+"""
+
+import copy
+import datetime
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.authtoken.models import Token
+
+from amoa.models import Audition, ImportReponse, SolutionEtudiee
+from amoa.services import record_history
+from core import pdf as core_pdf
+from grappe.enums import RoleKind, StatutImport, TypeComite
+from grappe.models import ComiteMember, FinessImport, OgMembership, Role
+from indicateurs.enums import StatutImport as StatutImportUsage
+from indicateurs.models import ImportUsage
+from indicateurs.services import ensure_tranches
+from projets.enums import CategorieRisque, StatutVersion
+from projets.models import Action, CalendarFeed, LivrableVersion, ReunionDocument, Risque
+from tests.amoa.factories import (
+    ConsultationFactory,
+    editeur_consultation,
+    evaluator,
+    make_offre,
+    make_offre_editeur,
+)
+from tests.conftest import cast as cast_fixture
+from tests.grappe.factories import (
+    OrganismeGestionnaireFactory,
+    RoleFactory,
+    UserFactory,
+    add_esms,
+)
+from tests.permission_matrix import (
+    EXCLUDED_NAMES,
+    EXCLUDED_NAMESPACES,
+    EXPECTATIONS,
+    LOGIN,
+    OK,
+    PERSONS,
+)
+from tests.projets.factories import plan_for
+from tests.projets.helpers_comptes_rendus import draft, full_meeting
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+NOW = "2026-06-15 10:00 +0200"
+
+
+# ---------------------------------------------------------------------------------------------
+# The URLs of the project
+# ---------------------------------------------------------------------------------------------
+
+
+def walk(patterns, namespace=None, prefix=""):
+    """(full name, route, pattern) of every named URL, namespaces included."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            if namespace and inner:
+                inner = f"{namespace}:{inner}"
+            yield from walk(pattern.url_patterns, inner or namespace, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, route, pattern
+
+
+def project_urls():
+    """{key: (name, route, pattern)} of the URLs under test. The key is the URL name; a name
+    given to two routes (a bug: {% url %} cannot tell them apart by name) is keyed
+    "name (route)" for each of them, so both are still tested."""
+    found = [
+        (name, route, pattern)
+        for name, route, pattern in walk(get_resolver().url_patterns)
+        if name.split(":")[0] not in EXCLUDED_NAMESPACES and name not in EXCLUDED_NAMES
+    ]
+    counts = Counter(name for name, _, _ in found)
+    return {
+        (name if counts[name] == 1 else f"{name} ({route})"): (name, route, pattern)
+        for name, route, pattern in found
+    }
+
+
+URLS = project_urls()
+URL_NAMES = sorted(URLS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: the cast, an AMOA consultant, and one object of each kind
+# ---------------------------------------------------------------------------------------------
+
+
+class World:
+    pass
+
+
+def build_world():
+    # tests/conftest.py's cast itself (its fixture is function-scoped: call the function once).
+    cast = cast_fixture.__wrapped__(None)
+    grappe = cast.grappe
+    world = World()
+    world.cast = cast
+    world.grappe = grappe
+    amoa = RoleFactory(
+        grappe=grappe, kind=RoleKind.AMOA, user=UserFactory(email="amoa@exemple.fr")
+    ).user
+    world.people = {
+        **cast.users(),
+        "amoa": amoa,
+        "evaluator": evaluator(grappe, UserFactory(email="evaluatrice@exemple.fr")),
+    }
+
+    # Registry: a second OG (with an ESMS) that may be removed, a FINESS import.
+    grappe.convention_amount = Decimal(200000)
+    grappe.save(update_fields=["convention_amount"])
+    add_esms(grappe, 1, og=OrganismeGestionnaireFactory())
+    world.membership = grappe.memberships.order_by("pk").first()
+    world.og_membership = (
+        OgMembership.objects.filter(grappe=grappe).exclude(og=grappe.porteur).get()
+    )
+    world.role = Role.objects.get(grappe=grappe, user=cast.member)
+    world.comite_member = ComiteMember.objects.get(
+        comite__grappe=grappe, comite__kind=TypeComite.COPIL, user=cast.copil
+    )
+    finess = FinessImport(
+        original_name="finess.csv", user=cast.admin, status=StatutImport.SIMULATION
+    )
+    finess.file.save("finess.csv", ContentFile(b"structureet;\n"), save=False)
+    finess.save()
+    world.finess_import = finess
+
+    # Plan: a step, a milestone, a deliverable with a version, a risk.
+    plan = plan_for(grappe, user=cast.owner)
+    world.etape = plan.etapes.order_by("pk").first()
+    world.jalon = plan.jalons.order_by("pk").first()
+    world.livrable = plan.livrables.get(reference__code="note_cadrage")
+    version = LivrableVersion(
+        livrable=world.livrable,
+        numero=1,
+        original_name="note-v1.pdf",
+        size=len(PDF),
+        content_type="application/pdf",
+        status=StatutVersion.DEPOSEE,
+        uploaded_by=cast.owner,
+    )
+    version.file.save("note-v1.pdf", ContentFile(PDF), save=False)
+    version.save()
+    world.version = version
+    world.risque = Risque.objects.create(
+        plan=plan,
+        titre="Retard de l'éditeur",
+        categorie=CategorieRisque.values[0],
+        probabilite=2,
+        impact=3,
+        owner=cast.owner,
+    )
+
+    # A past COPIL meeting with a document, minutes and actions; the owner's calendar feed.
+    reunion = full_meeting(grappe, cast.owner)
+    world.reunion = reunion
+    document = ReunionDocument(
+        reunion=reunion,
+        original_name="support-copil.pdf",
+        size=len(PDF),
+        content_type="application/pdf",
+    )
+    document.file.save("support-copil.pdf", ContentFile(PDF), save=False)
+    document.save()
+    world.document = document
+    world.compte_rendu = draft(reunion, cast.owner, synthese="Synthèse du COPIL.")
+    # An action owned by the member (not an editor): its owner may change its status.
+    world.action = Action.objects.create(
+        grappe=grappe, reunion=reunion, titre="Relire la convention", owner=cast.member
+    )
+    world.calendar_feed = CalendarFeed.objects.create(user=cast.owner)
+
+    # AMOA: a consultation with its criteria and an offer (with its pieces) heard in audition.
+    consultation = ConsultationFactory(grappe=grappe, created_by=cast.owner, titre="AMOA Flandres")
+    world.consultation = consultation
+    world.offre = make_offre(consultation, "Alpha Conseil")
+    make_offre(consultation, "Beta Santé", 50000, 850)
+    world.piece = world.offre.pieces.order_by("pk").first()
+    world.audition = Audition.objects.create(
+        offre=world.offre, date=timezone.now() + datetime.timedelta(days=3), created_by=cast.owner
+    )
+
+    # Choosing the DUI: the grappe's grid (from the reference), a studied solution, an éditeur
+    # consultation with an offer and an imported cadre de réponse.
+    dui = editeur_consultation(grappe, created_by=cast.owner)
+    world.dui = dui
+    world.offre_editeur = make_offre_editeur(dui, "Éditeur Un")
+    world.exigence = grappe.grille_fonctionnelle.exigences.order_by("pk").first()
+    world.solution = SolutionEtudiee.objects.create(
+        grappe=grappe, editeur="Éditeur Un", solution="DUI Un"
+    )
+    reponse = ImportReponse(offre=world.offre_editeur, original_name="cadre.xlsx", par=cast.owner)
+    reponse.file.save("cadre.xlsx", ContentFile(b"PK"), save=False)
+    reponse.save()
+    world.import_reponse = reponse
+
+    # Indicators: a verified usage import, the convention's tranches.
+    usage_import = ImportUsage(
+        nom_original="usages.csv",
+        grappe=grappe,
+        statut=StatutImportUsage.VERIFIE,
+        envoye_par=cast.owner,
+    )
+    usage_import.fichier.save("usages.csv", ContentFile(b"finess_et;mois\n"), save=False)
+    usage_import.save()
+    world.usage_import = usage_import
+    ensure_tranches()
+    world.tranche = grappe.tranches.order_by("numero").first()
+
+    # Writes may delete files (a piece, a document) and a rollback does not bring them back.
+    world.files = [
+        version.file.name,
+        document.file.name,
+        finess.file.name,
+        usage_import.fichier.name,
+        reponse.file.name,
+        *(piece.file.name for piece in world.offre_editeur.pieces.all()),
+        *(piece.file.name for piece in world.offre.pieces.all()),
+    ]
+    world.file_contents = {}
+    for name in world.files:
+        with default_storage.open(name) as handle:
+            world.file_contents[name] = handle.read()
+    world.clients = signed_in_clients(world)
+    world.tokens = {
+        person: Token.objects.create(user=user).key
+        for person, user in world.people.items()
+        if user is not None
+    }
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at the end."""
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+class LayoutFreeHTML:
+    """Stands in for WeasyPrint: the PDF views still render their template (an error there still
+    fails), the costly layout is skipped — this test is about who gets the file, not its pages
+    (core/pdf.py and each app's PDF tests check the documents themselves)."""
+
+    def __init__(self, string, **kwargs):
+        self.string = string
+
+    def write_pdf(self):
+        return PDF
+
+
+@pytest.fixture(autouse=True)
+def no_pdf_layout(monkeypatch):
+    monkeypatch.setattr(core_pdf, "HTML", LayoutFreeHTML)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+# ---------------------------------------------------------------------------------------------
+# URL arguments
+# ---------------------------------------------------------------------------------------------
+
+
+def url_kwargs(name, pattern, world):
+    """Map every argument of the pattern to an object of the world."""
+    grappe = world.grappe
+    common = {
+        "pk": grappe.pk,
+        "membership_id": world.membership.pk,
+        "og_membership_id": world.og_membership.pk,
+        "role_id": world.role.pk,
+        "kind": TypeComite.COPIL,
+        "member_id": world.comite_member.pk,
+        "import_id": world.finess_import.pk,
+        "numero": world.etape.reference.numero,
+        "etape_id": world.etape.pk,
+        "jalon_id": world.jalon.pk,
+        "livrable_id": world.livrable.pk,
+        "version_id": world.version.pk,
+        "risque_id": world.risque.pk,
+        "reunion_id": world.reunion.pk,
+        "document_id": world.document.pk,
+        "cr_id": world.compte_rendu.pk,
+        "action_id": world.action.pk,
+        "token": world.calendar_feed.token,
+        "consultation_id": world.consultation.pk,
+        "offre_id": world.offre.pk,
+        "piece_id": world.piece.pk,
+        "audition_id": world.audition.pk,
+        "tranche_id": world.tranche.pk,
+        "exigence_id": world.exigence.pk,
+        "solution_id": world.solution.pk,
+        "format": "csv",
+        "code": grappe.region.code,
+    }
+    # The DUI choice's pages about offers need the éditeur consultation.
+    editeur = {
+        "consultation_id": world.dui.pk,
+        "offre_id": world.offre_editeur.pk,
+        "import_id": world.import_reponse.pk,
+    }
+    overrides = {
+        **dict.fromkeys(DUI_EDITEUR_URLS, editeur),
+        "indicateurs:import_detail": {"import_id": world.usage_import.pk},
+        "api-consultation-classement": {"pk": world.consultation.pk},
+        "password_reset_confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(world.cast.owner.pk)),
+            "token": "set-password",
+        },
+    }
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        value = overrides.get(name, {}).get(key, common.get(key))
+        if value is None:
+            raise AssertionError(f"{name} : argument d'URL inconnu « {key} » — ajoutez-le au monde")
+        kwargs[key] = value
+    return kwargs
+
+
+DUI_EDITEUR_URLS = [
+    "amoa:cadre_export",
+    "amoa:cadre_import",
+    "amoa:cadre_import_detail",
+    "amoa:cadre_import_apply",
+    "amoa:couverture",
+    "amoa:cout_total",
+    "amoa:rapport_choix",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests and outcomes
+# ---------------------------------------------------------------------------------------------
+
+
+def restore_files(world):
+    for name, content in world.file_contents.items():
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(content))
+
+
+def signed_in_clients(world):
+    """One client per person, signed in once for the module (sessions are part of the world)."""
+    clients = {}
+    for person, user in world.people.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        clients[person] = (client, copy.deepcopy(client.cookies))
+    return clients
+
+
+def request_as(world, person, method, url, api=False):
+    """(status, Location) of one request by `person`, inside a savepoint rolled back after."""
+    if api:
+        client = Client()
+        if world.people[person] is not None:
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {world.tokens[person]}"
+    else:
+        client, cookies = world.clients[person]
+        # A response may change the cookies (logout): start each request from the signed-in ones.
+        client.cookies = copy.deepcopy(cookies)
+    with transaction.atomic():
+        try:
+            response = getattr(client, method)(url)
+            if response.streaming:
+                # Read the stream to its end (this closes the file); never close it twice.
+                b"".join(response.streaming_content)
+            outcome = (response.status_code, response.get("Location", ""))
+        except Exception as error:  # a crash is an outcome like any other: report it as a 500
+            outcome = (500, f"{type(error).__name__}: {error}")
+        transaction.set_rollback(True)
+    restore_files(world)
+    return outcome
+
+
+def matches(expected, status, location):
+    is_login = status == 302 and location.startswith("/connexion/?next=")
+    if expected == LOGIN:
+        return is_login
+    if expected == OK:
+        return not is_login and status < 500 and status not in (401, 403, 404, 405)
+    return status == expected and not is_login
+
+
+def describe(status, location):
+    if status == 302:
+        return f"302 → {location}"
+    if status >= 500:
+        return f"{status} ({location})" if location else str(status)
+    return str(status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [name for name in URL_NAMES if name not in EXPECTATIONS]
+    stale = sorted(set(EXPECTATIONS) - set(URL_NAMES))
+    messages = [
+        f"URL sans attente de permissions : {name} — ajoutez-la à la matrice "
+        "(tests/permission_matrix.py)"
+        for name in missing
+    ] + [f"Attente pour une URL qui n'existe plus : {name}" for name in stale]
+    assert not messages, "\n".join(messages)
+
+
+def test_url_names_are_unique():
+    routes = {}
+    for name, route, _pattern in walk(get_resolver().url_patterns):
+        routes.setdefault(name, []).append(route)
+    twice = {name: found for name, found in routes.items() if len(found) > 1}
+    assert not twice, "Nom d'URL donné à plusieurs routes : " + "; ".join(
+        f"{name} → {', '.join(found)}" for name, found in sorted(twice.items())
+    )
+
+
+def test_every_profile_covers_the_cast():
+    for name, profiles in EXPECTATIONS.items():
+        for method, expected in zip(("GET", "POST"), profiles, strict=True):
+            if expected is not None:
+                assert set(expected) == set(PERSONS), f"{name} {method}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_permissions(name, world):
+    if name not in EXPECTATIONS:
+        pytest.fail(f"URL sans attente de permissions : {name} — ajoutez-la à la matrice")
+    url_name, _route, pattern = URLS[name]
+    url = reverse(url_name, kwargs=url_kwargs(url_name, pattern, world))
+    api = url_name.startswith("api-")
+    wrong = []
+    for method, expected in zip(("get", "post"), EXPECTATIONS[name], strict=True):
+        if expected is None:
+            continue
+        for person in PERSONS:
+            status, location = request_as(world, person, method, url, api=api)
+            if not matches(expected[person], status, location):
+                wrong.append(
+                    f"{method.upper()} {url} par {person} : {describe(status, location)}, "
+                    f"attendu {expected[person]}"
+                )
+    assert not wrong, f"{name}\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_calendar_feed_needs_its_token(world):
+    """The feed is open to calendar apps only through its secret: a wrong token is a 404."""
+    url = reverse("projets:calendar_feed", kwargs={"token": "x" * 43})
+    assert request_as(world, "anonymous", "get", url)[0] == 404
+
+
+@pytest.mark.django_db
+def test_amoa_consultants_do_not_read_the_call_in_the_grappe_history(world):
+    """amoa.perms: the grappe's AMOA consultants do not see the call (they may be candidates).
+    The AMOA views write the offers' prices and the choice into the grappe's history, which
+    every reader of the grappe sees: the AMOA consultant must not find them there."""
+    record_history(  # what the amoa views write
+        world.grappe,
+        world.cast.owner,
+        "Offre AMOA enregistrée",
+        world.offre,
+        {"Prix global HT": "61234.00", "Prix de journée HT": "912.00"},
+    )
+    url = reverse("grappe:history", args=[world.grappe.pk])
+    pages = {}
+    for person in ("owner", "amoa"):
+        client = Client()
+        client.force_login(world.people[person])
+        pages[person] = client.get(url).content.decode()
+    assert "61234.00" in pages["owner"]
+    assert "61234.00" not in pages["amoa"]
+    assert "Offre AMOA enregistrée" not in pages["amoa"]

@@ -2,13 +2,25 @@
 consultation with a recorded choice. Idempotent: nothing is written when it already exists."""
 
 import datetime
+import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from amoa.enums import PIECES_REQUISES, Mission, StatutConsultation, TypePiece
+from amoa import cadre
+from amoa.enums import (
+    PIECES_REQUISES,
+    PIECES_REQUISES_EDITEUR,
+    Couverture,
+    Mission,
+    NatureCout,
+    ObjetConsultation,
+    StatutConsultation,
+    TypePiece,
+)
 from amoa.models import (
     Audition,
     Candidat,
@@ -18,10 +30,16 @@ from amoa.models import (
     Consultation,
     EtapeOffre,
     Evaluation,
+    GrilleFonctionnelle,
+    ImportReponse,
     Note,
     Offre,
     PieceOffre,
+    ResultatIndispensable,
+    SolutionEtudiee,
 )
+from amoa.services import apply_parsed
+from core.pdf import render_pdf
 
 TITRE = "Assistance à maîtrise d'ouvrage — choix et déploiement du DUI"
 
@@ -98,8 +116,6 @@ JUSTIFICATIONS = {
 
 
 def _piece_pdf():
-    from core.pdf import render_pdf
-
     return render_pdf(
         "amoa/pdf/piece_demo.html", {}, title="Pièce de démonstration d'une offre AMOA"
     )
@@ -336,13 +352,6 @@ OFFRES_DUI = [
 
 def _filled_cadre(consultation, grille, impossibles, developpables, prix):
     """The exported cadre de réponse as an éditeur fills it (XLSX bytes)."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from amoa import cadre
-    from amoa.enums import Couverture, NatureCout
-
     labels = dict(Couverture.choices)
     natures = dict(NatureCout.choices)
     workbook = load_workbook(io.BytesIO(cadre.export_xlsx(consultation, grille.tree())))
@@ -367,16 +376,6 @@ def _filled_cadre(consultation, grille, impossibles, developpables, prix):
 
 
 def seed_dui(grappe, people):
-    from amoa import cadre
-    from amoa.enums import PIECES_REQUISES_EDITEUR, ObjetConsultation
-    from amoa.models import (
-        GrilleFonctionnelle,
-        ImportReponse,
-        ResultatIndispensable,
-        SolutionEtudiee,
-    )
-    from amoa.services import apply_parsed
-
     porteur = people["porteur"]
     grille = GrilleFonctionnelle.from_reference(grappe, porteur)
     if not SolutionEtudiee.objects.filter(grappe=grappe).exists():

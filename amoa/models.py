@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from amoa import grille_reference as ref
 from amoa import scoring
 from amoa.enums import (
     COUTS_CACHES,
@@ -626,8 +627,6 @@ class GrilleFonctionnelle(models.Model):
     @classmethod
     def from_reference(cls, grappe, user=None):
         """The grappe's grid, created from amoa/grille_reference.py the first time."""
-        from amoa import grille_reference as ref
-
         grille, created = cls.objects.get_or_create(grappe=grappe, defaults={"created_by": user})
         if not created:
             return grille
@@ -662,12 +661,10 @@ class GrilleFonctionnelle(models.Model):
 
     def hebergement_pros_cons(self):
         """[(label, avantages, inconvénients, chosen)] — the seed's table."""
-        from amoa.grille_reference import HEBERGEMENT_AVANTAGES_INCONVENIENTS
-
         labels = dict(Hebergement.choices)
         return [
             (labels[code], pros, cons, code == self.hebergement)
-            for code, (pros, cons) in HEBERGEMENT_AVANTAGES_INCONVENIENTS.items()
+            for code, (pros, cons) in ref.HEBERGEMENT_AVANTAGES_INCONVENIENTS.items()
         ]
 
     def tree(self):

@@ -16,3 +16,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The locmem cache outlives each test, so DRF's throttle counts would pile up over the whole run
+# (every anonymous request comes from 127.0.0.1): the throttles stay on with rates no test reaches,
+# and tests/core/test_security.py lowers them to check the 429.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+# The idle logout follows the wall clock; tests that log in and then travel in time
+# (time-machine) would be logged out. tests/core/test_security.py turns it on to test it.
+SESSION_IDLE_TIMEOUT = 0

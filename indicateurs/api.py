@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grappe.models import Grappe, Role
+from grappe.models import Grappe, HistoryEntry, Role
 from indicateurs import services, usage_import
 from indicateurs.enums import SourceUsage
 from indicateurs.perms import FEEDER_ROLES, can_view_indicateurs
@@ -113,6 +113,24 @@ class UsagesView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         created, replaced = usage_import.apply(rapport, user=user, source=SourceUsage.API)
+        # The audit trail of each grappe fed, like a file import.
+        esms_ids = {line.esms_id for line in rapport.lignes if line.esms_id}
+        grappes = Grappe.objects.filter(
+            memberships__esms_id__in=esms_ids, memberships__left_on__isnull=True
+        ).distinct()
+        for grappe in grappes:
+            HistoryEntry.record(
+                grappe,
+                user,
+                "Données d'usage reçues par l'API",
+                "API",
+                {
+                    "Lignes": len(rapport.lignes),
+                    "Créées": created,
+                    "Remplacées": replaced,
+                    "Mois": ", ".join(f"{m:%Y-%m}" for m in rapport.mois),
+                },
+            )
         return Response(
             {
                 "lignes": len(rapport.lignes),

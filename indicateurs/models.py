@@ -145,19 +145,49 @@ class UsageHistorique(models.Model):
 
 class ValeurIndicateur(models.Model):
     """One computed value: (indicator, month, level, the ESMS/OG/grappe/region). valeur is None
-    when the rate is not computable (zero or missing denominator) — never 0."""
+    when the rate is not computable (zero or missing denominator) — never 0.
 
-    indicateur = models.ForeignKey(Indicateur, on_delete=models.CASCADE, related_name="valeurs")
+    A recomputable cache written ~220 000 rows a month at national scale, so each row costs as
+    little as possible (issue 7: a month within 5× a bare GROUP BY of the same sums):
+    * no database foreign-key constraint (db_constraint=False): every row is produced by a join
+      on the referenced rows inside the computation's transaction, and a deferred FK check costs
+      one trigger and one lookup per row and per key at commit (~3 s a month, more than the
+      inserts). Deleting an ESMS, OG, grappe, region or indicator still deletes its values
+      (on_delete=CASCADE is applied by Django), and a recomputation rewrites the month.
+    * ESMS rows (80 % of them) enter two indexes only: the primary key and valeur_unique_esms,
+      which leads with esms so it also serves the dashboards (esms_id IN … AND mois …) and the
+      cascade of an ESMS deletion (esms_id IN … implies esms_id IS NOT NULL, its predicate).
+      The other indexes are partial (… IS NOT NULL), so ESMS rows stay out of them.
+    * no index on indicateur alone: nothing reads by indicator alone; deleting an indicator (an
+      admin action; deactivating it is the normal way) scans the table once."""
+
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.CASCADE,
+        related_name="valeurs",
+        db_index=False,
+        db_constraint=False,
+    )
     mois = models.DateField("mois")
     niveau = models.CharField("niveau", max_length=10, choices=Niveau.choices)
     esms = models.ForeignKey(
-        Esms, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Esms,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     og = models.ForeignKey(
-        OrganismeGestionnaire, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        OrganismeGestionnaire,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    # No single-column index on grappe / region: the (grappe, mois) and (region, mois) indexes
-    # below serve the same lookups, and every index slows the ~200 000 rows a month writes.
     grappe = models.ForeignKey(
         Grappe,
         on_delete=models.CASCADE,
@@ -165,9 +195,16 @@ class ValeurIndicateur(models.Model):
         blank=True,
         related_name="valeurs_indicateurs",
         db_index=False,
+        db_constraint=False,
     )
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     numerateur = models.BigIntegerField("numérateur", null=True, blank=True)
     denominateur = models.BigIntegerField("dénominateur", null=True, blank=True)
@@ -184,9 +221,16 @@ class ValeurIndicateur(models.Model):
         verbose_name_plural = "valeurs d'indicateurs"
         ordering = ["mois", "indicateur"]
         constraints = [
+            # esms is set exactly on ESMS rows, so "esms IS NOT NULL" is "niveau = esms": the
+            # unique index below can then serve queries and cascades that filter on esms only.
+            models.CheckConstraint(
+                condition=Q(niveau="esms", esms__isnull=False)
+                | (~Q(niveau="esms") & Q(esms__isnull=True)),
+                name="valeur_esms_si_niveau_esms",
+            ),
             models.UniqueConstraint(
-                fields=["indicateur", "mois", "esms"],
-                condition=Q(niveau="esms"),
+                fields=["esms", "mois", "indicateur"],
+                condition=Q(esms__isnull=False),
                 name="valeur_unique_esms",
             ),
             models.UniqueConstraint(
@@ -205,7 +249,19 @@ class ValeurIndicateur(models.Model):
                 name="valeur_unique_region",
             ),
         ]
-        indexes = [models.Index(fields=["grappe", "mois"]), models.Index(fields=["region", "mois"])]
+        indexes = [
+            models.Index(
+                fields=["grappe", "mois"],
+                condition=Q(grappe__isnull=False),
+                name="valeur_grappe_mois",
+            ),
+            models.Index(
+                fields=["region", "mois"],
+                condition=Q(region__isnull=False),
+                name="valeur_region_mois",
+            ),
+            models.Index(fields=["og"], condition=Q(og__isnull=False), name="valeur_og"),
+        ]
 
     def __str__(self):
         return f"{self.indicateur_id} {self.mois:%Y-%m} {self.niveau}"

@@ -55,6 +55,7 @@ from indicateurs.models import (
     UsageMensuel,
     ValeurIndicateur,
 )
+from users.models import User
 
 # The tranche paid when usage targets are met (seed 000 §2.3: 50 % at signature, 50 % at targets).
 TRANCHE_CIBLES = 2
@@ -195,6 +196,12 @@ def compute_month(mois, grappe=None):
                     )
                     # JIT compilation costs more than it saves on these one-pass statements.
                     cursor.execute("SET LOCAL jit = off")
+                    # The values are a cache recomputed from the usage data: losing the last
+                    # commit in a server crash costs a rerun, not data, so the commit need not
+                    # wait for its WAL flush.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                    # The OG aggregation (~40 000 groups) spills to disk with the 4 MB default.
+                    cursor.execute("SET LOCAL work_mem = '64MB'")
             lignes = _compute(mois, grappe)
             ensure_tranches(Grappe.objects.filter(pk=grappe.pk) if grappe else None)
             update_tranches(mois, grappe)
@@ -241,136 +248,149 @@ def _compute(mois, grappe):
     indicateurs = list(Indicateur.objects.filter(actif=True).prefetch_related("aaps"))
     total = 0
     with connection.cursor() as cursor:
-        # 2. ESMS level: one statement for every indicator (the numerator and denominator
-        # columns are picked by a CASE on the indicator's field names).
+        # 2. b, a temporary table with one row per ESMS in scope: its grappe and OG, whether
+        # this month is the grappe's first measure, and per indicator k its numerator n_k and
+        # denominator d_k (the month's counts, or for a first measure of a cumulative
+        # indicator the numerator summed over the 3-month window). The indicators' columns
+        # are known here, so the statements below are plain column reads with no CASE on
+        # field names per (ESMS × indicator) row.
         usable = [
             i
             for i in indicateurs
             if i.numerateur in USAGE_FIELDS and i.denominateur in USAGE_FIELDS
         ]
         if usable:
-            applicability, applicability_params = [], []
-            for indicateur in usable:
-                condition, params = _applicability_sql(
-                    indicateur, [aap.pk for aap in indicateur.aaps.all()]
-                )
-                applicability.append(f"(i.id = {int(indicateur.pk)} AND {condition})")
-                applicability_params.extend(params)
-
-            def pick(column, prefix):
-                whens = " ".join(f"WHEN '{name}' THEN b.{prefix}_{name}" for name in USAGE_FIELDS)
-                return f"CASE {column} {whens} END"
-
-            # b: one row per ESMS with each count of the month (cur_*) and summed over the
-            # 3-month window (cum_*, used by first measures of cumulative indicators).
             sums = ", ".join(
                 f"SUM(CASE WHEN u.mois = %s THEN u.{name} END) AS cur_{name}, "
                 f"SUM(u.{name}) AS cum_{name}"
                 for name in USAGE_FIELDS
             )
-            premiere = f"b.grappe_id IN {_ids(first_ids)}"
-            n_expr = (
-                f"CASE WHEN {premiere} AND i.cumul_premiere_mesure "
-                f"THEN {pick('i.numerateur', 'cum')} ELSE {pick('i.numerateur', 'cur')} END"
-            )
-            d_expr = pick("i.denominateur", "cur")
-            indicateur_join = (
-                f"JOIN {t['grappe']} g ON g.id = b.grappe_id "
-                f"JOIN {t['ind']} i ON i.id IN {_ids(i.pk for i in usable)} "
-                f"AND ({' OR '.join(applicability)})"
-            )
-            valeur, atteinte = _rate_sql("s.n", "s.d")
-            # b, a temporary table read by the ESMS and OG statements (computed once).
+            picks = []
+            for indicateur in usable:
+                k = int(indicateur.pk)
+                n = f"x.cur_{indicateur.numerateur}"
+                if indicateur.cumul_premiere_mesure:
+                    n = f"CASE WHEN x.premiere THEN x.cum_{indicateur.numerateur} ELSE {n} END"
+                picks.append(f"{n} AS n_{k}, x.cur_{indicateur.denominateur} AS d_{k}")
             cursor.execute(f"DROP TABLE IF EXISTS {BASE_TABLE}")
             cursor.execute(
                 f"""
                 CREATE TEMPORARY TABLE {BASE_TABLE} AS
-                SELECT mm.esms_id, mm.grappe_id, e.og_id, {sums}
+                SELECT x.esms_id, x.grappe_id, x.og_id, x.premiere, {", ".join(picks)}
                 FROM (
-                    SELECT m.esms_id, MIN(m.grappe_id) AS grappe_id
-                    FROM {t["mb"]} m WHERE {active} GROUP BY m.esms_id
-                ) mm
-                JOIN {t["esms"]} e ON e.id = mm.esms_id
-                LEFT JOIN {t["usage"]} u
-                  ON u.esms_id = mm.esms_id AND u.mois >= %s AND u.mois <= %s
-                WHERE mm.grappe_id IN {_ids(phases)}
-                GROUP BY mm.esms_id, mm.grappe_id, e.og_id
+                    SELECT mm.esms_id, mm.grappe_id, e.og_id,
+                           CASE WHEN mm.grappe_id IN {_ids(first_ids)} THEN TRUE ELSE FALSE
+                           END AS premiere,
+                           {sums}
+                    FROM (
+                        SELECT m.esms_id, MIN(m.grappe_id) AS grappe_id
+                        FROM {t["mb"]} m WHERE {active} GROUP BY m.esms_id
+                    ) mm
+                    JOIN {t["esms"]} e ON e.id = mm.esms_id
+                    LEFT JOIN {t["usage"]} u
+                      ON u.esms_id = mm.esms_id AND u.mois >= %s AND u.mois <= %s
+                      AND (u.mois = %s OR mm.grappe_id IN {_ids(first_ids)})
+                    WHERE mm.grappe_id IN {_ids(phases)}
+                    GROUP BY mm.esms_id, mm.grappe_id, e.og_id
+                ) x
+                ORDER BY x.esms_id
                 """,
                 [
                     *([mois_sql] * len(USAGE_FIELDS)),
-                    ops.adapt_datefield_value(add_months(mois, -2)),
+                    # The 3-month window only for the grappes whose first measure this is.
+                    ops.adapt_datefield_value(add_months(mois, -2) if first_ids else mois),
+                    mois_sql,
                     mois_sql,
                 ],
             )
-            if connection.vendor == "postgresql":
-                # A fresh table has no statistics: without them the two statements below get
-                # a nested-loop plan.
-                cursor.execute(f"ANALYZE {BASE_TABLE}")
+            # No ANALYZE of b: the statements below scan it whole (no join order to choose).
+            # b is in ESMS order, so each indicator's ESMS rows enter valeur_unique_esms
+            # (esms, mois, indicateur) in key order: one ordered pass over the index.
+
+            def unpivot(source, columns):
+                """One row per (row of source, applicable indicator): a UNION ALL of one
+                branch per indicator (portable, and each branch is a plain scan)."""
+                branches, params = [], []
+                for indicateur in usable:
+                    k = int(indicateur.pk)
+                    condition, condition_params = _applicability_sql(
+                        indicateur, [aap.pk for aap in indicateur.aaps.all()]
+                    )
+                    grappe_join = ""
+                    if condition_params or condition != "1 = 1":
+                        grappe_join = f"JOIN {t['grappe']} g ON g.id = r.grappe_id"
+                    branches.append(
+                        f"SELECT {k} AS indicateur_id, {columns}, r.premiere, "
+                        f"r.n_{k} AS n, r.d_{k} AS d FROM {source} r {grappe_join} "
+                        f"WHERE {condition}"
+                    )
+                    params.extend(condition_params)
+                return " UNION ALL ".join(branches), params
+
+            valeur, atteinte = _rate_sql("s.n", "s.d")
+            # 3. ESMS level.
+            rows_sql, rows_params = unpivot(BASE_TABLE, "r.esms_id")
             cursor.execute(
                 f"""
                 INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
                 SELECT s.indicateur_id, %s, 'esms', s.esms_id, NULL, NULL, NULL, s.n, s.d,
                        {valeur}, i.cible, {atteinte}, s.premiere, %s
-                FROM (
-                    SELECT i.id AS indicateur_id, b.esms_id,
-                           CASE WHEN {premiere} THEN TRUE ELSE FALSE END AS premiere,
-                           {n_expr} AS n, {d_expr} AS d
-                    FROM {BASE_TABLE} b {indicateur_join}
-                ) s
+                FROM ({rows_sql}) s
                 JOIN {t["ind"]} i ON i.id = s.indicateur_id
                 """,
-                [mois_sql, now_sql, *applicability_params],
+                [mois_sql, now_sql, *rows_params],
             )
             total += max(cursor.rowcount, 0)
 
-            # 3. OG level, per (OG, grappe): ESMS with a missing numerator or denominator are
-            # left out of both sums.
-            both = f"({n_expr}) IS NOT NULL AND ({d_expr}) IS NOT NULL"
+            # 4. OG level, per (OG, grappe), from b grouped once (the WITH comes after
+            # INSERT so that sqlite3 still reports the rowcount): an ESMS with a missing
+            # numerator or denominator is left out of both sums.
+            og_sums = ", ".join(
+                f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.n_{k} END) "
+                f"AS n_{k}, "
+                f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.d_{k} END) "
+                f"AS d_{k}"
+                for k in (int(i.pk) for i in usable)
+            )
+            rows_sql, rows_params = unpivot("o", "r.og_id, r.grappe_id")
             cursor.execute(
                 f"""
                 INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+                WITH o AS (
+                    SELECT b.og_id, b.grappe_id, b.premiere, {og_sums}
+                    FROM {BASE_TABLE} b GROUP BY b.og_id, b.grappe_id, b.premiere
+                )
                 SELECT s.indicateur_id, %s, 'og', NULL, s.og_id, s.grappe_id, NULL, s.n, s.d,
                        {valeur}, i.cible, {atteinte}, s.premiere, %s
-                FROM (
-                    SELECT i.id AS indicateur_id, b.og_id, b.grappe_id,
-                           CASE WHEN {premiere} THEN TRUE ELSE FALSE END AS premiere,
-                           SUM(CASE WHEN {both} THEN {n_expr} END) AS n,
-                           SUM(CASE WHEN {both} THEN {d_expr} END) AS d
-                    FROM {BASE_TABLE} b {indicateur_join}
-                    GROUP BY i.id, b.og_id, b.grappe_id
-                ) s
+                FROM ({rows_sql}) s
                 JOIN {t["ind"]} i ON i.id = s.indicateur_id
                 """,
-                [mois_sql, now_sql, *applicability_params],
+                [mois_sql, now_sql, *rows_params],
+            )
+            total += max(cursor.rowcount, 0)
+            # 5. Grappe level (assessed grappes only), from b grouped by grappe: the same
+            # pairwise sums as the OG rows, so it equals Σ of its OG rows, without reading
+            # them back from the values table.
+            rows_sql, rows_params = unpivot("o", "r.grappe_id")
+            cursor.execute(
+                f"""
+                INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
+                WITH o AS (
+                    SELECT b.grappe_id, b.premiere, {og_sums}
+                    FROM {BASE_TABLE} b WHERE b.grappe_id IN {_ids(assessed_ids)}
+                    GROUP BY b.grappe_id, b.premiere
+                )
+                SELECT s.indicateur_id, %s, 'grappe', NULL, NULL, s.grappe_id, NULL, s.n, s.d,
+                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                FROM ({rows_sql}) s
+                JOIN {t["ind"]} i ON i.id = s.indicateur_id
+                """,
+                [mois_sql, now_sql, *rows_params],
             )
             total += max(cursor.rowcount, 0)
             cursor.execute(f"DROP TABLE {BASE_TABLE}")
 
-        # 4. Grappe level (assessed grappes only) = Σ of its OG rows (each OG's sums already
-        # leave out incomplete pairs, so this equals Σ over its ESMS, from 5× fewer rows).
-        both = "v.numerateur IS NOT NULL AND v.denominateur IS NOT NULL"
-        valeur, atteinte = _rate_sql("s.n", "s.d")
-        premiere = f"CASE WHEN s.grappe_id IN {_ids(first_ids)} THEN TRUE ELSE FALSE END"
-        cursor.execute(
-            f"""
-            INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
-            SELECT s.indicateur_id, %s, 'grappe', NULL, NULL, s.grappe_id, NULL, s.n, s.d,
-                   {valeur}, i.cible, {atteinte}, {premiere}, %s
-            FROM (
-                SELECT v.indicateur_id, v.grappe_id,
-                       SUM(CASE WHEN {both} THEN v.numerateur END) AS n,
-                       SUM(CASE WHEN {both} THEN v.denominateur END) AS d
-                FROM {t["vi"]} v
-                WHERE v.niveau = 'og' AND v.mois = %s AND v.grappe_id IN {_ids(assessed_ids)}
-                GROUP BY v.indicateur_id, v.grappe_id
-            ) s
-            JOIN {t["ind"]} i ON i.id = s.indicateur_id
-            """,
-            [mois_sql, now_sql, mois_sql],
-        )
-        total += max(cursor.rowcount, 0)
-
-    # 5. Region level, from the grappe values of the region(s).
+    # 6. Region level, from the grappe values of the region(s).
     total += _insert_region(t, mois_sql, now_sql, scope_region)
     return total
 
@@ -562,8 +582,6 @@ def trigger_tranche(tranche, mois, figures):
 
 
 def notify_tranche_due(tranche_id):
-    from users.models import User
-
     tranche = Tranche.objects.select_related("grappe__region").get(pk=tranche_id)
     recipients = User.objects.filter(ars_regions__region_id=tranche.grappe.region_id).distinct()
     return send_templated_mail(

@@ -17,6 +17,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from openpyxl import Workbook, load_workbook
 
 from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership, Role
@@ -24,6 +25,7 @@ from indicateurs.enums import SourceUsage
 from indicateurs.models import USAGE_FIELDS, UsageHistorique, UsageMensuel
 from indicateurs.perms import FEEDER_ROLES
 from indicateurs.services import add_months
+from indicateurs.tasks import compute_indicators
 
 HEADER = ["finess_et", "mois", *USAGE_FIELDS]
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
@@ -161,8 +163,6 @@ def _pick(cells, columns):
 
 
 def _read_xlsx(data):
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -189,8 +189,6 @@ def template_csv():
 
 
 def template_xlsx():
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Usages"
@@ -455,8 +453,6 @@ PER_GRAPPE_LIMIT = 10
 
 def schedule_recompute(months, esms_ids):
     """After commit: recompute the months touched, for the grappes of the ESMS written."""
-    from indicateurs.tasks import compute_indicators
-
     grappe_ids = set()
     for chunk in chunked(esms_ids):
         grappe_ids.update(
@@ -475,6 +471,9 @@ def schedule_recompute(months, esms_ids):
     to_compute = sorted({add_months(month, shift) for month in months for shift in (0, 1, 2)})
     for month in (month for month in to_compute if month <= current):
         for grappe_id in targets:
+            # robust: with the broker down the import stays applied; the monthly run or the
+            # compute_indicators command catches up (tests/indicateurs/test_faults.py).
             transaction.on_commit(
-                lambda m=month, g=grappe_id: compute_indicators.delay(f"{m:%Y-%m}", g)
+                lambda m=month, g=grappe_id: compute_indicators.delay(f"{m:%Y-%m}", g),
+                robust=True,
             )

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from grappe.models import HistoryEntry
+
 
 @require_http_methods(["GET", "POST"])
 def jeton_api(request):
@@ -17,12 +19,20 @@ def jeton_api(request):
             if token is not None:
                 token.delete()
             Token.objects.create(user=request.user)
+            # A token acts for its owner through the API: its life is in the audit trail.
+            HistoryEntry.record(
+                None,
+                request.user,
+                "Jeton d'API remplacé" if token is not None else "Jeton d'API créé",
+                request.user,
+            )
             messages.success(
                 request,
                 "Nouveau jeton créé. L'ancien, s'il existait, ne fonctionne plus.",
             )
         elif action == "revoquer" and token is not None:
             token.delete()
+            HistoryEntry.record(None, request.user, "Jeton d'API révoqué", request.user)
             messages.success(request, "Jeton révoqué : il ne permet plus d'utiliser l'API.")
         else:
             messages.error(request, "Action inconnue.")

@@ -28,6 +28,7 @@ from amoa.models import (
     Exigence,
     GrilleFonctionnelle,
     ImportReponse,
+    Offre,
     SolutionEtudiee,
 )
 from amoa.services import analyse, apply_parsed, dui_for, record_history
@@ -415,8 +416,6 @@ def cadre_import_apply(request, pk, consultation_id, offre_id, import_id):
 
 
 def _offres(consultation):
-    from amoa.models import Offre
-
     offres = list(Offre.objects.filter(consultation=consultation).select_related("candidat"))
     for offre in offres:
         offre.consultation = consultation

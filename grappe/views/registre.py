@@ -11,7 +11,7 @@ from grappe.enums import StatutImport, StatutLigneImport
 from grappe.finess import FINESS_PATTERN, normalize_finess
 from grappe.finess_import import queue_apply, record_upload, run_recorded
 from grappe.forms.registre import FinessImportForm, RegistreSearchForm
-from grappe.models import Esms, FinessImport, Role
+from grappe.models import Esms, FinessImport, HistoryEntry, Role
 from grappe.tasks import apply_finess_import
 
 PAGE_SIZE = 25
@@ -121,6 +121,14 @@ def finess_import_detail(request, import_id):
         if error:
             messages.error(request, error)
         else:
+            # National action: in the audit trail without a grappe.
+            HistoryEntry.record(
+                None,
+                request.user,
+                "Application d'un import FINESS",
+                finess_import,
+                {"Fichier": finess_import.original_name},
+            )
             # Runs inline without Redis (make run), on a worker in production.
             apply_finess_import.delay(finess_import.pk)
             finess_import.refresh_from_db()

@@ -6,6 +6,7 @@ import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from grappe.models import HistoryEntry
 from indicateurs.enums import SourceUsage
 from indicateurs.models import UsageHistorique, UsageMensuel
 from indicateurs.services import compute_month
@@ -70,6 +71,12 @@ def test_post_usages_writes_all_rows(cast, django_capture_on_commit_callbacks):
     )
     assert again.json()["remplacees"] == 1
     assert UsageHistorique.objects.count() == 1
+    # Each call is in the grappe's audit trail, like a file import.
+    entries = HistoryEntry.objects.filter(
+        grappe=cast.grappe, action="Données d'usage reçues par l'API"
+    )
+    assert [entry.changes["Créées"] for entry in entries.order_by("pk")] == [3, 0]
+    assert entries.first().user == cast.owner
 
 
 def test_post_usages_is_all_or_nothing_with_per_row_errors(cast):

@@ -193,3 +193,78 @@ def test_first_measure_does_not_sum_stock_indicators(cast):
     assert (actifs.numerateur, actifs.denominateur, actifs.premiere_mesure) == (50, 100, True)
     dui_pp = value(Niveau.GRAPPE, "dui_pp", M3, grappe=cast.grappe)
     assert dui_pp.valeur == Decimal("80.00")
+
+
+def test_first_measure_and_later_months_in_the_same_run(cast):
+    """One run mixes a grappe at its first measure (3-month window for flow indicators) and a
+    grappe past it (the month alone): each gets its own rule."""
+    from tests.grappe.factories import GrappeFactory
+
+    a = cast.grappe.memberships.first().esms
+    older = GrappeFactory(region=cast.grappe.region)
+    (d,) = add_esms(older, 1)
+    for mois in (date(2025, 12, 1), M1, M2, M3):
+        usage(d, mois, personnes=100, mssante=30)
+    for mois in (M1, M2, M3):
+        usage(a, mois, personnes=100, mssante=30)
+    compute_month(M3)
+    first = value(Niveau.GRAPPE, "mssante", M3, grappe=cast.grappe)
+    assert (first.numerateur, first.denominateur, first.premiere_mesure) == (90, 100, True)
+    later = value(Niveau.GRAPPE, "mssante", M3, grappe=older)
+    assert (later.numerateur, later.denominateur, later.premiere_mesure) == (30, 100, False)
+    assert value(Niveau.ESMS, "mssante", M3, esms=d).numerateur == 30
+    assert value(Niveau.ESMS, "mssante", M3, esms=a).numerateur == 90
+    og_value = value(Niveau.OG, "mssante", M3, og=d.og, grappe=older)
+    assert (og_value.numerateur, og_value.premiere_mesure) == (30, False)
+    region = value(Niveau.REGION, "mssante", M3, region=cast.grappe.region)
+    assert (region.numerateur, region.denominateur) == (120, 200)
+
+
+def test_indicator_restricted_to_another_aap_is_skipped_at_every_level(cast):
+    from grappe.models import Aap
+
+    other_aap = Aap.objects.exclude(pk=cast.grappe.aap_id).first()
+    Indicateur.objects.get(code="dmp").aaps.set([other_aap])
+    a = cast.grappe.memberships.first().esms
+    for mois in (M1, M2, M3, M4):
+        meeting(a, mois)
+    compute_month(M4)
+    for niveau in (Niveau.ESMS, Niveau.OG, Niveau.GRAPPE, Niveau.REGION):
+        codes = set(
+            ValeurIndicateur.objects.filter(niveau=niveau, mois=M4).values_list(
+                "indicateur__code", flat=True
+            )
+        )
+        assert codes == {"mssante", "dui_actifs", "dui_pp", "dui_evenement"}, niveau
+
+
+def test_one_esms_value_per_indicator_and_month_is_enforced_by_the_database(cast):
+    from django.db import IntegrityError, transaction
+
+    a = cast.grappe.memberships.first().esms
+    for mois in (M1, M2, M3, M4):
+        meeting(a, mois)
+    compute_month(M4)
+    row = value(Niveau.ESMS, "mssante", M4, esms=a)
+    row.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+    # esms is set exactly on ESMS-level rows (what lets valeur_unique_esms stand for them).
+    row.niveau = Niveau.OG
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+
+
+def test_deleting_an_esms_deletes_its_values(cast):
+    a, b, _c = [m.esms for m in cast.grappe.memberships.all()]
+    for mois in (M1, M2, M3, M4):
+        meeting(a, mois)
+        meeting(b, mois)
+    compute_month(M4)
+    assert ValeurIndicateur.objects.filter(esms=a).count() == 5
+    # No database constraint links a value to its ESMS: Django's cascade removes them.
+    esms_id = a.pk
+    a.memberships.all().delete()
+    a.delete()
+    assert not ValeurIndicateur.objects.filter(esms_id=esms_id).exists()
+    assert ValeurIndicateur.objects.filter(esms=b).count() == 5

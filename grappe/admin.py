@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from grappe.models import HistoryEntry
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    """The audit trail of every grappe (and of national actions, without a grappe), for the
+    national admin: readable and filterable, never written here, so nobody can rewrite it."""
+
+    list_display = ["created_at", "grappe", "user", "action", "target"]
+    list_filter = [
+        ("grappe", admin.RelatedOnlyFieldListFilter),
+        ("user", admin.RelatedOnlyFieldListFilter),
+        "action",
+        "created_at",
+    ]
+    list_select_related = ["grappe", "user"]
+    search_fields = ["action", "target", "user__email", "user__last_name", "grappe__name"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "grappe", "user", "action", "target", "changes_table"]
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description="modifications")
+    def changes_table(self, entry):
+        rows = entry.change_rows()
+        if not rows:
+            return "—"
+        return format_html_join(
+            "\n",
+            "<div><strong>{}</strong> : {}{}</div>",
+            (
+                (label, f"{old} → " if old not in (None, "") else "", new)
+                for label, old, new in rows
+            ),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -23,6 +23,11 @@ BENCHMARKS = [bench_finess_import.run, bench_usages.run, bench_dashboard.run]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
+def duration(seconds):
+    """Sub-second figures (page times) in milliseconds, the others in seconds."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
 def main():
     rows = []
     for bench in BENCHMARKS:
@@ -31,7 +36,8 @@ def main():
     print("\n" + header + "\n" + "-" * len(header))
     for name, size, seconds, target, ok in rows:
         print(
-            f"{name:<42} {size:<26} {seconds:7.1f} s  < {target:>4} s  {'ok' if ok else 'TROP LENT'}"
+            f"{name:<42} {size:<26} {duration(seconds):>9}  < {duration(target):>8}  "
+            f"{'ok' if ok else 'TROP LENT'}"
         )
     lines = [
         "# Benchmarks",
@@ -43,7 +49,8 @@ def main():
         "| opération | taille | durée | cible | résultat |",
         "|---|---|---|---|---|",
         *(
-            f"| {name} | {size} | {seconds:.1f} s | < {target} s | {'ok' if ok else 'trop lent'} |"
+            f"| {name} | {size} | {duration(seconds)} | < {duration(target)} | "
+            f"{'ok' if ok else 'trop lent'} |"
             for name, size, seconds, target, ok in rows
         ),
         "",

@@ -310,9 +310,21 @@ class Jalon(models.Model):
     def __str__(self):
         return self.titre
 
-    @property
-    def is_decided(self):
-        return bool(self.decision)
+    def decision_summary(self):
+        """The COPIL's decision in one line, as the grappe's history writes it."""
+        parts = [self.get_decision_display()]
+        if self.decided_on:
+            parts.append(f"le {self.decided_on:%d/%m/%Y}")
+        if self.mode:
+            parts.append(f"par {self.get_mode_display().lower()}")
+        if self.votes_pour is not None:
+            parts.append(
+                f"({self.votes_pour} pour, {self.votes_contre} contre, "
+                f"{self.votes_abstention} abstention(s))"
+            )
+        if self.reasons:
+            parts.append(f"— motifs : {self.reasons}")
+        return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------

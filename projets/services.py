@@ -3,8 +3,10 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from grappe.models import HistoryEntry
+from grappe.views.grappes import form_changes
 from projets.models import (
     Etape,
     EtapeReference,
@@ -69,3 +71,32 @@ def instantiate_plan(grappe, start_on, user=None):
         grappe, user, "Création du plan projet", plan, {"Début": start_on.isoformat()}
     )
     return plan
+
+
+def record_jalon_decision(form, previous, user, reunion=None):
+    """Apply a valid JalonDecisionForm (plan page or meeting): who and when, the grappe's
+    history (a changed decision keeps the previous one and the reason), and the phases the
+    decision opens or closes. Returns (changed, opened phases, closed phases)."""
+    if previous and not form.changes_decision():
+        return False, [], []
+    plan = form.instance.plan
+    opened_before = plan.open_phases()
+    with transaction.atomic():
+        jalon = form.save(commit=False)
+        jalon.recorded_by = user
+        jalon.recorded_at = timezone.now()
+        jalon.save()
+        if previous:
+            changes = form_changes(form)
+            changes.pop(str(form.fields["change_reason"].label), None)
+            changes["Décision précédente"] = previous
+            changes["Motif de la modification"] = form.cleaned_data["change_reason"].strip()
+            action = "Modification d'une décision du COPIL sur un jalon"
+        else:
+            changes = {"Décision": jalon.decision_summary()}
+            action = "Décision du COPIL sur un jalon"
+        if reunion is not None:
+            changes["Réunion"] = str(reunion)
+        HistoryEntry.record(plan.grappe, user, action, jalon, changes)
+    open_now = plan.open_phases()
+    return True, sorted(open_now - opened_before), sorted(opened_before - open_now)

@@ -464,23 +464,6 @@ class AttendanceForm(forms.Form):
 VOTES = ("votes_pour", "votes_contre", "votes_abstention")
 
 
-def decision_summary(jalon):
-    """A milestone's decision in one line, as the plan page writes it in the history."""
-    parts = [jalon.get_decision_display()]
-    if jalon.decided_on:
-        parts.append(f"le {jalon.decided_on:%d/%m/%Y}")
-    if jalon.mode:
-        parts.append(f"par {jalon.get_mode_display().lower()}")
-    if jalon.votes_pour is not None:
-        parts.append(
-            f"({jalon.votes_pour} pour, {jalon.votes_contre} contre, "
-            f"{jalon.votes_abstention} abstention(s))"
-        )
-    if jalon.reasons:
-        parts.append(f"— motifs : {jalon.reasons}")
-    return " ".join(parts)
-
-
 def jalon_label(jalon):
     step = f"étape {jalon.etape.ordre} — " if jalon.etape_id else ""
     state = f"décision actuelle : {jalon.get_decision_display()}" if jalon.decision else "à décider"
@@ -559,7 +542,7 @@ class DecisionForm(forms.Form):
         """Validate with the plan's form: decided on the meeting's day, the decision text as its
         reasons (and as the reason for changing a decision already recorded)."""
         # Read before validation: a ModelForm copies the posted values onto its instance.
-        self.jalon_previous = decision_summary(jalon) if jalon.decision else ""
+        self.jalon_previous = jalon.decision_summary() if jalon.decision else ""
         data = {
             "decision": decision,
             "decided_on": timezone.localdate(self.reunion.starts_at).isoformat(),

@@ -39,7 +39,7 @@ from projets.models import (
     PhaseReference,
     Plan,
 )
-from projets.services import instantiate_plan
+from projets.services import instantiate_plan, record_jalon_decision
 
 STATUS_BADGES = {
     StatutEtape.A_VENIR: "text-bg-light border",
@@ -475,23 +475,6 @@ def etape_edit(request, pk, etape_id):
     )
 
 
-def _decision_summary(jalon):
-    """The decision in one line, for the history when it is changed."""
-    parts = [jalon.get_decision_display()]
-    if jalon.decided_on:
-        parts.append(f"le {jalon.decided_on:%d/%m/%Y}")
-    if jalon.mode:
-        parts.append(f"par {jalon.get_mode_display().lower()}")
-    if jalon.votes_pour is not None:
-        parts.append(
-            f"({jalon.votes_pour} pour, {jalon.votes_contre} contre, "
-            f"{jalon.votes_abstention} abstention(s))"
-        )
-    if jalon.reasons:
-        parts.append(f"— motifs : {jalon.reasons}")
-    return " ".join(parts)
-
-
 @require_http_methods(["GET", "POST"])
 def jalon_decision(request, pk, jalon_id):
     grappe, plan = _grappe_and_plan(request, pk)
@@ -507,31 +490,15 @@ def jalon_decision(request, pk, jalon_id):
     )
     comite = grappe.comite(TypeComite.COPIL)
     voters = comite.voting_members().count() if comite else 0
-    previous = _decision_summary(jalon) if jalon.decision else ""
+    previous = jalon.decision_summary() if jalon.decision else ""
     jalon_titre = jalon.titre
     form = JalonDecisionForm(request.POST or None, instance=jalon, voters=voters)
     if request.method == "POST" and form.is_valid():
-        if previous and not form.changes_decision():
+        changed, opened, closed = record_jalon_decision(form, previous, request.user)
+        if not changed:
             messages.info(request, "Aucune modification de la décision.")
             return redirect("projets:plan", pk=grappe.pk)
-        opened_before = plan.open_phases()
-        with transaction.atomic():
-            jalon = form.save(commit=False)
-            jalon.recorded_by = request.user
-            jalon.recorded_at = timezone.now()
-            jalon.save()
-            if previous:
-                changes = form_changes(form)
-                changes.pop(str(form.fields["change_reason"].label), None)
-                changes["Décision précédente"] = previous
-                changes["Motif de la modification"] = form.cleaned_data["change_reason"].strip()
-                action = "Modification d'une décision du COPIL sur un jalon"
-            else:
-                changes = {"Décision": _decision_summary(jalon)}
-                action = "Décision du COPIL sur un jalon"
-            HistoryEntry.record(grappe, request.user, action, jalon, changes)
-        opened = sorted(plan.open_phases() - opened_before)
-        closed = sorted(opened_before - plan.open_phases())
+        jalon = form.instance
         message = f"La décision « {jalon.get_decision_display()} » du COPIL est enregistrée."
         if opened:
             message += " " + " ".join(

@@ -45,7 +45,6 @@ from projets.forms.reunions import (
     AttendanceForm,
     DecisionForm,
     ReunionForm,
-    decision_summary,
     people_of,
     person_label,
     point_formset,
@@ -60,6 +59,7 @@ from projets.models import (
     ReunionDocument,
     new_calendar_token,
 )
+from projets.services import record_jalon_decision
 
 FEED_HISTORY = datetime.timedelta(days=183)  # the calendar feed: 6 months back, and the future
 CLOSED_SHOWN = datetime.timedelta(days=30)  # "Mes actions": actions closed in the last 30 days
@@ -693,34 +693,6 @@ def reunion_attendance(request, pk, reunion_id):
     return redirect(_reunion_url(reunion, "presences"))
 
 
-def record_jalon_decision(form, previous, user, grappe, reunion):
-    """Apply a validated JalonDecisionForm as the plan's jalon_decision view does: record who
-    and when, write the history, and tell which phases open or close. Returns (changed, opened,
-    closed)."""
-    if previous and not form.changes_decision():
-        return False, [], []
-    jalon = form.instance
-    plan = jalon.plan
-    opened_before = plan.open_phases()
-    jalon = form.save(commit=False)
-    jalon.recorded_by = user
-    jalon.recorded_at = timezone.now()
-    jalon.save()
-    if previous:
-        changes = form_changes(form)
-        changes.pop(str(form.fields["change_reason"].label), None)
-        changes["Décision précédente"] = previous
-        changes["Motif de la modification"] = form.cleaned_data["change_reason"].strip()
-        action = "Modification d'une décision du COPIL sur un jalon"
-    else:
-        changes = {"Décision": decision_summary(jalon)}
-        action = "Décision du COPIL sur un jalon"
-    changes["Réunion"] = str(reunion)
-    HistoryEntry.record(grappe, user, action, jalon, changes)
-    open_now = plan.open_phases()
-    return True, sorted(open_now - opened_before), sorted(opened_before - open_now)
-
-
 @require_POST
 def decision_add(request, pk, reunion_id):
     grappe, reunion, refusal = _editable_started(request, pk, reunion_id)
@@ -745,7 +717,7 @@ def decision_add(request, pk, reunion_id):
         changed, opened, closed = False, [], []
         if form.jalon_form is not None:
             changed, opened, closed = record_jalon_decision(
-                form.jalon_form, form.jalon_previous, request.user, grappe, reunion
+                form.jalon_form, form.jalon_previous, request.user, reunion
             )
         changes = {"Décision": decision.texte}
         if jalon is not None:

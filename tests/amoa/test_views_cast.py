@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from amoa.models import Choix
 from tests.amoa.factories import score
-from tests.helpers import check
+from tests.helpers import check, consume
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,6 @@ SCORE = {**EDIT, "owner": 403, "admin": 403, "evaluator": 200}
 
 def people(cast, candidate, evaluators):
     return {**cast.users(), "candidate": candidate, "evaluator": evaluators[0]}
-
-
-def consume(response):
-    """Read a streamed file response to its end: the test client then closes it, leaving the
-    database connection alone (a second close() would end the test's transaction on
-    PostgreSQL through request_finished → close_old_connections)."""
-    if response.streaming:
-        b"".join(response.streaming_content)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps lint format bench migrate demo worker beat clean
+.PHONY: run test install install-test system-deps lint format bench load migrate demo worker beat clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ format: install-test
 
 bench: install-test
 	$(PY) -m bench
+
+# Loopback load test: gunicorn on PostgreSQL (DATABASE_URL) and wrk; see bench/load.py.
+load: install-test
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info

@@ -8,7 +8,6 @@ import os
 import platform
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import django
 
@@ -18,9 +17,9 @@ django.setup()
 from django.db import connection  # noqa: E402  (needs django.setup())
 
 from bench import bench_dashboard, bench_finess_import, bench_usages  # noqa: E402
+from bench.doc import write_section  # noqa: E402
 
 BENCHMARKS = [bench_finess_import.run, bench_usages.run, bench_dashboard.run]
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
 def duration(seconds):
@@ -40,9 +39,9 @@ def main():
             f"{'ok' if ok else 'TROP LENT'}"
         )
     lines = [
-        "# Benchmarks",
+        "## Opérations (make bench)",
         "",
-        "Written by `make bench` (do not edit by hand). Machine: "
+        "Machine: "
         f"{os.cpu_count()} cœurs, Python {platform.python_version()}, base {connection.vendor}; "
         f"{datetime.now():%Y-%m-%d %H:%M}.",
         "",
@@ -53,10 +52,9 @@ def main():
             f"{'ok' if ok else 'trop lent'} |"
             for name, size, seconds, target, ok in rows
         ),
-        "",
     ]
-    DOC.write_text("\n".join(lines), encoding="utf-8")
-    print(f"\nRésultats enregistrés dans {DOC.relative_to(DOC.parent.parent)}")
+    doc = write_section("bench", lines)
+    print(f"\nRésultats enregistrés dans {doc.relative_to(doc.parent.parent)}")
     return 0 if all(row[-1] for row in rows) else 1
 
 

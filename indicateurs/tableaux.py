@@ -296,8 +296,10 @@ SORTS = {
 def _grappes_of_region(region, today, query=""):
     """The region's grappes with their ESMS count, current step and late steps (subqueries, so
     one query whatever their number)."""
+    # order_by(): Meta.ordering (by ESMS name) would join every ESMS into each count.
     esms_count = (
         EsmsMembership.objects.filter(grappe=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
         .values("grappe")
         .annotate(n=Count("pk"))
         .values("n")

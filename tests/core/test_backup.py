@@ -6,7 +6,6 @@ grappe's page. PostgreSQL only (the `services` run); the client binaries must be
 major version (pg_dump refuses a newer server).
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from django.utils.html import escape
 from grappe.demo import GRAPPE_NAME as DEMO_GRAPPE
 from grappe.models import Esms, Grappe
 from indicateurs.models import UsageMensuel, ValeurIndicateur
+from tests.core.postgres import database_url, pg_args, pg_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -47,32 +47,6 @@ RENDER = textwrap.dedent(
     print(response.content.decode())
     """
 )
-
-
-def pg_env(settings_dict):
-    env = {**os.environ}
-    if settings_dict["PASSWORD"]:
-        env["PGPASSWORD"] = settings_dict["PASSWORD"]
-    return env
-
-
-def pg_args(settings_dict):
-    return [
-        "--host",
-        settings_dict["HOST"] or "127.0.0.1",
-        "--port",
-        str(settings_dict["PORT"] or 5432),
-        "--username",
-        settings_dict["USER"],
-    ]
-
-
-def database_url(settings_dict, name):
-    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-    return (
-        f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
-        f"{settings_dict['PORT'] or 5432}/{name}"
-    )
 
 
 def run(command, **kwargs):

@@ -1,0 +1,36 @@
+"""The error pages people see are in French and say what to do next (templates/4xx, 500)."""
+
+from django.template.loader import render_to_string
+
+from tests.helpers import text
+
+
+def test_unknown_page_gives_the_french_404_page(cast, client_for):
+    response = client_for(cast.owner).get("/grappes/999999/")
+    assert response.status_code == 404
+    page = text(response)
+    assert "Page introuvable" in page
+    assert "Aller au contenu" in page  # the site's own layout, navigation included
+
+
+def test_refused_action_gives_the_french_403_page(cast, client_for):
+    response = client_for(cast.member).get(f"/grappes/{cast.grappe.pk}/modifier/")
+    assert response.status_code == 403
+    assert "Accès refusé" in text(response)
+
+
+def test_expired_form_gives_the_french_csrf_page(cast, client):
+    client.handler.enforce_csrf_checks = True
+    client.force_login(cast.owner)
+    response = client.post(f"/grappes/{cast.grappe.pk}/modifier/", {"name": "Sans jeton"})
+    assert response.status_code == 403
+    assert "Formulaire expiré" in text(response)
+
+
+def test_500_page_renders_without_context_nor_database():
+    # Django renders 500.html with no request: the page must need neither (the failure may be
+    # the database itself, see tests/core/test_faults_postgres.py). No `db` fixture here:
+    # pytest-django refuses any query.
+    page = render_to_string("500.html")
+    assert "Service momentanément indisponible" in page
+    assert 'lang="fr"' in page

@@ -51,6 +51,12 @@ def is_amoa_only(user, grappe):
     return bool(roles) and roles <= {RoleKind.AMOA}
 
 
+def hidden_comite_kinds(user, grappe):
+    """Comités whose composition the user may not see: the comité de sélection, who score the
+    AMOA offers, for the grappe's AMOA consultants (possible candidates)."""
+    return [TypeComite.SELECTION] if is_amoa_only(user, grappe) else []
+
+
 def can_view_grappe(user, grappe):
     if not user.is_authenticated:
         return False

@@ -83,7 +83,8 @@ def quorum_warning(comite, voters):
 @require_http_methods(["GET", "POST"])
 def comite_detail(request, pk, kind):
     grappe = get_grappe_for(request.user, pk)
-    check_kind(kind)
+    if check_kind(kind) in perms.hidden_comite_kinds(request.user, grappe):
+        raise Http404("Ce comité n'est pas consultable avec votre rôle.")
     can_manage = perms.can_manage_people(request.user, grappe)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied(MANAGERS_ONLY)
@@ -168,7 +169,7 @@ def comite_detail(request, pk, kind):
         {
             "grappe": grappe,
             "comite": comite,
-            "comites": ordered_comites(grappe),
+            "comites": ordered_comites(grappe, request.user),
             "members": members,
             "voters": voters,
             "approvals": approvals,

@@ -83,8 +83,9 @@ def grappe_create(request):
     return render(request, "grappe/grappe_form.html", {"form": form, "grappe": None})
 
 
-def detail_context(grappe):
-    """Everything the grappe page and its PDF fiche show (same data, two renderings)."""
+def detail_context(grappe, user):
+    """Everything the grappe page and its PDF fiche show to the user (same data, two
+    renderings)."""
     memberships = list(grappe.active_memberships())
     og_memberships = list(grappe.active_og_memberships().order_by("og__raison_sociale"))
     esms_by_og = Counter(m.esms.og_id for m in memberships)
@@ -95,7 +96,9 @@ def detail_context(grappe):
         for m in memberships
     )
     domaines = Counter(m.esms.categorie.domaine.label for m in memberships)
-    comites = list(grappe.comites.in_display_order())
+    comites = list(
+        grappe.comites.exclude(kind__in=perms.hidden_comite_kinds(user, grappe)).in_display_order()
+    )
     roles = list(grappe.roles.select_related("user", "esms").order_by("kind", "user__last_name"))
     return {
         "grappe": grappe,
@@ -113,7 +116,7 @@ def detail_context(grappe):
 @require_safe
 def grappe_detail(request, pk):
     grappe = get_grappe_for(request.user, pk)
-    context = detail_context(grappe)
+    context = detail_context(grappe, request.user)
     context.update(
         can_edit=perms.can_edit_grappe(request.user, grappe),
         can_manage_people=perms.can_manage_people(request.user, grappe),
@@ -151,7 +154,7 @@ def grappe_fiche_pdf(request, pk):
     grappe = get_grappe_for(request.user, pk)
     pdf = render_pdf(
         "grappe/pdf/fiche.html",
-        detail_context(grappe),
+        detail_context(grappe, request.user),
         request=request,
         grappe=grappe,
         title=f"Fiche grappe — {grappe.name}",

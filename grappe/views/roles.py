@@ -72,10 +72,12 @@ def role_groups(grappe):
     return groups, len(roles)
 
 
-def ordered_comites(grappe):
-    """The grappe's comités in the order of TypeComite (COPIL, suivi, sélection)."""
+def ordered_comites(grappe, user):
+    """The grappe's comités the user may see, in the order of TypeComite (COPIL, suivi,
+    sélection)."""
     order = {kind: index for index, kind in enumerate(TypeComite.values)}
-    return sorted(grappe.comites.all(), key=lambda comite: order.get(comite.kind, 99))
+    comites = grappe.comites.exclude(kind__in=perms.hidden_comite_kinds(user, grappe))
+    return sorted(comites, key=lambda comite: order.get(comite.kind, 99))
 
 
 def assign_role(user, grappe, form):
@@ -129,7 +131,7 @@ def role_list(request, pk):
             "grappe": grappe,
             "groups": groups,
             "role_count": count,
-            "comites": ordered_comites(grappe),
+            "comites": ordered_comites(grappe, request.user),
             "form": form,
             "can_manage": can_manage,
         },

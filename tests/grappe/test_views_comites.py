@@ -561,3 +561,29 @@ def test_role_kinds_other_than_chef_de_projet_cannot_manage(cast, client_for):
     amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
     response = client_for(amoa).post(comite_url(cast.grappe), settings_data())
     assert response.status_code == 403
+
+
+def test_amoa_consultant_does_not_see_the_comite_de_selection(cast, client_for):
+    # Who scores the AMOA offers stays hidden from a possible candidate, like the committee's
+    # meetings and the call itself; the other comités stay readable.
+    juror = UserFactory(first_name="Yvonne", last_name="Jurée")
+    ComiteMember.objects.create(
+        comite=Comite.objects.get(grappe=cast.grappe, kind=TypeComite.SELECTION),
+        user=juror,
+        role=RoleComite.MEMBRE,
+    )
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    client = client_for(consultant)
+    assert client.get(comite_url(cast.grappe, TypeComite.SELECTION)).status_code == 404
+    copil_page = client.get(comite_url(cast.grappe)).content.decode()
+    assert "Comité de sélection AMOA" not in copil_page
+    grappe_page = client.get(reverse("grappe:detail", args=[cast.grappe.pk])).content.decode()
+    assert "Comité de sélection AMOA" not in grappe_page
+    assert "Jurée" not in grappe_page
+    assert "Comité de sélection AMOA" not in client.get(
+        reverse("grappe:roles", args=[cast.grappe.pk])
+    ).content.decode()
+    # The chef de projet still sees it everywhere.
+    owner = client_for(cast.owner)
+    assert owner.get(comite_url(cast.grappe, TypeComite.SELECTION)).status_code == 200
+    assert "Jurée" in owner.get(reverse("grappe:detail", args=[cast.grappe.pk])).content.decode()

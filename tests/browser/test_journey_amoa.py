@@ -46,7 +46,7 @@ def complete_file(offre):
         piece.save()
 
 
-def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_server, login):
+def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_server, login, capture):
     grappe = GrappeFactory(name="Grappe du Hainaut")
     owner = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
     RoleFactory(grappe=grappe, user=owner, kind=RoleKind.CHEF_PROJET)
@@ -69,6 +69,8 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
         page.get_by_role("button", name="Enregistrer l'offre").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Offre de {societe}")
         expect(page.get_by_test_id("recevabilite")).to_have_text("Dossier incomplet")
+        if societe == OFFRES[0][0]:
+            capture("01-offre-enregistree")
     # One piece through the upload form.
     page.get_by_label("Type de pièce").select_option(label="Note méthodologique")
     page.get_by_label("Fichier").set_input_files(
@@ -76,11 +78,13 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
     )
     page.get_by_role("button", name="Déposer la pièce").click()
     expect(page.get_by_role("alert").first).to_contain_text("est déposé")
+    capture("02-piece-deposee")
     for offre in Offre.objects.filter(consultation=consultation):
         complete_file(offre)
     page.goto(base)
     expect(page.get_by_test_id("offres")).to_contain_text("Gamma Partenaires")
     expect(page.get_by_test_id("offres").get_by_text("Complète")).to_have_count(3)
+    capture("03-offres-completes")
     logout(page)
 
     # Two evaluators score the methodology and submit.
@@ -95,11 +99,14 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
             grid.get_by_label("Justification — Méthodologie", exact=True).fill(
                 f"Avis de l'évaluateur {position + 1}"
             )
+        if position == 0:
+            capture("04-grille-du-premier-evaluateur")
         page.get_by_role("button", name="Soumettre mon évaluation").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Consolidation des notes")
         expect(page.get_by_test_id(f"consolidation-{offres['Alpha Conseil'].pk}")).to_contain_text(
             "Avis de l'évaluateur 1"
         )
+        capture(f"{5 + position:02d}-consolidation-evaluateur-{position + 1}")
         logout(page)
 
     # The chef de projet sees the ranking and downloads the report.
@@ -112,6 +119,7 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
     expect(ranking.locator("tbody tr").first).to_contain_text("47,27")
     expect(ranking.locator("tbody tr").nth(1)).to_contain_text("Beta Santé")
     expect(page.get_by_test_id("sensibilite")).to_be_visible()
+    capture("07-classement-des-offres")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Rapport d'analyse (PDF)").click()
     download = download_info.value

@@ -25,7 +25,7 @@ def logout(page):
 
 
 def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diffused(
-    page, live_server, login
+    page, live_server, login, capture
 ):
     grappe = GrappeFactory(name="Grappe de l'Avesnois")
     chef = UserFactory(email="cheffe@exemple.fr", first_name="Camille", last_name="Martin")
@@ -52,6 +52,7 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
         "Compte rendu — COPIL n° 3 — choix de l'éditeur"
     )
     expect(page.get_by_test_id("echeance")).to_contain_text("À transmettre au plus tard le")
+    capture("01-compte-rendu-a-rediger")
     page.get_by_role("button", name="Rédiger le compte rendu").click()
     expect(page.get_by_role("alert").first).to_contain_text("Le compte rendu est créé")
     expect(page.get_by_test_id("statut-cr")).to_have_text("Brouillon")
@@ -70,9 +71,11 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
         "Le COPIL retient l'éditeur classé premier à l'unanimité."
     )
     expect(page.get_by_text("deux offres sont jugées régulières")).to_be_visible()
+    capture("02-brouillon-enregistre")
     page.get_by_role("button", name="Soumettre au COPIL").click()
     expect(page.get_by_test_id("statut-cr")).to_have_text("Soumis à validation")
     expect(page.get_by_test_id("approbations")).to_have_text("0 sur 1 requise")
+    capture("03-soumis-au-copil")
     # The voting member got an e-mail with a direct link to the minutes.
     assert [message.to for message in mail.outbox] == [["copil@exemple.fr"]]
     cr = CompteRendu.objects.get(reunion=reunion)
@@ -85,6 +88,7 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
     page.goto(f"{live_server.url}/projet/a-valider/")
     inbox = page.get_by_test_id("a-valider")
     expect(inbox.locator("tbody tr")).to_have_count(1)
+    capture("04-a-valider-membre-du-copil")
     inbox.get_by_role("link", name=f"Compte rendu — {reunion.titre}").click()
     expect(page).to_have_url(f"{live_server.url}{link}")
     expect(page.get_by_test_id("statut-cr")).to_have_text("Soumis à validation")
@@ -98,6 +102,7 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
     expect(page.get_by_test_id("validation")).to_contain_text("Validé par le COPIL")
     expect(page.get_by_test_id("avis")).to_contain_text("Fidèle aux échanges, merci.")
     expect(page.get_by_role("button", name="Approuver")).to_have_count(0)
+    capture("05-compte-rendu-diffuse")
 
     # Diffused: the grappe's people, the COPIL and the comité de suivi, the PDF attached.
     cr.refresh_from_db()
@@ -117,3 +122,4 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
     library = page.get_by_test_id("bibliotheque")
     expect(library).to_contain_text("COPIL n° 3 — choix de l'éditeur")
     expect(library.get_by_role("link", name=re.compile(r"^PDF"))).to_have_count(1)
+    capture("06-bibliotheque-des-comptes-rendus")

@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_build_grid_import_two_frames_see_coverage_tco_and_ranking(page, live_server, login):
+def test_build_grid_import_two_frames_see_coverage_tco_and_ranking(
+    page, live_server, login, capture
+):
     grappe = GrappeFactory(name="Grappe de l'Artois")
     owner = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
     RoleFactory(grappe=grappe, user=owner, kind=RoleKind.CHEF_PROJET)
@@ -40,6 +42,7 @@ def test_build_grid_import_two_frames_see_coverage_tco_and_ranking(page, live_se
     page.get_by_label("Intervenant à domicile").check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_test_id("exigence-TRA-09")).to_contain_text("Intervenant à domicile")
+    capture("01-grille-des-fonctionnalites")
 
     # The two éditeurs' filled frames.
     frames = {
@@ -57,6 +60,8 @@ def test_build_grid_import_two_frames_see_coverage_tco_and_ranking(page, live_se
         )
         page.get_by_role("button", name="Vérifier le fichier").click()
         expect(page.get_by_test_id("import-valide")).to_be_visible()
+        if offre == alpha:
+            capture("02-cadre-de-reponse-verifie")
         page.get_by_test_id("appliquer").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Couverture fonctionnelle des offres"
@@ -66,14 +71,17 @@ def test_build_grid_import_two_frames_see_coverage_tco_and_ranking(page, live_se
     expect(page.get_by_test_id(f"couverture-{alpha.pk}")).to_contain_text("Toutes couvertes")
     expect(page.get_by_test_id(f"couverture-{beta.pk}")).to_contain_text("INS-01")
     expect(page.get_by_test_id("couverture-domaines")).to_contain_text("Identité nationale")
+    capture("03-couverture-fonctionnelle")
 
     # TCO over 3 years: Alpha 15 000 + 3 × 8 000.
     page.get_by_role("link", name="Coût total").click()
     expect(page.get_by_test_id(f"tco-{alpha.pk}")).to_contain_text("39")
     expect(page.get_by_test_id(f"tco-{beta.pk}")).to_contain_text("15")
+    capture("04-cout-total-sur-3-ans")
 
     # Ranking: Alpha ranked, Beta eliminated for the indispensable requirement.
     page.get_by_role("link", name="Classement").click()
     expect(page.get_by_test_id(f"rang-{alpha.pk}")).to_contain_text("Alpha Logiciels")
     expect(page.get_by_test_id("non-classees")).to_contain_text("Beta Santé")
     expect(page.get_by_test_id("non-classees")).to_contain_text("INS-01")
+    capture("05-classement-des-editeurs")

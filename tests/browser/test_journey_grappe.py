@@ -30,7 +30,7 @@ def registry_of_15_esms():
     return numbers
 
 
-def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_server, login):
+def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_server, login, capture):
     numbers = registry_of_15_esms()
     UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
     login("porteur@exemple.fr")
@@ -41,6 +41,7 @@ def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_serve
     page.get_by_label("Région").select_option(label="Hauts-de-France")
     page.get_by_label("Appel à projets").select_option(label="Généralisation ESMS numérique 2025")
     page.get_by_label("Achat via le SAD du RESAH").check()
+    capture("01-creation-de-la-grappe")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Ajouter un ESMS par son numéro FINESS"
@@ -51,6 +52,8 @@ def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_serve
         field.press_sequentially(number)
         # htmx shows the registry card before we add it.
         expect(page.locator("#resultat-finess")).to_contain_text("Présent dans le registre FINESS")
+        if count == 1:
+            capture("02-fiche-finess-avant-ajout")
         page.get_by_role("button", name="Ajouter à la grappe").click()
         expect(page.get_by_test_id("compteur-esms")).to_have_text(f"{count} ESMS dans la grappe")
         # The counter shows before htmx (end of body) has bound the field: wait for the page.
@@ -60,6 +63,7 @@ def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_serve
     # A wrong key is refused on the spot, in French.
     field.press_sequentially(numbers[0][:8] + str((int(numbers[0][8]) + 1) % 10))
     expect(page.locator("#resultat-finess")).to_contain_text("Clé de contrôle incorrecte")
+    capture("03-cle-finess-incorrecte")
 
     page.get_by_role("link", name="Terminer").click()
     grappe = Grappe.objects.get(name="Grappe du Valenciennois")
@@ -67,3 +71,4 @@ def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_serve
     expect(page.get_by_test_id("nb-esms")).to_have_text("15")
     expect(page.get_by_test_id("eligibilite")).to_have_text("Éligible")
     expect(page.get_by_test_id("table-esms").locator("tbody tr")).to_have_count(15)
+    capture("04-grappe-eligible")

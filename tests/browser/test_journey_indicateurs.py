@@ -20,7 +20,9 @@ def logout(page):
     page.wait_for_load_state("networkidle")
 
 
-def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(page, live_server, login):
+def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(
+    page, live_server, login, capture
+):
     grappe = GrappeFactory(
         name="Grappe du Ternois",
         convention_amount=Decimal("200000"),
@@ -45,6 +47,7 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(page, live_s
     page.get_by_role("button", name="Vérifier le fichier").click()
     expect(page.get_by_test_id("statut-import")).to_have_text("Vérifié (simulation)")
     expect(page.get_by_test_id("decompte")).to_contain_text("Lignes lues")
+    capture("01-import-verifie")
     assert not UsageMensuel.objects.filter(mois=date(2026, 3, 1)).exists()
     page.get_by_test_id("appliquer").click()
     expect(page.get_by_test_id("statut-import")).to_have_text("Appliqué")
@@ -54,6 +57,7 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(page, live_s
     expect(page.get_by_test_id("statut-tranche-2")).to_have_text("Due")
     expect(page.get_by_test_id("tranche-2")).to_contain_text("Cibles atteintes en mars 2026")
     expect(page.get_by_test_id("payer-2")).to_have_count(0)  # the porteur does not pay
+    capture("02-tranche-2-due")
     assert [message.to for message in mail.outbox] == [["ars@exemple.fr"]]
     logout(page)
 
@@ -63,10 +67,12 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(page, live_s
     page.get_by_label("Payée le").fill("2026-04-20")
     page.get_by_label("Montant payé (€)").fill("100000.00")
     page.get_by_label("Référence du paiement").fill("ARS-2026-0420")
+    capture("03-saisie-du-paiement-ars")
     page.get_by_role("button", name="Enregistrer le paiement").click()
     expect(page.get_by_role("alert").first).to_contain_text("Paiement de la tranche 2 enregistré")
     expect(page.get_by_test_id("statut-tranche-2")).to_have_text("Payée")
     expect(page.get_by_test_id("tranche-2")).to_contain_text("ARS-2026-0420")
+    capture("04-tranche-2-payee")
     tranche = Tranche.objects.get(grappe=grappe, numero=2)
     assert tranche.statut == StatutTranche.PAYEE
     assert tranche.paye_le == date(2026, 4, 20)
@@ -78,3 +84,4 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(page, live_s
         return
     response = page.goto(f"{live_server.url}{dashboard}")
     assert response.status == 200
+    capture("05-tableau-de-bord-de-la-grappe")

@@ -29,7 +29,9 @@ def logout(page):
     page.wait_for_load_state("networkidle")
 
 
-def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, live_server, login):
+def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(
+    page, live_server, login, capture
+):
     grappe = GrappeFactory(name="Grappe de l'Avesnois")
     porteur = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
     RoleFactory(grappe=grappe, user=porteur, kind=RoleKind.CHEF_PROJET)
@@ -51,6 +53,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     page.get_by_role("link", name=re.compile(r"^Note de cadrage consolidée")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Note de cadrage consolidée")
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Attendu")
+    capture("01-livrable-attendu")
     page.get_by_label("Fichier").set_input_files(
         files=[{"name": "Note de cadrage.pdf", "mimeType": "application/pdf", "buffer": content}]
     )
@@ -61,6 +64,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     page.get_by_role("button", name="Soumettre au COPIL").click()
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Soumise à validation")
     expect(page.get_by_test_id("approbations")).to_have_text("0 sur 2 requises")
+    capture("02-version-soumise-au-copil")
     # Both voting members got an e-mail with a direct link to the deliverable.
     assert sorted(message.to[0] for message in mail.outbox) == [
         "copil1@exemple.fr",
@@ -76,6 +80,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     inbox = page.get_by_test_id("a-valider")
     expect(inbox.locator("tbody tr")).to_have_count(1)
     expect(inbox).to_contain_text("Grappe de l'Avesnois")
+    capture("03-a-valider-premier-membre")
     inbox.get_by_role("link", name=re.compile(r"^Note de cadrage consolidée")).click()
     page.get_by_role("button", name="Approuver").click()
     expect(page.get_by_role("alert").first).to_contain_text(
@@ -83,6 +88,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     )
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Soumise à validation")
     expect(page.get_by_test_id("approbations")).to_have_text("1 sur 2 requises")
+    capture("04-premiere-approbation")
     page.goto(f"{live_server.url}/projet/a-valider/")
     expect(page.get_by_test_id("rien-a-valider")).to_have_text("Rien à valider pour le moment.")
     logout(page)
@@ -101,6 +107,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Validée — verrouillée")
     expect(page.get_by_test_id("avis")).to_contain_text("Calendrier réaliste, bravo.")
     expect(page.get_by_role("button", name="Approuver")).to_have_count(0)
+    capture("05-livrable-valide-par-le-copil")
     logout(page)
 
     # The porteur sees it validated, locked, and was told by e-mail.
@@ -111,6 +118,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(page, l
     row.get_by_role("link", name=re.compile(r"^Note de cadrage consolidée")).click()
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Validée — verrouillée")
     expect(page.get_by_test_id("depot-impossible")).to_contain_text("verrouillée")
+    capture("06-livrable-verrouille-vu-du-porteur")
     assert livrable.versions.get().status == StatutVersion.VALIDEE
     assert mail.outbox[-1].to == ["porteur@exemple.fr"]
     assert "a validé la version 1" in mail.outbox[-1].body

@@ -10,7 +10,7 @@ pytestmark = [
 ]
 
 
-def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login):
+def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login, capture):
     grappe = GrappeFactory(name="Grappe du Hainaut")
     add_esms(grappe, 2)
     user = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
@@ -18,6 +18,7 @@ def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login):
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/connexion/?next=/")
+    capture("01-page-de-connexion")
 
     login("porteur@exemple.fr")
 
@@ -27,11 +28,13 @@ def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login):
     expect(nav.get_by_text("Camille Martin")).to_be_visible()
     expect(nav.get_by_text("Chef de projet interne — Grappe du Hainaut")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grappe du Hainaut")
+    capture("02-accueil-ma-grappe")
 
 
-def test_wrong_password_shows_french_error(page, live_server, login):
+def test_wrong_password_shows_french_error(page, live_server, login, capture):
     UserFactory(email="porteur@exemple.fr")
     login("porteur@exemple.fr", "mauvais-mot-de-passe")
     expect(
         page.get_by_role("alert").or_(page.locator(".alert-danger, .alert-block"))
     ).to_contain_text("Saisissez")
+    capture("01-mot-de-passe-refuse")

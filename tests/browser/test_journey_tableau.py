@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MONTHS = [month(2026, m) for m in (3, 4, 5)]
 
 
-def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(page, live_server, login):
+def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(
+    page, live_server, login, capture
+):
     indicateurs()
     ars_agent("32", UserFactory(email="ars@exemple.fr", first_name="Hélène", last_name="Durand"))
     flandres = GrappeFactory(name="Grappe des Flandres")
@@ -44,6 +46,7 @@ def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(page, live_ser
     expect(table.get_by_role("link", name="Grappe des Flandres")).to_be_visible()
     expect(table.get_by_role("link", name="Grappe de l'Artois")).to_be_visible()
     expect(page.get_by_test_id("tendance-mssante").locator("svg")).to_be_visible()
+    capture("01-tableau-de-bord-region")
 
     # Only the grappes that meet every target.
     page.get_by_label("Cibles").select_option(label="Toutes les cibles atteintes")
@@ -51,6 +54,7 @@ def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(page, live_ser
     expect(page.get_by_test_id("nb-resultats")).to_have_text("1 grappe(s) affichée(s) sur 2.")
     expect(table.get_by_role("link", name="Grappe de l'Artois")).to_have_count(0)
     expect(table.locator("tr[data-grappe]")).to_contain_text("T2 : Due")
+    capture("02-filtre-cibles-atteintes")
 
     # Drill down: the grappe's dashboard, with the MSSanté chart and its target line.
     table.get_by_role("link", name="Grappe des Flandres").click()
@@ -63,9 +67,11 @@ def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(page, live_ser
     expect(chart.locator("g.cible line")).to_have_count(1)
     expect(chart.locator("g.cible")).to_contain_text("cible 70 %")
     expect(chart.locator("circle.point")).to_have_count(3)
+    capture("03-indicateurs-de-la-grappe")
     # The heat map and its legend, the data table alternative.
     expect(page.get_by_test_id("carte-mssante").locator("svg")).to_be_visible()
     page.get_by_test_id("courbe-mssante").get_by_text("Données du graphique").click()
     expect(page.get_by_test_id("courbe-mssante").get_by_role("table")).to_contain_text(
         re.compile(r"mai 2026\s*✔ 75,0 %")
     )
+    capture("04-donnees-du-graphique")

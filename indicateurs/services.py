@@ -202,6 +202,7 @@ def compute_month(mois, grappe=None):
                     cursor.execute("SET LOCAL synchronous_commit = off")
                     # The OG aggregation (~40 000 groups) spills to disk with the 4 MB default.
                     cursor.execute("SET LOCAL work_mem = '64MB'")
+            close_interrupted_runs(run)
             lignes = _compute(mois, grappe)
             ensure_tranches(Grappe.objects.filter(pk=grappe.pk) if grappe else None)
             update_tranches(mois, grappe)
@@ -216,6 +217,17 @@ def compute_month(mois, grappe=None):
     run.ended_at = timezone.now()
     run.save(update_fields=["statut", "lignes", "ended_at"])
     return run
+
+
+def close_interrupted_runs(run):
+    """Earlier runs of the month still "en cours" were cut off (a worker killed, a server
+    stopped): holding the month's lock, this run knows none of them is still working. Recorded
+    with the failure, in this run's transaction."""
+    CalculMensuel.objects.filter(mois=run.mois, statut=StatutCalcul.EN_COURS, pk__lt=run.pk).update(
+        statut=StatutCalcul.ECHEC,
+        ended_at=timezone.now(),
+        erreur=f"Interrompu avant la fin (processus arrêté) ; repris par le calcul n° {run.pk}.",
+    )
 
 
 def _compute(mois, grappe):

@@ -161,8 +161,14 @@ def test_worker_killed_mid_computation_then_rerun_leaves_one_set_and_one_due_tra
     # The killed run stays recorded as "en cours" (nobody was left to close it).
     assert CalculMensuel.objects.filter(statut=StatutCalcul.EN_COURS).count() == 1
 
-    # The rerun (what `manage.py compute_indicators --mois 2026-03` does).
+    killed_run = CalculMensuel.objects.get(statut=StatutCalcul.EN_COURS)
+
+    # The rerun (what `manage.py compute_indicators --mois 2026-03` does) closes the killed run.
     call_command("compute_indicators", "--mois", "2026-03")
+    killed_run.refresh_from_db()
+    assert killed_run.statut == StatutCalcul.ECHEC
+    assert killed_run.erreur.startswith("Interrompu avant la fin")
+    assert not CalculMensuel.objects.filter(statut=StatutCalcul.EN_COURS).exists()
     keys = value_keys()
     assert len(keys) == len(set(keys)) == len(committed)
     duplicates = (

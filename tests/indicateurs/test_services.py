@@ -138,6 +138,23 @@ def test_recomputation_is_idempotent_and_records_runs(cast):
     assert runs.first().lignes == len(after)
 
 
+def test_a_run_left_en_cours_is_closed_by_the_next_run_of_the_month(cast):
+    # A worker killed mid-run leaves its CalculMensuel "en cours" (tests/indicateurs/test_faults.py
+    # kills one for real); the next run of the same month records it as interrupted.
+    killed = CalculMensuel.objects.create(mois=M4, statut=StatutCalcul.EN_COURS)
+    other_month = CalculMensuel.objects.create(mois=M3, statut=StatutCalcul.EN_COURS)
+    run = compute_month(M4, cast.grappe)
+    killed.refresh_from_db()
+    assert killed.statut == StatutCalcul.ECHEC
+    assert killed.ended_at is not None
+    assert killed.erreur == (
+        f"Interrompu avant la fin (processus arrêté) ; repris par le calcul n° {run.pk}."
+    )
+    other_month.refresh_from_db()
+    assert other_month.statut == StatutCalcul.EN_COURS
+    assert run.statut == StatutCalcul.TERMINE
+
+
 def test_grappe_scope_keeps_other_grappes_and_recomputes_the_region(cast):
     other = OrganismeGestionnaireFactory()
     from tests.grappe.factories import GrappeFactory

@@ -13,8 +13,11 @@ successes, and a lost session is a redirect to the login page).
 
 Fails unless every page gives 0 errors and holds its stated rate (requests per second, set at
 about half what this 2-core machine reaches with wrk on the same cores, so that a loaded CI machine
-still passes while a regression — a query per row, a lost index — does not). The figures go to
-the "Charge" section of docs/benchmarks.md. The database is dropped at the end.
+still passes). The rate catches a page that collapses under load (a query per row, a lost index
+on a large table), not a twofold slowdown: the ARS dashboard with its old join of every ESMS into
+each grappe's count held 12.8 req/s against 21.4 now. Query counts, asserted in the tests, guard
+the rest. The figures go to the "Charge" section of docs/benchmarks.md. The database is dropped at
+the end.
 """
 
 import argparse
@@ -231,11 +234,11 @@ def wrk(url, cookie, duration, connections, script):
 
 # Stated rates (requests per second that each page must hold), see the module docstring.
 RATES = {
-    "Tableau de bord ARS de la région": 8,
-    "Tableau de bord ARS filtré, trié, page 2": 8,
-    "Page de la grappe": 15,
-    "Plan projet de la grappe": 15,
-    "Indicateurs de la grappe": 8,
+    "Tableau de bord ARS de la région": 10,
+    "Tableau de bord ARS filtré, trié, page 2": 10,
+    "Page de la grappe": 30,
+    "Plan projet de la grappe": 30,
+    "Indicateurs de la grappe": 10,
 }
 
 

@@ -580,9 +580,10 @@ def test_amoa_consultant_does_not_see_the_comite_de_selection(cast, client_for):
     grappe_page = client.get(reverse("grappe:detail", args=[cast.grappe.pk])).content.decode()
     assert "Comité de sélection AMOA" not in grappe_page
     assert "Jurée" not in grappe_page
-    assert "Comité de sélection AMOA" not in client.get(
-        reverse("grappe:roles", args=[cast.grappe.pk])
-    ).content.decode()
+    assert (
+        "Comité de sélection AMOA"
+        not in client.get(reverse("grappe:roles", args=[cast.grappe.pk])).content.decode()
+    )
     # The chef de projet still sees it everywhere.
     owner = client_for(cast.owner)
     assert owner.get(comite_url(cast.grappe, TypeComite.SELECTION)).status_code == 200

@@ -41,6 +41,12 @@ def comite_name(comite):
     return label[:1].lower() + label[1:]
 
 
+def is_confidential(comite):
+    """The comité de sélection's changes stay out of the history the grappe's AMOA consultants
+    read (grappe.perms.hidden_comite_kinds): its members score their offers."""
+    return comite.kind == TypeComite.SELECTION
+
+
 def check_kind(kind):
     if kind not in TypeComite.values:
         raise Http404("Ce type de comité n'existe pas.")
@@ -131,6 +137,7 @@ def comite_detail(request, pk, kind):
                         "Modification du comité",
                         comite.get_kind_display(),
                         changes,
+                        confidentiel=is_confidential(comite),
                     )
                 messages.success(
                     request, f"Les modalités du {comite_name(comite)} sont enregistrées."
@@ -198,7 +205,14 @@ def add_member(user, grappe, comite, form):
     }
     if created:
         changes["Compte"] = "créé (mot de passe à choisir par la personne)"
-    HistoryEntry.record(grappe, user, "Ajout d'un membre de comité", person, changes)
+    HistoryEntry.record(
+        grappe,
+        user,
+        "Ajout d'un membre de comité",
+        person,
+        changes,
+        confidentiel=is_confidential(comite),
+    )
     return member, created
 
 
@@ -257,6 +271,7 @@ def comite_member_remove(request, pk, kind, member_id):
                     "Organisme représenté": member.og.name if member.og else "Personne extérieure",
                     "Rôle dans le comité": member.get_role_display(),
                 },
+                confidentiel=is_confidential(comite),
             )
         messages.success(request, f"{person} ne siège plus au {label}.")
         warning = quorum_warning(comite, comite.voting_members().count())

@@ -42,13 +42,16 @@ def person_label(user):
     return user.get_full_name() or user.email
 
 
-def people_of(grappe, include=()):
+def people_of(grappe, include=(), hidden_comites=()):
     """The persons of a grappe: active users with a role on it or a seat on one of its comités
-    (plus `include`, user ids already invited, so editing never drops them silently)."""
+    the viewer may see (plus `include`, user ids already invited, so editing never drops them
+    silently)."""
+    seats = ComiteMember.objects.filter(comite__grappe=grappe).exclude(
+        comite__kind__in=hidden_comites
+    )
     return (
         User.objects.filter(
-            Q(is_active=True)
-            & (Q(grappe_roles__grappe=grappe) | Q(comite_seats__comite__grappe=grappe))
+            Q(is_active=True) & (Q(grappe_roles__grappe=grappe) | Q(comite_seats__in=seats))
             | Q(pk__in=list(include))
         )
         .distinct()
@@ -56,10 +59,14 @@ def people_of(grappe, include=()):
     )
 
 
-def seats_by_user(grappe):
-    """{user id: [(comité kind, comité label, role label)]} for the grappe's comités."""
+def seats_by_user(grappe, hidden_comites=()):
+    """{user id: [(comité kind, comité label, role label)]} for the grappe's comités the viewer
+    may see."""
     seats = {}
-    for seat in ComiteMember.objects.filter(comite__grappe=grappe).select_related("comite"):
+    members = ComiteMember.objects.filter(comite__grappe=grappe).exclude(
+        comite__kind__in=hidden_comites
+    )
+    for seat in members.select_related("comite"):
         seats.setdefault(seat.user_id, []).append(
             (seat.comite.kind, seat.comite.get_kind_display(), seat.get_role_display())
         )
@@ -200,10 +207,14 @@ class ReunionForm(forms.ModelForm):
             "lieu": "Adresse ou salle. Indiquez un lieu, un lien de visioconférence, ou les deux.",
         }
 
-    def __init__(self, *args, grappe, **kwargs):
+    def __init__(self, *args, grappe, hidden_kinds=(), **kwargs):
+        """`hidden_kinds`: the bodies the user may not see (projets.perms.hidden_reunion_kinds,
+        the comité de sélection for an AMOA consultant): neither offered nor shown as seats."""
         super().__init__(*args, **kwargs)
         self.grappe = grappe
-        self.fields["kind"].choices = TypeReunion.choices
+        self.fields["kind"].choices = [
+            (value, label) for value, label in TypeReunion.choices if value not in hidden_kinds
+        ]
         self.fields["kind"].error_messages["required"] = "Choisissez l'instance qui se réunit."
         self.fields["titre"].error_messages["required"] = "Donnez un titre à la réunion."
         self.order_fields(
@@ -243,11 +254,11 @@ class ReunionForm(forms.ModelForm):
             self.fields["documents_a_retirer"].queryset = self.instance.documents.all()
         else:
             del self.fields["documents_a_retirer"]
-        self.seats = seats_by_user(grappe)
-        people = list(people_of(grappe, include=invited))
+        self.seats = seats_by_user(grappe, hidden_kinds)
+        people = list(people_of(grappe, include=invited, hidden_comites=hidden_kinds))
         self.people = people
         field = self.fields["invites"]
-        field.queryset = people_of(grappe, include=invited)
+        field.queryset = people_of(grappe, include=invited, hidden_comites=hidden_kinds)
         field.widget = PeopleCheckboxes(
             comites={
                 user_id: [kind for kind, _, _ in seats] for user_id, seats in self.seats.items()

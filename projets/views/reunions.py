@@ -331,11 +331,12 @@ def _form_page(request, grappe, form, formset, reunion=None):
 def reunion_create(request, pk):
     grappe = get_grappe_for(request.user, pk)
     _editor(request, grappe)
+    hidden = perms.hidden_reunion_kinds(request.user, grappe)
     kind = request.GET.get("instance", "")
-    initial = {"kind": kind} if kind in TypeReunion.values else {}
+    initial = {"kind": kind} if kind in TypeReunion.values and kind not in hidden else {}
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    form = ReunionForm(data, files, grappe=grappe, initial=initial)
+    form = ReunionForm(data, files, grappe=grappe, initial=initial, hidden_kinds=hidden)
     formset = point_formset(extra=3)(
         data, instance=form.instance, plan=_plan(grappe), prefix="points"
     )
@@ -377,7 +378,13 @@ def reunion_edit(request, pk, reunion_id):
     reunion = reunion_for(request.user, grappe, reunion_id)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    form = ReunionForm(data, files, instance=reunion, grappe=grappe)
+    form = ReunionForm(
+        data,
+        files,
+        instance=reunion,
+        grappe=grappe,
+        hidden_kinds=perms.hidden_reunion_kinds(request.user, grappe),
+    )
     formset = point_formset(extra=2)(data, instance=reunion, plan=_plan(grappe), prefix="points")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         changes = form_changes(form)

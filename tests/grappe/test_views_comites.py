@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -588,3 +591,49 @@ def test_amoa_consultant_does_not_see_the_comite_de_selection(cast, client_for):
     owner = client_for(cast.owner)
     assert owner.get(comite_url(cast.grappe, TypeComite.SELECTION)).status_code == 200
     assert "Jurée" in owner.get(reverse("grappe:detail", args=[cast.grappe.pk])).content.decode()
+
+
+def test_comite_de_selection_changes_are_hidden_from_amoa_consultants_history(cast, client_for):
+    juror = UserFactory(email="jure@exemple.fr", first_name="Yvonne", last_name="Jurée")
+    owner = client_for(cast.owner)
+    selection = comite_url(cast.grappe, TypeComite.SELECTION)
+    data = member_data(email="jure@exemple.fr", og=cast.grappe.porteur_id)
+    assert owner.post(selection, data).status_code == 302
+    assert owner.post(comite_url(cast.grappe), data).status_code == 302
+    seat = ComiteMember.objects.get(user=juror, comite__kind=TypeComite.SELECTION)
+    assert owner.post(remove_url(seat)).status_code == 302
+    entries = HistoryEntry.objects.filter(action__contains="membre de comité")
+    assert {(e.changes["Comité"], e.confidentiel) for e in entries} == {
+        ("Comité de sélection AMOA", True),
+        ("Comité de pilotage (COPIL)", False),
+    }
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    history = reverse("grappe:history", args=[cast.grappe.pk])
+    page = client_for(consultant).get(history).content.decode()
+    assert "Comité de pilotage (COPIL)" in page
+    assert "Comité de sélection AMOA" not in page
+    # client_for logs the one test client in as each person: the chef de projet again.
+    page = client_for(cast.owner).get(history).content.decode()
+    assert "Comité de sélection AMOA" in page
+
+
+def test_migration_marks_the_earlier_comite_de_selection_entries(cast):
+    module = importlib.import_module("grappe.migrations.0006_history_comite_selection_confidentiel")
+    added = HistoryEntry.record(
+        cast.grappe, cast.owner, "Ajout d'un membre de comité", "X", {"Comité": module.SELECTION}
+    )
+    settings_changed = HistoryEntry.record(
+        cast.grappe, cast.owner, "Modification du comité", module.SELECTION, {"Quorum": "3"}
+    )
+    copil = HistoryEntry.record(
+        cast.grappe,
+        cast.owner,
+        "Retrait d'un membre de comité",
+        "Y",
+        {"Comité": "Comité de pilotage (COPIL)"},
+    )
+    module.mark(django_apps, None)
+    for entry, expected in ((added, True), (settings_changed, True), (copil, False)):
+        entry.refresh_from_db()
+        assert entry.confidentiel is expected
+    assert TypeComite.SELECTION.label == module.SELECTION

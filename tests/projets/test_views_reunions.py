@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.uploads import MAX_UPLOAD_SIZE
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
-from grappe.models import Comite, HistoryEntry
+from grappe.models import Comite, ComiteMember, HistoryEntry
 from projets.enums import (
     DecisionJalon,
     ModeDecision,
@@ -1121,3 +1121,30 @@ def test_selection_meetings_are_hidden_from_the_grappes_amoa_consultants(cast, c
     assert library.context["rows"] == []
     # The chef de projet sees both.
     assert client_for(cast.owner).get(url("reunion", selection)).status_code == 200
+
+
+def test_meeting_form_does_not_show_the_comite_de_selection_to_amoa_consultants(cast, client_for):
+    juror = UserFactory(first_name="Yvonne", last_name="Jurée")
+    ComiteMember.objects.create(
+        comite=Comite.objects.get(grappe=cast.grappe, kind=TypeComite.SELECTION),
+        user=juror,
+        role=RoleComite.MEMBRE,
+    )
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    client = client_for(consultant)
+    create = reverse("projets:reunion_create", args=[cast.grappe.pk])
+    # Neither the kind, nor the jurors' seats, nor a juror sitting nowhere else.
+    page = text(client.get(create + "?instance=selection"))
+    assert "Comité de sélection" not in page
+    assert "Jurée" not in page
+    form = client.get(create).context["form"]
+    assert TypeReunion.SELECTION not in dict(form.fields["kind"].choices)
+    assert juror not in form.fields["invites"].queryset
+    response = client.post(create, form_data(cast, kind=TypeReunion.SELECTION))
+    assert response.status_code == 200
+    assert "kind" in response.context["form"].errors
+    assert not Reunion.objects.filter(kind=TypeReunion.SELECTION).exists()
+    # The chef de projet organises the committee's meetings with its members pre-ticked.
+    owner_form = client_for(cast.owner).get(create + "?instance=selection").context["form"]
+    assert owner_form.initial["kind"] == TypeReunion.SELECTION
+    assert owner_form.initial["invites"] == [juror.pk]

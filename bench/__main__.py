@@ -41,8 +41,8 @@ def main():
     lines = [
         "## Opérations (make bench)",
         "",
-        "Machine: "
-        f"{os.cpu_count()} cœurs, Python {platform.python_version()}, base {connection.vendor}; "
+        "Machine : "
+        f"{os.cpu_count()} cœurs, Python {platform.python_version()}, base {connection.vendor} ; "
         f"{datetime.now():%Y-%m-%d %H:%M}.",
         "",
         "| opération | taille | durée | cible | résultat |",

@@ -21,31 +21,27 @@ the end.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
-from pathlib import Path
 
 import dj_database_url
 import psycopg2
 from psycopg2 import sql
 
 from bench.doc import write_section
+from bench.loopback import HEADERS, get, gunicorn, session_cookie
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "charge-" + "x" * 50  # the script and gunicorn must sign sessions alike
-HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 
 # wrk runs one Lua state per thread: each counts its non-200 answers, done() adds them up and
 # prints one JSON line the script reads.
@@ -68,12 +64,13 @@ end
 """
 
 
-def load_database_url():
-    url = os.environ.get("DATABASE_URL", "")
+def load_database(url):
+    """(admin connection, name, URL) of the throwaway database next to DATABASE_URL's."""
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("make load : DATABASE_URL doit désigner une base PostgreSQL (postgres://…).")
     config = dj_database_url.parse(url)
     name = f"{config['NAME']}_charge"
+    path, _, query = url.partition("?")
     admin = psycopg2.connect(
         dbname="postgres",
         user=config["USER"],
@@ -82,15 +79,7 @@ def load_database_url():
         port=config["PORT"] or 5432,
     )
     admin.autocommit = True
-    return admin, name, url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def recreate(admin, name):
-    with admin.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return admin, name, path.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
 
 
 def drop(admin, name):
@@ -100,14 +89,19 @@ def drop(admin, name):
         )
 
 
+def create(admin, name):
+    drop(admin, name)
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def prepare(grappes):
     """Migrate the load database, fill it, return {page label: (path, title, cookie)}."""
+    # Imported here: Django is set up only once os.environ points at the load database.
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client
     from django.urls import reverse
 
     from bench.bench_dashboard import build
@@ -128,15 +122,7 @@ def prepare(grappes):
         f"Base de charge prête en {time.perf_counter() - start:.0f} s : {grappes} grappes, "
         f"{nb_esms} ESMS, {nb_values} valeurs."
     )
-
-    def cookie(user):
-        client = Client()
-        client.force_login(user)
-        return (
-            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        )
-
-    ars, porteur = cookie(agent), cookie(chef)
+    ars, porteur = session_cookie(agent), session_cookie(chef)
     region_url = reverse("indicateurs:tableau_region", args=[region.code])
     return {
         "Tableau de bord ARS de la région": (region_url, "Tableau de bord ARS", ars),
@@ -153,57 +139,6 @@ def prepare(grappes):
             porteur,
         ),
     }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(base, path, cookie):
-    request = urllib.request.Request(base + path, headers={**HEADERS, "Cookie": cookie})
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def start_gunicorn(env, port, workers):
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                sys.exit("gunicorn s'est arrêté au démarrage.")
-            time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
-    sys.exit("gunicorn n'écoute pas après 20 s.")
 
 
 def wrk(url, cookie, duration, connections, script):
@@ -242,6 +177,11 @@ RATES = {
 }
 
 
+def _stop(signum, frame):
+    # `timeout` (CI) sends SIGTERM: leave through the cleanups (gunicorn, database, files).
+    sys.exit(128 + signum)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Test de charge sur la boucle locale (wrk + gunicorn)."
@@ -253,57 +193,50 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("make load : wrk introuvable (apt-get install wrk).")
+    signal.signal(signal.SIGTERM, _stop)
 
-    admin, name, url = load_database_url()
-    recreate(admin, name)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    static_root = tempfile.TemporaryDirectory(prefix="grappe-charge-static-")
-    env["STATIC_ROOT"] = static_root.name
-    os.environ.update(env)
-    process = None
     rows = []
-    try:
+    with contextlib.ExitStack() as cleanup:
+        admin, name, url = load_database(os.environ.get("DATABASE_URL", ""))
+        cleanup.callback(admin.close)
+        cleanup.callback(drop, admin, name)
+        create(admin, name)
+        static_root = cleanup.enter_context(
+            tempfile.TemporaryDirectory(prefix="grappe-charge-static-")
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": static_root,
+        }
+        os.environ.update(env)
         pages = prepare(args.grappes)
-        port = free_port()
-        process = start_gunicorn(env, port, args.workers)
-        base = f"http://127.0.0.1:{port}"
-        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-            script.write(WRK_SCRIPT)
-            script.flush()
-            for label, (path, title, cookie) in pages.items():
-                status, html = fetch(base, path, cookie)
-                if status != 200 or title not in html:
-                    sys.exit(
-                        f"{label} ({path}) : réponse {status} sans « {title} » avant la charge."
-                    )
-                result = wrk(base + path, cookie, args.duration, args.connections, script.name)
-                rate = result["requests"] / (result["duration_us"] / 1e6)
-                errors = result["non200"] + result["socket_errors"]
-                ok = errors == 0 and rate >= RATES[label]
-                rows.append((label, result, rate, errors, ok))
-                print(
-                    f"{label:<42} {rate:6.1f} req/s (cible ≥ {RATES[label]})  "
-                    f"p50 {result['p50_us'] / 1000:.0f} ms  p99 {result['p99_us'] / 1000:.0f} ms  "
-                    f"{result['requests']} requêtes, {errors} erreur(s)  {'ok' if ok else 'ÉCHEC'}"
-                )
-    finally:
-        if process is not None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
         from django.db import connections
 
-        connections.close_all()
-        drop(admin, name)
-        admin.close()
-        static_root.cleanup()
+        cleanup.callback(connections.close_all)  # before the database is dropped
+        base = cleanup.enter_context(gunicorn(env, workers=args.workers))
+        script = cleanup.enter_context(tempfile.NamedTemporaryFile("w", suffix=".lua"))
+        script.write(WRK_SCRIPT)
+        script.flush()
+        for label, (path, title, cookie) in pages.items():
+            status, html = get(base + path, cookie)
+            if status != 200 or title not in html:
+                sys.exit(f"{label} ({path}) : réponse {status} sans « {title} » avant la charge.")
+            result = wrk(base + path, cookie, args.duration, args.connections, script.name)
+            rate = result["requests"] / (result["duration_us"] / 1e6)
+            errors = result["non200"] + result["socket_errors"]
+            ok = errors == 0 and rate >= RATES[label]
+            rows.append((label, result, rate, errors, ok))
+            print(
+                f"{label:<42} {rate:6.1f} req/s (cible ≥ {RATES[label]})  "
+                f"p50 {result['p50_us'] / 1000:.0f} ms  p99 {result['p99_us'] / 1000:.0f} ms  "
+                f"{result['requests']} requêtes, {errors} erreur(s)  {'ok' if ok else 'ÉCHEC'}"
+            )
 
     write_section(
         "charge",
@@ -313,7 +246,7 @@ def main(argv=None):
             f"gunicorn ({args.workers} processus, réglages de production) sur PostgreSQL, wrk sur la "
             f"boucle locale : {args.connections} utilisateurs connectés simultanés, {args.duration} s "
             f"par page, {args.grappes} grappes dans la région. Machine : {os.cpu_count()} cœurs "
-            f"(wrk et gunicorn sur les mêmes cœurs), Python {platform.python_version()}; "
+            f"(wrk et gunicorn sur les mêmes cœurs), Python {platform.python_version()} ; "
             f"{datetime.now():%Y-%m-%d %H:%M}.",
             "",
             "| page | requêtes/s | cible | p50 | p99 | requêtes | erreurs | résultat |",

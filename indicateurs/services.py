@@ -188,6 +188,9 @@ def compute_month(mois, grappe=None):
     run = CalculMensuel.objects.create(mois=mois, grappe=grappe, statut=StatutCalcul.EN_COURS)
     try:
         with transaction.atomic():
+            # Our own row stays locked while we run (or wait for the month's lock): that is how
+            # close_interrupted_runs tells a live run from one whose process died.
+            list(CalculMensuel.objects.select_for_update().filter(pk=run.pk).values_list("pk"))
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(
@@ -214,16 +217,24 @@ def compute_month(mois, grappe=None):
         raise
     run.statut = StatutCalcul.TERMINE
     run.lignes = lignes
+    run.erreur = ""
     run.ended_at = timezone.now()
-    run.save(update_fields=["statut", "lignes", "ended_at"])
+    run.save(update_fields=["statut", "lignes", "erreur", "ended_at"])
     return run
 
 
 def close_interrupted_runs(run):
-    """Earlier runs of the month still "en cours" were cut off (a worker killed, a server
-    stopped): holding the month's lock, this run knows none of them is still working. Recorded
-    with the failure, in this run's transaction."""
-    CalculMensuel.objects.filter(mois=run.mois, statut=StatutCalcul.EN_COURS, pk__lt=run.pk).update(
+    """Runs of the month still "en cours" whose row nobody holds were cut off (a worker killed,
+    a server stopped: their transaction, and its row lock, died with them); a live run, even one
+    waiting for the month's lock, holds its row and is skipped. Recorded as failed, in this run's
+    transaction."""
+    cut_off = (
+        CalculMensuel.objects.select_for_update(skip_locked=True)
+        .filter(mois=run.mois, statut=StatutCalcul.EN_COURS)
+        .exclude(pk=run.pk)
+        .values_list("pk", flat=True)
+    )
+    CalculMensuel.objects.filter(pk__in=list(cut_off)).update(
         statut=StatutCalcul.ECHEC,
         ended_at=timezone.now(),
         erreur=f"Interrompu avant la fin (processus arrêté) ; repris par le calcul n° {run.pk}.",

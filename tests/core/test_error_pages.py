@@ -10,13 +10,24 @@ def test_unknown_page_gives_the_french_404_page(cast, client_for):
     assert response.status_code == 404
     page = text(response)
     assert "Page introuvable" in page
-    assert "Aller au contenu" in page  # the site's own layout, navigation included
+    assert "vous n'y avez pas accès avec ce compte" in page
+    assert 'data-testid="utilisateur"' in page  # the site's layout, with the signed-in header
 
 
 def test_refused_action_gives_the_french_403_page(cast, client_for):
     response = client_for(cast.member).get(f"/grappes/{cast.grappe.pk}/modifier/")
     assert response.status_code == 403
-    assert "Accès refusé" in text(response)
+    page = text(response)
+    assert "Accès refusé" in page
+    assert "Votre rôle ne permet pas cette action" in page
+
+
+def test_403_page_gives_the_reason_the_view_stated(cast, client_for):
+    response = client_for(cast.member).post(f"/grappes/{cast.grappe.pk}/comites/copil/", {})
+    assert response.status_code == 403
+    page = text(response)
+    assert "Seuls le chef de projet de la grappe et les administrateurs nationaux" in page
+    assert "Votre rôle ne permet pas" not in page
 
 
 def test_expired_form_gives_the_french_csrf_page(cast, client):
@@ -34,3 +45,4 @@ def test_500_page_renders_without_context_nor_database():
     page = render_to_string("500.html")
     assert "Service momentanément indisponible" in page
     assert 'lang="fr"' in page
+    assert "/static/" not in page  # no static manifest needed either

@@ -14,27 +14,18 @@ REQUIRE_SERVICES=1 turns that skip into a failure.
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.utils.html import escape
 
+from bench.loopback import get, gunicorn, session_cookie
 from tests.core.postgres import database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-# As behind the TLS reverse proxy of docs/exploitation.md (DEBUG off redirects plain HTTP).
-HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def unavailable(reason):
@@ -84,17 +75,10 @@ def pg_ctl(version, name, action):
             time.sleep(0.2)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server():
     """gunicorn on the test database with production settings, one worker so that every request
-    goes through the same persistent connection."""
-    port = free_port()
+    goes through the same kept connection."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -106,51 +90,12 @@ def server():
         "SESSION_IDLE_TIMEOUT": "0",
     }
     env.pop("REDIS_URL", None)  # only the database is under test
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=1",
-            "--timeout=60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, "gunicorn s'est arrêté au démarrage"
-            assert time.monotonic() < deadline, "gunicorn n'écoute pas après 30 s"
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=30)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def get(url, cookie=""):
-    request = urllib.request.Request(url, headers={**HEADERS, "Cookie": cookie})
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    with gunicorn(env, workers=1) as base:
+        yield base
 
 
 def test_requests_recover_after_a_postgresql_restart(cast, cluster, server):
-    client = Client()
-    client.force_login(cast.owner)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = session_cookie(cast.owner)
     page = f"{server}/grappes/{cast.grappe.pk}/"
 
     status, html = get(page, cookie)

@@ -202,6 +202,47 @@ def test_worker_killed_mid_computation_then_rerun_leaves_one_set_and_one_due_tra
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_live_run_is_not_taken_for_an_interrupted_one():
+    if connection.vendor != "postgresql":
+        pytest.skip("Verrous de ligne : PostgreSQL requis.")
+    dead = CalculMensuel.objects.create(mois=M3, statut=StatutCalcul.EN_COURS)
+    live = CalculMensuel.objects.create(mois=M3, statut=StatutCalcul.EN_COURS)
+    db = connection.settings_dict
+    # Another process's run, still working (or waiting for the month's lock): it holds its row.
+    other = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM indicateurs_calculmensuel WHERE id = %s FOR UPDATE", [live.pk]
+            )
+        # Were the live row not skipped, updating it would wait for the other process: fail
+        # fast instead of hanging.
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        run = services.compute_month(M3)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+        other.rollback()
+        other.close()
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert (dead.statut, live.statut, run.statut) == (
+        StatutCalcul.ECHEC,
+        StatutCalcul.EN_COURS,
+        StatutCalcul.TERMINE,
+    )
+    assert dead.erreur.endswith(f"repris par le calcul n° {run.pk}.")
+    assert live.erreur == ""
+
+
 # ---------------------------------------------------------------------------------------------
 # Redis down
 # ---------------------------------------------------------------------------------------------

@@ -586,7 +586,7 @@ class ActionForm(forms.ModelForm):
         fields = ["titre", "owner", "due_on"]
         widgets = {"due_on": date_input()}
 
-    def __init__(self, *args, grappe, people=None, **kwargs):
+    def __init__(self, *args, grappe, people=None, hidden_comites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["titre"].error_messages["required"] = "Décrivez l'action."
         owner = self.fields["owner"]
@@ -595,7 +595,7 @@ class ActionForm(forms.ModelForm):
         owner.error_messages["invalid_choice"] = (
             "Le responsable doit être une personne de la grappe."
         )
-        owner.queryset = people_of(grappe)
+        owner.queryset = people_of(grappe, hidden_comites=hidden_comites)
         if people is not None:
             owner.choices = [("", "—"), *((user.pk, person_label(user)) for user in people)]
         due_on = self.fields["due_on"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from projets.charts import IMPACT_LABELS, PROBABILITE_LABELS
 from projets.enums import StatutRisque
+from projets.forms.reunions import people_of
 from projets.models import Risque
 
 PROBABILITE_CHOICES = [("", "—")] + [
@@ -14,17 +15,6 @@ PROBABILITE_CHOICES = [("", "—")] + [
 IMPACT_CHOICES = [("", "—")] + [
     (value, f"{value} — {label}") for value, label in IMPACT_LABELS.items()
 ]
-
-
-def grappe_people(grappe):
-    """Everybody working on the grappe: a role on it or a seat on one of its comités."""
-    return (
-        get_user_model()
-        .objects.filter(Q(grappe_roles__grappe=grappe) | Q(comite_seats__comite__grappe=grappe))
-        .filter(is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
 
 
 class BaselineForm(forms.Form):
@@ -88,11 +78,13 @@ class RisqueForm(forms.ModelForm):
             "categorie": {"required": "Choisissez une catégorie."},
         }
 
-    def __init__(self, *args, plan, today, **kwargs):
+    def __init__(self, *args, plan, today, hidden_comites=(), **kwargs):
+        """`hidden_comites`: comités whose members the user may not see
+        (grappe.perms.hidden_comite_kinds)."""
         self.plan = plan
         self.today = today
         super().__init__(*args, **kwargs)
-        people = grappe_people(plan.grappe)
+        people = people_of(plan.grappe, hidden_comites=hidden_comites)
         if self.instance.owner_id:
             # Keep the current owner selectable even if they have left the grappe since.
             people = (

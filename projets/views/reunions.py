@@ -27,6 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.mail import absolute_url, send_templated_mail
+from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import Grappe, HistoryEntry
 from grappe.views.grappes import form_changes, get_grappe_for
@@ -490,7 +491,9 @@ def detail_context(request, grappe, reunion, **forms):
         voters = 0
         if reunion.kind == TypeReunion.COPIL and reunion.comite is not None:
             voters = quorum.voters
-        people = list(people_of(grappe))
+        people = list(
+            people_of(grappe, hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe))
+        )
         context.update(
             decision_form=forms.get("decision_form")
             or DecisionForm(reunion=reunion, points=points, plan=plan, voters=voters),
@@ -746,7 +749,12 @@ def action_add(request, pk, reunion_id):
     grappe, reunion, refusal = _editable_started(request, pk, reunion_id)
     if refusal:
         return refusal
-    form = ActionForm(request.POST, grappe=grappe, instance=Action(grappe=grappe, reunion=reunion))
+    form = ActionForm(
+        request.POST,
+        grappe=grappe,
+        hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe),
+        instance=Action(grappe=grappe, reunion=reunion),
+    )
     if not form.is_valid():
         return _detail_with_errors(request, grappe, reunion, action_form=form)
     with transaction.atomic():

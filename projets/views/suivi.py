@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.pdf import pdf_response, render_pdf
+from grappe import perms as grappe_perms
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
 from projets import perms
@@ -380,7 +381,11 @@ def risque_create(request, pk):
     if plan is None:
         return _sans_plan(request, grappe, "Ajouter un risque")
     form = RisqueForm(
-        request.POST or None, plan=plan, today=timezone.localdate(), instance=Risque(plan=plan)
+        request.POST or None,
+        plan=plan,
+        today=timezone.localdate(),
+        hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe),
+        instance=Risque(plan=plan),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -413,7 +418,13 @@ def risque_edit(request, pk, risque_id):
     if plan is None:
         return _sans_plan(request, grappe, "Modifier un risque")
     risque = get_object_or_404(plan.risques.select_related("owner"), pk=risque_id)
-    form = RisqueForm(request.POST or None, plan=plan, today=timezone.localdate(), instance=risque)
+    form = RisqueForm(
+        request.POST or None,
+        plan=plan,
+        today=timezone.localdate(),
+        hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe),
+        instance=risque,
+    )
     if request.method == "POST" and form.is_valid():
         changes = risque_changes(form)
         before = (form.initial["probabilite"], form.initial["impact"])

@@ -1148,3 +1148,25 @@ def test_meeting_form_does_not_show_the_comite_de_selection_to_amoa_consultants(
     owner_form = client_for(cast.owner).get(create + "?instance=selection").context["form"]
     assert owner_form.initial["kind"] == TypeReunion.SELECTION
     assert owner_form.initial["invites"] == [juror.pk]
+
+
+def test_action_owners_leave_out_the_comite_de_selection_for_amoa_consultants(
+    cast, client_for, past
+):
+    juror = UserFactory(first_name="Yvonne", last_name="Jurée")
+    ComiteMember.objects.create(
+        comite=Comite.objects.get(grappe=cast.grappe, kind=TypeComite.SELECTION),
+        user=juror,
+        role=RoleComite.MEMBRE,
+    )
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    form = client_for(consultant).get(url("reunion", past)).context["action_form"]
+    assert juror.pk not in dict(form.fields["owner"].choices)
+    # Posted anyway, the juror is refused as an owner.
+    response = client_for(consultant).post(
+        url("action_add", past),
+        {"titre": "Relancer l'éditeur", "owner": juror.pk, "due_on": "2026-07-15"},
+    )
+    assert "owner" in response.context["action_form"].errors
+    form = client_for(cast.owner).get(url("reunion", past)).context["action_form"]
+    assert juror.pk in dict(form.fields["owner"].choices)

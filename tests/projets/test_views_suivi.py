@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from grappe.models import HistoryEntry
+from grappe.enums import RoleComite, RoleKind, TypeComite
+from grappe.models import Comite, ComiteMember, HistoryEntry
 from projets import extensions
 from projets.enums import CategorieRisque, DecisionJalon, StatutRisque, StatutVersion
 from projets.models import Baseline, LivrableVersion, Risque, RisqueHistorique
 from projets.reference_plan import RISQUES_COOPERATION
+from tests.grappe.factories import RoleFactory, UserFactory
 from tests.helpers import EDIT, READ, check
 from tests.projets.factories import plan_for
 
@@ -413,6 +415,22 @@ def test_risque_owner_choices_are_the_grappe_people(cast, client_for, plan):
     form = client_for(cast.owner).get(url("risque_create", cast)).context["form"]
     people = set(form.fields["owner"].queryset)
     assert people == {cast.owner, cast.member, cast.copil}
+
+
+def test_amoa_consultant_is_not_offered_the_comite_de_selection_as_owners(cast, client_for, plan):
+    # A juror sitting nowhere else would be recognisable in the list by elimination.
+    juror = UserFactory(first_name="Yvonne", last_name="Jurée")
+    ComiteMember.objects.create(
+        comite=Comite.objects.get(grappe=cast.grappe, kind=TypeComite.SELECTION),
+        user=juror,
+        role=RoleComite.MEMBRE,
+    )
+    consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    form = client_for(consultant).get(url("risque_create", cast)).context["form"]
+    assert juror not in form.fields["owner"].queryset
+    assert consultant in form.fields["owner"].queryset
+    form = client_for(cast.owner).get(url("risque_create", cast)).context["form"]
+    assert juror in form.fields["owner"].queryset
 
 
 def test_register_filters_and_sort(cast, client_for, plan):

@@ -216,7 +216,7 @@ def main(argv=None):
         }
         os.environ.update(env)
         pages = prepare(args.grappes)
-        from django.db import connections
+        from django.db import connections  # once prepare() has set Django up
 
         cleanup.callback(connections.close_all)  # before the database is dropped
         base = cleanup.enter_context(gunicorn(env, workers=args.workers))

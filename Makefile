@@ -23,17 +23,21 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# WeasyPrint needs Pango; the browser tests drive Debian's Chromium. Installed when missing and
-# we are root (CI, fresh Debian machine); otherwise we say what to install.
+# What the tests need from Debian: WeasyPrint's Pango and HarfBuzz-subset (fonts subsetting in
+# PDFs) and a font, Chromium for the browser journeys. Installed when missing and we are root
+# (CI, a fresh Debian machine); otherwise we say what to install. .ci/run installs only the
+# services (tests/core/test_setup.py keeps the two lists from drifting apart).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 system-deps:
 	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installation des paquets système :$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
 	    echo "Paquets système manquants :$$missing — installez-les : sudo apt-get install$$missing"; exit 1; \
 	  fi; \

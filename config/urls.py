@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import sante
+from core.views import favicon, robots_txt, sante
 from grappe.views import home
 from users.forms import InvitationPasswordResetForm
 
@@ -14,6 +14,8 @@ admin.site.site_title = "Grappe"
 urlpatterns = [
     path("", home, name="home"),
     path("sante/", sante, name="sante"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
     ),

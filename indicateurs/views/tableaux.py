@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 
+from core import exports
 from core.pdf import pdf_response, render_pdf
 from grappe.models import ArsAgent, Region
 from grappe.views.grappes import get_grappe_for
@@ -79,7 +80,7 @@ def tableau_grappe_csv(request, pk):
     writer.writerow(tableaux.EXPORT_HEADER)
     for row in tableaux.export_rows(grappe):
         row[8:10] = [_decimal_comma(cell) for cell in row[8:10]]
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(exports.csv_row(["" if cell is None else cell for cell in row]))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(grappe, "csv")}"'
     return response
@@ -95,9 +96,9 @@ def tableau_grappe_xlsx(request, pk):
         # Numbers stay numbers in the spreadsheet (percentages as decimals of %).
         row[8] = float(row[8]) if row[8] is not None else None
         row[9] = float(row[9]) if row[9] is not None else None
-        sheet.append(row)
+        exports.append(sheet, row)
     info = workbook.create_sheet("Grappe")
-    info.append(["Grappe", grappe.name])
+    exports.append(info, ["Grappe", grappe.name])
     info.append(["Région", grappe.region.name])
     info.append(["Extraction du", timezone.localdate().strftime("%d/%m/%Y")])
     output = io.BytesIO()

@@ -46,3 +46,18 @@ def test_500_page_renders_without_context_nor_database():
     assert "Service momentanément indisponible" in page
     assert 'lang="fr"' in page
     assert "/static/" not in page  # no static manifest needed either
+
+
+def test_robots_txt_disallows_everything(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().splitlines() == ["User-agent: *", "Disallow: /"]
+
+
+def test_favicon_is_served_without_signing_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/img/favicon.svg")
+    page = client.get("/connexion/").content.decode()
+    assert 'rel="icon"' in page and "img/favicon.svg" in page

@@ -243,3 +243,28 @@ def test_pdf_and_page_share_the_context(cast, data):
     assert "Synthèse de la grappe — avril 2026" in html.unescape(body)
     assert body.count('class="courbe-indicateur') == 5
     assert body.count('class="carte-chaleur"') == 5
+
+
+ATTACK = '=HYPERLINK("http://exemple.invalid","x")'
+
+
+def test_exports_write_names_as_text_never_formulas(cast, client_for, data):
+    """A grappe, an ESMS and an OG named like formulas come out as text (core.exports)."""
+    far = data[0]
+    far.raison_sociale = ATTACK
+    far.save()
+    far.og.raison_sociale = "@SOMME(A1)"
+    far.og.save()
+    cast.grappe.name = "+Grappe"
+    cast.grappe.save()
+    response = client_for(cast.owner).get(url("tableau_grappe_xlsx", cast.grappe))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert ATTACK in {cell.value for cell in cells}
+    assert workbook["Grappe"]["B1"].value == "+Grappe"
+    content = client_for(cast.owner).get(url("tableau_grappe_csv", cast.grappe)).content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    far_rows = [row for row in rows if row[0] == far.finess_et]
+    assert {(row[1], row[2]) for row in far_rows} == {("'" + ATTACK, "'@SOMME(A1)")}
+    assert far_rows[0][8] == "20,00"  # numbers untouched

@@ -38,6 +38,10 @@ class ClassementSerializer(serializers.Serializer):
     consultation = serializers.IntegerField()
     titre = serializers.CharField()
     objet = serializers.CharField(help_text="« amoa » ou « editeur » (solution DUI).")
+    classement_fige_le = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Date à laquelle le choix du comité a figé le classement ; nul avant le choix.",
+    )
     offres = OffreClasseeSerializer(many=True)
 
 
@@ -46,8 +50,9 @@ class ClassementView(APIView):
         operation_id="consultation_classement",
         summary="Classement des offres d'une consultation AMOA",
         description="Notes par critère, total pondéré sur 100 et rang de chaque offre ; les "
-        "offres éliminées, hors délai ou non recevables ont un rang nul. 404 si la "
-        "consultation n'est pas visible par l'utilisateur.",
+        "offres éliminées, hors délai ou non recevables ont un rang nul. Après le choix du "
+        "comité, le classement figé à cette date. 404 si la consultation n'est pas visible "
+        "par l'utilisateur, ou pour un évaluateur qui n'a pas soumis sa grille.",
         responses=ClassementSerializer,
     )
     def get(self, request, pk):
@@ -88,6 +93,7 @@ class ClassementView(APIView):
             "consultation": consultation.pk,
             "titre": consultation.titre,
             "objet": consultation.objet,
+            "classement_fige_le": result.fige["fige_le"] if result.fige else None,
             "offres": offres,
         }
         return Response(ClassementSerializer(data).data)

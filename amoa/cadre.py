@@ -8,15 +8,15 @@ transaction), and the uploaded file is kept (amoa.models.ImportReponse).
 
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from amoa.enums import Couverture, NatureCout, Priorite, Profession
+from core.uploads import UploadRefused, open_xlsx
 
 SHEET_EXIGENCES = "Exigences"
 SHEET_PRIX = "Prix"
@@ -42,6 +42,10 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 FILL = PatternFill("solid", fgColor="FFF4CE")  # cells the éditeur fills
 MAX_YEAR = 10
+# A grid holds a few hundred exigences and the price sheet a few dozen lines: each sheet of a
+# filled cadre has at most MAX_ROWS lines under its title rows, read no further (see
+# core.uploads, bounded reading).
+MAX_ROWS = 2_000
 
 
 def _norm(value):
@@ -203,26 +207,32 @@ def _date(value):
 def parse(content, exigences):
     """Parse a filled cadre de réponse. exigences: {code: Exigence}. Returns Parsed."""
     parsed = Parsed()
+    try:
+        with open_xlsx(content) as workbook:
+            _parse(workbook, exigences, parsed)
+    except UploadRefused as exc:
+        # Refused as a whole (not a workbook, decompression bomb, over the row cap): what was
+        # read before is dropped, the one error says why.
+        parsed = Parsed(errors=[{"feuille": "", "ligne": None, "message": str(exc)}])
+    return parsed
 
+
+def _sheet_rows(workbook, sheet, width):
+    return workbook.rows(sheet, min_row=HEADER_ROW + 1, max_rows=MAX_ROWS, max_col=width)
+
+
+def _parse(workbook, exigences, parsed):
     def error(sheet, line, message):
         parsed.errors.append({"feuille": sheet, "ligne": line, "message": message})
 
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        error("", None, "Le fichier n'est pas un classeur XLSX lisible.")
-        return parsed
     for name in (SHEET_EXIGENCES, SHEET_PRIX):
         if name not in workbook.sheetnames:
             error(name, None, f"La feuille « {name} » manque : partez du cadre de réponse exporté.")
     if parsed.errors:
-        return parsed
+        return
 
     seen = set()
-    for line, row in enumerate(
-        workbook[SHEET_EXIGENCES].iter_rows(min_row=HEADER_ROW + 1, values_only=True),
-        start=HEADER_ROW + 1,
-    ):
+    for line, row in _sheet_rows(workbook, SHEET_EXIGENCES, len(EXIGENCE_COLUMNS)):
         row = list(row) + [None] * (9 - len(row))
         code = str(row[0] or "").strip()
         if not code and not any(row[5:9]):
@@ -284,10 +294,7 @@ def parse(content, exigences):
                 {"feuille": SHEET_EXIGENCES, "ligne": None, "message": f"{code} : absente."}
             )
 
-    for line, row in enumerate(
-        workbook[SHEET_PRIX].iter_rows(min_row=HEADER_ROW + 1, values_only=True),
-        start=HEADER_ROW + 1,
-    ):
+    for line, row in _sheet_rows(workbook, SHEET_PRIX, len(PRIX_COLUMNS)):
         row = list(row) + [None] * (4 - len(row))
         if row[3] is None or str(row[3]).strip() == "":
             if row[1] or (row[2] not in (None, "")):
@@ -326,5 +333,3 @@ def parse(content, exigences):
                 "ordre": len(parsed.lignes) + 1,
             }
         )
-    workbook.close()
-    return parsed

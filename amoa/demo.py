@@ -38,7 +38,7 @@ from amoa.models import (
     ResultatIndispensable,
     SolutionEtudiee,
 )
-from amoa.services import apply_parsed
+from amoa.services import apply_parsed, record_choice
 from core.pdf import render_pdf
 
 TITRE = "Assistance à maîtrise d'ouvrage — choix et déploiement du DUI"
@@ -138,7 +138,7 @@ def seed_amoa(grappe, people):
         titre=TITRE,
         missions=[Mission.MARCHE, Mission.PROJET],
         budget=Decimal(110000),
-        statut=StatutConsultation.ATTRIBUEE,
+        statut=StatutConsultation.EVALUATION,  # attribuée by record_choice below
         publiee_le=(deadline - datetime.timedelta(days=30)).date(),
         questions_avant=(deadline - datetime.timedelta(days=10)).date(),
         offres_avant=deadline,
@@ -234,13 +234,17 @@ def seed_amoa(grappe, people):
             synthese=synthese,
             created_by=people["porteur"],
         )
-    Choix.objects.create(
-        consultation=consultation,
-        offre=offres[0],
-        decision="Offre classée première : meilleure méthodologie et audition convaincante ; "
-        "prix de journée le plus bas parmi les offres classées.",
-        date=(deadline + datetime.timedelta(days=16)).date(),
-        par=people["porteur"],
+    # Recorded like the ranking page does: the ranking is frozen with the choice.
+    record_choice(
+        Choix(
+            consultation=consultation,
+            offre=offres[0],
+            decision="Meilleure méthodologie et audition convaincante ; prix de journée le plus "
+            "bas parmi les offres classées.",
+            date=(deadline + datetime.timedelta(days=16)).date(),
+        ),
+        people["porteur"],
+        when=deadline + datetime.timedelta(days=16, hours=5),
     )
 
 
@@ -404,7 +408,7 @@ def seed_dui(grappe, people):
         objet=ObjetConsultation.EDITEUR,
         tco_annees=3,
         missions=[],
-        statut=StatutConsultation.ATTRIBUEE,
+        statut=StatutConsultation.EVALUATION,  # attribuée by record_choice below
         publiee_le=(deadline - datetime.timedelta(days=30)).date(),
         offres_avant=deadline,
         auditions_du=(deadline + datetime.timedelta(days=7)).date(),
@@ -490,11 +494,14 @@ def seed_dui(grappe, people):
             synthese=synthese,
             created_by=porteur,
         )
-    Choix.objects.create(
-        consultation=consultation,
-        offre=offres[0],
-        decision="Solution classée première : couverture complète des exigences indispensables, "
-        "coût total sur 3 ans maîtrisé (coûts cachés compris) et références en ESMS.",
-        date=(deadline + datetime.timedelta(days=10)).date(),
-        par=porteur,
+    record_choice(
+        Choix(
+            consultation=consultation,
+            offre=offres[0],
+            decision="Couverture complète des exigences indispensables, coût total sur 3 ans "
+            "maîtrisé (coûts cachés compris) et références en ESMS.",
+            date=(deadline + datetime.timedelta(days=10)).date(),
+        ),
+        porteur,
+        when=deadline + datetime.timedelta(days=10, hours=5),
     )

@@ -571,7 +571,9 @@ class Audition(models.Model):
 
 
 class Choix(models.Model):
-    """The committee's decision: the chosen offer and the reasons."""
+    """The committee's decision: the chosen offer and the reasons, with the ranking frozen when
+    it was recorded (amoa.services.record_choice). The decision and its snapshot are one row:
+    they are created together and cleared together (amoa.services.reopen_consultation)."""
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.CASCADE, related_name="choix"
@@ -583,6 +585,11 @@ class Choix(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    # {"fige_le", "par", "classement" (amoa.scoring.ranking_to_data), "criteres", "consensus",
+    # "evaluateurs"}: what every page, file and letter shows after the choice.
+    classement_fige = models.JSONField(
+        "classement figé au choix", default=dict, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "choix du titulaire"

@@ -2,7 +2,7 @@
 
 The grappe's AMOA consultants do not see the call: they may be candidates to it."""
 
-from amoa.models import Evaluation
+from amoa.models import Consultation, Evaluation
 from grappe import perms as grappe_perms
 from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import ComiteMember
@@ -46,13 +46,63 @@ def can_decide(user, grappe):
     return can_edit_consultation(user, grappe) or is_evaluator(user, grappe)
 
 
-def can_see_scores(user, consultation):
-    """Everybody who may see the consultation sees the scores, except an evaluator who has not
-    yet submitted their own grid: they must not be influenced by the others'."""
-    if not can_view_consultation(user, consultation.grappe):
+def can_reopen_grid(user, grappe):
+    """Unlock a submitted grid: the comité de sélection's president, the national admin."""
+    if not user.is_authenticated:
         return False
-    if not is_evaluator(user, consultation.grappe):
-        return True
-    return Evaluation.objects.filter(
-        consultation=consultation, evaluateur=user, soumise_le__isnull=False
-    ).exists()
+    return (
+        user.is_staff
+        or ComiteMember.objects.filter(
+            comite__grappe=grappe,
+            comite__kind=TypeComite.SELECTION,
+            user=user,
+            role=RoleComite.PRESIDENT,
+        ).exists()
+    )
+
+
+def can_reopen_consultation(user, grappe):
+    """Clear a recorded choice (and its frozen ranking): the chef de projet, the admin."""
+    return can_edit_consultation(user, grappe)
+
+
+def _submitted(user):
+    return Evaluation.objects.filter(evaluateur=user, soumise_le__isnull=False).values(
+        "consultation_id"
+    )
+
+
+def is_blind(user, consultation):
+    """An evaluator who has not submitted their grid for this consultation — one added to the
+    comité after the choice included: they must not be influenced by the others' scores, the
+    consensus, the eliminations or the choice."""
+    return (
+        is_evaluator(user, consultation.grappe)
+        and not _submitted(user).filter(consultation_id=consultation.pk).exists()
+    )
+
+
+def can_see_scores(user, consultation):
+    """Everybody who may see the consultation sees the scores, except a blind evaluator."""
+    return can_view_consultation(user, consultation.grappe) and not is_blind(user, consultation)
+
+
+def is_blind_on_grappe(user, grappe):
+    """Blind on at least one consultation of the grappe that has offers (the history's
+    entries do not say which consultation they are about, so all are hidden then)."""
+    if not is_evaluator(user, grappe):
+        return False
+    return (
+        Consultation.objects.filter(grappe=grappe, offres__isnull=False)
+        .exclude(pk__in=_submitted(user))
+        .exists()
+    )
+
+
+def history_filter(user, grappe, entries):
+    """Registered in grappe.extensions (amoa.apps): the grappe's history without the AMOA
+    call's confidential entries (scores, consensus, eliminations, choice) for a blind
+    evaluator."""
+    if is_blind_on_grappe(user, grappe):
+        return entries.without_confidential()
+    return entries

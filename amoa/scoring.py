@@ -379,3 +379,148 @@ def evaluate(criteria, offers, scores=(), conflicts=(), consensus=None):
         sensitivity=_sensitivity(criteria, raw_notes, labels),
         weights_total=sum(weights.values(), Decimal(0)),
     )
+
+
+# --- A ranking as plain JSON data (the snapshot frozen when the committee's choice is recorded)
+# Decimals are kept as strings so that the frozen figures are exactly the ones printed.
+
+
+def _str(value):
+    return None if value is None else str(value)
+
+
+def _dec(value):
+    return None if value is None else Decimal(value)
+
+
+def _criterion_data(criterion):
+    return {
+        "code": criterion.code,
+        "label": criterion.label,
+        "weight": str(criterion.weight),
+        "scale_max": criterion.scale_max,
+        "kind": criterion.kind,
+    }
+
+
+def _criterion_from(data):
+    return Criterion(
+        code=data["code"],
+        label=data["label"],
+        weight=Decimal(data["weight"]),
+        scale_max=data["scale_max"],
+        kind=data["kind"],
+    )
+
+
+def _offer_data(offer):
+    return {
+        "id": offer.id,
+        "label": offer.label,
+        "total_price": _str(offer.total_price),
+        "day_rate": _str(offer.day_rate),
+        "hors_delai": offer.hors_delai,
+        "recevable": offer.recevable,
+        "missing": list(offer.missing),
+        "indispensables": {
+            code: [result.passed, result.reason] for code, result in offer.indispensables.items()
+        },
+        "computed": {code: _str(value) for code, value in offer.computed.items()},
+    }
+
+
+def _offer_from(data):
+    return Offer(
+        id=data["id"],
+        label=data["label"],
+        total_price=_dec(data["total_price"]),
+        day_rate=_dec(data["day_rate"]),
+        hors_delai=data["hors_delai"],
+        recevable=data["recevable"],
+        missing=tuple(data["missing"]),
+        indispensables={
+            code: IndispensableResult(passed, reason)
+            for code, (passed, reason) in data["indispensables"].items()
+        },
+        computed={code: _dec(value) for code, value in data["computed"].items()},
+    )
+
+
+NOTE_FIELDS = ("note", "mean", "low", "high", "consensus", "points")
+
+
+def _result_data(result):
+    return {
+        "offer": _offer_data(result.offer),
+        "status": result.status,
+        "reason": result.reason,
+        "total": _str(result.total),
+        "rank": result.rank,
+        "tied": result.tied,
+        "notes": {
+            code: {"count": note.count, **{name: _str(getattr(note, name)) for name in NOTE_FIELDS}}
+            for code, note in result.notes.items()
+        },
+    }
+
+
+def _result_from(data):
+    notes = {
+        code: CriterionResult(
+            code=code, count=note["count"], **{name: _dec(note[name]) for name in NOTE_FIELDS}
+        )
+        for code, note in data["notes"].items()
+    }
+    return OfferResult(
+        offer=_offer_from(data["offer"]),
+        status=data["status"],
+        reason=data["reason"],
+        notes=notes,
+        total=_dec(data["total"]),
+        rank=data["rank"],
+        tied=data["tied"],
+    )
+
+
+GROUPS = ("ranked", "eliminated", "hors_delai", "non_recevables")
+
+
+def ranking_to_data(ranking):
+    """The ranking as JSON-serialisable data; `ranking_from_data` gives it back unchanged."""
+    return {
+        "criteria": [_criterion_data(c) for c in ranking.criteria],
+        **{group: [_result_data(r) for r in getattr(ranking, group)] for group in GROUPS},
+        "ties": list(ranking.ties),
+        "sensitivity": [
+            {
+                "criterion": row.criterion.code,
+                "weight": str(row.weight),
+                "winner_minus": list(row.winner_minus),
+                "winner_plus": list(row.winner_plus),
+                "changes": row.changes,
+            }
+            for row in ranking.sensitivity
+        ],
+        "weights_total": str(ranking.weights_total),
+    }
+
+
+def ranking_from_data(data):
+    criteria = [_criterion_from(c) for c in data["criteria"]]
+    by_code = {c.code: c for c in criteria}
+    return Ranking(
+        criteria=criteria,
+        **{group: [_result_from(r) for r in data[group]] for group in GROUPS},
+        ties=list(data["ties"]),
+        sensitivity=[
+            SensitivityRow(
+                criterion=by_code[row["criterion"]],
+                weight=Decimal(row["weight"]),
+                winner_minus=tuple(row["winner_minus"]),
+                winner_plus=tuple(row["winner_plus"]),
+                changes=row["changes"],
+            )
+            for row in data["sensitivity"]
+        ],
+        weights_total=Decimal(data["weights_total"]),
+    )

@@ -33,6 +33,7 @@ urlpatterns = [
     path(f"{C}offres/<int:offre_id>/indispensables/", offres.indispensable, name="indispensable"),
     path(f"{C}evaluation/", evaluation.evaluation, name="evaluation"),
     path(f"{C}evaluation/conflits/", evaluation.conflit, name="conflit"),
+    path(f"{C}evaluation/rouvrir/", evaluation.reopen_grid, name="evaluation_reopen"),
     path(f"{C}consolidation/", evaluation.consolidation, name="consolidation"),
     path(f"{C}consolidation/consensus/", evaluation.consensus, name="consensus"),
     path(f"{C}auditions/", evaluation.auditions, name="auditions"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path(f"{C}rapport-analyse.pdf", classement.rapport, name="rapport"),
     path(f"{C}lettres/<int:offre_id>.pdf", classement.lettre, name="lettre"),
     path(f"{C}choix/role-amoa/", classement.roles_amoa, name="roles_amoa"),
+    path(f"{C}rouvrir/", classement.consultation_reopen, name="consultation_reopen"),
 ]
 
 # The cahier des charges builder's pages (amoa/views/cahier.py).

@@ -125,7 +125,10 @@ def build(grappes_count, rng):
     )
     EsmsMembership.objects.bulk_create(
         (
-            EsmsMembership(grappe=grappes[n // ESMS_PER_GRAPPE], esms=item)
+            # Members since before the first month of values: the grappe reads them all.
+            EsmsMembership(
+                grappe=grappes[n // ESMS_PER_GRAPPE], esms=item, joined_on=datetime.date(2024, 1, 1)
+            )
             for n, item in enumerate(esms)
         ),
         batch_size=2000,

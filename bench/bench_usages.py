@@ -10,6 +10,7 @@ stay within 5× of. Everything happens in one transaction rolled back at the end
 """
 
 import argparse
+import datetime
 import io
 import os
 import sys
@@ -96,7 +97,9 @@ def generate(n_esms, n_grappes, months):
     )
     EsmsMembership.objects.bulk_create(
         [
-            EsmsMembership(grappe=grappes[n * n_grappes // n_esms], esms=e)
+            EsmsMembership(
+                grappe=grappes[n * n_grappes // n_esms], esms=e, joined_on=datetime.date(2020, 1, 1)
+            )
             for n, e in enumerate(esms)
         ],
         batch_size=5000,

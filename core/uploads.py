@@ -1,13 +1,19 @@
 """Uploaded files (deliverables, meeting documents, offer pieces, imports): size limit, type
 checked by content — never by the browser's word — and safe names. One set of rules for every
-app; files are then stored under MEDIA_ROOT and served only through permission-checked views."""
+app; files are then stored under MEDIA_ROOT and served only through permission-checked views.
+Uploaded tables that are parsed (imports) are also read within bounds: see the second part."""
 
+import io
 import zipfile
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
@@ -117,3 +123,266 @@ def check_upload(upload):
             code="size",
         )
     return detect_content_type(upload)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded reading of uploaded tables (usage files, cadre de réponse, FINESS extraction)
+# ---------------------------------------------------------------------------------------------
+# The size limits above count the bytes received. An XLSX is a ZIP archive: 300 KB of it can
+# inflate to hundreds of MB of XML, and a table of a few MB to millions of rows, each parsed and
+# validated in Python. So a workbook is first judged by its ZIP directory alone (the sizes it
+# declares: nothing is inflated), then read by openpyxl in read-only mode, metered: what it
+# inflates to load the workbook, what it inflates between two rows, and the number of rows.
+# Each app states its own row cap (the number is domain knowledge) in its upload form.
+
+# Inflated size of a whole workbook: a 40 000-row usage file is about 15 MB of XML.
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+# Ordinary sheet XML compresses 5 to 20 times; only repeated filler reaches 100 (DEFLATE's
+# ceiling is about 1 000). Checked on members above RATIO_CHECKED_FROM: a smaller one cannot
+# inflate to much whatever its ratio.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024
+# A workbook holds a few dozen parts; thousands of members only cost time to list.
+MAX_XLSX_MEMBERS = 1000
+# openpyxl parses some parts whole before the first row (shared strings, styles, the workbook,
+# the start of each sheet — all of it when the sheet does not state its dimensions): 5 MB of
+# tiny shared strings take about 4 s. A 40 000-row usage file's weigh about 1.5 MB.
+MAX_XLSX_LOADED = 5 * 1024 * 1024
+# openpyxl builds a whole row (every cell) before handing it out, and keeps what lies between
+# rows: a 50 MB single row costs a gigabyte. An ordinary row is a few KB of XML.
+MAX_ROW_XML = 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+
+class UploadRefused(Exception):
+    """The file is refused as a whole. str(): « Fichier refusé : <reason> »; `reason` alone for
+    callers that write their own prefix."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(f"Fichier refusé : {reason}")
+
+    @property
+    def sentence(self):
+        """The reason as a sentence of its own (capitalised)."""
+        return self.reason[:1].upper() + self.reason[1:]
+
+
+def format_count(number):
+    """40000 → "40 000" (no-break space, as Django formats numbers in French), in any language."""
+    return f"{number:,}".replace(",", "\xa0")
+
+
+def check_xlsx_archive(source, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
+    """Refuse an XLSX (bytes or binary file) from its ZIP directory alone, before openpyxl: not a
+    ZIP, too many members, too much once inflated, or a member inflating suspiciously. Reads the
+    central directory only, so it takes milliseconds whatever the archive announces.
+
+    The declared sizes can be trusted as a bound: Python's zipfile (which openpyxl uses) never
+    inflates a member past its declared size — it stops there and fails the CRC check."""
+    infos = _zip_directory(source)
+    if len(infos) > MAX_XLSX_MEMBERS:
+        raise UploadRefused(
+            f"le classeur contient {format_count(len(infos))} éléments "
+            f"({format_count(MAX_XLSX_MEMBERS)} au plus) : ce n'est pas un classeur ordinaire."
+        )
+    total = sum(info.file_size for info in infos)
+    if total > max_uncompressed:
+        raise UploadRefused(
+            f"une fois décompressé, le classeur ferait {filesizeformat(total)} "
+            f"({filesizeformat(max_uncompressed)} au plus)."
+        )
+    for info in infos:
+        if info.file_size > RATIO_CHECKED_FROM and (
+            info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        ):
+            raise UploadRefused(
+                f"l'élément « {info.filename[:80]} » du classeur se décompresse plus de "
+                f"{MAX_COMPRESSION_RATIO} fois ({filesizeformat(info.compress_size)} → "
+                f"{filesizeformat(info.file_size)}) : fichier suspect, non lu."
+            )
+
+
+def inflated_size(upload):
+    """What an uploaded file weighs once inflated: a ZIP archive's declared total (its directory
+    alone, see check_xlsx_archive), any other file's size."""
+    upload.seek(0)
+    head = upload.read(len(ZIP_MAGIC))
+    upload.seek(0)
+    if head != ZIP_MAGIC:
+        return upload.size
+    return sum(info.file_size for info in _zip_directory(upload))
+
+
+def _zip_directory(source):
+    if isinstance(source, bytes | bytearray | memoryview):
+        source = io.BytesIO(source)
+    position = source.tell()
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UploadRefused(
+            "ce n'est pas un classeur Excel (.xlsx) lisible : l'archive ZIP est invalide."
+        ) from None
+    finally:
+        source.seek(position)
+
+
+# What a damaged or hostile workbook makes openpyxl raise (SyntaxError: the XML ParseError).
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    OSError,
+    EOFError,
+    SyntaxError,
+)
+
+
+@contextmanager
+def open_xlsx(data, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
+    """A BoundedWorkbook of XLSX bytes, once check_xlsx_archive accepted them; closed on exit.
+    UploadRefused if refused or unreadable."""
+    check_xlsx_archive(data, max_uncompressed=max_uncompressed)
+    archive = _MeteredArchive(io.BytesIO(data))
+    try:
+        # load_workbook(read_only=True, data_only=True), with our archive: ExcelReader is what
+        # load_workbook runs. keep_links=False: external links are not needed, never read them.
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader.archive.close()
+        reader.archive = archive
+        archive.meter = _Meter(MAX_XLSX_LOADED, _load_refused)
+        try:
+            reader.read()
+        except UNREADABLE as exc:
+            raise _unreadable(exc) from None
+        yield BoundedWorkbook(reader.wb, archive)
+    finally:
+        archive.close()
+
+
+def _unreadable(exc):
+    return UploadRefused(f"classeur Excel illisible ({type(exc).__name__} : {exc}"[:300] + ").")
+
+
+class BoundedWorkbook:
+    """A read-only openpyxl workbook whose rows are streamed within bounds."""
+
+    def __init__(self, workbook, archive):
+        self.workbook = workbook
+        self.archive = archive
+
+    @property
+    def sheetnames(self):
+        return self.workbook.sheetnames
+
+    def rows(self, sheet=0, *, max_rows, max_col, min_row=1, header_rows=0):
+        """(row number, tuple of max_col values) of a sheet (index or name) from min_row, empty
+        rows included: header_rows + max_rows of them at most (see capped). max_row and max_col
+        are always given to openpyxl: otherwise it trusts the sheet's declared dimensions, and a
+        cell in column XFD or a row numbered 10⁹ would make it pad millions of cells or rows."""
+        if isinstance(sheet, int) and sheet >= len(self.workbook.worksheets):
+            raise UploadRefused("le classeur ne contient aucune feuille de calcul.")
+        worksheet = (
+            self.workbook.worksheets[sheet] if isinstance(sheet, int) else self.workbook[sheet]
+        )
+        meter = self.archive.meter = _Meter(MAX_ROW_XML, _row_refused)
+        rows = worksheet.iter_rows(
+            min_row=min_row,
+            max_row=min_row + header_rows + max_rows,
+            max_col=max_col,
+            values_only=True,
+        )
+        try:
+            for item in capped(enumerate(rows, start=min_row), max_rows, header_rows=header_rows):
+                meter.used = 0
+                yield item
+        except UNREADABLE as exc:
+            raise _unreadable(exc) from None
+
+
+def capped(items, max_rows, *, header_rows=0):
+    """The items of an iterable, streamed; UploadRefused as soon as one more than header_rows +
+    max_rows is read, so a file over the cap is never read (nor kept in memory) beyond it."""
+    for count, item in enumerate(items, start=1):
+        if count > header_rows + max_rows:
+            raise UploadRefused(
+                f"le fichier dépasse {format_count(max_rows)} lignes"
+                + (" (en-tête non compris)" if header_rows else "")
+                + ", le maximum accepté."
+            )
+        yield item
+
+
+def _load_refused(member):
+    # A sheet without its <dimension> is read whole at this stage by openpyxl: Excel and
+    # LibreOffice always write one, hence the advice.
+    return (
+        f"le classeur demande de lire d'un bloc plus de {filesizeformat(MAX_XLSX_LOADED)} "
+        f"avant ses lignes (élément « {member[:80]} ») : ce n'est pas un classeur ordinaire, il "
+        "n'a pas été lu. S'il sort d'un autre logiciel, ouvrez-le et enregistrez-le avec Excel "
+        "ou LibreOffice avant de l'envoyer."
+    )
+
+
+def _row_refused(member):
+    return (
+        f"une ligne du classeur (élément « {member[:80]} ») dépasse "
+        f"{filesizeformat(MAX_ROW_XML)} une fois décompressée : ce n'est pas un classeur "
+        "ordinaire, il n'a pas été lu."
+    )
+
+
+class _Meter:
+    """Counts inflated bytes; UploadRefused(reason(member)) past the limit (the message is built
+    then: it is translated, which cannot happen at import time)."""
+
+    def __init__(self, limit, reason):
+        self.limit, self.reason, self.used = limit, reason, 0
+
+    def add(self, count, member):
+        self.used += count
+        if self.used > self.limit:
+            raise UploadRefused(self.reason(member))
+
+
+class _MeteredArchive(zipfile.ZipFile):
+    """The workbook's ZIP as openpyxl sees it: every member it opens (or reads whole) is inflated
+    through a _MeteredStream counting against the current meter."""
+
+    meter = None
+
+    def open(self, name, mode="r", pwd=None, **kwargs):
+        stream = super().open(name, mode, pwd, **kwargs)
+        return _MeteredStream(stream, self) if mode == "r" else stream
+
+
+class _MeteredStream:
+    """Inflates by chunks of READ_CHUNK at most, each counted before it is handed on: a member
+    read whole (ZipFile.read) is refused before it is all in memory."""
+
+    def __init__(self, stream, archive):
+        self.stream, self.archive = stream, archive
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(READ_CHUNK), b""))
+        data = self.stream.read(min(size, READ_CHUNK))
+        self.archive.meter.add(len(data), self.stream.name)
+        return data
+
+    read1 = read
+
+    def close(self):
+        self.stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

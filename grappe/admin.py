@@ -1,7 +1,44 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from grappe.models import HistoryEntry
+from grappe.models import HistoryEntry, JoinRequest, OgPerson
+
+
+@admin.register(OgPerson)
+class OgPersonAdmin(admin.ModelAdmin):
+    """Who speaks for an organisme gestionnaire: declared here by the national admin. Its
+    direction agrees to its ESMS joining a grappe; its people may start a grappe."""
+
+    list_display = ["user", "og", "fonction"]
+    list_filter = ["fonction"]
+    list_select_related = ["user", "og"]
+    search_fields = ["user__email", "user__last_name", "og__raison_sociale", "og__finess_ej"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["og"]  # 35 000 ESMS' OGs: no select list
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    """The trace of the OGs' agreements; decided on the site (Demandes d'adhésion), not here."""
+
+    list_display = ["requested_at", "esms", "grappe", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["esms", "grappe", "decided_by"]
+    search_fields = ["esms__finess_et", "esms__raison_sociale", "grappe__name"]
+    readonly_fields = [
+        "grappe",
+        "esms",
+        "type_projet",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(HistoryEntry)

@@ -4,11 +4,14 @@ Idempotent: every object is looked up by its natural key (FINESS, e-mail, name) 
 created, so running it twice changes nothing. Passwords are for the local demo only.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from grappe.convention_defaults import comite_defaults, convention_defaults
 from grappe.enums import (
+    FonctionOg,
     Hebergement,
     RegleValidation,
     RoleComite,
@@ -31,7 +34,9 @@ from grappe.models import (
     EsmsMembership,
     Grappe,
     HistoryEntry,
+    JoinRequest,
     OgMembership,
+    OgPerson,
     OrganismeGestionnaire,
     Region,
     Role,
@@ -416,6 +421,8 @@ class Seeder:
 
         self.roles(grappe, people)
         self.comites(grappe, people, ogs)
+        self.og_people(people, ogs)
+        self.join_request(grappe, people, ogs, categories)
         ArsAgent.objects.get_or_create(user=people["ars"], region=region)
         ConventionCooperation.objects.get_or_create(
             grappe=grappe,
@@ -459,6 +466,42 @@ class Seeder:
         ]
         for user, kind, esms in wanted:
             Role.objects.get_or_create(grappe=grappe, user=user, kind=kind, esms=esms)
+
+    def og_people(self, people, ogs):
+        """Who speaks for each OG: the directors (they agree to their ESMS joining a grappe)
+        and the chef de projet, référent of the porteur."""
+        for key, og_key, fonction in [
+            ("copil1", "flandres", FonctionOg.DIRECTION),
+            ("copil2", "ternois", FonctionOg.DIRECTION),
+            ("copil3", "avesnois", FonctionOg.DIRECTION),
+            ("porteur", "flandres", FonctionOg.REFERENT),
+        ]:
+            OgPerson.objects.get_or_create(
+                og=ogs[og_key], user=people[key], defaults={"fonction": fonction}
+            )
+
+    def join_request(self, grappe, people, ogs, categories):
+        """A 17th ESMS asked for by the chef de projet, awaiting the Ternois's director."""
+        esms, _ = Esms.objects.get_or_create(
+            finess_et=finess("62001038"),
+            defaults={
+                "og": ogs["ternois"],
+                "raison_sociale": "SSIAD DU TERNOIS",
+                "categorie": categories["354"],
+                "code_postal": "62130",
+                "commune": "SAINT-POL-SUR-TERNOISE",
+                "departement": Departement.objects.get(code="62"),
+                "situation_dui": SituationDui.AUCUN,
+                "capacite": 40,
+            },
+        )
+        if not JoinRequest.objects.filter(grappe=grappe, esms=esms).exists():
+            JoinRequest.objects.create(
+                grappe=grappe,
+                esms=esms,
+                requested_by=people["porteur"],
+                requested_at=timezone.now() - timedelta(days=3),
+            )
 
     def comites(self, grappe, people, ogs):
         seats = {

@@ -13,7 +13,6 @@ from django.db import models
 
 from grappe.enums import Domaine, TypeProjet
 from grappe.finess import check_finess
-from grappe.models import EsmsMembership
 
 # Long lists of offenders are cut so that a reason stays readable on the page and in the PDF.
 MAX_NAMED = 5
@@ -121,7 +120,7 @@ def check_eligibility(grappe, memberships=None):
     if aap is not None and (aap.national_threshold is not None or aap.region_id is not None):
         checks.append(_scope(grappe, aap, in_scope))
     checks.append(_finess(memberships))
-    checks.append(_unique_per_aap(grappe, aap, memberships))
+    checks.append(_unique_per_aap(aap))
     checks.append(_categories(memberships))
     checks.append(_sad(grappe, aap, memberships))
     checks.append(_porteur(grappe))
@@ -265,45 +264,24 @@ def _finess(memberships):
     )
 
 
-def _unique_per_aap(grappe, aap, memberships):
+def _unique_per_aap(aap):
+    """Guaranteed by the database: an ESMS is active in one grappe at a time (a grappe takes
+    it only once the other has released it), so no query is needed."""
     label = "Une seule grappe par appel à projets"
     if aap is None:
         return Check(
             "unicite",
             label,
             CheckStatus.INFO,
-            "Vérifié une fois l'appel à projets choisi : un ESMS ne peut être présenté que "
+            "Un ESMS n'appartient qu'à une grappe à la fois : il ne peut être présenté que "
             "par une grappe par appel.",
-        )
-    by_esms = {m.esms_id: m.esms for m in memberships}
-    conflicts = []
-    if by_esms:
-        # One query for the whole grappe, whatever its size.
-        others = (
-            EsmsMembership.objects.filter(
-                esms_id__in=by_esms, left_on__isnull=True, grappe__aap_id=aap.pk
-            )
-            .exclude(grappe_id=grappe.pk)
-            .order_by("grappe__name")
-            .values_list("esms_id", "grappe__name")
-        )
-        conflicts = [
-            f"{esms_label(by_esms[esms_id])} est déjà dans la grappe « {other} »"
-            for esms_id, other in others
-        ]
-    if conflicts:
-        return Check(
-            "unicite",
-            label,
-            CheckStatus.KO,
-            f"Un ESMS ne peut être présenté que par une seule grappe pour l'appel « {aap.name} » : "
-            f"{enumerate_fr(conflicts)}.",
         )
     return Check(
         "unicite",
         label,
         CheckStatus.OK,
-        f"Aucun ESMS de la grappe n'est présenté par une autre grappe pour l'appel « {aap.name} ».",
+        "Aucun ESMS de la grappe n'est présenté par une autre grappe : un ESMS n'appartient "
+        f"qu'à une grappe à la fois, pour l'appel « {aap.name} » comme pour tout autre.",
     )
 
 

@@ -70,6 +70,22 @@ class RoleKind(models.TextChoices):
     MEMBRE = "membre", "Membre de la grappe"
 
 
+class FonctionOg(models.TextChoices):
+    """What a person does for an organisme gestionnaire (declared by the national admin)."""
+
+    DIRECTION = "direction", "Direction"
+    REFERENT = "referent", "Référent de l'organisme"
+
+
+class StatutAdhesion(models.TextChoices):
+    """A grappe's request to take in an ESMS, which the ESMS's OG (its direction) decides."""
+
+    EN_ATTENTE = "en_attente", "En attente de l'organisme gestionnaire"
+    ACCEPTEE = "acceptee", "Acceptée"
+    REFUSEE = "refusee", "Refusée"
+    ANNULEE = "annulee", "Annulée"
+
+
 class SourceDonnee(models.TextChoices):
     FINESS = "finess", "Import FINESS"
     SAISIE = "saisie", "Saisie manuelle"

@@ -28,6 +28,7 @@ from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from core.uploads import UploadRefused, capped
 from grappe.enums import SourceDonnee, StatutImport, StatutLigneImport
 from grappe.finess import check_finess, normalize_finess
 from grappe.models import Categorie, Departement, Esms, FinessImport, OrganismeGestionnaire
@@ -161,6 +162,10 @@ DEPARTEMENT_PATTERN = re.compile(r"[0-9][0-9A-Z]")
 ACHEMINEMENT_PATTERN = re.compile(r"([0-9]{5})\s+(.*)")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
+# The national extraction of establishments holds about 100 000 of them (a structureet and a
+# geolocalisation line each): a file has at most MAX_LINES lines after its comment line, blank
+# ones included, read no further (see core.uploads, bounded reading).
+MAX_LINES = 500_000
 BATCH_SIZE = 1000
 # Above this many keys one scan of the table is cheaper than chunks of `IN (…)`.
 FULL_SCAN_THRESHOLD = 5000
@@ -250,24 +255,48 @@ def split_cells(line):
     # no quote at all, where a plain split is much faster than the csv module.
     if '"' not in line:
         return line.split(";")
-    return next(csv.reader([line], delimiter=";", quotechar='"', doublequote=True, strict=False))
+    try:
+        return next(
+            csv.reader([line], delimiter=";", quotechar='"', doublequote=True, strict=False)
+        )
+    except csv.Error:
+        # A quoted cell over the csv module's 128 KB: no FINESS value is that long, the line is
+        # rejected by the length checks instead of failing the whole import.
+        return line.split(";")
 
 
 def iter_lines(text):
-    """(line number, cells) for every non-blank line after the comment line (line 1)."""
-    lines = text.split("\n")
-    if not lines or not lines[0].strip():
+    """(line number, cells) for every non-blank line after the comment line (line 1); at most
+    MAX_LINES lines after it, FinessFileError past them."""
+    lines = split_lines(text)
+    first = next(lines).strip()
+    if not first:
         raise FinessFileError("Le fichier est vide ou sa première ligne est vide.")
-    first = lines[0].strip()
     if not HEADER_PATTERN.match(first):
         raise FinessFileError(
             "Ce fichier n'est pas une extraction FINESS : la première ligne devrait être le "
             f"commentaire « finess;etalab;… » (lu : « {first[:60]} »)."
         )
-    for number, line in enumerate(lines[1:], start=2):
-        line = line.rstrip("\r")
-        if line.strip():
-            yield number, split_cells(line)
+    try:
+        for number, line in capped(enumerate(lines, start=2), MAX_LINES):
+            line = line.rstrip("\r")
+            if line.strip():
+                yield number, split_cells(line)
+    except UploadRefused as exc:
+        raise FinessFileError(exc.sentence) from None
+
+
+def split_lines(text):
+    """The lines of text one at a time, as text.split("\\n") would give them without building
+    the list of them all (a file past the cap is never cut up beyond it)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,18 +7,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from grappe.enums import (
     Domaine,
     EvenementTranche,
+    FonctionOg,
     Hebergement,
     RegleValidation,
     RoleComite,
     RoleKind,
     SituationDui,
     SourceDonnee,
+    StatutAdhesion,
     StatutImport,
     TypeAap,
     TypeComite,
@@ -554,8 +557,26 @@ class OgMembership(models.Model):
         return f"{self.og} dans {self.grappe}"
 
 
+class EsmsMembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_on__isnull=True)
+
+    def held_in(self, mois):
+        """Memberships holding their ESMS at the end of the month starting on `mois` (a date
+        or an expression such as OuterRef("mois")). Usage is measured at each month end, so the
+        grappe holding the ESMS then is the one whose month it is: only its feeders write the
+        figures, only it reads them. An ESMS is in one grappe at a time, so at most one."""
+        return self.annotate(
+            joined_month=TruncMonth("joined_on"), left_month=TruncMonth("left_on")
+        ).filter(Q(joined_month__lte=mois), Q(left_on__isnull=True) | Q(left_month__gt=mois))
+
+
 class EsmsMembership(models.Model):
-    """An ESMS in the grappe, with its dates and, where it differs, its own project type."""
+    """An ESMS in the grappe, with its dates and, where it differs, its own project type.
+
+    An ESMS is active in one grappe at a time (a database constraint): it moves only once its
+    current grappe releases it (grappe.perms.can_release_esms), and joins only with its OG's
+    agreement (JoinRequest)."""
 
     grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="memberships")
     esms = models.ForeignKey(
@@ -570,29 +591,149 @@ class EsmsMembership(models.Model):
         blank=True,
     )
 
+    objects = EsmsMembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = "ESMS de la grappe"
         verbose_name_plural = "ESMS de la grappe"
         ordering = ["esms__raison_sociale"]
         constraints = [
             models.UniqueConstraint(
-                fields=["grappe", "esms"],
+                fields=["esms"],
                 condition=Q(left_on__isnull=True),
-                name="esms_membership_unique_active",
+                name="esms_membership_one_active_grappe",
+                violation_error_message="Cet ESMS est déjà actif dans une grappe.",
             )
         ]
 
     def __str__(self):
         return f"{self.esms} dans {self.grappe}"
 
+    def earliest_joining(self):
+        """The earliest date this membership may start: the day the ESMS left its previous
+        grappe, so that two grappes never hold the same month (see held_in)."""
+        previous = (
+            EsmsMembership.objects.filter(esms_id=self.esms_id, left_on__isnull=False)
+            .exclude(pk=self.pk)
+            .order_by("-left_on")
+            .values_list("left_on", flat=True)
+            .first()
+        )
+        return previous
+
     @property
     def effective_type_projet(self):
         return self.type_projet or self.grappe.type_projet
 
 
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=StatutAdhesion.EN_ATTENTE)
+
+    def for_decider(self, user):
+        """Requests the user may decide: those for the ESMS of the OGs they direct (all for a
+        national admin)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            esms__og__people__user=user, esms__og__people__fonction=FonctionOg.DIRECTION
+        )
+
+
+class JoinRequest(models.Model):
+    """A grappe asks to take in an ESMS; the ESMS's organisme gestionnaire (its direction)
+    agrees or refuses. A person who speaks for the OG adds the ESMS directly."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="join_requests")
+    esms = models.ForeignKey(
+        Esms, verbose_name="ESMS", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    type_projet = models.CharField(
+        "type de projet (si différent de la grappe)",
+        max_length=20,
+        choices=TypeProjet.choices,
+        blank=True,
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=StatutAdhesion.choices, default=StatutAdhesion.EN_ATTENTE
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    reason = models.CharField("motif", max_length=300, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'adhésion"
+        verbose_name_plural = "demandes d'adhésion"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grappe", "esms"],
+                condition=Q(status="en_attente"),
+                name="join_request_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"Demande d'adhésion de {self.esms} à {self.grappe}"
+
+    @property
+    def is_pending(self):
+        return self.status == StatutAdhesion.EN_ATTENTE
+
+
 # ---------------------------------------------------------------------------------------------
 # Governance and people
 # ---------------------------------------------------------------------------------------------
+
+
+class OgPerson(models.Model):
+    """A person who speaks for an organisme gestionnaire: its direction (agrees to its ESMS
+    joining a grappe) or a référent. Declared by the national admin; such people may start a
+    grappe (grappe.perms.can_create_grappe)."""
+
+    og = models.ForeignKey(
+        OrganismeGestionnaire,
+        verbose_name="organisme gestionnaire",
+        on_delete=models.CASCADE,
+        related_name="people",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="personne",
+        on_delete=models.CASCADE,
+        related_name="og_functions",
+    )
+    fonction = models.CharField("fonction", max_length=20, choices=FonctionOg.choices)
+
+    class Meta:
+        verbose_name = "personne d'un organisme gestionnaire"
+        verbose_name_plural = "personnes des organismes gestionnaires"
+        ordering = ["og", "fonction", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["og", "user"], name="og_person_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_fonction_display()} de {self.og}"
 
 
 class Comite(models.Model):

@@ -6,8 +6,8 @@ projet), member, COPIL member, ARS agent of the region, stranger (on another gra
 plus the national admin (`is_staff`).
 """
 
-from grappe.enums import RoleKind, TypeComite
-from grappe.models import ArsAgent, ComiteMember, Grappe, Role
+from grappe.enums import FonctionOg, RoleKind, TypeComite
+from grappe.models import ArsAgent, ComiteMember, Grappe, OgPerson, Role
 
 EDITOR_ROLES = {RoleKind.CHEF_PROJET, RoleKind.AMOA}
 
@@ -79,11 +79,40 @@ def can_manage_people(user, grappe):
 
 
 def can_create_grappe(user):
-    """Any signed-in person from an OG may start a grappe (they become its chef de projet);
-    ARS agents supervise and do not carry projects."""
+    """Start a grappe: a person who speaks for an organisme gestionnaire (its direction or a
+    référent, declared by the national admin), who becomes its chef de projet, and the national
+    admin. A grappe is carried by an OG (seed 004: the porteur signs for its coopérateurs), so a
+    signed-in person with no OG behind them starts none; ARS agents supervise and carry none."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or not ArsAgent.objects.filter(user=user).exists()
+    return user.is_staff or OgPerson.objects.filter(user=user).exists()
+
+
+def speaks_for_og(user, og):
+    """The OG's direction or référent (or the national admin): their ESMS join a grappe
+    without a request to the OG."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or OgPerson.objects.filter(user=user, og=og).exists()
+
+
+def can_decide_join(user, join_request):
+    """Agree to (or refuse) an ESMS joining a grappe: its OG's direction, the national admin."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return OgPerson.objects.filter(
+        user=user, og_id=join_request.esms.og_id, fonction=FonctionOg.DIRECTION
+    ).exists()
+
+
+def can_release_esms(user, grappe):
+    """Take an ESMS out of the grappe, which frees it for another: the chef de projet or the
+    national admin (traced in the grappe's history)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
 
 
 def can_import_finess(user):
@@ -91,7 +120,8 @@ def can_import_finess(user):
 
 
 def can_edit_esms(user, esms):
-    """An ESMS's own data (DUI situation, capacity): editors of a grappe that holds it."""
+    """An ESMS's own data (DUI situation, capacity): editors of the grappe it is active in (one
+    at a time), the national admin."""
     if not user.is_authenticated:
         return False
     if user.is_staff:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grappe.views import comites, convention, esms, grappes, registre, roles
+from grappe.views import adhesions, comites, convention, esms, grappes, registre, roles
 
 app_name = "grappe"
 
@@ -29,6 +29,13 @@ urlpatterns = [
     # Cooperation agreement
     path("<int:pk>/convention/", convention.convention_edit, name="convention"),
     path("<int:pk>/convention.pdf", convention.convention_pdf, name="convention_pdf"),
+    # An OG's agreement to its ESMS joining a grappe
+    path("adhesions/", adhesions.join_request_list, name="adhesions"),
+    path(
+        "adhesions/<int:request_id>/decision/",
+        adhesions.join_request_decide,
+        name="adhesion_decide",
+    ),
     # FINESS registry
     path("registre/", registre.registre, name="registre"),
     path("registre/import/", registre.finess_import, name="finess_import"),

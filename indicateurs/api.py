@@ -4,6 +4,8 @@ Token authentication (`Authorization: Token …`, DRF authtoken; tokens from the
 page or `manage.py drf_create_token`) or the session. Writes are all or nothing, scoped to the
 grappes the user may feed, with the same validation as the file import."""
 
+from collections import Counter
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -113,19 +115,17 @@ class UsagesView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         created, replaced = usage_import.apply(rapport, user=user, source=SourceUsage.API)
-        # The audit trail of each grappe fed, like a file import.
-        esms_ids = {line.esms_id for line in rapport.lignes if line.esms_id}
-        grappes = Grappe.objects.filter(
-            memberships__esms_id__in=esms_ids, memberships__left_on__isnull=True
-        ).distinct()
-        for grappe in grappes:
+        # The audit trail of each grappe fed (the one holding each ESMS for its month: only
+        # grappes the sender feeds), like a file import.
+        lines_by_grappe = Counter(line.grappe_id for line in rapport.lignes)
+        for grappe in Grappe.objects.filter(pk__in=lines_by_grappe):
             HistoryEntry.record(
                 grappe,
                 user,
                 "Données d'usage reçues par l'API",
                 "API",
                 {
-                    "Lignes": len(rapport.lignes),
+                    "Lignes": lines_by_grappe[grappe.pk],
                     "Créées": created,
                     "Remplacées": replaced,
                     "Mois": ", ".join(f"{m:%Y-%m}" for m in rapport.mois),

@@ -17,8 +17,10 @@ class SourceUsage(models.TextChoices):
 
 
 class StatutImport(models.TextChoices):
+    EN_VERIFICATION = "en_verification", "En cours de vérification"
     VERIFIE = "verifie", "Vérifié (simulation)"
     REFUSE = "refuse", "Refusé (erreurs)"
+    ECHEC = "echec", "Échec de la vérification"
     APPLIQUE = "applique", "Appliqué"
 
 

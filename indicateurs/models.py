@@ -4,9 +4,9 @@ computed values per (indicator, month, level), computation runs, and the grappe'
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from grappe.models import Aap, Esms, Grappe, OrganismeGestionnaire, Region
+from grappe.models import Aap, Esms, EsmsMembership, Grappe, OrganismeGestionnaire, Region
 from indicateurs.enums import Niveau, SourceUsage, StatutCalcul, StatutImport, StatutTranche
 
 # The six monthly counts of an ESMS, in the order of the import file's columns.
@@ -72,6 +72,10 @@ class ImportUsage(models.Model):
     )
     envoye_le = models.DateTimeField("envoyé le", auto_now_add=True)
     applique_le = models.DateTimeField("appliqué le", null=True, blank=True)
+    # A large file is checked by a Celery task (indicateurs.simulation): when it started, and how
+    # many of the `lignes` it has checked so far (the import page shows the progress).
+    verification_debut = models.DateTimeField("vérification commencée le", null=True, blank=True)
+    lignes_verifiees = models.PositiveIntegerField("lignes vérifiées", default=0)
 
     class Meta:
         verbose_name = "import de données d'usage"
@@ -80,6 +84,18 @@ class ImportUsage(models.Model):
 
     def __str__(self):
         return self.nom_original
+
+
+class HeldByQuerySet(models.QuerySet):
+    """Rows keyed by (esms, mois): usage counts and ESMS-level values."""
+
+    def held_by(self, grappe):
+        """Only the months the grappe held each ESMS (at the month's end): a grappe never reads
+        the figures of an ESMS from before it joined or after it left."""
+        held = EsmsMembership.objects.filter(grappe=grappe, esms_id=OuterRef("esms_id")).held_in(
+            OuterRef("mois")
+        )
+        return self.filter(Exists(held))
 
 
 class UsageMensuel(models.Model):
@@ -107,6 +123,8 @@ class UsageMensuel(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    objects = HeldByQuerySet.as_manager()
 
     class Meta:
         verbose_name = "donnée d'usage mensuelle"
@@ -215,6 +233,8 @@ class ValeurIndicateur(models.Model):
     atteinte = models.BooleanField("cible atteinte", null=True)
     premiere_mesure = models.BooleanField("première mesure (3 mois)", default=False)
     computed_at = models.DateTimeField("calculé le", auto_now=True)
+
+    objects = HeldByQuerySet.as_manager()
 
     class Meta:
         verbose_name = "valeur d'indicateur"

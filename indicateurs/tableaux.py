@@ -113,6 +113,7 @@ def grappe_context(grappe, mois=None, today=None):
     )
     esms_months = set(
         ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
+        .held_by(grappe)
         .order_by()
         .values_list("mois", flat=True)
         .distinct()
@@ -175,7 +176,7 @@ def grappe_context(grappe, mois=None, today=None):
         indicateur__actif=True,
         mois__gte=window[0],
         mois__lte=selected,
-    )
+    ).held_by(grappe)
     by_esms = {(v.esms_id, v.indicateur_id, v.mois): v for v in esms_values}
     esms_rows = []
     for membership in memberships:
@@ -255,6 +256,7 @@ def export_rows(grappe):
     esms_ids = grappe.memberships.filter(left_on__isnull=True).values("esms_id")
     values = (
         ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
+        .held_by(grappe)
         .select_related("esms__og", "indicateur")
         .order_by("esms__raison_sociale", "esms__finess_et", "mois", "indicateur__ordre")
     )

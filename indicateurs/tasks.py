@@ -4,8 +4,22 @@ from celery import shared_task
 
 from indicateurs.jobs import run_computation
 
+# The dry run of a usage file (40 000 lines at most) takes seconds; past the soft limit it is
+# stopped and the import marked as failed, the hard limit kills a worker stuck in C code.
+DRY_RUN_SOFT_LIMIT = 120
+DRY_RUN_HARD_LIMIT = 150
+
 
 @shared_task
 def compute_indicators(mois_iso=None, grappe_id=None):
     """Compute a month ('YYYY-MM'; default: the elapsed month) for one grappe or all."""
     return run_computation(mois_iso, grappe_id)
+
+
+@shared_task(soft_time_limit=DRY_RUN_SOFT_LIMIT, time_limit=DRY_RUN_HARD_LIMIT)
+def verify_usage_import(import_id):
+    """The dry run of an uploaded usage file (indicateurs.simulation.run)."""
+    # Imported here: simulation → usage_import → this module (compute_indicators) is a cycle.
+    from indicateurs import simulation
+
+    return simulation.run(import_id)

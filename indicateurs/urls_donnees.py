@@ -12,6 +12,11 @@ urlpatterns = [
         donnees.import_detail,
         name="import_detail",
     ),
+    path(
+        "grappes/<int:pk>/usages/imports/<int:import_id>/progression/",
+        donnees.import_progression,
+        name="import_progression",
+    ),
     path("grappes/<int:pk>/usages/saisie/", donnees.saisie, name="saisie"),
     path("grappes/<int:pk>/tranches/", donnees.tranches, name="tranches"),
     path(

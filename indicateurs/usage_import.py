@@ -10,15 +10,14 @@ recompute the months it touched once the transaction has committed.
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from core.uploads import UploadRefused, capped, open_xlsx
 from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership, Role
 from indicateurs.enums import SourceUsage
@@ -37,6 +36,11 @@ REPORT_MAX_LINES = 2000
 ANALYZE_FROM = 5_000
 # `IN (…)` lists are cut in chunks: SQLite allows 32 766 parameters per statement.
 CHUNK = 10_000
+# One month of the whole country is 35 000 ESMS: a file holds at most MAX_ROWS lines (header
+# aside, empty lines included), read no further (see core.uploads, bounded reading).
+MAX_ROWS = 40_000
+# Columns read in a workbook (the template has 8; extra ones are ignored, far ones never read).
+MAX_COLUMNS = 100
 
 
 def chunked(values):
@@ -58,6 +62,7 @@ class LigneRapport:
     avertissements: list = field(default_factory=list)
     # Parsed values, set when the line has no error.
     esms_id: int | None = None
+    grappe_id: int | None = None  # the grappe holding the ESMS at the end of the month
     mois_date: date | None = None
     valeurs: dict = field(default_factory=dict)
 
@@ -138,24 +143,40 @@ def decode(data):
 
 
 def read_rows(data, filename=""):
-    """[(line number, {column: raw value})] from CSV or XLSX bytes; FichierRefuse if unreadable."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
+    """[(line number, {column: raw value})] from CSV or XLSX bytes, MAX_ROWS lines at most;
+    FichierRefuse if unreadable or longer (read no further than the cap)."""
+    try:
+        if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+            return _read_xlsx(data)
+        return _read_csv(data)
+    except UploadRefused as exc:
+        raise FichierRefuse(exc.sentence) from None
+
+
+def _read_csv(data):
     text = decode(data)
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     delimiter = ";" if ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = capped(enumerate(reader, start=1), MAX_ROWS, header_rows=1)
     try:
-        header = next(reader)
+        _, header = next(rows)
+        return _table(header, rows)
     except StopIteration:
         raise FichierRefuse("Le fichier est vide.") from None
+    except csv.Error as exc:
+        raise FichierRefuse(f"Fichier CSV illisible ({exc}).") from None
+
+
+def _table(header, numbered_rows):
+    """[(line number, {column: raw value})] of the non-empty rows under a checked header."""
     columns = _check_header(_normalize_header(header))
-    rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows.append((number, _pick(cells, columns)))
-    return rows
+    return [
+        (number, _pick(cells, columns))
+        for number, cells in numbered_rows
+        if any(cell is not None and str(cell).strip() for cell in cells)
+    ]
 
 
 def _pick(cells, columns):
@@ -163,24 +184,14 @@ def _pick(cells, columns):
 
 
 def _read_xlsx(data):
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FichierRefuse(f"Classeur Excel illisible ({exc}).") from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    try:
-        header = next(iterator)
-    except StopIteration:
-        raise FichierRefuse("La première feuille du classeur est vide.") from None
-    columns = _check_header(_normalize_header(header))
-    rows = []
-    for number, cells in enumerate(iterator, start=2):
-        if not any(cell not in (None, "") for cell in cells):
-            continue
-        rows.append((number, _pick(list(cells), columns)))
-    workbook.close()
-    return rows
+    """The first sheet, streamed within the bounds of core.uploads.open_xlsx."""
+    with open_xlsx(data) as workbook:
+        rows = workbook.rows(0, max_rows=MAX_ROWS, max_col=MAX_COLUMNS, header_rows=1)
+        try:
+            _, header = next(rows)
+        except StopIteration:
+            raise FichierRefuse("La première feuille du classeur est vide.") from None
+        return _table(header, rows)
 
 
 def template_csv():
@@ -245,19 +256,56 @@ def parse_count(value):
     return number, ""
 
 
-def feedable_esms(user, esms_ids):
-    """The ESMS ids (among esms_ids) in an active grappe the user may feed. user None = the
-    command line, which runs as national admin."""
-    allowed = set()
+def fed_grappe_ids(user):
+    """The grappes whose usage data the user sends; None for all (national admin, or the
+    command line: user None)."""
+    if user is None or user.is_staff:
+        return None
+    return set(
+        Role.objects.filter(user=user, kind__in=FEEDER_ROLES).values_list("grappe_id", flat=True)
+    )
+
+
+def month_holders(esms_ids):
+    """{esms_id: [(first month, month after the last or None, grappe_id)]}: which grappe held
+    each ESMS at the end of which months (EsmsMembership.held_in, evaluated here in Python so
+    that a file of any size costs one query per chunk)."""
+    holders = {}
     for chunk in chunked(esms_ids):
-        memberships = EsmsMembership.objects.filter(left_on__isnull=True, esms_id__in=chunk)
-        if user is not None and not user.is_staff:
-            feeder_grappes = Role.objects.filter(user=user, kind__in=FEEDER_ROLES).values(
-                "grappe_id"
+        for esms_id, joined_on, left_on, grappe_id in EsmsMembership.objects.filter(
+            esms_id__in=chunk
+        ).values_list("esms_id", "joined_on", "left_on", "grappe_id"):
+            end = left_on.replace(day=1) if left_on else None
+            holders.setdefault(esms_id, []).append((joined_on.replace(day=1), end, grappe_id))
+    return holders
+
+
+def holder_of(periods, month):
+    """The grappe holding the ESMS at the end of `month`, or None."""
+    for first, end, grappe_id in periods:
+        if first <= month and (end is None or month < end):
+            return grappe_id
+    return None
+
+
+def check_holder(line, periods, fed, grappe):
+    """Only the feeders of the grappe holding the ESMS at the end of the month write its
+    figures for that month: an ESMS's data belongs to its grappe of the time. Returns an error
+    (without naming a grappe the user does not feed) or ""."""
+    holder = holder_of(periods, line.mois_date)
+    if grappe is not None:
+        if holder != grappe.pk:
+            return (
+                f"Ligne {line.ligne} : l'ESMS {line.finess} n'était pas dans la grappe "
+                f"« {grappe} » à la fin du mois {line.mois}."
             )
-            memberships = memberships.filter(grappe_id__in=feeder_grappes)
-        allowed.update(memberships.values_list("esms_id", flat=True))
-    return allowed
+    elif holder is None or (fed is not None and holder not in fed):
+        return (
+            f"Ligne {line.ligne} : l'ESMS {line.finess} n'était pas, à la fin du mois "
+            f"{line.mois}, dans une grappe que vous alimentez."
+        )
+    line.grappe_id = holder
+    return ""
 
 
 def validate(rows, user=None, grappe=None, today=None):
@@ -317,11 +365,8 @@ def validate(rows, user=None, grappe=None, today=None):
         esms_by_finess.update(
             Esms.objects.filter(finess_et__in=chunk).values_list("finess_et", "id")
         )
-    allowed = feedable_esms(user, esms_by_finess.values())
-    if grappe is not None:
-        allowed &= set(
-            grappe.memberships.filter(left_on__isnull=True).values_list("esms_id", flat=True)
-        )
+    holders = month_holders(esms_by_finess.values())
+    fed = fed_grappe_ids(user)
     seen = {}
     for line in lines:
         if not line.finess or line.finess not in numbers:
@@ -332,13 +377,11 @@ def validate(rows, user=None, grappe=None, today=None):
                 f"Ligne {line.ligne} : FINESS {line.finess} inconnu du registre (aucun ESMS)."
             )
             continue
-        if esms_id not in allowed:
-            where = (
-                f"la grappe « {grappe} »" if grappe is not None else "une grappe que vous alimentez"
-            )
-            line.erreurs.append(
-                f"Ligne {line.ligne} : l'ESMS {line.finess} n'est pas dans {where}."
-            )
+        if line.mois_date is None:
+            continue
+        error = check_holder(line, holders.get(esms_id, []), fed, grappe)
+        if error:
+            line.erreurs.append(error)
             continue
         line.esms_id = esms_id
         if line.mois_date:
@@ -442,7 +485,7 @@ def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, 
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {UsageMensuel._meta.db_table}")
         if recompute:
-            schedule_recompute(rapport.mois, {line.esms_id for line in lines})
+            schedule_recompute(rapport.mois, {line.grappe_id for line in lines})
     return len(lines) - len(existing), len(existing)
 
 
@@ -451,16 +494,9 @@ def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, 
 PER_GRAPPE_LIMIT = 10
 
 
-def schedule_recompute(months, esms_ids):
-    """After commit: recompute the months touched, for the grappes of the ESMS written."""
-    grappe_ids = set()
-    for chunk in chunked(esms_ids):
-        grappe_ids.update(
-            EsmsMembership.objects.filter(Q(left_on__isnull=True), esms_id__in=chunk).values_list(
-                "grappe_id", flat=True
-            )
-        )
-    grappe_ids = sorted(grappe_ids)
+def schedule_recompute(months, grappe_ids):
+    """After commit: recompute the months touched, for the grappes that held the ESMS written."""
+    grappe_ids = sorted(grappe_ids - {None})
     if not grappe_ids:
         return
     targets = grappe_ids if len(grappe_ids) <= PER_GRAPPE_LIMIT else [None]

@@ -34,9 +34,11 @@ from core.mail import absolute_url, send_templated_mail
 from core.pdf import render_pdf
 from core.working_days import subdivision_for, working_days_between
 from grappe.enums import TypeComite
-from grappe.models import ComiteMember, HistoryEntry, Role
+from grappe.models import ComiteMember, Role
+from projets import perms
 from projets.enums import AvisCompteRendu, StatutCompteRendu
 from projets.models import AvisCR, CompteRendu, Reunion
+from projets.services import record_meeting_history
 from projets.validation import (
     VALIDEE,
     ValidationRefusee,
@@ -313,20 +315,22 @@ def writers(cr, grappe):
     return chefs_de_projet(grappe)
 
 
-def diffusion_recipients(grappe):
+def diffusion_recipients(grappe, reunion):
     """The grappe's members — its people (any role) and the COPIL's members, who may hold no
-    role — and the members of its comité de suivi, once each."""
+    role — and the members of its comité de suivi, once each; never those `reunion` is hidden
+    from (the comité de sélection's minutes, for the grappe's AMOA consultant)."""
     role_holders = Role.objects.filter(grappe=grappe).values("user_id")
     suivi = ComiteMember.objects.filter(
         comite__grappe=grappe, comite__kind__in=[TypeComite.COPIL, TypeComite.SUIVI]
     ).values("user_id")
-    return list(
+    people = (
         get_user_model()
         .objects.filter(models.Q(pk__in=role_holders) | models.Q(pk__in=suivi))
         .filter(is_active=True)
         .exclude(email="")
         .order_by("last_name", "first_name", "email")
     )
+    return perms.readers_among(people, reunion)
 
 
 def cr_url(cr):
@@ -351,16 +355,16 @@ def _new(reunion, user, previous):
         redige_par=user,
     )
     if previous:
-        HistoryEntry.record(
-            reunion.grappe,
+        record_meeting_history(
+            reunion,
             user,
             "Nouvelle version du compte rendu",
             cr,
             {"Version": str(cr.numero), "Corrige la version": str(previous.numero)},
         )
     else:
-        HistoryEntry.record(
-            reunion.grappe, user, "Rédaction du compte rendu commencée", cr, {"Version": "1"}
+        record_meeting_history(
+            reunion, user, "Rédaction du compte rendu commencée", cr, {"Version": "1"}
         )
     return cr
 
@@ -423,8 +427,8 @@ def save_draft(cr, user, synthese, discussions):
                 point.save(update_fields=["discussion"])
                 changed.append(f"échanges du point {point.ordre}")
         if changed:
-            HistoryEntry.record(
-                cr.reunion.grappe,
+            record_meeting_history(
+                cr.reunion,
                 user,
                 "Compte rendu modifié",
                 cr,
@@ -488,8 +492,8 @@ def submit(cr, user):
         cr.submitted_at = timezone.now()
         cr.first_submitted_at = cr.first_submitted_at or cr.submitted_at
         cr.save(update_fields=["content", "statut", "submitted_at", "first_submitted_at"])
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            reunion,
             user,
             "Compte rendu soumis à la validation du COPIL",
             cr,
@@ -506,8 +510,9 @@ def submit(cr, user):
             "inbox_link": absolute_url(reverse("projets:inbox")),
         }
         subject = f"À valider : compte rendu — {_label(cr)}"[:150]
+        readers = perms.readers_among(voters, reunion)
         transaction.on_commit(
-            lambda: send_templated_mail(voters, subject, "emails/compte_rendu_soumis.txt", context)
+            lambda: send_templated_mail(readers, subject, "emails/compte_rendu_soumis.txt", context)
         )
     return cr
 
@@ -556,8 +561,8 @@ def record_avis(cr, user, decision, comment=""):
                 )
         except IntegrityError as error:  # the same member, twice at the same instant
             raise ValidationRefusee("Vous avez déjà donné votre avis sur cette version.") from error
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            reunion,
             user,
             f"Avis sur un compte rendu : {avis.get_decision_display().lower()}",
             cr,
@@ -603,8 +608,8 @@ def _send_back(cr, user, avis):
     grappe = reunion.grappe
     cr.statut = MODIFICATIONS
     cr.save(update_fields=["statut"])
-    HistoryEntry.record(
-        grappe,
+    record_meeting_history(
+        reunion,
         user,
         "Compte rendu renvoyé pour modifications",
         cr,
@@ -622,7 +627,7 @@ def _send_back(cr, user, avis):
             reverse("projets:compte_rendu_edit", args=[grappe.pk, reunion.pk, cr.pk])
         ),
     }
-    recipients = writers(cr, grappe)
+    recipients = perms.readers_among(writers(cr, grappe), reunion)
     subject = f"Modifications demandées : compte rendu — {_label(cr)}"[:150]
     transaction.on_commit(
         lambda: send_templated_mail(
@@ -643,7 +648,6 @@ def rule_label(rule):
 
 
 def _validate(cr, user, rule, approvals):
-    grappe = cr.reunion.grappe
     now = timezone.now()
     rows = [
         {"nom": person(avis.user), "le": _iso(avis.created_at)}
@@ -658,8 +662,8 @@ def _validate(cr, user, rule, approvals):
     cr.statut = VALIDE
     cr.validated_at = now
     cr.save(update_fields=["content", "statut", "validated_at"])
-    HistoryEntry.record(
-        grappe,
+    record_meeting_history(
+        cr.reunion,
         user,
         "Compte rendu validé par le COPIL",
         cr,
@@ -685,12 +689,12 @@ def diffuse(cr, user=None):
                 "Seul un compte rendu validé par le COPIL est diffusé aux membres de la grappe "
                 "et du comité de suivi."
             )
-        recipients = diffusion_recipients(grappe)
+        recipients = diffusion_recipients(grappe, cr.reunion)
         cr.statut = DIFFUSE
         cr.diffused_at = timezone.now()
         cr.save(update_fields=["statut", "diffused_at"])
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            cr.reunion,
             user,
             "Compte rendu diffusé",
             cr,
@@ -714,7 +718,7 @@ def send_diffusion(pk):
     ).get(pk=pk)
     reunion = cr.reunion
     grappe = reunion.grappe
-    recipients = diffusion_recipients(grappe)
+    recipients = diffusion_recipients(grappe, reunion)
     if not recipients:
         return 0
     pdf = render_compte_rendu_pdf(cr)

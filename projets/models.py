@@ -18,6 +18,7 @@ from core.mail import send_templated_mail
 from core.working_days import add_working_days, subdivision_for
 from grappe.enums import RoleKind
 from grappe.models import Comite, ComiteMember, Grappe
+from projets import perms
 from projets.enums import (
     AvisCompteRendu,
     CategorieRisque,
@@ -651,6 +652,29 @@ class Rappel(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+class VisibleMeetingsQuerySet(models.QuerySet):
+    """The one confidentiality rule for lists of meetings and of what was born in one: leave
+    out the meetings hidden from the user (projets.perms.hidden_reunion_kinds — the comité de
+    sélection's, for the grappe's AMOA consultant, a possible candidate to its AMOA call)."""
+
+    reunion_path = ""  # from the listed model to its meeting ("reunion__" for an action)
+
+    def visible_to(self, user, grappe=None):
+        """What `user` may see of the list. `grappe`: the grappe the list is about (its
+        hidden kinds are then known from the request's cached roles); without it, every grappe
+        where the user holds a role is asked. Who sees the grappe itself is not checked here."""
+        if grappe is not None:
+            hidden = {grappe.pk: perms.hidden_reunion_kinds(user, grappe)}
+        else:
+            hidden = perms.hidden_reunion_kinds_by_grappe(user)
+        path = self.reunion_path
+        excluded = Q()
+        for grappe_id, kinds in hidden.items():
+            if kinds:
+                excluded |= Q(**{f"{path}grappe": grappe_id, f"{path}kind__in": kinds})
+        return self.exclude(excluded) if excluded else self
+
+
 class Reunion(models.Model):
     """A meeting of a comité (or a thematic workshop) of the grappe."""
 
@@ -678,6 +702,8 @@ class Reunion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = VisibleMeetingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réunion"
@@ -814,7 +840,9 @@ class Decision(models.Model):
         return self.texte[:80]
 
 
-class ActionQuerySet(models.QuerySet):
+class ActionQuerySet(VisibleMeetingsQuerySet):
+    reunion_path = "reunion__"
+
     def open(self):
         return self.filter(statut__in=[StatutAction.A_FAIRE, StatutAction.EN_COURS])
 
@@ -852,14 +880,21 @@ class Action(models.Model):
         return self.titre
 
 
-class CompteRenduQuerySet(models.QuerySet):
+class CompteRenduQuerySet(VisibleMeetingsQuerySet):
+    reunion_path = "reunion__"
+
     def awaiting(self, user):
         """Submitted minutes on which `user`, a voting COPIL member of the grappe, has not yet
-        answered: the minutes part of their "À valider" inbox."""
+        answered: the minutes part of their "À valider" inbox (and of its reminders). Never
+        the minutes of a meeting hidden from them: they could not open them."""
         answered = AvisCR.objects.filter(compte_rendu=models.OuterRef("pk"), user=user)
-        return self.filter(
-            statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=copil_voter_grappes(user)
-        ).exclude(models.Exists(answered))
+        return (
+            self.filter(
+                statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=copil_voter_grappes(user)
+            )
+            .exclude(models.Exists(answered))
+            .visible_to(user)
+        )
 
 
 class CompteRendu(models.Model):

@@ -1,7 +1,7 @@
 """Who may do what on a grappe's plan. Built on grappe.perms (same cast, same rules)."""
 
 from grappe import perms as grappe_perms
-from grappe.models import ComiteMember
+from grappe.models import ComiteMember, Grappe
 from projets.enums import TypeReunion
 
 
@@ -38,7 +38,66 @@ def can_record_decision(user, grappe):
     return can_edit_plan(user, grappe)
 
 
+# ---------------------------------------------------------------------------------------------
+# Confidential meetings. The grappe's AMOA consultant may be a candidate to its AMOA call: the
+# meetings of the comités hidden from them (grappe.perms.hidden_comite_kinds: the comité de
+# sélection, which discusses the offers) are hidden, and so is everything born in one — its
+# actions, minutes, documents, history entries, calendar events and e-mails. Lists go through
+# `visible_to` (projets.models: Reunion, Action, CompteRendu), single objects through
+# `can_view_reunion` / `can_view_action`, e-mails through `readers_among`.
+# ---------------------------------------------------------------------------------------------
+
+
 def hidden_reunion_kinds(user, grappe):
-    """Meetings the user may not see: the comité de sélection's, where the AMOA offers are
-    discussed, for the grappe's AMOA consultants (possible candidates)."""
-    return [TypeReunion.SELECTION] if grappe_perms.is_amoa_only(user, grappe) else []
+    """The kinds of meeting the user may not see on the grappe: those of the comités hidden
+    from them (the comité de sélection's, for the grappe's AMOA consultants)."""
+    return [
+        TypeReunion(kind)
+        for kind in grappe_perms.hidden_comite_kinds(user, grappe)
+        if kind in TypeReunion.values
+    ]
+
+
+def hidden_reunion_kinds_by_grappe(user):
+    """{grappe id: hidden kinds}, for the lists that span the user's grappes (Mes actions, the
+    calendar feed, the "À valider" inbox, reminders). Only the grappes where the user holds a
+    role are asked: what is hidden follows the user's roles on the grappe (is_amoa_only)."""
+    if not user.is_authenticated:
+        return {}
+    grappes = Grappe.objects.filter(roles__user=user).distinct()
+    hidden = {grappe.pk: hidden_reunion_kinds(user, grappe) for grappe in grappes}
+    return {grappe_id: kinds for grappe_id, kinds in hidden.items() if kinds}
+
+
+def is_confidential(reunion):
+    """Whether the grappe's history keeps what it says about the meeting, its actions and
+    minutes from the people the meeting is hidden from (HistoryEntry.confidentiel). Not
+    user-dependent: the kinds hidden_reunion_kinds may hide (tested to agree)."""
+    return reunion.kind == TypeReunion.SELECTION
+
+
+def can_view_reunion(user, reunion):
+    """A meeting and what was born in it (actions, minutes, documents): whoever sees the
+    grappe, unless the meeting is hidden from them — the rule of Reunion.objects.visible_to."""
+    grappe = reunion.grappe
+    return can_view_plan(user, grappe) and reunion.kind not in hidden_reunion_kinds(user, grappe)
+
+
+def can_view_action(user, action):
+    """An action is as confidential as the meeting that decided it."""
+    return can_view_reunion(user, action.reunion)
+
+
+def can_update_action(user, action):
+    """Change an action's status: its owner or an editor, if they may see the action."""
+    if not can_view_action(user, action):
+        return False
+    is_owner = user.is_authenticated and action.owner_id == user.pk
+    return is_owner or can_edit_plan(user, action.grappe)
+
+
+def readers_among(users, reunion):
+    """Those of `users` (people of the meeting's grappe) from whom the meeting is not hidden:
+    the recipients of an e-mail about it, the people an action of it may be given to."""
+    grappe = reunion.grappe
+    return [user for user in users if reunion.kind not in hidden_reunion_kinds(user, grappe)]

@@ -7,6 +7,9 @@
 - to each voting COPIL member who has not answered submitted minutes after
   PROJETS_RAPPEL_CR_VALIDATION_JOURS working days (default 3).
 
+Nobody is reminded of the minutes of a meeting hidden from them (projets.perms: the comité de
+sélection's, for the grappe's AMOA consultant).
+
 Working days follow the grappe porteur's calendar (Alsace-Moselle, overseas). The deadline
 concerns the first version: a corrective version (numero > 1) gets no deadline reminder.
 
@@ -29,6 +32,7 @@ from django.utils import timezone
 from core.mail import absolute_url
 from core.working_days import working_days_between
 from grappe.models import ComiteMember
+from projets import perms
 from projets.comptes_rendus import EDITABLE, SOUMIS, cr_url, person, subdivision
 from projets.models import CompteRendu, Rappel, Reunion
 from projets.validation import chefs_de_projet
@@ -128,7 +132,8 @@ def _writer_events(today, jours_avant, pending):
             "days": days,
             "link": link,
         }
-        for user in _reachable(recipients):
+        # Nobody is chased about minutes they may not open (a hidden meeting's).
+        for user in perms.readers_among(_reachable(recipients), reunion):
             pending.setdefault((kind, user.pk), (user, []))[1].append(item)
 
 

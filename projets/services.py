@@ -1,4 +1,5 @@
-"""Creating a grappe's plan from the reference plan (spans the reference and plan models)."""
+"""Creating a grappe's plan from the reference plan (spans the reference and plan models), a
+COPIL's go / no go, and the history entries about meetings."""
 
 import datetime
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from grappe.models import HistoryEntry
 from grappe.views.grappes import form_changes
+from projets import perms
 from projets.models import (
     Etape,
     EtapeReference,
@@ -95,8 +97,25 @@ def record_jalon_decision(form, previous, user, reunion=None):
         else:
             changes = {"Décision": jalon.decision_summary()}
             action = "Décision du COPIL sur un jalon"
-        if reunion is not None:
+        if reunion is None:
+            HistoryEntry.record(plan.grappe, user, action, jalon, changes)
+        else:
             changes["Réunion"] = str(reunion)
-        HistoryEntry.record(plan.grappe, user, action, jalon, changes)
+            record_meeting_history(reunion, user, action, jalon, changes)
     open_now = plan.open_phases()
     return True, sorted(open_now - opened_before), sorted(opened_before - open_now)
+
+
+def record_meeting_history(reunion, user, action, target, changes=None, *, confidential=False):
+    """A grappe history entry about a meeting or what was born in it (an action, the minutes).
+    Confidential when the meeting is (projets.perms.is_confidential), or when `confidential`
+    says so (a meeting that was confidential before a change): the grappe's history hides
+    such entries from the people the meeting is hidden from (its AMOA consultants)."""
+    return HistoryEntry.record(
+        reunion.grappe,
+        user,
+        action,
+        target,
+        changes,
+        confidentiel=confidential or perms.is_confidential(reunion),
+    )

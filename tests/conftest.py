@@ -13,8 +13,8 @@ from django.apps import apps as django_apps
 from django.db import connection
 
 from config.celery import app as celery_app
-from grappe.enums import RoleKind
-from grappe.models import Region
+from grappe.enums import FonctionOg, RoleKind
+from grappe.models import OgPerson, Region
 from tests.grappe.factories import (
     GrappeFactory,
     RoleFactory,
@@ -63,6 +63,8 @@ def cast(db):
     owner = RoleFactory(
         grappe=grappe, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="cheffe@exemple.fr")
     ).user
+    # The chef de projet comes from the porteur OG (its référent): such people start grappes.
+    OgPerson.objects.create(og=grappe.porteur, user=owner, fonction=FonctionOg.REFERENT)
     member = RoleFactory(
         grappe=grappe, kind=RoleKind.REFERENT_METIER, user=UserFactory(email="referent@exemple.fr")
     ).user

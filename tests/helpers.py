@@ -1,6 +1,11 @@
 """What every view test shares: the cast's expected answers and how to check them."""
 
 import html
+import io
+
+from pypdf import PdfReader
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 # Expected status per person of the cast (tests/conftest.py::cast) on a grappe's pages: readers
 # see them, strangers learn nothing (404), anonymous people are sent to the login page.
@@ -37,3 +42,24 @@ def consume(response):
     file) inside the test client, with the database connection left alone; a second close()
     would end the test's transaction on PostgreSQL (request_finished → close_old_connections)."""
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def pdf_text(content):
+    """The text of a PDF (bytes or a response, whose Content-Type is then checked), white space
+    folded: table cells and long lines wrap anywhere. pypdf, a Python dependency: no system tool
+    needed (pdftotext)."""
+    if not isinstance(content, bytes):
+        assert content["Content-Type"] == "application/pdf", content["Content-Type"]
+        content = consume(content)
+    assert content.startswith(b"%PDF-"), content[:20]
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def api_for(user):
+    """An API client signed in with `user`'s token (made if need be); anonymous for None."""
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

@@ -11,6 +11,9 @@ the expected outcome for every person of the cast:
   answers with the form and its errors (200) or a redirect, but never a refusal.
 
 A new URL without an entry fails the test: decide who may use it and add it here.
+
+HIDDEN_MEETING_EXPECTATIONS (at the end) is the row of the objects of a hidden meeting: the
+meeting URLs again, pointed at a comité de sélection's meeting, its action, document, minutes.
 """
 
 LOGIN = "login"
@@ -56,6 +59,12 @@ def edit(ok=OK):
     """grappe.perms.can_edit_grappe / projets.perms.can_edit_plan: chef de projet, AMOA, admin;
     other readers 403."""
     return {**read(ok), "member": 403, "copil": 403, "ars": 403, "evaluator": 403}
+
+
+def release(ok=OK):
+    """grappe.perms.can_release_esms: the chef de projet and the admin; the AMOA consultant,
+    an editor, may add ESMS but not free one for another grappe (403)."""
+    return {**edit(ok), "amoa": 403}
 
 
 def manage_people(ok=OK):
@@ -107,6 +116,12 @@ def amoa_score(ok=OK):
     return {**amoa_read(403), "evaluator": ok}
 
 
+def amoa_reopen_grid(ok=OK):
+    """amoa.perms.can_reopen_grid: the comité de sélection's president (none in the cast), the
+    admin."""
+    return {**amoa_read(403), "admin": ok}
+
+
 def amoa_scores_visible(ok=200):
     """amoa.perms.can_see_scores: readers of the call, but not an evaluator who has not
     submitted their own grid yet (the cast's evaluator has not)."""
@@ -118,8 +133,11 @@ def amoa_scores_visible(ok=200):
 PUBLIC = profile(200)
 SIGNED_IN = _signed_in(200)
 NOT_GET = _signed_in(405)  # POST-only views
-# grappe.perms.can_create_grappe: anyone but ARS agents.
-CREATE_GRAPPE = _signed_in(OK, ars=403, ars_other=403)
+# grappe.perms.can_create_grappe: people of an OG (the owner is the porteur's référent), admin.
+CREATE_GRAPPE = _signed_in(403, owner=OK, admin=OK)
+# grappe.perms.can_decide_join: the ESMS's OG direction (nobody in the cast), admin; the
+# requests of others are not even found (404).
+DECIDE_JOIN = _signed_in(404, admin=OK)
 # grappe.views.registre.can_browse_registre: project teams (an editor role on any grappe), admin.
 REGISTRE = _signed_in(403, stranger=200, owner=200, amoa=200, admin=200)
 # grappe.perms.can_import_finess: national admin.
@@ -146,6 +164,8 @@ EXPECTATIONS = {
     # ---- core, authentication -----------------------------------------------------------------
     "home": (_signed_in(302), None),
     "sante": (PUBLIC, None),
+    "robots_txt": (PUBLIC, None),
+    "favicon": (profile(301), None),
     "login": (profile(302, anonymous=200), None),
     "logout": (NOT_GET, _signed_in(302)),
     "password_reset": (PUBLIC, None),
@@ -158,6 +178,8 @@ EXPECTATIONS = {
     # ---- grappe -------------------------------------------------------------------------------
     "grappe:list": (SIGNED_IN, None),
     "grappe:create": (CREATE_GRAPPE, CREATE_GRAPPE),
+    "grappe:adhesions": (SIGNED_IN, None),
+    "grappe:adhesion_decide": (NOT_GET, DECIDE_JOIN),
     "grappe:detail": (read(), None),
     "grappe:edit": (edit(200), edit()),
     "grappe:history": (read(), None),
@@ -165,7 +187,8 @@ EXPECTATIONS = {
     "grappe:esms_add": (edit(200), edit()),
     "grappe:esms_lookup": (edit(200), None),
     "grappe:esms_edit": (edit(200), edit()),
-    "grappe:esms_remove": (edit(200), edit()),
+    # grappe.perms.can_release_esms: the chef de projet and the admin free an ESMS.
+    "grappe:esms_remove": (release(200), release()),
     "grappe:og_remove": (edit(200), edit()),
     "grappe:roles": (read(), manage_people()),
     "grappe:role_remove": (manage_people(200), manage_people()),
@@ -235,9 +258,11 @@ EXPECTATIONS = {
     "amoa:offre_edit": (amoa_edit(200), amoa_edit()),
     "amoa:piece_download": (amoa_read(), None),
     "amoa:piece_delete": (NOT_GET, amoa_edit()),
-    "amoa:indispensable": (NOT_GET, amoa_decide()),
+    # An elimination is hidden from an evaluator yet to submit: they do not record one either.
+    "amoa:indispensable": (NOT_GET, {**amoa_decide(), "evaluator": 403}),
     "amoa:evaluation": (amoa_score(200), amoa_score()),
     "amoa:conflit": (NOT_GET, amoa_score()),
+    "amoa:evaluation_reopen": (NOT_GET, amoa_reopen_grid()),
     "amoa:consolidation": (amoa_read(), None),
     # can_decide, and the scores must be visible to them: not to an evaluator yet to submit.
     "amoa:consensus": (NOT_GET, {**amoa_decide(), "evaluator": 403}),
@@ -251,6 +276,7 @@ EXPECTATIONS = {
     "amoa:rapport": (amoa_scores_visible(), None),
     "amoa:lettre": (amoa_edit(302), None),  # no winner chosen yet: back to the ranking
     "amoa:roles_amoa": (NOT_GET, amoa_edit()),
+    "amoa:consultation_reopen": (NOT_GET, amoa_edit()),  # no choice yet: back with a message
     "amoa:cahier": (amoa_read(), amoa_edit()),
     "amoa:cahier_apercu": (amoa_read(), None),
     "amoa:cahier_pdf": (amoa_read(302), None),  # incomplete cahier: back to the preview
@@ -279,6 +305,7 @@ EXPECTATIONS = {
     "indicateurs:modele": (SIGNED_IN, None),
     "indicateurs:usages": (read(), feed()),
     "indicateurs:import_detail": (read(), feed()),
+    "indicateurs:import_progression": (read(), None),
     "indicateurs:saisie": (feed(200), feed()),
     "indicateurs:tranches": (read(), None),
     "indicateurs:paiement": (pay(200), pay()),
@@ -294,4 +321,43 @@ EXPECTATIONS = {
     "api-consultation-classement": (api({**amoa_read(), "evaluator": 404}), None),
     "api-grappe-indicateurs": (api(read()), None),
     "api-usages": (API_NOT_GET, API_USAGES),
+}
+
+
+# --- Objects of a hidden meeting ---------------------------------------------------------------
+# The same URLs of a meeting, pointed at a meeting of the comité de sélection and at what was
+# born in it (its action, document, minutes): the grappe's AMOA consultant, a possible candidate
+# to the AMOA call, gets 404 as for the meeting itself (projets.perms.hidden_reunion_kinds);
+# everyone else as in EXPECTATIONS. A new URL of a meeting's object must be added here.
+
+
+def hidden_from_amoa(profile):
+    """`profile` with the AMOA consultant refused (404); a method refused first stays 405."""
+    if profile is None:
+        return None
+    return {**profile, "amoa": 405 if profile["amoa"] == 405 else 404}
+
+
+HIDDEN_MEETING_URLS = [
+    "projets:reunion",
+    "projets:reunion_edit",
+    "projets:reunion_invite",
+    "projets:reunion_ics",
+    "projets:reunion_attendance",
+    "projets:reunion_document",
+    "projets:decision_add",
+    "projets:action_add",
+    # The action belongs to the member: they and the editors change its status, not the AMOA.
+    "projets:action_update",
+    "projets:compte_rendu_create",
+    "projets:compte_rendu",
+    "projets:compte_rendu_edit",
+    "projets:compte_rendu_submit",
+    "projets:compte_rendu_avis",
+    "projets:compte_rendu_pdf",
+    "projets:compte_rendu_new_version",
+]
+HIDDEN_MEETING_EXPECTATIONS = {
+    name: tuple(hidden_from_amoa(profile) for profile in EXPECTATIONS[name])
+    for name in HIDDEN_MEETING_URLS
 }

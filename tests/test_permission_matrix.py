@@ -30,11 +30,18 @@ from amoa.models import Audition, ImportReponse, SolutionEtudiee
 from amoa.services import record_history
 from core import pdf as core_pdf
 from grappe.enums import RoleKind, StatutImport, TypeComite
-from grappe.models import ComiteMember, FinessImport, OgMembership, Role
+from grappe.models import (
+    ComiteMember,
+    EsmsMembership,
+    FinessImport,
+    JoinRequest,
+    OgMembership,
+    Role,
+)
 from indicateurs.enums import StatutImport as StatutImportUsage
 from indicateurs.models import ImportUsage
 from indicateurs.services import ensure_tranches
-from projets.enums import CategorieRisque, StatutVersion
+from projets.enums import CategorieRisque, StatutVersion, TypeReunion
 from projets.models import Action, CalendarFeed, LivrableVersion, ReunionDocument, Risque
 from tests.amoa.factories import (
     ConsultationFactory,
@@ -45,6 +52,7 @@ from tests.amoa.factories import (
 )
 from tests.conftest import cast as cast_fixture
 from tests.grappe.factories import (
+    EsmsFactory,
     OrganismeGestionnaireFactory,
     RoleFactory,
     UserFactory,
@@ -54,12 +62,13 @@ from tests.permission_matrix import (
     EXCLUDED_NAMES,
     EXCLUDED_NAMESPACES,
     EXPECTATIONS,
+    HIDDEN_MEETING_EXPECTATIONS,
     LOGIN,
     OK,
     PERSONS,
 )
 from tests.projets.factories import plan_for
-from tests.projets.helpers_comptes_rendus import draft, full_meeting
+from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NOW = "2026-06-15 10:00 +0200"
@@ -138,6 +147,10 @@ def build_world():
         OgMembership.objects.filter(grappe=grappe).exclude(og=grappe.porteur).get()
     )
     world.role = Role.objects.get(grappe=grappe, user=cast.member)
+    # A grappe's pending request for an ESMS whose OG's direction has not decided yet.
+    world.join_request = JoinRequest.objects.create(
+        grappe=grappe, esms=EsmsFactory(), requested_by=cast.owner
+    )
     world.comite_member = ComiteMember.objects.get(
         comite__grappe=grappe, comite__kind=TypeComite.COPIL, user=cast.copil
     )
@@ -192,6 +205,7 @@ def build_world():
         grappe=grappe, reunion=reunion, titre="Relire la convention", owner=cast.member
     )
     world.calendar_feed = CalendarFeed.objects.create(user=cast.owner)
+    world.hidden = hidden_meeting(grappe, cast)
 
     # AMOA: a consultation with its criteria and an offer (with its pieces) heard in audition.
     consultation = ConsultationFactory(grappe=grappe, created_by=cast.owner, titre="AMOA Flandres")
@@ -234,6 +248,7 @@ def build_world():
     world.files = [
         version.file.name,
         document.file.name,
+        world.hidden["document"].file.name,
         finess.file.name,
         usage_import.fichier.name,
         reponse.file.name,
@@ -251,6 +266,32 @@ def build_world():
         if user is not None
     }
     return world
+
+
+def meeting_document(reunion, name):
+    document = ReunionDocument(
+        reunion=reunion, original_name=name, size=len(PDF), content_type="application/pdf"
+    )
+    document.file.save(name, ContentFile(PDF), save=False)
+    document.save()
+    return document
+
+
+def hidden_meeting(grappe, cast):
+    """A past meeting of the comité de sélection, hidden from the AMOA consultant, like the
+    COPIL's: a document, a draft of its minutes, an action owned by the member."""
+    reunion = meeting(
+        grappe, day=datetime.date(2026, 6, 3), titre="Audition", kind=TypeReunion.SELECTION
+    )
+    action = Action.objects.create(
+        grappe=grappe, reunion=reunion, titre="Noter les offres", owner=cast.member
+    )
+    return {
+        "reunion": reunion,
+        "document": meeting_document(reunion, "grille-de-notation.pdf"),
+        "compte_rendu": draft(reunion, cast.owner, synthese="Synthèse de l'audition."),
+        "action": action,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -300,6 +341,7 @@ def url_kwargs(name, pattern, world):
         "pk": grappe.pk,
         "membership_id": world.membership.pk,
         "og_membership_id": world.og_membership.pk,
+        "request_id": world.join_request.pk,
         "role_id": world.role.pk,
         "kind": TypeComite.COPIL,
         "member_id": world.comite_member.pk,
@@ -334,6 +376,7 @@ def url_kwargs(name, pattern, world):
     overrides = {
         **dict.fromkeys(DUI_EDITEUR_URLS, editeur),
         "indicateurs:import_detail": {"import_id": world.usage_import.pk},
+        "indicateurs:import_progression": {"import_id": world.usage_import.pk},
         "api-consultation-classement": {"pk": world.consultation.pk},
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(world.cast.owner.pk)),
@@ -463,9 +506,14 @@ def test_permissions(name, world):
         pytest.fail(f"URL sans attente de permissions : {name} — ajoutez-la à la matrice")
     url_name, _route, pattern = URLS[name]
     url = reverse(url_name, kwargs=url_kwargs(url_name, pattern, world))
-    api = url_name.startswith("api-")
+    wrong = wrong_outcomes(world, url, EXPECTATIONS[name], api=url_name.startswith("api-"))
+    assert not wrong, f"{name}\n" + "\n".join(wrong)
+
+
+def wrong_outcomes(world, url, profiles, api=False):
+    """The requests of the cast on `url` whose outcome is not the expected one, described."""
     wrong = []
-    for method, expected in zip(("get", "post"), EXPECTATIONS[name], strict=True):
+    for method, expected in zip(("get", "post"), profiles, strict=True):
         if expected is None:
             continue
         for person in PERSONS:
@@ -475,7 +523,41 @@ def test_permissions(name, world):
                     f"{method.upper()} {url} par {person} : {describe(status, location)}, "
                     f"attendu {expected[person]}"
                 )
-    assert not wrong, f"{name}\n" + "\n".join(wrong)
+    return wrong
+
+
+# The arguments that name a meeting or an object born in one.
+MEETING_OBJECTS = {"reunion_id", "action_id"}
+
+
+def test_every_url_of_a_meeting_is_in_the_hidden_meeting_row():
+    """A new URL of a meeting's object must say what the AMOA consultant gets for a hidden one."""
+    names = {
+        name
+        for name, (_, _, pattern) in URLS.items()
+        if MEETING_OBJECTS & set(pattern.pattern.converters)
+    }
+    assert names == set(HIDDEN_MEETING_EXPECTATIONS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HIDDEN_MEETING_EXPECTATIONS))
+def test_permissions_on_a_hidden_meetings_objects(name, world):
+    """The meeting's URLs on a comité de sélection's meeting and its action, document, minutes:
+    404 to the grappe's AMOA consultant, the usual answers to everyone else."""
+    url_name, _route, pattern = URLS[name]
+    hidden = world.hidden
+    kwargs = {
+        **url_kwargs(url_name, pattern, world),
+        "reunion_id": hidden["reunion"].pk,
+        "document_id": hidden["document"].pk,
+        "cr_id": hidden["compte_rendu"].pk,
+        "action_id": hidden["action"].pk,
+    }
+    kwargs = {key: kwargs[key] for key in pattern.pattern.converters}
+    url = reverse(url_name, kwargs=kwargs)
+    wrong = wrong_outcomes(world, url, HIDDEN_MEETING_EXPECTATIONS[name])
+    assert not wrong, f"{name} (comité de sélection)\n" + "\n".join(wrong)
 
 
 @pytest.mark.django_db
@@ -506,3 +588,28 @@ def test_amoa_consultants_do_not_read_the_call_in_the_grappe_history(world):
     assert "61234.00" in pages["owner"]
     assert "61234.00" not in pages["amoa"]
     assert "Offre AMOA enregistrée" not in pages["amoa"]
+
+
+# An ESMS of another grappe, reached through this grappe's URLs: nobody finds it (404), not even
+# the chef de projet of the grappe holding it or the national admin (it is not this grappe's).
+OTHER_GRAPPE_ESMS_URLS = ["grappe:esms_edit", "grappe:esms_remove"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", OTHER_GRAPPE_ESMS_URLS)
+def test_an_esms_of_another_grappe_is_out_of_reach(name, world):
+    other = world.cast.other_grappe
+    membership = other.memberships.first() or EsmsMembership.objects.create(
+        grappe=other, esms=EsmsFactory()
+    )
+    url = reverse(name, kwargs={"pk": world.grappe.pk, "membership_id": membership.pk})
+    for method, profile in zip(("get", "post"), EXPECTATIONS[name], strict=True):
+        for person in world.people:
+            if person == "anonymous":
+                continue
+            # Who may not act on this grappe's ESMS is refused as usual; who may is told the
+            # other grappe's ESMS does not exist here.
+            status = profile[person] if profile[person] in (403, 404) else 404
+            assert request_as(world, person, method, url)[0] == status, (method, person)
+    membership.refresh_from_db()
+    assert membership.left_on is None

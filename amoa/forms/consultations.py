@@ -6,10 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from amoa import scoring
-from amoa.enums import Mission, ObjetConsultation, TypeCritere, TypePiece
+from amoa.enums import Mission, ObjetConsultation, StatutConsultation, TypeCritere, TypePiece
 from amoa.models import (
     COUVERTURE_INDISPENSABLES_CODE,
     Candidat,
+    Choix,
     Consultant,
     Consultation,
     Critere,
@@ -69,6 +70,17 @@ class ConsultationForm(forms.ModelForm):
         if self.instance.pk:
             # The criteria were proposed for the objet: it is not changed afterwards.
             self.fields["objet"].disabled = True
+        self._statut_follows_the_choice()
+
+    def _statut_follows_the_choice(self):
+        """« Attribuée » is set by recording the choice (which freezes the ranking) and left
+        by reopening the consultation, never by hand."""
+        field = self.fields["statut"]
+        if self.instance.pk and Choix.objects.filter(consultation=self.instance).exists():
+            field.disabled = True
+            field.help_text = "Le choix est enregistré : rouvrez la consultation pour le changer."
+        else:
+            field.choices = [c for c in field.choices if c[0] != StatutConsultation.ATTRIBUEE]
 
     def clean(self):
         cleaned = super().clean()

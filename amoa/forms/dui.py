@@ -4,6 +4,7 @@ of a cadre de réponse."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from amoa.cadre import MAX_ROWS
 from amoa.enums import Profession
 from amoa.models import (
     DomaineFonctionnel,
@@ -12,7 +13,7 @@ from amoa.models import (
     PreferenceTechnique,
     SolutionEtudiee,
 )
-from core.uploads import clean_filename
+from core.uploads import clean_filename, format_count
 
 XLSX_TYPES = [".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 MAX_IMPORT_SIZE = 5 * 1024 * 1024
@@ -113,6 +114,10 @@ class SolutionForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Cadre de réponse complété (XLSX)",
+        help_text=(
+            "Le cadre de réponse exporté pour cette consultation, complété par l'éditeur. 5 Mo et "
+            f"{format_count(MAX_ROWS)} lignes par feuille au plus."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(XLSX_TYPES)}),
         error_messages={"required": "Choisissez le fichier XLSX complété par l'éditeur."},
     )

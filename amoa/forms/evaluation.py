@@ -16,6 +16,7 @@ class GrilleForm(forms.Form):
 
     def __init__(self, *args, offres, criteres, notes, **kwargs):
         super().__init__(*args, **kwargs)
+        self.notes = notes  # {(offre pk, critere pk): Note} stored before this post
         self.cells = []
         for offre in offres:
             for critere in criteres:
@@ -42,12 +43,46 @@ class GrilleForm(forms.Form):
                 )
                 self.cells.append((offre, critere, note_name, text_name))
 
+    def _posted(self, offre, critere, note_name, text_name):
+        """(note, justification) after this post: a field the post does not carry keeps the
+        stored value, so an empty or partial post changes nothing."""
+        existing = self.notes.get((offre.pk, critere.pk))
+        note = existing.valeur if existing else None
+        text = existing.justification if existing else ""
+        if note_name in self.data:
+            note = self.cleaned_data.get(note_name)
+        if text_name in self.data:
+            text = self.cleaned_data.get(text_name, "")
+        return note, text
+
     def clean(self):
         cleaned = super().clean()
-        for _offre, critere, note_name, text_name in self.cells:
-            if cleaned.get(note_name) is None and cleaned.get(text_name):
+        for offre, critere, note_name, text_name in self.cells:
+            if note_name in self.errors:
+                continue
+            note, text = self._posted(offre, critere, note_name, text_name)
+            if note is None and text:
                 self.add_error(note_name, f"Donnez une note sur {critere.echelle}.")
         return cleaned
+
+    def values(self):
+        """{(offre pk, critere pk): (note, justification)} once this post is applied."""
+        return {
+            (offre.pk, critere.pk): self._posted(offre, critere, note_name, text_name)
+            for offre, critere, note_name, text_name in self.cells
+        }
+
+    def changes(self):
+        """[(offre, critere, note or None, justification)] of the cells this post explicitly
+        changes (None: the note field was sent empty, the note is cleared)."""
+        changed = []
+        for offre, critere, note_name, text_name in self.cells:
+            existing = self.notes.get((offre.pk, critere.pk))
+            note, text = self._posted(offre, critere, note_name, text_name)
+            before = (existing.valeur, existing.justification) if existing else (None, "")
+            if (note, text) != before:
+                changed.append((offre, critere, note, text))
+        return changed
 
     def rows(self):
         """[(offre, [(critere, note field, justification field)])] for the template."""
@@ -55,6 +90,44 @@ class GrilleForm(forms.Form):
         for offre, critere, note_name, text_name in self.cells:
             grouped.setdefault(offre, []).append((critere, self[note_name], self[text_name]))
         return list(grouped.items())
+
+
+class ReouvertureForm(forms.Form):
+    """Reopen a consultation whose choice is recorded: the reason is traced."""
+
+    motif = forms.CharField(
+        label="Motif de la réouverture",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Le choix enregistré et son classement figé sont annulés ; "
+        "ils restent dans l'historique de la grappe.",
+        error_messages={"required": "Indiquez le motif de la réouverture."},
+    )
+
+
+class ReouvertureGrilleForm(forms.Form):
+    """Reopen one evaluator's submitted grid (the comité de sélection's president, the admin)."""
+
+    evaluation = forms.ModelChoiceField(
+        label="Évaluation",
+        queryset=None,
+        error_messages={
+            "required": "Choisissez l'évaluation à rouvrir.",
+            "invalid_choice": "Cette évaluation n'est pas soumise : il n'y a rien à rouvrir.",
+        },
+    )
+    motif = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif de la réouverture."},
+    )
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["evaluation"]
+        field.queryset = consultation.evaluations.filter(soumise_le__isnull=False).select_related(
+            "evaluateur"
+        )
+        field.label_from_instance = lambda e: e.evaluateur.get_full_name() or e.evaluateur.email
 
 
 class ConflitForm(forms.Form):

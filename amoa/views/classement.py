@@ -1,5 +1,6 @@
 """The ranking, its outputs (grille XLSX, rapport d'analyse PDF, letters to the candidates) and
-the committee's choice, with the chosen AMOA's consultants given the AMOA role."""
+the committee's choice, with the chosen AMOA's consultants given the AMOA role. Recording the
+choice freezes the ranking; reopening the consultation clears both (amoa/services.py)."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -8,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amoa import perms
-from amoa.enums import StatutConsultation
-from amoa.forms.evaluation import ChoixForm
+from amoa import perms, services
+from amoa.forms.evaluation import ChoixForm, ReouvertureForm
 from amoa.models import Choix
 from amoa.outputs import grille_xlsx
 from amoa.services import analyse, record_history
@@ -51,36 +51,26 @@ def classement(request, pk, consultation_id):
         "consultation": consultation,
         "visible": visible,
         "can_edit": can_edit,
-        "choix": _choix(consultation),
     }
     if not visible:
         if request.method == "POST":
             require(False)
         return render(request, "amoa/classement.html", context)
     result = analyse(consultation)
-    form = ChoixForm(
-        request.POST or None,
-        instance=context["choix"],
-        ranked_offres=_ranked_offres(result),
-    )
+    form = ChoixForm(request.POST or None, ranked_offres=_ranked_offres(result))
     if request.method == "POST":
         require(can_edit)
+        if result.choix is not None:
+            # The ranking is frozen: a new choice needs the consultation reopened first.
+            raise services.ScoringClosed(services.closed_reason(consultation))
         if form.is_valid():
-            with transaction.atomic():
-                choix = form.save(commit=False)
-                choix.consultation = consultation
-                choix.par = request.user
-                choix.save()
-                consultation.statut = StatutConsultation.ATTRIBUEE
-                consultation.save(update_fields=["statut"])
-                record_history(
-                    grappe,
-                    request.user,
-                    "Titulaire AMOA choisi",
-                    consultation,
-                    {"Offre retenue": choix.offre.candidat.societe, "Décision": choix.decision},
-                )
-            messages.success(request, f"Le choix de {choix.offre.candidat} est enregistré.")
+            choix = form.save(commit=False)
+            choix.consultation = consultation
+            services.record_choice(choix, request.user)
+            messages.success(
+                request,
+                f"Le choix de {choix.offre.candidat} est enregistré : le classement est figé.",
+            )
             return redirect("amoa:classement", grappe.pk, consultation.pk)
     context.update(
         {
@@ -88,10 +78,36 @@ def classement(request, pk, consultation_id):
             "ranking": result.ranking,
             "rows": result.rows(),
             "criteres": result.criteres,
+            "choix": result.choix,
+            "decision": result.decision(),
             "form": form,
+            "reopen_form": ReouvertureForm()
+            if perms.can_reopen_consultation(request.user, grappe)
+            else None,
         }
     )
     return render(request, "amoa/classement.html", context)
+
+
+@require_POST
+def consultation_reopen(request, pk, consultation_id):
+    """Clear the recorded choice and its frozen ranking (traced): the scoring may change
+    again, and a new choice be recorded."""
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    require(perms.can_reopen_consultation(request.user, grappe))
+    form = ReouvertureForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("motif", []):
+            messages.error(request, error)
+    elif services.reopen_consultation(consultation, request.user, form.cleaned_data["motif"]):
+        messages.success(
+            request,
+            "La consultation est rouverte : le choix et le classement figé sont annulés "
+            "(ils restent dans l'historique). Les évaluations soumises restent verrouillées.",
+        )
+    else:
+        messages.info(request, "Aucun choix n'est enregistré : la consultation est déjà ouverte.")
+    return redirect("amoa:classement", grappe.pk, consultation.pk)
 
 
 @require_safe
@@ -125,6 +141,7 @@ def _justifications(result):
 
 def _report_context(grappe, consultation, result):
     return {
+        "decision": result.decision(),
         "justifications": _justifications(result),
         "grappe": grappe,
         "consultation": consultation,
@@ -132,7 +149,7 @@ def _report_context(grappe, consultation, result):
         "ranking": result.ranking,
         "rows": result.rows(),
         "criteres": result.criteres,
-        "choix": _choix(consultation),
+        "choix": result.choix,
         "auditions": [o.audition for o in result.offres if hasattr(o, "audition")],
     }
 

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from amoa import perms
+from amoa import perms, services
 from amoa.enums import Mission
 from amoa.forms.consultations import ConsultationForm, CritereFormSet
 from amoa.models import CANDIDATS_CONSEILLES, ENVELOPPES, Consultation
@@ -137,22 +137,26 @@ def consultation_detail(request, pk, consultation_id):
         .order_by(MEMBER_ROLE_ORDER, "user__last_name")
     )
     statuses = {r.offer.id: r for r in result.ranking.results}
+    # A blind evaluator sees neither the eliminations nor the choice (amoa.perms.is_blind).
+    visible = perms.can_see_scores(request.user, consultation)
     return render(
         request,
         "amoa/consultation_detail.html",
         {
             "grappe": grappe,
             "consultation": consultation,
+            "visible": visible,
             "criteres": result.criteres,
             "weights_error": consultation.weights_error(result.criteres),
-            "offres": [(offre, statuses[offre.pk]) for offre in result.offres],
+            "offres": [(offre, statuses.get(offre.pk)) for offre in result.offres],
             "comite": comite,
             "trop_de_candidats": len(result.offres) > CANDIDATS_CONSEILLES,
             "candidats_conseilles": CANDIDATS_CONSEILLES,
             "can_edit": perms.can_edit_consultation(request.user, grappe),
             "can_score": perms.can_score(request.user, grappe),
             "cahier_url": cahier_url(consultation),
-            "choix": getattr(consultation, "choix", None),
+            "choix": result.choix if visible else None,
+            "decision": result.decision() if visible else None,
         },
     )
 
@@ -160,9 +164,13 @@ def consultation_detail(request, pk, consultation_id):
 @require_http_methods(["GET", "POST"])
 def criteres(request, pk, consultation_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    # Once the ranking is frozen by the choice, the weights it was computed with stay.
+    closed = services.closed_reason(consultation)
     can_edit = perms.can_edit_consultation(request.user, grappe)
     if request.method == "POST":
         require(can_edit)
+        services.ensure_open(consultation)
+    can_edit = can_edit and not closed
     queryset = consultation.criteres.all()
     formset = CritereFormSet(request.POST or None, queryset=queryset, prefix="criteres")
     if request.method == "POST" and formset.is_valid():
@@ -189,5 +197,6 @@ def criteres(request, pk, consultation_id):
             "formset": formset,
             "criteres": list(queryset),
             "can_edit": can_edit,
+            "closed": closed,
         },
     )

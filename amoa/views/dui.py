@@ -23,7 +23,6 @@ from amoa.forms.dui import (
     SolutionForm,
 )
 from amoa.models import (
-    Choix,
     Consultation,
     Exigence,
     GrilleFonctionnelle,
@@ -504,8 +503,7 @@ def rapport_choix_context(grappe, consultation):
         ],
         "retenues": [s for s in solutions if not s.elimine],
         "eliminees": [s for s in solutions if s.elimine],
-        "choix": Choix.objects.filter(consultation=consultation)
-        .select_related("offre__candidat", "par")
-        .first(),
+        "choix": result.choix,
+        "decision": result.decision(),
         "auditions": [o.audition for o in result.offres if hasattr(o, "audition")],
     }

@@ -1,6 +1,7 @@
 """Evaluation by the comité de sélection: each evaluator's grid (they see the others' scores only
-once they submitted theirs), conflicts of interest, the consolidated view with consensus, and
-the auditions of the shortlisted candidates."""
+once they submitted theirs; submitted only complete, then locked until the president or the
+admin reopens it — rules in amoa/services.py), conflicts of interest, the consolidated view
+with consensus, and the auditions of the shortlisted candidates."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -8,9 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amoa import perms
+from amoa import perms, services
 from amoa.enums import TypeCritere
-from amoa.forms.evaluation import AuditionForm, ConflitForm, ConsensusForm, GrilleForm
+from amoa.forms.evaluation import (
+    AuditionForm,
+    ConflitForm,
+    ConsensusForm,
+    GrilleForm,
+    ReouvertureGrilleForm,
+)
 from amoa.models import (
     Audition,
     Consensus,
@@ -33,9 +40,13 @@ def _grid_context(request, consultation):
     )
     offres = [
         offre
-        for offre in Offre.objects.filter(consultation=consultation).select_related("candidat")
+        for offre in Offre.objects.filter(consultation=consultation)
+        .select_related("candidat")
+        .prefetch_related("pieces")
         if offre.candidat_id not in conflicts
     ]
+    for offre in offres:
+        offre.consultation = consultation
     criteres = list(consultation.criteres.filter(kind=TypeCritere.QUALITATIF))
     # Created on the first save, not by merely opening the page.
     evaluation = Evaluation.objects.filter(
@@ -50,53 +61,26 @@ def evaluation(request, pk, consultation_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     require(perms.can_score(request.user, grappe))
     offres, criteres, grid, notes = _grid_context(request, consultation)
-    form = GrilleForm(request.POST or None, offres=offres, criteres=criteres, notes=notes)
-    if request.method == "POST" and form.is_valid():
+    refusal = services.grid_refusal(consultation, grid)
+    data = request.POST if request.method == "POST" else None
+    form = GrilleForm(data, offres=offres, criteres=criteres, notes=notes)
+    if refusal:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        # A submitted grid or a frozen ranking: refused whatever the post carries.
+        if refusal:
+            raise services.ScoringClosed(refusal)
         submit = "soumettre" in request.POST
-        with transaction.atomic():
-            if grid.pk is None:
-                grid.save()
-            changed = 0
-            for offre, critere, note_name, text_name in form.cells:
-                value = form.cleaned_data.get(note_name)
-                text = form.cleaned_data.get(text_name, "")
-                existing = notes.get((offre.pk, critere.pk))
-                if value is None:
-                    if existing:
-                        existing.delete()
-                        changed += 1
-                    continue
-                if existing and existing.valeur == value and existing.justification == text:
-                    continue
-                Note.objects.update_or_create(
-                    evaluation=grid,
-                    offre=offre,
-                    critere=critere,
-                    defaults={"valeur": value, "justification": text},
-                )
-                changed += 1
-            if submit and not grid.soumise:
-                grid.soumise_le = timezone.now()
-                grid.save(update_fields=["soumise_le"])
-            record_history(
-                grappe,
-                request.user,
-                "Évaluation soumise" if submit else "Notes d'évaluation enregistrées",
-                consultation,
-                {"Notes modifiées": changed},
-            )
-        if submit:
-            messages.success(
-                request,
-                "Votre évaluation est soumise : vous voyez maintenant les notes des autres "
-                "évaluateurs.",
-            )
-            return redirect("amoa:consolidation", grappe.pk, consultation.pk)
-        messages.success(request, "Vos notes sont enregistrées.")
-        return redirect("amoa:evaluation", grappe.pk, consultation.pk)
+        if form.is_valid() and submit:
+            for error in services.submission_errors(offres, criteres, form.values()):
+                form.add_error(None, error)
+        if form.is_valid():
+            return _save_grid(request, grappe, consultation, form, submit)
     conflits = DeclarationConflit.objects.filter(
         consultation=consultation, evaluateur=request.user
     ).select_related("candidat")
+    required = {offre.pk for offre in services.required_offres(offres)}
     return render(
         request,
         "amoa/evaluation.html",
@@ -105,6 +89,8 @@ def evaluation(request, pk, consultation_id):
             "consultation": consultation,
             "form": form,
             "grid": grid,
+            "refusal": refusal,
+            "required": required,
             "criteres": criteres,
             "conflits": conflits,
             "conflit_form": ConflitForm(consultation=consultation),
@@ -112,10 +98,63 @@ def evaluation(request, pk, consultation_id):
     )
 
 
+def _save_grid(request, grappe, consultation, form, submit):
+    changes = form.changes()
+    if not changes and not submit:
+        messages.info(request, "Aucune note modifiée.")
+        return redirect("amoa:evaluation", grappe.pk, consultation.pk)
+    with transaction.atomic():
+        services.save_grid(consultation, request.user, changes, submit=submit)
+        record_history(
+            grappe,
+            request.user,
+            "Évaluation soumise" if submit else "Notes d'évaluation enregistrées",
+            consultation,
+            {"Notes modifiées": len(changes)},
+        )
+    if submit:
+        messages.success(
+            request,
+            "Votre évaluation est soumise et verrouillée : vous voyez maintenant les notes des "
+            "autres évaluateurs.",
+        )
+        return redirect("amoa:consolidation", grappe.pk, consultation.pk)
+    messages.success(request, "Vos notes sont enregistrées (brouillon, non soumis).")
+    return redirect("amoa:evaluation", grappe.pk, consultation.pk)
+
+
+@require_POST
+def reopen_grid(request, pk, consultation_id):
+    """Unlock an evaluator's submitted grid: the comité de sélection's president or the admin."""
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
+    require(perms.can_reopen_grid(request.user, grappe))
+    services.ensure_open(consultation)
+    form = ReouvertureGrilleForm(request.POST, consultation=consultation)
+    if form.is_valid():
+        grid = form.cleaned_data["evaluation"]
+        grid.consultation = consultation
+        services.reopen_grid(grid, request.user, form.cleaned_data["motif"])
+        messages.success(
+            request,
+            f"L'évaluation de {services.person(grid.evaluateur)} est rouverte : ses notes ne "
+            "comptent plus dans le classement jusqu'à une nouvelle soumission.",
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("amoa:consolidation", grappe.pk, consultation.pk)
+
+
 @require_POST
 def conflit(request, pk, consultation_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     require(perms.can_score(request.user, grappe))
+    # Declaring a conflict deletes notes: not on a submitted grid nor a frozen ranking.
+    grid = Evaluation.objects.filter(consultation=consultation, evaluateur=request.user).first()
+    refusal = services.grid_refusal(consultation, grid or Evaluation())
+    if refusal:
+        raise services.ScoringClosed(refusal)
     form = ConflitForm(request.POST, consultation=consultation)
     if form.is_valid():
         candidat = form.cleaned_data["candidat"]
@@ -150,12 +189,16 @@ def conflit(request, pk, consultation_id):
 def consolidation(request, pk, consultation_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     visible = perms.can_see_scores(request.user, consultation)
+    closed = services.closed_reason(consultation)
     context = {
         "grappe": grappe,
         "consultation": consultation,
         "visible": visible,
-        "can_decide": perms.can_decide(request.user, grappe),
+        "closed": closed,
+        "can_decide": perms.can_decide(request.user, grappe) and not closed,
     }
+    if perms.can_reopen_grid(request.user, grappe) and not closed:
+        context["reopen_form"] = ReouvertureGrilleForm(consultation=consultation)
     if visible:
         result = analyse(consultation)
         qualitatifs = [c for c in result.criteres if c.is_qualitatif]
@@ -197,6 +240,7 @@ def consensus(request, pk, consultation_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     require(perms.can_decide(request.user, grappe))
     require(perms.can_see_scores(request.user, consultation))
+    services.ensure_open(consultation)
     form = ConsensusForm(request.POST, consultation=consultation)
     if form.is_valid():
         offre, critere = form.cleaned_data["offre"], form.cleaned_data["critere"]

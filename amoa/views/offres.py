@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amoa import perms
+from amoa import perms, services
 from amoa.enums import TypeCritere, TypePiece
 from amoa.forms.consultations import (
     ConsultantFormSet,
@@ -119,6 +119,7 @@ def offre_detail(request, pk, consultation_id, offre_id):
     present = {piece.type for piece in offre.pieces.all()}
     labels = dict(TypePiece.choices)
     checklist = [(labels[code], code in present) for code in consultation.pieces_requises()]
+    visible = perms.can_see_scores(request.user, consultation)
     indispensables = {r.critere_id: r for r in offre.indispensables.all()}
     criteres = [
         (critere, indispensables.get(critere.pk))
@@ -136,7 +137,10 @@ def offre_detail(request, pk, consultation_id, offre_id):
             "criteres_indispensables": criteres,
             "indispensable_form": IndispensableForm(consultation=consultation),
             "can_edit": can_edit,
-            "can_decide": perms.can_decide(request.user, grappe),
+            "visible": visible,
+            "can_decide": visible
+            and perms.can_decide(request.user, grappe)
+            and not services.closed_reason(consultation),
         },
     )
 
@@ -180,6 +184,10 @@ def piece_delete(request, pk, consultation_id, offre_id, piece_id):
 def indispensable(request, pk, consultation_id, offre_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     require(perms.can_decide(request.user, grappe))
+    # An elimination is the committee's finding: hidden from, and not set by, a blind
+    # evaluator; frozen with the ranking once the choice is recorded.
+    require(perms.can_see_scores(request.user, consultation))
+    services.ensure_open(consultation)
     offre = offre_for(consultation, offre_id)
     form = IndispensableForm(request.POST, consultation=consultation)
     if form.is_valid():

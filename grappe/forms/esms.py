@@ -1,12 +1,13 @@
 """Forms for the ESMS of a grappe: add one by its FINESS number, edit its membership and data."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from grappe import perms
 from grappe.enums import SituationDui, TypeProjet
 from grappe.finess import check_finess, normalize_finess
 from grappe.models import (
@@ -54,8 +55,9 @@ class RegistryLookup:
     """What the registry and the other grappes say about a FINESS géographique typed by a user.
 
     `state` is one of: "vide" (nothing typed), "erreur" (format or key), "registre" (known, can be
-    added), "refuse" (known but already in this grappe or in a competing grappe), "inconnu" (valid
-    number absent from the imported registry: manual entry)."""
+    added or requested), "refuse" (known but already in this grappe, active in another grappe,
+    or already requested), "inconnu" (valid number absent from the imported registry: manual
+    entry)."""
 
     number: str = ""
     state: str = "vide"
@@ -63,24 +65,31 @@ class RegistryLookup:
     warning: str = ""
     esms: Esms | None = None
     in_this_grappe: bool = False
-    conflict: EsmsMembership | None = None  # active in another grappe answering the same AAP
-    others: list = field(default_factory=list)  # active in other grappes (different AAP)
+    holder: EsmsMembership | None = None  # active in another grappe: it must release it first
+    pending: bool = False  # a join request of this grappe already waits for the OG
+    direct: bool = False  # the user speaks for the ESMS's OG: it joins without a request
 
     @property
     def refusal(self):
         if self.in_this_grappe:
             return f"Cet ESMS est déjà dans la grappe ({self.number})."
-        if self.conflict:
-            other = self.conflict.grappe
+        if self.holder:
             return (
-                f"Cet ESMS est déjà dans la grappe « {other.name} », qui répond au même appel à "
-                f"projets ({other.aap}) : un ESMS ne peut appartenir qu'à une grappe par appel."
+                f"Cet ESMS est actif dans la grappe « {self.holder.grappe.name} » : un ESMS "
+                "n'appartient qu'à une grappe à la fois. Il ne pourra rejoindre celle-ci "
+                "qu'une fois retiré de l'autre par son chef de projet."
+            )
+        if self.pending:
+            return (
+                "Une demande d'adhésion de cet ESMS attend déjà l'accord de son organisme "
+                "gestionnaire."
             )
         return ""
 
 
-def lookup_esms(grappe, value):
-    """Check a FINESS géographique and say whether this grappe may take it (see RegistryLookup)."""
+def lookup_esms(grappe, value, user=None):
+    """Check a FINESS géographique and say whether this grappe may take it (see RegistryLookup),
+    and whether `user` adds it directly or asks its OG."""
     if not normalize_finess(value):
         return RegistryLookup()
     check = check_finess(value)
@@ -96,17 +105,14 @@ def lookup_esms(grappe, value):
     if result.esms is None:
         result.state = "inconnu"
         return result
-    for membership in (
-        EsmsMembership.objects.filter(esms=result.esms, left_on__isnull=True)
-        .select_related("grappe__aap")
-        .order_by("grappe__name")
-    ):
-        if membership.grappe_id == grappe.pk:
-            result.in_this_grappe = True
-        elif grappe.aap_id and membership.grappe.aap_id == grappe.aap_id:
-            result.conflict = membership
-        else:
-            result.others.append(membership)
+    membership = (
+        EsmsMembership.objects.active().filter(esms=result.esms).select_related("grappe").first()
+    )
+    if membership is not None:
+        result.in_this_grappe = membership.grappe_id == grappe.pk
+        result.holder = None if result.in_this_grappe else membership
+    result.pending = grappe.join_requests.pending().filter(esms=result.esms).exists()
+    result.direct = user is not None and perms.speaks_for_og(user, result.esms.og)
     result.state = "refuse" if result.refusal else "registre"
     return result
 
@@ -183,9 +189,10 @@ class EsmsAddForm(forms.Form):
         empty_label="— Déduit du numéro FINESS —",
     )
 
-    def __init__(self, *args, grappe, **kwargs):
+    def __init__(self, *args, grappe, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.grappe = grappe
+        self.user = user
         self.lookup = RegistryLookup()
         self.og = None
         self.fields["type_projet"].choices = [
@@ -216,7 +223,7 @@ class EsmsAddForm(forms.Form):
         return [self[name] for name in ["type_projet", "situation_dui", "editeur", "capacite"]]
 
     def clean_finess_et(self):
-        self.lookup = lookup_esms(self.grappe, self.cleaned_data["finess_et"])
+        self.lookup = lookup_esms(self.grappe, self.cleaned_data["finess_et"], self.user)
         if self.lookup.error:
             raise ValidationError(self.lookup.error, code="finess")
         if self.lookup.refusal:
@@ -281,6 +288,19 @@ class EsmsMembershipForm(forms.ModelForm):
         ]
         # The model's callable default would add a hidden "initial" input; the instance is enough.
         self.fields["joined_on"].show_hidden_initial = False
+
+    def clean_joined_on(self):
+        """Never before the ESMS left its previous grappe: that grappe's months (and their usage
+        figures) stay its own."""
+        joined_on = self.cleaned_data["joined_on"]
+        earliest = self.instance.earliest_joining()
+        if joined_on and earliest and joined_on < earliest:
+            raise ValidationError(
+                f"L'ESMS a quitté sa grappe précédente le {earliest:%d/%m/%Y} : il ne peut être "
+                "entré dans celle-ci avant cette date.",
+                code="chevauchement",
+            )
+        return joined_on
 
 
 class EsmsDataForm(forms.ModelForm):

@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from grappe.finess_import import HEADER_PATTERN
+from core.uploads import format_count
+from grappe.finess_import import HEADER_PATTERN, MAX_LINES
 from grappe.models import Categorie, Departement
 
 MAX_UPLOAD_SIZE = 200 * 1024 * 1024
@@ -54,7 +55,9 @@ class FinessImportForm(forms.Form):
         label="Fichier FINESS",
         help_text=(
             "Extraction « etalab » du fichier FINESS (.csv, séparateur « ; »), établissements "
-            "(cs1100502 / cs1100507) ou entités juridiques (cs1100501). 200 Mo au plus."
+            "(cs1100502 / cs1100507) ou entités juridiques (cs1100501). 200 Mo et "
+            f"{format_count(MAX_LINES)} lignes au plus (l'extraction nationale des établissements "
+            "en compte environ 200\xa0000 avec leurs géolocalisations)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
     )

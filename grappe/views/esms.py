@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from grappe import perms
+from grappe import perms, services
 from grappe.enums import SituationDui, SourceDonnee, TypeProjet
 from grappe.forms.esms import (
     EsmsAddForm,
@@ -63,7 +63,7 @@ def active_esms_count(grappe, og):
 # ---------------------------------------------------------------------------------------------
 
 
-def add_context(grappe, form, lookup):
+def add_context(grappe, form, lookup, user):
     memberships = list(grappe.active_memberships())
     return {
         "grappe": grappe,
@@ -72,17 +72,19 @@ def add_context(grappe, form, lookup):
         "mode": "esms",
         "memberships": memberships,
         "esms_count": len(memberships),
+        "join_requests": grappe.join_requests.pending().select_related("esms__og"),
+        "can_release": perms.can_release_esms(user, grappe),
     }
 
 
 @require_http_methods(["GET", "POST"])
 def esms_add(request, pk):
     grappe = get_editable_grappe(request.user, pk)
-    form = EsmsAddForm(request.POST or None, grappe=grappe)
+    form = EsmsAddForm(request.POST or None, grappe=grappe, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                notices = add_esms_to_grappe(request.user, grappe, form)
+                notices = add_or_request(request.user, grappe, form)
         except IntegrityError:
             # Two submissions at once: the unique constraints keep a single ESMS, OG, membership.
             form.add_error(
@@ -90,104 +92,79 @@ def esms_add(request, pk):
                 "Cet ESMS ou son organisme gestionnaire vient d'être enregistré par ailleurs : "
                 "vérifiez et recommencez.",
             )
+        except services.JoinRefused as refusal:
+            form.add_error("finess_et", str(refusal))
         else:
             for level, text in notices:
                 messages.add_message(request, level, text)
             return redirect("grappe:esms_add", pk=grappe.pk)
-    return render(request, "grappe/esms_add.html", add_context(grappe, form, form.lookup))
+    return render(
+        request, "grappe/esms_add.html", add_context(grappe, form, form.lookup, request.user)
+    )
 
 
-def add_esms_to_grappe(user, grappe, form):
-    """Create what is missing (OG, ESMS), the memberships, and write the history.
-
-    Returns the messages for the user, shown once the transaction is committed."""
+def add_or_request(user, grappe, form):
+    """Add the ESMS (created first when typed by hand) or, when the user does not speak for its
+    organisme gestionnaire, ask the OG to agree. Returns the notices for the user."""
     data = form.cleaned_data
     lookup = form.lookup
-    notices = []
     esms = lookup.esms
+    direct = lookup.direct
     if esms is None:
-        og = form.og
-        if og is None:
-            og = OrganismeGestionnaire.objects.create(
-                finess_ej=data["og_finess_ej"],
-                raison_sociale=data["og_raison_sociale"],
-                source=SourceDonnee.SAISIE,
-            )
-        esms = Esms.objects.create(
-            finess_et=lookup.number,
-            og=og,
-            raison_sociale=data["raison_sociale"],
-            categorie=data["categorie"],
-            code_postal=data["code_postal"],
-            commune=data["commune"],
-            departement=data["departement"],
+        esms, og_created = create_manual_esms(form)
+        # An OG created here has nobody to ask yet; a known OG is asked like any other.
+        direct = og_created or perms.speaks_for_og(user, esms.og)
+    notices = [(messages.WARNING, lookup.warning)] if lookup.warning else []
+    if not direct:
+        return services.request_join(user, grappe, esms, data["type_projet"]) + notices
+    # The user edits this grappe, which is about to hold the ESMS: its data is theirs to write.
+    changes = esms_data_changes(esms, data)
+    added = services.admit_esms(user, grappe, esms, data["type_projet"], changes=changes)
+    return added[:1] + notices + added[1:]
+
+
+def create_manual_esms(form):
+    """The ESMS typed by hand (a valid FINESS absent from the registry), and its OG if unknown.
+    Returns (esms, whether the OG was created)."""
+    data = form.cleaned_data
+    og = form.og
+    og_created = og is None
+    if og_created:
+        og = OrganismeGestionnaire.objects.create(
+            finess_ej=data["og_finess_ej"],
+            raison_sociale=data["og_raison_sociale"],
             source=SourceDonnee.SAISIE,
         )
-    og = esms.og
-    membership = EsmsMembership.objects.create(
-        grappe=grappe, esms=esms, type_projet=data["type_projet"]
+    esms = Esms.objects.create(
+        finess_et=form.lookup.number,
+        og=og,
+        raison_sociale=data["raison_sociale"],
+        categorie=data["categorie"],
+        code_postal=data["code_postal"],
+        commune=data["commune"],
+        departement=data["departement"],
+        source=SourceDonnee.SAISIE,
     )
-    changes = {
-        "FINESS géographique": esms.finess_et,
-        "Organisme gestionnaire": f"{og.name} ({og.finess_ej})",
-        "Origine": esms.get_source_display(),
-    }
-    if membership.type_projet:
-        changes["Type de projet"] = membership.get_type_projet_display()
+    return esms, og_created
 
-    # The ESMS's own data, when the user may change it (editors of a grappe holding it).
-    esms_updates = {}
-    if perms.can_edit_esms(user, esms):
-        if data["situation_dui"] and data["situation_dui"] != esms.situation_dui:
-            esms_updates["situation_dui"] = data["situation_dui"]
-            changes["Situation DUI"] = SituationDui(data["situation_dui"]).label
-        if data["editeur"] and data["editeur"] != esms.editeur:
-            esms_updates["editeur"] = data["editeur"]
-            changes["Éditeur du DUI actuel"] = data["editeur"]
-        if data["capacite"] is not None and data["capacite"] != esms.capacite:
-            esms_updates["capacite"] = data["capacite"]
-            changes["Capacité (places)"] = str(data["capacite"])
-    if esms_updates:
-        for name, value in esms_updates.items():
+
+def esms_data_changes(esms, data):
+    """Write the ESMS's own data typed with its addition; returns the history changes."""
+    changes, updates = {}, {}
+    if data["situation_dui"] and data["situation_dui"] != esms.situation_dui:
+        updates["situation_dui"] = data["situation_dui"]
+        changes["Situation DUI"] = SituationDui(data["situation_dui"]).label
+    if data["editeur"] and data["editeur"] != esms.editeur:
+        updates["editeur"] = data["editeur"]
+        changes["Éditeur du DUI actuel"] = data["editeur"]
+    if data["capacite"] is not None and data["capacite"] != esms.capacite:
+        updates["capacite"] = data["capacite"]
+        changes["Capacité (places)"] = str(data["capacite"])
+    if updates:
+        for name, value in updates.items():
             setattr(esms, name, value)
-        esms.save(update_fields=[*esms_updates, "updated_at"])
-    HistoryEntry.record(grappe, user, "Ajout de l'ESMS", esms, changes)
-    notices.append(
-        (messages.SUCCESS, f"« {esms.name} » (FINESS {esms.finess_et}) est ajouté à la grappe.")
-    )
-    if lookup.warning:
-        notices.append((messages.WARNING, lookup.warning))
-
-    _, og_joined = OgMembership.objects.get_or_create(grappe=grappe, og=og, left_on=None)
-    if og_joined:
-        HistoryEntry.record(
-            grappe,
-            user,
-            "Entrée d'un coopérateur",
-            og,
-            {
-                "FINESS juridique": og.finess_ej,
-                "Origine": og.get_source_display(),
-            },
-        )
-        notices.append(
-            (
-                messages.INFO,
-                f"{og.name} rejoint la grappe comme organisme gestionnaire coopérateur.",
-            )
-        )
-    if grappe.porteur_id is None:
-        grappe.porteur = og
-        grappe.save(update_fields=["porteur", "updated_at"])
-        HistoryEntry.record(grappe, user, "Désignation du porteur", og, {"Porteur": ["", og.name]})
-        notices.append(
-            (
-                messages.INFO,
-                f"{og.name} devient le porteur de la grappe "
-                "(modifiable dans les informations de la grappe).",
-            )
-        )
-    return notices
+        esms.save(update_fields=[*updates, "updated_at"])
+    return changes
 
 
 @require_GET
@@ -199,7 +176,7 @@ def esms_lookup(request, pk):
         check, og = lookup_og(request.GET["og_finess_ej"])
         context = {"grappe": grappe, "mode": "og", "og_check": check, "og": og}
         return render(request, "grappe/_esms_lookup.html", context)
-    lookup = lookup_esms(grappe, request.GET.get("finess_et", ""))
+    lookup = lookup_esms(grappe, request.GET.get("finess_et", ""), request.user)
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -209,8 +186,8 @@ def esms_lookup(request, pk):
     # Without JavaScript: the add page, its fields filled with what was typed.
     initial = {name: request.GET.get(name, "") for name in EsmsAddForm.base_fields}
     initial["finess_et"] = lookup.number or initial["finess_et"]
-    form = EsmsAddForm(initial=initial, grappe=grappe)
-    return render(request, "grappe/esms_add.html", add_context(grappe, form, lookup))
+    form = EsmsAddForm(initial=initial, grappe=grappe, user=request.user)
+    return render(request, "grappe/esms_add.html", add_context(grappe, form, lookup, request.user))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +252,10 @@ def esms_edit(request, pk, membership_id):
 @require_http_methods(["GET", "POST"])
 def esms_remove(request, pk, membership_id):
     grappe = get_editable_grappe(request.user, pk)
+    if not perms.can_release_esms(request.user, grappe):
+        raise PermissionDenied(
+            "Seul le chef de projet retire un ESMS de la grappe (ce qui le libère pour une autre)."
+        )
     membership = get_active_membership(grappe, membership_id)
     esms = membership.esms
     og = esms.og

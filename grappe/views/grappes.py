@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from core.pdf import pdf_response, render_pdf
-from grappe import perms
+from grappe import extensions, perms
 from grappe.eligibility import check_eligibility
 from grappe.enums import RoleKind, TypeComite
 from grappe.forms.grappe import GrappeForm
@@ -66,7 +66,11 @@ def grappe_list(request):
 
 def grappe_create(request):
     if not perms.can_create_grappe(request.user):
-        raise PermissionDenied("Les agents ARS ne portent pas de grappe.")
+        raise PermissionDenied(
+            "Une grappe est créée par une personne déclarée pour un organisme gestionnaire "
+            "(sa direction ou un référent), qui en devient le chef de projet. Demandez à "
+            "l'administrateur national de vous déclarer."
+        )
     form = GrappeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -120,6 +124,7 @@ def grappe_detail(request, pk):
     context.update(
         can_edit=perms.can_edit_grappe(request.user, grappe),
         can_manage_people=perms.can_manage_people(request.user, grappe),
+        can_release=perms.can_release_esms(request.user, grappe),
     )
     return render(request, "grappe/grappe_detail.html", context)
 
@@ -145,6 +150,7 @@ def grappe_history(request, pk):
     entries = grappe.history.select_related("user")
     if perms.is_amoa_only(request.user, grappe):
         entries = entries.without_confidential()
+    entries = extensions.filter_history(request.user, grappe, entries)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "grappe/grappe_history.html", {"grappe": grappe, "page": page})
 

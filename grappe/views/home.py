@@ -2,6 +2,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from grappe import perms
+from grappe.models import JoinRequest
 from grappe.navigation import user_context
 
 
@@ -12,8 +14,11 @@ def home(request):
     ctx = user_context(user)
     if user.is_staff or ctx["ars_regions"]:
         return redirect(reverse("grappe:list"))
+    # An OG's direction first decides on the grappes asking for its ESMS.
+    if JoinRequest.objects.for_decider(user).pending().exists():
+        return redirect(reverse("grappe:adhesions"))
     if len(ctx["grappes"]) == 1:
         return redirect(ctx["grappes"][0].get_absolute_url())
     if ctx["grappes"]:
         return redirect(reverse("grappe:list"))
-    return render(request, "grappe/home_empty.html")
+    return render(request, "grappe/home_empty.html", {"can_create": perms.can_create_grappe(user)})

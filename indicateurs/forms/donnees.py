@@ -1,6 +1,8 @@
 from django import forms
 
+from core.uploads import ZIP_MAGIC, UploadRefused, check_xlsx_archive, format_count
 from indicateurs.models import USAGE_FIELDS, UsageMensuel
+from indicateurs.usage_import import MAX_ROWS
 
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
@@ -10,7 +12,8 @@ class UsageImportForm(forms.Form):
         label="Fichier des données d'usage",
         help_text=(
             "CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252) ou classeur Excel (.xlsx, "
-            "première feuille), avec l'en-tête du modèle. 20 Mo au plus."
+            f"première feuille), avec l'en-tête du modèle. 20 Mo et {format_count(MAX_ROWS)} "
+            "lignes au plus (un mois de toutes les ESMS du pays en compte 35\xa0000)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
     )
@@ -19,6 +22,16 @@ class UsageImportForm(forms.Form):
         upload = self.cleaned_data["fichier"]
         if upload.size > MAX_UPLOAD_SIZE:
             raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+        upload.seek(0)
+        workbook = upload.read(4) == ZIP_MAGIC or upload.name.lower().endswith(".xlsx")
+        upload.seek(0)
+        if workbook:
+            # A decompression bomb shows in the ZIP directory: refused in milliseconds, before
+            # it is stored or queued (the reader checks again, for the command line).
+            try:
+                check_xlsx_archive(upload)
+            except UploadRefused as exc:
+                raise forms.ValidationError(str(exc)) from None
         return upload
 
 

@@ -4,7 +4,6 @@ cannot see), then checks indicateurs.perms (403 for readers on write actions).""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
-from indicateurs import perms, usage_import
+from indicateurs import perms, simulation, usage_import
 from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
 from indicateurs.forms.donnees import PaiementForm, SaisieForm, UsageImportForm
 from indicateurs.models import USAGE_FIELDS, ImportUsage, Tranche, UsageMensuel
@@ -53,32 +52,9 @@ def usages(request, pk):
     if request.method == "POST":
         _check_feed(request.user, grappe)
         if form.is_valid():
-            upload = form.cleaned_data["fichier"]
-            data = upload.read()
-            record = ImportUsage(
-                grappe=grappe, nom_original=upload.name[:255], envoye_par=request.user
-            )
-            try:
-                rows = usage_import.read_rows(data, upload.name)
-            except usage_import.FichierRefuse as exc:
-                record.statut = StatutImport.REFUSE
-                record.rapport = {"fichier": str(exc)}
-            else:
-                rapport = usage_import.validate(rows, request.user, grappe=grappe)
-                record.statut = StatutImport.VERIFIE if rapport.ok else StatutImport.REFUSE
-                record.rapport = rapport.as_dict()
-                record.lignes = len(rapport.lignes)
-                record.mois = record.rapport["mois"]
-            record.fichier.save(upload.name, ContentFile(data), save=False)
-            record.save()
-            if record.statut == StatutImport.VERIFIE:
-                messages.info(
-                    request,
-                    "Fichier vérifié : rien n'a encore été écrit. Relisez le rapport puis "
-                    "appliquez l'import.",
-                )
-            else:
-                messages.error(request, "Fichier refusé : corrigez les erreurs et renvoyez-le.")
+            # Checked here if small, else by a Celery task whose progress the import page shows.
+            record = simulation.submit(grappe, form.cleaned_data["fichier"], request.user)
+            _announce(request, record)
             return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
     imports = Paginator(
         ImportUsage.objects.filter(grappe=grappe).select_related("envoye_par"), PAGE_SIZE
@@ -88,6 +64,25 @@ def usages(request, pk):
         "indicateurs/usages.html",
         {"grappe": grappe, "form": form, "page": imports, "can_feed": can_feed},
     )
+
+
+def _announce(request, record):
+    if record.statut == StatutImport.VERIFIE:
+        messages.info(
+            request,
+            "Fichier vérifié : rien n'a encore été écrit. Relisez le rapport puis appliquez "
+            "l'import.",
+        )
+    elif record.statut == StatutImport.EN_VERIFICATION:
+        messages.info(
+            request,
+            "Fichier reçu : sa vérification est en cours, cette page se met à jour toute seule. "
+            "Rien n'est écrit avant que vous appliquiez l'import.",
+        )
+    elif record.statut == StatutImport.ECHEC:
+        messages.error(request, record.rapport.get("echec", "La vérification a échoué."))
+    else:
+        messages.error(request, "Fichier refusé : corrigez les erreurs et renvoyez-le.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,6 +99,7 @@ def import_detail(request, pk, import_id):
             return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
         _apply_import(request, grappe, record)
         return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
+    simulation.expire_if_lost(record)
     rapport = record.rapport or {}
     return render(
         request,
@@ -116,6 +112,21 @@ def import_detail(request, pk, import_id):
             "can_apply": can_feed and record.statut == StatutImport.VERIFIE,
         },
     )
+
+
+@require_safe
+def import_progression(request, pk, import_id):
+    """The progress of a dry run, polled by the import page (htmx); once the run is over, the
+    HX-Refresh header has htmx reload the page, which then shows the report."""
+    grappe = get_grappe_for(request.user, pk)
+    record = get_object_or_404(ImportUsage, pk=import_id, grappe=grappe)
+    simulation.expire_if_lost(record)
+    response = render(
+        request, "indicateurs/_import_progression.html", {"grappe": grappe, "record": record}
+    )
+    if record.statut != StatutImport.EN_VERIFICATION:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _apply_import(request, grappe, record):
@@ -171,7 +182,11 @@ def saisie(request, pk):
         month = usage_import.parse_month(request.GET.get("mois"))
         if membership and month:
             initial = {"esms": membership, "mois": f"{month:%Y-%m}"}
-            existing = UsageMensuel.objects.filter(esms_id=membership.esms_id, mois=month).first()
+            existing = (
+                UsageMensuel.objects.filter(esms_id=membership.esms_id, mois=month)
+                .held_by(grappe)
+                .first()
+            )
             if existing:
                 initial.update({name: getattr(existing, name) for name in USAGE_FIELDS})
     form = SaisieForm(request.POST or None, grappe=grappe, initial=initial)
@@ -204,6 +219,7 @@ def saisie(request, pk):
         UsageMensuel.objects.filter(
             esms__memberships__grappe=grappe, esms__memberships__left_on__isnull=True
         )
+        .held_by(grappe)
         .select_related("esms")
         .order_by("-mois", "esms__raison_sociale")[:30]
     )

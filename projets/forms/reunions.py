@@ -587,6 +587,8 @@ class ActionForm(forms.ModelForm):
         widgets = {"due_on": date_input()}
 
     def __init__(self, *args, grappe, people=None, hidden_comites=(), **kwargs):
+        """`people`: the persons offered as owners (projets.views.reunions.action_owners), a
+        subset of the grappe's; all of them by default."""
         super().__init__(*args, **kwargs)
         self.fields["titre"].error_messages["required"] = "Décrivez l'action."
         owner = self.fields["owner"]
@@ -597,6 +599,8 @@ class ActionForm(forms.ModelForm):
         )
         owner.queryset = people_of(grappe, hidden_comites=hidden_comites)
         if people is not None:
+            # Posted, an owner left out of `people` is refused like a stranger.
+            owner.queryset = owner.queryset.filter(pk__in=[user.pk for user in people])
             owner.choices = [("", "—"), *((user.pk, person_label(user)) for user in people)]
         due_on = self.fields["due_on"]
         due_on.required = True

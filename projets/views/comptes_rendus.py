@@ -352,7 +352,7 @@ def bibliotheque(request, pk):
         raise Http404
     diffused = (
         CompteRendu.objects.filter(reunion__grappe=grappe, statut=DIFFUSE)
-        .exclude(reunion__kind__in=perms.hidden_reunion_kinds(request.user, grappe))
+        .visible_to(request.user, grappe)
         .select_related("reunion", "reunion__comite")
         .order_by("-reunion__starts_at", "-reunion_id", "-numero")
     )

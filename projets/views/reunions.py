@@ -8,6 +8,10 @@ calendar feed.
 Permissions: whoever sees the grappe reads its meetings (404 otherwise, files included); its
 editors (projets.perms.can_edit_plan) change them (403 otherwise); an action's owner may change
 its status. The calendar feed is reached by its secret token only (calendar apps can't log in).
+A meeting hidden from the user (the comité de sélection's, for the grappe's AMOA consultant) is
+a 404 with everything born in it: its actions are left out of every list (carried over, Mes
+actions), the calendar feed, and the invitations; what the history says about them is
+confidential (projets.perms, Reunion/Action.objects.visible_to).
 The minutes (comptes rendus) have their own views (projets/views/comptes_rendus.py)."""
 
 import datetime
@@ -29,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.mail import absolute_url, send_templated_mail
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
-from grappe.models import Grappe, HistoryEntry
+from grappe.models import Grappe
 from grappe.views.grappes import form_changes, get_grappe_for
 from projets import ics, perms
 from projets.enums import (
@@ -60,7 +64,7 @@ from projets.models import (
     ReunionDocument,
     new_calendar_token,
 )
-from projets.services import record_jalon_decision
+from projets.services import record_jalon_decision, record_meeting_history
 
 FEED_HISTORY = datetime.timedelta(days=183)  # the calendar feed: 6 months back, and the future
 CLOSED_SHOWN = datetime.timedelta(days=30)  # "Mes actions": actions closed in the last 30 days
@@ -100,9 +104,7 @@ def _editor(request, grappe):
 def reunion_for(user, grappe, reunion_id):
     """The meeting if it belongs to the grappe and the user may see it; 404 otherwise."""
     reunion = get_object_or_404(
-        Reunion.objects.select_related("comite", "created_by").exclude(
-            kind__in=perms.hidden_reunion_kinds(user, grappe)
-        ),
+        Reunion.objects.visible_to(user, grappe).select_related("comite", "created_by"),
         pk=reunion_id,
         grappe=grappe,
     )
@@ -129,6 +131,16 @@ def _not_started_message(reunion):
 
 def _plan(grappe):
     return Plan.objects.filter(grappe=grappe).first()
+
+
+def action_owners(request, grappe, reunion):
+    """Who may be given an action of the meeting: the grappe's people the user may see, less
+    those the meeting is hidden from (they could never see nor close the action). Only a
+    confidential meeting hides from anyone: the others skip the check, one query per person."""
+    people = list(
+        people_of(grappe, hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe))
+    )
+    return perms.readers_among(people, reunion) if perms.is_confidential(reunion) else people
 
 
 def action_row(action, user, can_edit, today):
@@ -276,7 +288,7 @@ def reunion_list(request, pk):
     can_edit = perms.can_edit_plan(request.user, grappe)
     latest = CompteRendu.objects.filter(reunion=OuterRef("pk")).order_by("-numero")
     reunions = list(
-        grappe.reunions.exclude(kind__in=perms.hidden_reunion_kinds(request.user, grappe))
+        grappe.reunions.visible_to(request.user, grappe)
         .select_related("comite")
         .annotate(
             **{f"cr_{name}": Subquery(latest.values(name)[:1]) for name in LATEST_FIELDS},
@@ -351,8 +363,8 @@ def reunion_create(request, pk):
             formset.save_points()
             documents = _save_documents(reunion, form.uploads, request.user)
             start = timezone.localtime(reunion.starts_at)
-            HistoryEntry.record(
-                grappe,
+            record_meeting_history(
+                reunion,
                 request.user,
                 "Création d'une réunion",
                 reunion,
@@ -377,6 +389,9 @@ def reunion_edit(request, pk, reunion_id):
     grappe = get_grappe_for(request.user, pk)
     _editor(request, grappe)
     reunion = reunion_for(request.user, grappe, reunion_id)
+    # A meeting that leaves the comité de sélection keeps the change out of the consultant's
+    # history: the entry would tell what the meeting was.
+    was_confidential = perms.is_confidential(reunion)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = ReunionForm(
@@ -411,8 +426,13 @@ def reunion_edit(request, pk, reunion_id):
                 reunion.sequence += 1
                 reunion.save(update_fields=["sequence"])
             if changes:
-                HistoryEntry.record(
-                    grappe, request.user, "Modification d'une réunion", reunion, changes
+                record_meeting_history(
+                    reunion,
+                    request.user,
+                    "Modification d'une réunion",
+                    reunion,
+                    changes,
+                    confidential=was_confidential,
                 )
         if not changes:
             messages.info(request, "Aucune modification.")
@@ -455,6 +475,7 @@ def detail_context(request, grappe, reunion, **forms):
     carried = [
         action_row(action, user, can_edit, today)
         for action in Action.objects.open()
+        .visible_to(user, grappe)
         .filter(grappe=grappe, reunion__starts_at__lt=reunion.starts_at)
         .exclude(reunion=reunion)
         .select_related("owner", "reunion")
@@ -491,9 +512,7 @@ def detail_context(request, grappe, reunion, **forms):
         voters = 0
         if reunion.kind == TypeReunion.COPIL and reunion.comite is not None:
             voters = quorum.voters
-        people = list(
-            people_of(grappe, hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe))
-        )
+        people = action_owners(request, grappe, reunion)
         context.update(
             decision_form=forms.get("decision_form")
             or DecisionForm(reunion=reunion, points=points, plan=plan, voters=voters),
@@ -538,15 +557,21 @@ def reunion_invite(request, pk, reunion_id):
         messages.error(request, "La réunion est passée : les invitations ne sont plus envoyées.")
         return redirect(_reunion_url(reunion))
     participants = list(reunion.participants.select_related("user"))
-    recipients = [
-        participant.user if participant.user_id else Guest(participant.name, participant.email)
+    invited = [participant.user for participant in participants if participant.user_id]
+    readers = perms.readers_among(invited, reunion)
+    left_out = [user for user in invited if user not in readers]
+    recipients = readers + [
+        Guest(participant.name, participant.email)
         for participant in participants
+        if not participant.user_id
     ]
     if not recipients:
         messages.error(
             request,
             "La réunion n'a aucun invité : ajoutez des invités avant d'envoyer les invitations.",
         )
+        if left_out:
+            messages.warning(request, _left_out_message(left_out))
         return redirect(_reunion_url(reunion))
     update = reunion.invitation_sent_at is not None
     points = list(reunion.points.all())
@@ -572,8 +597,8 @@ def reunion_invite(request, pk, reunion_id):
     )
     reunion.invitation_sent_at = timezone.now()
     reunion.save(update_fields=["invitation_sent_at"])
-    HistoryEntry.record(
-        grappe,
+    record_meeting_history(
+        reunion,
         request.user,
         "Envoi de la mise à jour des invitations" if update else "Envoi des invitations",
         reunion,
@@ -585,7 +610,17 @@ def reunion_invite(request, pk, reunion_id):
         f"{sent} {label}{'s' if sent > 1 else ''} envoyée{'s' if sent > 1 else ''} par e-mail, "
         "avec le rendez-vous pour l'agenda (.ics).",
     )
+    if left_out:
+        messages.warning(request, _left_out_message(left_out))
     return redirect(_reunion_url(reunion))
+
+
+def _left_out_message(users):
+    names = ", ".join(person_label(user) for user in users)
+    return (
+        f"Non invité{'s' if len(users) > 1 else ''} : {names}. Les réunions du comité de "
+        "sélection sont cachées aux consultants AMOA de la grappe, qui peuvent être candidats."
+    )
 
 
 def _calendar_response(content, filename=None):
@@ -626,6 +661,7 @@ def calendar_feed(request, token):
             starts_at__gte=timezone.now() - FEED_HISTORY,
             grappe__in=Grappe.objects.for_user(user),
         )
+        .visible_to(user)
         .select_related("grappe", "created_by")
         .prefetch_related("points")
         .order_by("starts_at", "pk")
@@ -685,8 +721,8 @@ def reunion_attendance(request, pk, reunion_id):
         for participant, presence in changes:
             participant.presence = presence
             participant.save(update_fields=["presence"])
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            reunion,
             request.user,
             "Présences d'une réunion",
             reunion,
@@ -732,7 +768,7 @@ def decision_add(request, pk, reunion_id):
         changes = {"Décision": decision.texte}
         if jalon is not None:
             changes["Jalon"] = f"{jalon.titre} : {decision.get_jalon_decision_display()}"
-        HistoryEntry.record(grappe, request.user, "Décision prise en réunion", reunion, changes)
+        record_meeting_history(reunion, request.user, "Décision prise en réunion", reunion, changes)
     message = "La décision est enregistrée."
     if jalon is not None and changed:
         message += f" Le jalon « {jalon.titre} » est mis à jour : {jalon.get_decision_display()}."
@@ -752,6 +788,7 @@ def action_add(request, pk, reunion_id):
     form = ActionForm(
         request.POST,
         grappe=grappe,
+        people=action_owners(request, grappe, reunion),
         hidden_comites=grappe_perms.hidden_comite_kinds(request.user, grappe),
         instance=Action(grappe=grappe, reunion=reunion),
     )
@@ -762,8 +799,8 @@ def action_add(request, pk, reunion_id):
         action.grappe = reunion.grappe
         action.reunion = reunion
         action.save()
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            reunion,
             request.user,
             "Action décidée en réunion",
             action,
@@ -793,10 +830,14 @@ def _next_url(request, default):
 @require_POST
 def action_update(request, pk, action_id):
     grappe = get_grappe_for(request.user, pk)
+    # An action of a meeting hidden from the user is a 404, like the meeting itself.
     action = get_object_or_404(
-        Action.objects.select_related("reunion", "owner"), pk=action_id, grappe=grappe
+        Action.objects.visible_to(request.user, grappe).select_related("reunion", "owner"),
+        pk=action_id,
+        grappe=grappe,
     )
-    if not (action.owner_id == request.user.pk or perms.can_edit_plan(request.user, grappe)):
+    action.grappe = action.reunion.grappe = grappe
+    if not perms.can_update_action(request.user, action):
         raise PermissionDenied(
             "Seuls le responsable de l'action, le chef de projet, l'AMOA et l'administrateur "
             "changent son statut."
@@ -818,8 +859,8 @@ def action_update(request, pk, action_id):
         action.closed_at = None
     with transaction.atomic():
         action.save(update_fields=["statut", "closed_at"])
-        HistoryEntry.record(
-            grappe,
+        record_meeting_history(
+            action.reunion,
             request.user,
             "Mise à jour d'une action",
             action,
@@ -837,9 +878,11 @@ def my_actions(request):
     closed in the last 30 days; and the address of their calendar feed."""
     user = request.user
     today = timezone.localdate()
-    mine = Action.objects.filter(
-        owner=user, grappe__in=Grappe.objects.for_user(user)
-    ).select_related("grappe", "reunion")
+    mine = (
+        Action.objects.filter(owner=user, grappe__in=Grappe.objects.for_user(user))
+        .visible_to(user)
+        .select_related("grappe", "reunion")
+    )
     open_rows = [action_row(action, user, False, today) for action in mine.open()]
     open_rows.sort(
         key=lambda row: (
@@ -873,14 +916,13 @@ def my_actions(request):
 
 @require_safe
 def reunion_document_download(request, pk, reunion_id, document_id):
-    """A meeting's document, only to those who see the grappe; 404 to everyone else (and for a
-    document of another meeting). MEDIA_ROOT has no public URL."""
+    """A meeting's document, only to those who see the grappe and the meeting; 404 to everyone
+    else (and for a document of another meeting). MEDIA_ROOT has no public URL."""
     grappe = get_grappe_for(request.user, pk)
     if not perms.can_view_plan(request.user, grappe):
         raise Http404
-    document = get_object_or_404(
-        ReunionDocument, pk=document_id, reunion_id=reunion_id, reunion__grappe=grappe
-    )
+    reunion = reunion_for(request.user, grappe, reunion_id)  # a hidden meeting's too: 404
+    document = get_object_or_404(ReunionDocument, pk=document_id, reunion=reunion)
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, ValueError) as error:

@@ -1,10 +1,10 @@
 """GET /api/v1/consultations/{id}/classement/ — token or session, 404 for those who cannot see."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.amoa.factories import DEADLINE, make_offre, score
+from tests.helpers import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,7 @@ def ranked(consultation, evaluators):
 
 def test_ranking_by_token(cast, consultation, ranked):
     alpha, beta, late = ranked
-    client = APIClient()
-    token = Token.objects.create(user=cast.ars)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    response = client.get(api_url(consultation))
+    response = api_for(cast.ars).get(api_url(consultation))
     assert response.status_code == 200
     data = response.json()
     assert data["consultation"] == consultation.pk

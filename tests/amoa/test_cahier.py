@@ -1,7 +1,6 @@
 """The AMOA cahier des charges builder: registry context, checklists, missing data, preview, PDF."""
 
 import datetime
-import subprocess
 
 import pytest
 import time_machine
@@ -22,7 +21,7 @@ from tests.grappe.factories import (
     UserFactory,
     add_esms,
 )
-from tests.helpers import EDIT, READ, check, text
+from tests.helpers import EDIT, READ, check, pdf_text, text
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +34,6 @@ def frozen_now():
 
 def url(name, consultation):
     return reverse(f"amoa:{name}", args=[consultation.grappe_id, consultation.pk])
-
-
-def pdf_text(content):
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return result.stdout.decode()
 
 
 def form_data(consultation, **overrides):

@@ -137,7 +137,12 @@ def test_bad_rows_are_reported_with_their_line(dui, tweak, sheet, line, message)
 def test_a_file_that_is_not_a_workbook_or_lacks_a_sheet_is_rejected(dui):
     parsed = cadre.parse(b"not a zip", exigences(dui))
     assert parsed.errors == [
-        {"feuille": "", "ligne": None, "message": "Le fichier n'est pas un classeur XLSX lisible."}
+        {
+            "feuille": "",
+            "ligne": None,
+            "message": "Fichier refusé : ce n'est pas un classeur Excel (.xlsx) lisible : "
+            "l'archive ZIP est invalide.",
+        }
     ]
 
     def drop_prices(workbook):

@@ -2,14 +2,12 @@
 price, the coverage computed, an offer missing an indispensable requirement eliminated, the
 pages (coverage, TCO, ranking) and the rapport de choix (PDF)."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pypdf import PdfReader
 
 from amoa import cadre, scoring, services
 from amoa.enums import ObjetConsultation, StatutConsultation
@@ -31,14 +29,9 @@ from tests.amoa.factories import (
     make_offre_editeur,
     score,
 )
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content):
-    assert content.startswith(b"%PDF-")
-    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    return " ".join(raw.split())
 
 
 def text(response):

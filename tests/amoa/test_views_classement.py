@@ -7,13 +7,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from amoa.enums import StatutConsultation
 from amoa.models import Choix, Consultant
 from grappe.enums import RoleKind
 from grappe.models import HistoryEntry, Role
 from tests.amoa.factories import DEADLINE, make_offre, score
+from tests.helpers import pdf_text
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def text(response):
     return html.unescape(response.content.decode())
-
-
-def pdf_text(content):
-    assert content.startswith(b"%PDF-")
-    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    # Table cells wrap: compare on single-spaced text.
-    return " ".join(raw.split())
 
 
 @pytest.fixture

@@ -52,12 +52,25 @@ def test_an_evaluator_scores_with_justifications_then_submits(
     assert evaluation.notes.count() == 2
     note = evaluation.notes.get(critere__code="methodologie")
     assert note.valeur == Decimal(8) and note.justification == "Démarche claire"
+    # Submitted only complete: every offer × qualitative criterion, each justified.
     response = client.post(grid_url(consultation), {**data, "soumettre": "1"})
+    assert response.status_code == 200
+    assert "Il manque" in text(response) and "Alpha Conseil — Audition : note et justification" in (
+        text(response)
+    )
+    evaluation.refresh_from_db()
+    assert not evaluation.soumise
+    full = {}
+    for offre in offres:
+        for critere in consultation.criteres.filter(kind="qualitatif"):
+            full[field(offre, consultation, critere.code)] = "3"
+            full[field(offre, consultation, critere.code, "justification")] = "Vu en audition"
+    response = client.post(grid_url(consultation), {**full, "soumettre": "1"})
     assert response["Location"] == reverse(
         "amoa:consolidation", args=[cast.grappe.pk, consultation.pk]
     )
     evaluation.refresh_from_db()
-    assert evaluation.soumise
+    assert evaluation.soumise and evaluation.notes.count() == 10
     assert HistoryEntry.objects.filter(action="Évaluation soumise").exists()
 
 
@@ -103,7 +116,7 @@ def test_conflict_of_interest_removes_the_evaluator_from_that_offer(
     first, second = evaluators
     score(consultation, first, offres[0], {"methodologie": 10})
     score(consultation, first, offres[1], {"methodologie": 5})
-    score(consultation, second, offres[0], {"methodologie": 4})
+    score(consultation, second, offres[0], {"methodologie": 4}, submit=True)
     client = client_for(first)
     url = reverse("amoa:conflit", args=[cast.grappe.pk, consultation.pk])
     response = client.post(
@@ -116,8 +129,8 @@ def test_conflict_of_interest_removes_the_evaluator_from_that_offer(
     page = text(client.get(grid_url(consultation)))
     assert f'data-testid="grille-{offres[0].pk}"' not in page
     assert f'data-testid="grille-{offres[1].pk}"' in page
-    # Even a score entered behind the view's back would not count.
-    score(consultation, first, offres[0], {"methodologie": 10})
+    # Even a score entered behind the view's back, in a submitted grid, would not count.
+    score(consultation, first, offres[0], {"methodologie": 10}, submit=True)
     result = analyse(consultation)
     cell = result.result(offres[0]).notes["methodologie"]
     assert cell.mean == Decimal("4.00") and cell.count == 1

@@ -1,5 +1,6 @@
 """Journey: the chef de projet records three offers, two evaluators of the comité de sélection
-score them, the ranking shows and the rapport d'analyse downloads."""
+score them — a grid is submitted only complete (every offer × every qualitative criterion, noted
+and justified), then locked —, the ranking shows and the rapport d'analyse downloads."""
 
 import re
 
@@ -20,13 +21,51 @@ OFFRES = [
     ("Beta Santé", "50000", "850"),
     ("Gamma Partenaires", "55000", "1000"),
 ]
-# Méthodologie scores of the two evaluators, per offer.
-SCORES = {"Alpha Conseil": ("9", "8"), "Beta Santé": ("5", "6"), "Gamma Partenaires": ("7", "7")}
+# The default qualitative criteria as the grid labels them: (libellé, scale).
+CRITERES = [
+    ("Méthodologie", 10),
+    ("Expérience et références", 10),
+    ("Respect du cadre et du planning", 5),
+    ("Audition", 10),
+    ("Appui à la montée en compétence", 5),
+]
+# What each of the two evaluators types, per offer, in the order of CRITERES.
+SCORES = {
+    "Alpha Conseil": [("9", "8"), ("7.5", "8"), ("4", "5"), ("8", "9"), ("4", "4")],
+    "Beta Santé": [("5", "6"), ("6", "5"), ("3", "3"), ("6", "6"), ("3", "4")],
+    "Gamma Partenaires": [("7", "7"), ("7", "6.5"), ("4", "4"), ("7", "7"), ("3", "3")],
+}
+# The totals on 100 from those scores (price notes as displayed, rounded to 2 decimals):
+# Alpha: 25 × 8,33/10 + 10 × 9,44/10 + 20 × 8,5/10 + 15 × 7,75/10 + 10 × 4,5/5 + 15 × 8,5/10
+#        + 5 × 4/5 = 20,825 + 9,44 + 17 + 11,625 + 9 + 12,75 + 4 = 84,64;
+# Gamma: 25 × 9,09/10 + 10 × 8,5/10 + 20 × 7/10 + 15 × 6,75/10 + 10 × 4/5 + 15 × 7/10
+#        + 5 × 3/5 = 22,725 + 8,5 + 14 + 10,125 + 8 + 10,5 + 3 = 76,85;
+# Beta (cheapest on both prices, weakest on quality): 25 + 10 + 11 + 8,25 + 6 + 9 + 3,5 = 72,75.
+CLASSEMENT = [("Alpha Conseil", "84,64"), ("Gamma Partenaires", "76,85"), ("Beta Santé", "72,75")]
 
 
 def logout(page):
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state("networkidle")
+
+
+def justification(position, libelle):
+    return f"Avis de l'évaluateur {position + 1} — {libelle}"
+
+
+def fill_grid(page, offres, position, criteres=CRITERES):
+    """Type the evaluator's note and justification of `criteres` for every offer."""
+    for societe, values in SCORES.items():
+        grid = page.get_by_test_id(f"grille-{offres[societe].pk}")
+        # The grid asks for exactly the criteria of the table: none left unscored.
+        expect(grid.locator("input[type=number]")).to_have_count(len(CRITERES))
+        for (libelle, echelle), notes in zip(CRITERES, values, strict=True):
+            if (libelle, echelle) not in criteres:
+                continue
+            grid.get_by_label(f"{libelle} (sur {echelle})", exact=True).fill(notes[position])
+            grid.get_by_label(f"Justification — {libelle}", exact=True).fill(
+                justification(position, libelle)
+            )
 
 
 def complete_file(offre):
@@ -87,26 +126,47 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
     capture("03-offres-completes")
     logout(page)
 
-    # Two evaluators score the methodology and submit.
+    # Two evaluators score every offer on every qualitative criterion, justify, and submit.
     offres = {o.candidat.societe: o for o in Offre.objects.select_related("candidat")}
     for position, email in enumerate(["eval1@exemple.fr", "eval2@exemple.fr"]):
         login(email)
         page.goto(f"{base}evaluation/")
         expect(page.get_by_test_id("evaluation-en-cours")).to_be_visible()
-        for societe, values in SCORES.items():
-            grid = page.get_by_test_id(f"grille-{offres[societe].pk}")
-            grid.get_by_label("Méthodologie (sur 10)", exact=True).fill(values[position])
-            grid.get_by_label("Justification — Méthodologie", exact=True).fill(
-                f"Avis de l'évaluateur {position + 1}"
+        if position == 0:
+            # A first sitting: the methodology only, kept as a draft…
+            fill_grid(page, offres, position, criteres=CRITERES[:1])
+            page.get_by_role("button", name="Enregistrer le brouillon").click()
+            expect(page.get_by_role("alert").first).to_have_text(
+                "Vos notes sont enregistrées (brouillon, non soumis)."
             )
+            # …which cannot be submitted: every missing note and justification is listed.
+            page.get_by_role("button", name="Soumettre mon évaluation").click()
+            errors = page.get_by_test_id("erreurs-grille")
+            expect(errors).to_contain_text("Votre évaluation n'est pas soumise")
+            expect(errors.get_by_role("listitem")).to_have_count(3 * (len(CRITERES) - 1))
+            expect(errors).to_contain_text(
+                "Gamma Partenaires — Appui à la montée en compétence : note et justification"
+            )
+            expect(errors).not_to_contain_text("Méthodologie")
+            expect(page.get_by_test_id("evaluation-en-cours")).to_be_visible()
+        fill_grid(page, offres, position)
         if position == 0:
             capture("04-grille-du-premier-evaluateur")
         page.get_by_role("button", name="Soumettre mon évaluation").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Consolidation des notes")
         expect(page.get_by_test_id(f"consolidation-{offres['Alpha Conseil'].pk}")).to_contain_text(
-            "Avis de l'évaluateur 1"
+            justification(0, "Méthodologie")
         )
         capture(f"{5 + position:02d}-consolidation-evaluateur-{position + 1}")
+        if position == 0:
+            # The submitted grid is locked.
+            page.goto(f"{base}evaluation/")
+            expect(page.get_by_test_id("evaluation-soumise")).to_be_visible()
+            expect(page.get_by_role("button", name="Soumettre mon évaluation")).to_have_count(0)
+            expect(page.get_by_role("button", name="Enregistrer le brouillon")).to_have_count(0)
+            grid = page.get_by_test_id(f"grille-{offres['Alpha Conseil'].pk}")
+            expect(grid.get_by_label("Méthodologie (sur 10)", exact=True)).to_be_disabled()
+            expect(grid.get_by_label("Méthodologie (sur 10)", exact=True)).to_have_value("9.0")
         logout(page)
 
     # The chef de projet sees the ranking and downloads the report.
@@ -114,10 +174,15 @@ def test_offers_scored_by_two_evaluators_are_ranked_and_reported(page, live_serv
     page.goto(f"{base}classement/")
     ranking = page.get_by_test_id("classement")
     expect(ranking.locator("tbody tr")).to_have_count(3)
-    # Alpha: 25 × 50/60 + 10 × 850/900 + 20 × 8.5/10 = 47.27; Beta: 25 + 10 + 11 = 46.00.
-    expect(ranking.locator("tbody tr").first).to_contain_text("Alpha Conseil")
-    expect(ranking.locator("tbody tr").first).to_contain_text("47,27")
-    expect(ranking.locator("tbody tr").nth(1)).to_contain_text("Beta Santé")
+    # Computed from the scores typed above (CLASSEMENT): quality outweighs Beta's lower prices.
+    for rank, (societe, total) in enumerate(CLASSEMENT, start=1):
+        row = ranking.get_by_test_id(f"rang-{offres[societe].pk}")
+        expect(ranking.locator("tbody tr").nth(rank - 1)).to_have_attribute(
+            "data-testid", f"rang-{offres[societe].pk}"
+        )
+        expect(row.locator("td").first).to_have_text(str(rank))
+        expect(row.locator("td").nth(1)).to_have_text(societe)
+        expect(row.locator("td").last).to_have_text(total)
     expect(page.get_by_test_id("sensibilite")).to_be_visible()
     capture("07-classement-des-offres")
     with page.expect_download() as download_info:

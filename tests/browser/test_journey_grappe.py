@@ -1,7 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from grappe.models import Grappe
+from grappe.enums import FonctionOg
+from grappe.models import Grappe, OgPerson
 from tests.grappe.factories import (
     CategorieFactory,
     EsmsFactory,
@@ -15,8 +16,9 @@ pytestmark = [
 ]
 
 
-def registry_of_15_esms():
-    """15 ESMS from the imported FINESS registry, run by 3 OG, none in a grappe yet."""
+def registry_of_15_esms(porteur):
+    """15 ESMS from the imported FINESS registry, run by 3 OG, none in a grappe yet; the porteur
+    speaks for the 3 OG (their référent), so their ESMS join without a request."""
     ehpad = CategorieFactory()
     ime = CategorieFactory(
         code="183", libelle="Institut Médico-Educatif (I.M.E.)", agregat_code="4101"
@@ -24,6 +26,7 @@ def registry_of_15_esms():
     numbers = []
     for og_index in range(3):
         og = OrganismeGestionnaireFactory(raison_sociale=f"ASSOCIATION DU NORD {og_index}")
+        OgPerson.objects.create(og=og, user=porteur, fonction=FonctionOg.REFERENT)
         for esms_index in range(5):
             esms = EsmsFactory(og=og, categorie=ime if esms_index == 4 else ehpad)
             numbers.append(esms.finess_et)
@@ -31,8 +34,8 @@ def registry_of_15_esms():
 
 
 def test_porteur_builds_an_eligible_grappe_of_15_esms_by_finess(page, live_server, login, capture):
-    numbers = registry_of_15_esms()
-    UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
+    porteur = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
+    numbers = registry_of_15_esms(porteur)
     login("porteur@exemple.fr")
 
     # No grappe yet: the home page offers to create one.

@@ -1,13 +1,6 @@
-import io
-
-from pypdf import PdfReader
-
 from core.pdf import pdf_response, render_pdf
 from tests.grappe.factories import GrappeFactory
-
-
-def pdf_text(pdf_bytes):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+from tests.helpers import pdf_text
 
 
 def test_render_pdf_keeps_accented_french_and_adds_footer(db, tmp_path, settings):

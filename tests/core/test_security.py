@@ -10,11 +10,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.middleware import LAST_ACTIVITY_KEY
+from tests.helpers import api_for
 from users.auth import axes_username, client_ip
 from users.models import User
 
@@ -260,15 +260,13 @@ def test_anonymous_api_calls_are_throttled(low_throttle_rates):
 
 def test_token_api_calls_are_throttled_per_account(cast, low_throttle_rates):
     url = f"/api/v1/grappes/{cast.grappe.pk}/indicateurs/?mois=2026-01"
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast.owner).key}")
+    api = api_for(cast.owner)
     statuses = [api.get(url).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
     response = api.get(url)
     assert response.status_code == 429
     assert "Retry-After" in response
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast.admin).key}")
+    other = api_for(cast.admin)
     assert other.get(url).status_code == 200
 
 
@@ -288,8 +286,7 @@ def test_activity_is_written_at_most_once_a_minute(cast, client_for, idle_timeou
 
 def test_idle_timeout_leaves_the_api_token_alone(cast, idle_timeout):
     """Token calls have no session: nothing to expire, nothing written."""
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast.owner).key}")
+    api = api_for(cast.owner)
     with time_machine.travel(START, tick=False) as traveller:
         assert api.get(f"/api/v1/grappes/{cast.grappe.pk}/indicateurs/").status_code == 200
         traveller.shift(dt.timedelta(hours=3))

@@ -2,10 +2,12 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
+from grappe import perms
 from grappe.demo import GRAPPE_NAME
 from grappe.enums import TypeComite
-from grappe.models import ArsAgent, Esms, Grappe, HistoryEntry, OgMembership
+from grappe.models import ArsAgent, Esms, Grappe, HistoryEntry, JoinRequest, OgMembership
 from projets.comptes_rendus import awaiting_rows
 from projets.enums import Presence, StatutCompteRendu, StatutEtape, StatutVersion
 from projets.models import Action, CompteRendu, Decision, LivrableVersion, Plan
@@ -38,6 +40,22 @@ def test_seed_demo_builds_a_realistic_grappe_and_is_idempotent():
     assert ArsAgent.objects.filter(region=grappe.region).exists()
     assert User.objects.get(email="admin@demo.grappe.fr").is_staff
     assert User.objects.get(email="cheffe.projet@demo.grappe.fr").check_password("demo-grappe-2026")
+
+
+def test_seed_demo_shows_an_og_agreeing_to_a_join(client):
+    """The Ternois's director has a grappe's request for one of her ESMS to decide; the chef de
+    projet, référent of the porteur, may start a grappe; an ESMS is in one grappe at a time."""
+    call_command("seed_demo", verbosity=0)
+    grappe = Grappe.objects.get(name=GRAPPE_NAME)
+    (pending,) = JoinRequest.objects.pending()
+    assert pending.grappe == grappe and not grappe.memberships.filter(esms=pending.esms).exists()
+    director = User.objects.get(email="directrice.ternois@demo.grappe.fr")
+    client.force_login(director)
+    home = client.get("/")
+    assert home["Location"] == reverse("grappe:adhesions")
+    assert pending.esms.finess_et in client.get(home["Location"]).content.decode()
+    assert perms.can_create_grappe(User.objects.get(email="cheffe.projet@demo.grappe.fr"))
+    assert not perms.can_create_grappe(User.objects.get(email="consultant.amoa@demo.grappe.fr"))
 
 
 def test_seed_demo_puts_a_plan_under_way():

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -99,13 +101,18 @@ class GrappeFactory(DjangoModelFactory):
             OgMembership.objects.get_or_create(grappe=obj, og=obj.porteur)
 
 
+# Test grappes hold their ESMS since long before the months their tests write and read (a grappe
+# sees an ESMS's usage only for the months it held it: EsmsMembership.held_in).
+MEMBERS_SINCE = datetime.date(2020, 1, 1)
+
+
 def add_esms(grappe, count=1, og=None, **esms_kwargs):
     """Put `count` new ESMS in the grappe (and their OG among its coopérateurs)."""
     og = og or grappe.porteur
     created = []
     for _ in range(count):
         esms = EsmsFactory(og=og, **esms_kwargs)
-        EsmsMembership.objects.create(grappe=grappe, esms=esms)
+        EsmsMembership.objects.create(grappe=grappe, esms=esms, joined_on=MEMBERS_SINCE)
         created.append(esms)
     OgMembership.objects.get_or_create(grappe=grappe, og=og, left_on=None)
     return created

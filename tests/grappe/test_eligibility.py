@@ -1,6 +1,7 @@
 """Eligibility rules of DOMAIN.md §4, each tested at its boundaries, with the AAPs of the migration."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from grappe.eligibility import CheckStatus, check_eligibility
 from grappe.finess import check_finess
@@ -188,22 +189,12 @@ def test_corsican_number_failing_the_key_is_only_a_warning():
 # --- 5. one grappe per AAP ----------------------------------------------------------------------
 
 
-def test_esms_in_two_grappes_of_the_same_aap_is_blocking_on_both():
+def test_an_esms_is_active_in_one_grappe_at_a_time():
     first = make_grappe(15, name="Grappe de l'Artois")
     second = make_grappe(15, name="Grappe du Hainaut")
     shared = first.memberships.first().esms
-    EsmsMembership.objects.create(grappe=second, esms=shared)
-    for grappe, other in [(first, "Grappe du Hainaut"), (second, "Grappe de l'Artois")]:
-        result = check(grappe, "unicite")
-        assert result.status == KO
-        assert shared.finess_et in result.reason
-        assert f"déjà dans la grappe « {other} »" in result.reason
-
-
-def test_esms_in_grappes_of_different_aaps_is_fine():
-    first = make_grappe(15)
-    second = make_grappe(15, kind="amorcage_t2")
-    EsmsMembership.objects.create(grappe=second, esms=first.memberships.first().esms)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EsmsMembership.objects.create(grappe=second, esms=shared)
     assert check(first, "unicite").status == OK
     assert check(second, "unicite").status == OK
 
@@ -365,16 +356,13 @@ def test_query_count_is_bounded(django_assert_max_num_queries):
     grappe = make_grappe(10, achat_sad=True)
     for _ in range(2):
         add_esms(grappe, 5, og=OrganismeGestionnaireFactory())
-    EsmsMembership.objects.create(
-        grappe=make_grappe(15), esms=grappe.memberships.first().esms
-    )  # a conflict to report
     grappe = Grappe.objects.select_related("aap", "region", "porteur").get(pk=grappe.pk)
     memberships = list(grappe.active_memberships())
     assert len(memberships) == 20
-    # The uniqueness check and the coopérateurs: two queries, whatever the number of ESMS.
-    with django_assert_max_num_queries(2):
+    # The coopérateurs: one query, whatever the number of ESMS (uniqueness is the database's).
+    with django_assert_max_num_queries(1):
         report = check_eligibility(grappe, memberships=memberships)
-    assert report.get("unicite").status == KO
+    assert report.get("unicite").status == OK
     # Alone (memberships, AAP, region, porteur fetched here): still a constant.
     grappe = Grappe.objects.get(pk=grappe.pk)
     with django_assert_max_num_queries(6):

@@ -1,17 +1,16 @@
 import datetime
-import io
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from grappe.convention_defaults import convention_defaults
 from grappe.enums import RoleKind, TypeProjet
 from grappe.models import ConventionCooperation, HistoryEntry
 from grappe.views.convention import text_blocks
 from tests.grappe.factories import OrganismeGestionnaireFactory, RoleFactory, add_esms
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -65,11 +64,6 @@ def full_data(**overrides):
     data.update(signed_on="", signed_at_place="")
     data.update(overrides)
     return data
-
-
-def pdf_text(response):
-    assert response["Content-Type"] == "application/pdf"
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
 # ---------------------------------------------------------------------------------------------

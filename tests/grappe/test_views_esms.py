@@ -6,7 +6,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from grappe.enums import RoleKind, SituationDui, SourceDonnee, TypeProjet
+from grappe.enums import (
+    FonctionOg,
+    RoleKind,
+    SituationDui,
+    SourceDonnee,
+    StatutAdhesion,
+    TypeProjet,
+)
 from grappe.finess import expected_key, luhn_checksum
 from grappe.models import (
     Aap,
@@ -14,7 +21,9 @@ from grappe.models import (
     Esms,
     EsmsMembership,
     HistoryEntry,
+    JoinRequest,
     OgMembership,
+    OgPerson,
     OrganismeGestionnaire,
 )
 from tests.grappe.factories import (
@@ -95,6 +104,13 @@ def manual_data(number, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def speaks_for(user, *ogs, fonction=FonctionOg.REFERENT):
+    """Declare the user for these OGs: the ESMS they run join the user's grappe directly."""
+    for og in ogs:
+        OgPerson.objects.get_or_create(og=og, user=user, defaults={"fonction": fonction})
+    return user
 
 
 def messages_of(response):
@@ -235,6 +251,7 @@ def test_add_page_query_count_is_bounded(cast, client_for, django_assert_max_num
 def test_add_registry_esms(cast, client_for):
     grappe = cast.grappe
     esms = registry_esms()
+    speaks_for(cast.owner, esms.og)
     response = client_for(cast.owner).post(
         url("esms_add", grappe),
         {
@@ -305,6 +322,8 @@ def test_add_registry_esms_keeps_its_data_when_fields_are_left_blank(cast, clien
 def test_first_esms_makes_its_og_the_porteur(client_for, db):
     grappe, owner = editable_grappe_without_porteur()
     esms = registry_esms()
+    second = registry_esms()
+    speaks_for(owner, esms.og, second.og)
     response = client_for(owner).post(url("esms_add", grappe), {"finess_et": esms.finess_et})
     assert response.status_code == 302
     grappe.refresh_from_db()
@@ -312,7 +331,6 @@ def test_first_esms_makes_its_og_the_porteur(client_for, db):
     assert OgMembership.objects.filter(grappe=grappe, og=esms.og, left_on=None).exists()
     assert HistoryEntry.objects.filter(grappe=grappe, action="Désignation du porteur").exists()
     # The next OG is only a coopérateur.
-    second = registry_esms()
     client_for(owner).post(url("esms_add", grappe), {"finess_et": second.finess_et})
     grappe.refresh_from_db()
     assert grappe.porteur == esms.og
@@ -458,6 +476,7 @@ def test_esms_that_left_can_come_back(cast, client_for):
     membership = cast.grappe.memberships.first()
     membership.left_on = datetime.date(2025, 1, 1)
     membership.save()
+    speaks_for(cast.owner, membership.esms.og)
     response = client_for(cast.owner).post(
         url("esms_add", cast.grappe), {"finess_et": membership.esms.finess_et}
     )
@@ -465,33 +484,140 @@ def test_esms_that_left_can_come_back(cast, client_for):
     assert cast.grappe.memberships.filter(esms=membership.esms).count() == 2
 
 
-def test_esms_in_another_grappe_of_the_same_aap_is_refused(cast, client_for):
-    aap = Aap.objects.get(kind="generalisation")
-    cast.grappe.aap = aap
+@pytest.mark.parametrize("neighbour_aap", ["generalisation", "amorcage_t1", None])
+def test_esms_active_in_another_grappe_is_refused_whatever_the_aap(cast, client_for, neighbour_aap):
+    """An ESMS is in one grappe at a time: another grappe, even of another call, cannot take it
+    (nor its figures) until its chef de projet releases it."""
+    cast.grappe.aap = Aap.objects.get(kind="generalisation")
     cast.grappe.save()
+    aap = Aap.objects.get(kind=neighbour_aap) if neighbour_aap else None
     neighbour = GrappeFactory(name="Grappe de l'Avesnois", aap=aap)
     esms = add_esms(neighbour, 1, og=OrganismeGestionnaireFactory())[0]
+    speaks_for(cast.owner, esms.og)  # even the OG's own people cannot move it
     response = client_for(cast.owner).post(
         url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
     )
     assert response.status_code == 200
     error = errors_of(response)["finess_et"][0]
-    assert "Grappe de l'Avesnois" in error
-    assert "même appel à projets" in error
+    assert "actif dans la grappe « Grappe de l'Avesnois »" in error
+    assert "retiré de l'autre par son chef de projet" in error
     assert not cast.grappe.memberships.filter(esms=esms).exists()
+    assert not JoinRequest.objects.filter(esms=esms).exists()
+    assert neighbour.memberships.filter(esms=esms, left_on=None).exists()
 
 
-def test_esms_in_a_grappe_of_another_aap_is_accepted(cast, client_for):
-    cast.grappe.aap = Aap.objects.get(kind="generalisation")
-    cast.grappe.save()
-    neighbour = GrappeFactory(name="Grappe de l'Avesnois", aap=Aap.objects.get(kind="amorcage_t1"))
+def test_released_esms_joins_another_grappe_from_its_exit(cast, client_for):
+    neighbour = GrappeFactory(name="Grappe de l'Avesnois")
     esms = add_esms(neighbour, 1, og=OrganismeGestionnaireFactory())[0]
+    owner = RoleFactory(grappe=neighbour, kind=RoleKind.CHEF_PROJET).user
+    released = neighbour.memberships.get(esms=esms)
+    client_for(owner).post(url("esms_remove", neighbour, released.pk))
+    released.refresh_from_db()
+    assert released.left_on == timezone.localdate()
+    speaks_for(cast.owner, esms.og)
     response = client_for(cast.owner).post(
         url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
     )
     assert response.status_code == 302
+    membership = cast.grappe.memberships.get(esms=esms, left_on=None)
+    assert membership.joined_on == released.left_on
+
+
+def test_join_without_speaking_for_the_og_asks_its_direction(
+    cast, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    esms = registry_esms()
+    director = speaks_for(UserFactory(), esms.og, fonction=FonctionOg.DIRECTION)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.owner).post(
+            url("esms_add", cast.grappe), {"finess_et": esms.finess_et}
+        )
+    assert response.status_code == 302
+    assert not cast.grappe.memberships.filter(esms=esms).exists()
+    request = JoinRequest.objects.get(grappe=cast.grappe, esms=esms)
+    assert request.status == StatutAdhesion.EN_ATTENTE
+    assert request.requested_by == cast.owner
+    assert "envoyée à la direction" in messages_of(response)[0]
+    assert [m.to for m in mailoutbox] == [[director.email]]
+    assert "/grappes/adhesions/" in mailoutbox[0].body
+    # Asking twice is refused.
+    again = client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    assert "attend déjà l'accord" in errors_of(again)["finess_et"][0]
+    # The page lists what waits.
+    page = client_for(cast.owner).get(url("esms_add", cast.grappe))
+    assert esms.finess_et in page.content.decode().split('data-testid="demandes-adhesion"')[1]
+
+
+def test_og_direction_accepts_or_refuses(cast, client_for):
+    accepted = registry_esms()
+    refused = registry_esms(og=accepted.og)
+    director = speaks_for(UserFactory(), accepted.og, fonction=FonctionOg.DIRECTION)
+    for esms in (accepted, refused):
+        client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    requests = {r.esms_id: r for r in JoinRequest.objects.all()}
+    client = client_for(director)
+    listing = client.get(reverse("grappe:adhesions"))
+    assert listing.status_code == 200
+    assert accepted.finess_et in listing.content.decode()
+    decide = reverse("grappe:adhesion_decide", args=[requests[accepted.pk].pk])
+    assert client.post(decide, {"decision": "accepter"}).status_code == 302
+    refuse = reverse("grappe:adhesion_decide", args=[requests[refused.pk].pk])
+    client.post(refuse, {"decision": "refuser", "motif": "Déjà engagé ailleurs"})
+    membership = cast.grappe.memberships.get(esms=accepted, left_on=None)
+    assert membership.joined_on == timezone.localdate()
+    assert not cast.grappe.memberships.filter(esms=refused).exists()
+    entry = HistoryEntry.objects.get(grappe=cast.grappe, action="Ajout de l'ESMS")
+    assert entry.changes["Accord de l'organisme gestionnaire"] == str(director)
+    assert (
+        HistoryEntry.objects.get(grappe=cast.grappe, action="Refus d'adhésion d'un ESMS").changes[
+            "Motif"
+        ]
+        == "Déjà engagé ailleurs"
+    )
+    # A decided request cannot be decided again.
+    client.post(refuse, {"decision": "accepter"})
+    assert not cast.grappe.memberships.filter(esms=refused).exists()
+
+
+def test_only_the_og_direction_decides(cast, client_for):
+    esms = registry_esms()
+    referent = speaks_for(UserFactory(), esms.og, fonction=FonctionOg.REFERENT)
+    client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    join_request = JoinRequest.objects.get(esms=esms)
+    decide = reverse("grappe:adhesion_decide", args=[join_request.pk])
+    for user in (cast.owner, cast.stranger, cast.ars, referent):
+        assert client_for(user).post(decide, {"decision": "accepter"}).status_code == 404
+    assert not cast.grappe.memberships.filter(esms=esms).exists()
+    assert client_for(cast.admin).post(decide, {"decision": "accepter"}).status_code == 302
     assert cast.grappe.memberships.filter(esms=esms, left_on=None).exists()
-    assert neighbour.memberships.filter(esms=esms, left_on=None).exists()
+
+
+def test_only_the_chef_de_projet_releases_an_esms(cast, client_for):
+    amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA, user=UserFactory()).user
+    membership = cast.grappe.memberships.first()
+    response = client_for(amoa).post(url("esms_remove", cast.grappe, membership.pk))
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert membership.left_on is None
+
+
+def test_joining_date_never_overlaps_the_previous_grappe(cast, client_for):
+    membership = cast.grappe.memberships.first()
+    previous = GrappeFactory(name="Grappe précédente")
+    EsmsMembership.objects.create(
+        grappe=previous,
+        esms=membership.esms,
+        joined_on=datetime.date(2020, 1, 1),
+        left_on=datetime.date(2026, 3, 15),
+    )
+    response = client_for(cast.owner).post(
+        url("esms_edit", cast.grappe, membership.pk),
+        {"adhesion-type_projet": "", "adhesion-joined_on": "2026-01-01"},
+    )
+    assert response.status_code == 200
+    assert "quitté sa grappe précédente le 15/03/2026" in str(
+        response.context["membership_form"].errors
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,6 +644,9 @@ def test_lookup_registry_card(cast, client_for):
         "59100 ROUBAIX",
     ]:
         assert text in html
+    assert "une demande d'adhésion sera envoyée à la direction de" in html
+    speaks_for(cast.owner, esms.og)
+    html = lookup(client_for(cast.owner), cast.grappe, finess_et=esms.finess_et)
     assert "peut être ajouté à la grappe" in html
 
 
@@ -554,8 +683,7 @@ def test_lookup_names_the_other_grappe(cast, client_for):
     neighbour.aap = Aap.objects.get(kind="amorcage_t2")
     neighbour.save()
     html = lookup(client, cast.grappe, finess_et=esms.finess_et)
-    assert 'data-etat="registre"' in html
-    assert "Également dans la grappe « Grappe de l&#x27;Avesnois »" in html
+    assert 'data-etat="refuse"' in html
 
 
 def test_lookup_of_the_og_number(cast, client_for):
@@ -805,4 +933,4 @@ def test_amoa_consultant_edits_too(cast, client_for):
     esms = registry_esms()
     response = client_for(amoa).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
     assert response.status_code == 302
-    assert cast.grappe.memberships.filter(esms=esms).exists()
+    assert JoinRequest.objects.filter(grappe=cast.grappe, esms=esms, requested_by=amoa).exists()

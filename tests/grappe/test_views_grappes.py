@@ -1,12 +1,16 @@
-import io
-
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
-from grappe.enums import RoleKind, TypeComite
-from grappe.models import Aap, Grappe, HistoryEntry, Region, Role
-from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
+from grappe.enums import FonctionOg, RoleKind, TypeComite
+from grappe.models import Aap, Grappe, HistoryEntry, OgPerson, Region, Role
+from tests.grappe.factories import (
+    GrappeFactory,
+    OrganismeGestionnaireFactory,
+    RoleFactory,
+    UserFactory,
+    add_esms,
+)
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +129,14 @@ def test_ars_agent_reads_without_edit_links(cast, client_for):
     assert reverse("grappe:edit", args=[cast.grappe.pk]) not in response.content.decode()
 
 
-def test_create_grappe_makes_creator_chef_de_projet(client_for, db):
+def og_person(fonction=FonctionOg.REFERENT):
     user = UserFactory()
+    OgPerson.objects.create(og=OrganismeGestionnaireFactory(), user=user, fonction=fonction)
+    return user
+
+
+def test_create_grappe_makes_creator_chef_de_projet(client_for, db):
+    user = og_person()
     response = client_for(user).post(
         reverse("grappe:create"),
         {
@@ -154,7 +164,7 @@ def test_create_refuses_regional_aap_of_another_region(client_for, db):
         year=2026,
         region=Region.objects.get(code="84"),
     )
-    response = client_for(UserFactory()).post(
+    response = client_for(og_person(FonctionOg.DIRECTION)).post(
         reverse("grappe:create"),
         {
             "name": "Grappe",
@@ -171,9 +181,23 @@ def test_create_refuses_regional_aap_of_another_region(client_for, db):
     assert not Grappe.objects.filter(name="Grappe").exists()
 
 
-def test_ars_agent_cannot_create_a_grappe(cast, client_for):
-    assert client_for(cast.ars).get(reverse("grappe:create")).status_code == 403
+def test_only_people_of_an_og_create_a_grappe(cast, client_for):
+    """A grappe is carried by an OG: a signed-in person with no OG behind them (the stranger,
+    chef de projet elsewhere; a newcomer) cannot start one, nor can ARS agents."""
+    newcomer = UserFactory()
+    for user in (cast.ars, cast.stranger, cast.member, cast.copil, newcomer):
+        response = client_for(user).get(reverse("grappe:create"))
+        assert response.status_code == 403
+        assert "administrateur national" in response.content.decode()
+    count = Grappe.objects.count()
+    response = client_for(newcomer).post(
+        reverse("grappe:create"),
+        {"name": "Grappe pirate", "region": Region.objects.get(code="32").pk},
+    )
+    assert response.status_code == 403
+    assert Grappe.objects.count() == count
     assert client_for(cast.owner).get(reverse("grappe:create")).status_code == 200
+    assert client_for(cast.admin).get(reverse("grappe:create")).status_code == 200
 
 
 def test_edit_records_history(cast, client_for):
@@ -234,7 +258,7 @@ def test_porteur_must_be_a_cooperateur(cast, client_for):
 def test_fiche_pdf_text(cast, client_for):
     response = client_for(cast.ars).get(reverse("grappe:fiche_pdf", args=[cast.grappe.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response)
     assert "Fiche grappe — Grappe des Flandres" in text
     assert "Éligibilité" in text
     assert "Établissements et services" in text

@@ -126,7 +126,8 @@ def test_esms_outside_the_users_grappes(cast, esms):
     data = csv_bytes([good_row(esms[0]), good_row(outsider)])
     rapport = check(data, user=cast.owner)
     assert all_errors(rapport) == [
-        f"Ligne 3 : l'ESMS {outsider.finess_et} n'est pas dans une grappe que vous alimentez."
+        f"Ligne 3 : l'ESMS {outsider.finess_et} n'était pas, à la fin du mois 2026-03, dans "
+        "une grappe que vous alimentez."
     ]
     # A reader of the grappe (COPIL member) feeds nothing.
     assert len(all_errors(check(csv_bytes([good_row(esms[0])]), user=cast.copil))) == 1
@@ -251,6 +252,8 @@ def test_feeders_are_scoped_to_their_grappes(cast):
     amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA, user=UserFactory()).user
     second = GrappeFactory()
     (far,) = add_esms(second, 1)
-    assert usage_import.feedable_esms(amoa, [far.pk]) == set()
-    assert usage_import.feedable_esms(cast.admin, [far.pk]) == {far.pk}
+    assert usage_import.fed_grappe_ids(amoa) == {cast.grappe.pk}
+    assert usage_import.fed_grappe_ids(cast.admin) is None  # all
+    holders = usage_import.month_holders([far.pk])[far.pk]
+    assert usage_import.holder_of(holders, date(2026, 3, 1)) == second.pk
     assert usage_import.parse_month("2026-3") == date(2026, 3, 1)

@@ -127,7 +127,7 @@ def test_esms_of_another_grappe_is_refused_on_this_page(cast, client_for):
     (other,) = add_esms(cast.other_grappe, 1)
     client = client_for(cast.admin)
     response = upload(client, cast.grappe, csv_bytes([[other.finess_et, "2026-03", 1]]))
-    assert "n'est pas dans la grappe" in text(client.get(response["Location"]))
+    assert "n'était pas dans la grappe" in text(client.get(response["Location"]))
 
 
 def test_import_list_query_count_does_not_grow(cast, client_for, django_assert_max_num_queries):

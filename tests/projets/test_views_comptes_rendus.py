@@ -4,7 +4,6 @@ the PDF's text, and a bounded number of queries."""
 
 import datetime
 import html
-import io
 import re
 
 import pytest
@@ -13,7 +12,6 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pypdf import PdfReader
 
 from grappe.enums import RegleValidation, RoleComite, TypeComite
 from grappe.models import Comite, Departement
@@ -22,7 +20,7 @@ from projets.comptes_rendus import snapshot
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
 from projets.models import Action, AvisCR, CompteRendu, Decision, Participant
 from tests.grappe.factories import UserFactory, copil_member
-from tests.helpers import EDIT, READ, check
+from tests.helpers import EDIT, READ, check, pdf_text
 from tests.projets.factories import copil_voters
 from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting, suivi_member
 
@@ -497,11 +495,6 @@ def test_library_lists_the_latest_diffused_version_of_each_meeting_newest_first(
 # ---------------------------------------------------------------------------------------------
 # PDF
 # ---------------------------------------------------------------------------------------------
-
-
-def pdf_text(response):
-    reader = PdfReader(io.BytesIO(response.content))
-    return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
 
 
 def test_pdf_of_validated_minutes(cast, client_for, reunion):

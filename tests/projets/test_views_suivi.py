@@ -1,14 +1,12 @@
 """Follow-up pages: timeline and baselines, risk register, progress report (page and PDF)."""
 
 import datetime
-import io
 import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, HistoryEntry
@@ -17,7 +15,7 @@ from projets.enums import CategorieRisque, DecisionJalon, StatutRisque, StatutVe
 from projets.models import Baseline, LivrableVersion, Risque, RisqueHistorique
 from projets.reference_plan import RISQUES_COOPERATION
 from tests.grappe.factories import RoleFactory, UserFactory
-from tests.helpers import EDIT, READ, check
+from tests.helpers import EDIT, READ, check, pdf_text
 from tests.projets.factories import plan_for
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +49,6 @@ def assert_post_cast(cast, client_for, address, data_for, success=302):
     for name, user in cast.users().items():
         response = client_for(user).post(address, data_for(name))
         check(response, name, "login" if user is None else expected[name])
-
-
-def pdf_text(response):
-    """The PDF's text, white space normalised (table cells wrap lines anywhere)."""
-    reader = PdfReader(io.BytesIO(response.content))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def risque_data(**overrides):

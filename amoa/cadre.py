@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from amoa.enums import Couverture, NatureCout, Priorite, Profession
+from core import exports
 from core.uploads import UploadRefused, open_xlsx
 
 SHEET_EXIGENCES = "Exigences"
@@ -68,7 +69,7 @@ def export_xlsx(consultation, rows, preferences=()):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_EXIGENCES
-    sheet.append([f"Cadre de réponse — {consultation.titre}"])
+    exports.append(sheet, [f"Cadre de réponse — {consultation.titre}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(
         [
@@ -84,7 +85,8 @@ def export_xlsx(consultation, rows, preferences=()):
     for domaine, depth, exigences in rows:
         label = ("  " * depth) + domaine.libelle
         for exigence in exigences:
-            sheet.append(
+            exports.append(
+                sheet,
                 [
                     exigence.code,
                     label.strip(),
@@ -95,7 +97,7 @@ def export_xlsx(consultation, rows, preferences=()):
                     None,
                     None,
                     None,
-                ]
+                ],
             )
             row = sheet.max_row
             sheet.cell(row=row, column=3).alignment = WRAP

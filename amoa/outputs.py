@@ -5,6 +5,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from core import exports
+
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -28,7 +30,7 @@ def grille_xlsx(result):
     header = ["Candidat", "Statut"]
     header += [f"{c.libelle} (/{c.echelle}, {c.poids} pts)" for c in weighted]
     header += ["Total / 100", "Rang", "Motif"]
-    consolidated.append([result.consultation.titre])
+    exports.append(consolidated, [result.consultation.titre])
     consolidated["A1"].font = Font(bold=True, size=13)
     consolidated.append(header)
     for cell in consolidated[2]:
@@ -50,7 +52,7 @@ def grille_xlsx(result):
             outcome.rank,
             outcome.reason,
         ]
-        consolidated.append(row)
+        exports.append(consolidated, row)
     for sentence in result.ranking.ties:
         consolidated.append([sentence])
 
@@ -61,21 +63,22 @@ def grille_xlsx(result):
     for evaluator, notes in by_evaluator.items():
         name = evaluator.get_full_name() or evaluator.email
         sheet = workbook.create_sheet(_sheet_title(name, used))
-        sheet.append([f"Évaluation de {name}"])
+        exports.append(sheet, [f"Évaluation de {name}"])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append(["Candidat", "Critère", "Note", "Sur", "Justification"])
         for cell in sheet[2]:
             cell.font = BOLD
         for note in sorted(notes, key=lambda n: (n.offre_id, n.critere.ordre)):
             offre = next(o for o in result.offres if o.pk == note.offre_id)
-            sheet.append(
+            exports.append(
+                sheet,
                 [
                     offre.candidat.societe,
                     note.critere.libelle,
                     float(note.valeur),
                     note.critere.echelle,
                     note.justification,
-                ]
+                ],
             )
             sheet.cell(row=sheet.max_row, column=5).alignment = WRAP
         sheet.column_dimensions["A"].width = 28

@@ -223,3 +223,24 @@ def test_only_xlsx_files_are_accepted(cast, dui, offre, client_for):
     assert response.status_code == 200
     assert "Déposez le cadre de réponse au format XLSX." in response.content.decode()
     assert not ImportReponse.objects.exists()
+
+
+def test_export_writes_user_text_as_text_never_as_a_formula(cast, dui, client_for):
+    """A requirement, a consultation title typed like a formula come out as text cells
+    (core.exports), and the file reads back as it was written."""
+    attack = '=HYPERLINK("http://exemple.invalid","x")'
+    exigence = exigences(dui)["INS-01"]
+    exigence.libelle = attack
+    exigence.save()
+    dui.titre = "@Choix du DUI"
+    dui.save()
+    response = client_for(cast.owner).get(
+        reverse("amoa:cadre_export", args=[cast.grappe.pk, dui.pk])
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    sheet = workbook[cadre.SHEET_EXIGENCES]
+    assert sheet["A1"].value == "Cadre de réponse — @Choix du DUI"
+    ins = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "INS-01")
+    assert ins[2] == attack

@@ -102,6 +102,26 @@ def test_grille_xlsx_has_one_sheet_per_evaluator_and_a_consolidated_sheet(
     assert ("Alpha Conseil", "Méthodologie", 8.0, 10, "Justification methodologie") in cells
 
 
+def test_grille_xlsx_writes_names_and_justifications_as_text(
+    cast, evaluators, consultation, scored, client_for
+):
+    """A candidate and a justification typed like formulas stay text (core.exports)."""
+    attack = '=HYPERLINK("http://exemple.invalid","x")'
+    alpha = scored[0]
+    alpha.candidat.societe = attack
+    alpha.candidat.save()
+    note = alpha.notes.first()
+    note.justification = "+Très bon dossier"
+    note.save()
+    response = client_for(cast.owner).get(url("grille", consultation))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = {cell.value for cell in cells}
+    assert attack in values and "+Très bon dossier" in values
+
+
+@pytest.mark.pdf
 def test_rapport_pdf_has_the_whole_analysis_and_no_placeholder(
     cast, consultation, scored, client_for
 ):
@@ -128,6 +148,7 @@ def test_rapport_pdf_has_the_whole_analysis_and_no_placeholder(
         assert expected in content, (expected, content)
 
 
+@pytest.mark.pdf
 def test_choice_letters_and_amoa_role(cast, consultation, scored, client_for):
     alpha, beta, gamma, _ = scored
     client = client_for(cast.owner)

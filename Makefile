@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps lint format bench load migrate demo worker beat clean
+.PHONY: run test test-fast install install-test system-deps lint format bench load migrate demo worker beat clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,16 @@ run: demo
 	@$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite on every core (pytest-xdist, one test database per worker), then alone the few tests
+# that stop a shared service (marker "serial"); exit 5 = none selected (PYTEST_ARGS narrowed it).
+JOBS ?= auto
 test: install-test system-deps
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) -m "not serial" $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# The edit loop: everything but the browser journeys.
+test-fast: install-test
+	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) -m "not serial and not browser" $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 
 from config.celery import app as celery_app
+from core import pdf as core_pdf
 from grappe.enums import FonctionOg, RoleKind
 from grappe.models import OgPerson, Region
 from tests.grappe.factories import (
@@ -54,6 +55,34 @@ class Cast:
             "admin": self.admin,
             "anonymous": None,
         }
+
+
+# A PDF without WeasyPrint's layout: what the PDF views return in tests about who gets the file
+# and whether the template renders. tests.helpers.pdf_text refuses it.
+LAYOUT_FREE_PDF = (
+    b"%PDF-1.4\n% mise en page omise (test)\n1 0 obj << /Type /Catalog >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+class LayoutFreeHTML:
+    """Stands in for WeasyPrint: the template is still rendered (an error there still fails),
+    the costly layout (about half a second a document) is skipped."""
+
+    def __init__(self, string, **kwargs):
+        self.string = string
+
+    def write_pdf(self):
+        return LAYOUT_FREE_PDF
+
+
+@pytest.fixture(autouse=True)
+def _pdf_layout(request, monkeypatch):
+    """Tests that read a PDF's pages are marked `pdf` and get WeasyPrint; the others, which check
+    who gets a PDF, get a layout-free one. A forgotten mark fails (pdf_text refuses the stand-in)
+    rather than passing on an empty text."""
+    if request.node.get_closest_marker("pdf") is None:
+        monkeypatch.setattr(core_pdf, "HTML", LayoutFreeHTML)
 
 
 @pytest.fixture

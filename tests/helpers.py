@@ -52,6 +52,9 @@ def pdf_text(content):
         assert content["Content-Type"] == "application/pdf", content["Content-Type"]
         content = consume(content)
     assert content.startswith(b"%PDF-"), content[:20]
+    assert b"mise en page omise" not in content[:80], (
+        "PDF sans mise en page : marquez le test @pytest.mark.pdf pour le lire (tests/conftest.py)"
+    )
     reader = PdfReader(io.BytesIO(content))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 

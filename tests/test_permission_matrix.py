@@ -28,7 +28,6 @@ from rest_framework.authtoken.models import Token
 
 from amoa.models import Audition, ImportReponse, SolutionEtudiee
 from amoa.services import record_history
-from core import pdf as core_pdf
 from grappe.enums import RoleKind, StatutImport, TypeComite
 from grappe.models import (
     ComiteMember,
@@ -304,23 +303,6 @@ def world(django_db_setup, django_db_blocker):
     ):
         yield build_world()
         transaction.set_rollback(True)
-
-
-class LayoutFreeHTML:
-    """Stands in for WeasyPrint: the PDF views still render their template (an error there still
-    fails), the costly layout is skipped — this test is about who gets the file, not its pages
-    (core/pdf.py and each app's PDF tests check the documents themselves)."""
-
-    def __init__(self, string, **kwargs):
-        self.string = string
-
-    def write_pdf(self):
-        return PDF
-
-
-@pytest.fixture(autouse=True)
-def no_pdf_layout(monkeypatch):
-    monkeypatch.setattr(core_pdf, "HTML", LayoutFreeHTML)
 
 
 @pytest.fixture(autouse=True)

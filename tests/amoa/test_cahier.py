@@ -427,6 +427,7 @@ def test_pdf_is_refused_while_data_is_missing(cast, client_for, consultation):
     ]
 
 
+@pytest.mark.pdf
 def test_pdf_text(cast, client_for, consultation):
     complete(consultation)
     add_esms(cast.grappe, 1, og=OrganismeGestionnaireFactory(raison_sociale="APEI DU TERNOIS"))

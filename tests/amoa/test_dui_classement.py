@@ -229,6 +229,7 @@ def test_pages_queries_do_not_grow_with_offers(cast, dui, client_for, name):
     assert _queries(client, url) == one
 
 
+@pytest.mark.pdf
 def test_rapport_de_choix_pdf(cast, dui, three, client_for):
     alpha, beta, gamma = three
     SolutionEtudiee.objects.create(

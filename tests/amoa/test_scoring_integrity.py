@@ -238,6 +238,7 @@ def test_a_submitted_evaluator_cannot_change_anything_after_the_choice(
     assert response.status_code == 403
 
 
+@pytest.mark.pdf
 def test_the_report_decision_is_written_from_the_ranking_it_prints(
     cast, consultation, decided, late, client_for
 ):
@@ -545,6 +546,7 @@ def test_the_attribuee_statut_follows_the_choice(cast, consultation, decided):
 # --- The éditeur (DUI) consultation: the same rules ------------------------------------------
 
 
+@pytest.mark.pdf
 def test_the_same_rules_hold_for_the_editeur_consultation(cast, evaluators, client_for):
     from tests.amoa.test_dui_classement import answer
 

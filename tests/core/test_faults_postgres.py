@@ -25,7 +25,8 @@ from django.utils.html import escape
 from bench.loopback import get, gunicorn, session_cookie
 from tests.core.postgres import database_url
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# serial: stopping the cluster would break the tests the other xdist workers run meanwhile.
+pytestmark = [pytest.mark.services, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def unavailable(reason):

@@ -1,8 +1,11 @@
+import pytest
+
 from core.pdf import pdf_response, render_pdf
 from tests.grappe.factories import GrappeFactory
 from tests.helpers import pdf_text
 
 
+@pytest.mark.pdf
 def test_render_pdf_keeps_accented_french_and_adds_footer(db, tmp_path, settings):
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}

@@ -310,6 +310,7 @@ def test_text_blocks():
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_pdf_text(cast, client_for):
     grappe = cast.grappe
     second = OrganismeGestionnaireFactory(raison_sociale="ASSOCIATION DES DUNES")
@@ -341,6 +342,7 @@ def test_pdf_text(cast, client_for):
     assert "Grappe des Flandres — Document généré par Grappe le" in text
 
 
+@pytest.mark.pdf
 def test_pdf_of_an_empty_convention(cast, client_for):
     text = pdf_text(client_for(cast.member).get(pdf_url(cast.grappe)))
     assert "Convention de coopération" in text
@@ -349,6 +351,7 @@ def test_pdf_of_an_empty_convention(cast, client_for):
     assert "sections à compléter" in text
 
 
+@pytest.mark.pdf
 def test_pdf_of_a_signed_convention(cast, client_for):
     ConventionCooperation.objects.create(
         grappe=cast.grappe,

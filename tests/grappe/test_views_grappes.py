@@ -255,6 +255,7 @@ def test_porteur_must_be_a_cooperateur(cast, client_for):
     assert "porteur" in response.context["form"].errors
 
 
+@pytest.mark.pdf
 def test_fiche_pdf_text(cast, client_for):
     response = client_for(cast.ars).get(reverse("grappe:fiche_pdf", args=[cast.grappe.pk]))
     assert response["Content-Type"] == "application/pdf"

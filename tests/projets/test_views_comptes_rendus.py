@@ -497,6 +497,7 @@ def test_library_lists_the_latest_diffused_version_of_each_meeting_newest_first(
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_pdf_of_validated_minutes(cast, client_for, reunion):
     voters = [cast.copil, *copil_voters(cast.grappe, 1)]
     point = reunion.points.get(ordre=1)
@@ -535,6 +536,7 @@ def test_pdf_of_validated_minutes(cast, client_for, reunion):
     assert "Projet — non validé" not in content
 
 
+@pytest.mark.pdf
 def test_pdf_of_a_draft_says_it_is_not_validated(cast, client_for, reunion):
     cr = draft(reunion, cast.owner, synthese="Première ébauche.")
     content = pdf_text(client_for(cast.owner).get(url("compte_rendu_pdf", reunion, cr)))

@@ -537,6 +537,7 @@ def test_rapport_page_content(cast, client_for, report_data):
     assert reverse("projets:rapport_pdf", args=[cast.grappe.pk]) in html
 
 
+@pytest.mark.pdf
 def test_rapport_pdf_text(cast, client_for, report_data):
     response = client_for(cast.ars).get(url("rapport_pdf", cast))
     assert response.status_code == 200

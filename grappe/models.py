@@ -615,6 +615,7 @@ class EsmsMembership(models.Model):
         previous = (
             EsmsMembership.objects.filter(esms_id=self.esms_id, left_on__isnull=False)
             .exclude(pk=self.pk)
+            .exclude(joined_on__gt=self.joined_on or timezone.localdate())
             .order_by("-left_on")
             .values_list("left_on", flat=True)
             .first()

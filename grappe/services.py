@@ -127,17 +127,29 @@ def request_join(user, grappe, esms, type_projet=""):
 
 
 def decide_join(user, join_request, accept, reason=""):
-    """The OG's decision on a pending request. Returns the notices for the user."""
-    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
-    if not join_request.is_pending:
-        raise JoinRefused("Cette demande d'adhésion a déjà été traitée.")
-    join_request.decided_by = user
-    join_request.decided_at = timezone.now()
-    join_request.reason = reason[:300]
+    """The OG's decision on a pending request. Returns the notices for the user.
+
+    The request is claimed by a conditional UPDATE (one decision wins, on SQLite too, where
+    SELECT … FOR UPDATE does nothing); an ESMS that meanwhile joined another grappe cancels it."""
     esms, grappe = join_request.esms, join_request.grappe
-    if not accept:
-        join_request.status = StatutAdhesion.REFUSEE
-        join_request.save()
+    taken = EsmsMembership.objects.active().filter(esms=esms).select_related("grappe").first()
+    if accept and taken:
+        status, reason = StatutAdhesion.ANNULEE, f"ESMS entré entre-temps dans « {taken.grappe} »"
+    else:
+        status = StatutAdhesion.ACCEPTEE if accept else StatutAdhesion.REFUSEE
+    claimed = JoinRequest.objects.filter(
+        pk=join_request.pk, status=StatutAdhesion.EN_ATTENTE
+    ).update(status=status, decided_by=user, decided_at=timezone.now(), reason=reason[:300])
+    if not claimed:
+        raise JoinRefused("Cette demande d'adhésion a déjà été traitée.")
+    if status == StatutAdhesion.ANNULEE:
+        return [
+            (
+                messages.WARNING,
+                f"{esms.name} est déjà dans la grappe « {taken.grappe} » : demande annulée.",
+            )
+        ]
+    if status == StatutAdhesion.REFUSEE:
         HistoryEntry.record(
             grappe,
             user,
@@ -148,9 +160,19 @@ def decide_join(user, join_request, accept, reason=""):
         return [
             (messages.SUCCESS, f"La demande de « {grappe.name} » pour {esms.name} est refusée.")
         ]
+    requester = join_request.requested_by
     notices = admit_esms(
-        join_request.requested_by, grappe, esms, join_request.type_projet, agreed_by=user
+        user,
+        grappe,
+        esms,
+        join_request.type_projet,
+        changes={"Demandé par": str(requester) if requester else "—"},
+        agreed_by=user,
     )
-    join_request.status = StatutAdhesion.ACCEPTEE
-    join_request.save()
+    # The other grappes that asked for it wait no longer.
+    JoinRequest.objects.pending().filter(esms=esms).exclude(pk=join_request.pk).update(
+        status=StatutAdhesion.ANNULEE,
+        decided_at=timezone.now(),
+        reason=f"ESMS entré dans « {grappe.name} »"[:300],
+    )
     return [(messages.SUCCESS, f"{esms.name} rejoint la grappe « {grappe.name} ».")] + notices[1:]

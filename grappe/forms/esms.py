@@ -2,13 +2,15 @@
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from grappe import perms
-from grappe.enums import SituationDui, TypeProjet
+from grappe.enums import SituationDui, StatutAdhesion, TypeProjet
 from grappe.finess import check_finess, normalize_finess
 from grappe.models import (
     Categorie,
@@ -19,6 +21,8 @@ from grappe.models import (
 )
 
 CODE_POSTAL_PATTERN = re.compile(r"[0-9]{5}")
+# After the OG refused a grappe's request for an ESMS, the grappe may ask again this much later.
+REASK_AFTER = timedelta(days=30)
 
 MANUAL_FIELDS = [
     "raison_sociale",
@@ -67,6 +71,7 @@ class RegistryLookup:
     in_this_grappe: bool = False
     holder: EsmsMembership | None = None  # active in another grappe: it must release it first
     pending: bool = False  # a join request of this grappe already waits for the OG
+    refused_on: object = None  # the OG refused this grappe's request lately (no re-asking)
     direct: bool = False  # the user speaks for the ESMS's OG: it joins without a request
 
     @property
@@ -83,6 +88,12 @@ class RegistryLookup:
             return (
                 "Une demande d'adhésion de cet ESMS attend déjà l'accord de son organisme "
                 "gestionnaire."
+            )
+        if self.refused_on:
+            return (
+                f"L'organisme gestionnaire a refusé l'adhésion de cet ESMS le "
+                f"{self.refused_on:%d/%m/%Y} : une nouvelle demande est possible "
+                f"{REASK_AFTER.days} jours après le refus."
             )
         return ""
 
@@ -113,6 +124,19 @@ def lookup_esms(grappe, value, user=None):
         result.holder = None if result.in_this_grappe else membership
     result.pending = grappe.join_requests.pending().filter(esms=result.esms).exists()
     result.direct = user is not None and perms.speaks_for_og(user, result.esms.og)
+    if not result.direct:
+        # Directors are not asked again and again: a refusal holds for REASK_AFTER.
+        refusal = (
+            grappe.join_requests.filter(
+                esms=result.esms,
+                status=StatutAdhesion.REFUSEE,
+                decided_at__gte=timezone.now() - REASK_AFTER,
+            )
+            .order_by("-decided_at")
+            .values_list("decided_at", flat=True)
+            .first()
+        )
+        result.refused_on = timezone.localtime(refusal) if refusal else None
     result.state = "refuse" if result.refusal else "registre"
     return result
 
@@ -280,8 +304,9 @@ class EsmsMembershipForm(forms.ModelForm):
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"type_projet": "Type de projet"}
 
-    def __init__(self, *args, grappe, **kwargs):
+    def __init__(self, *args, grappe, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["type_projet"].choices = [
             ("", f"Comme la grappe ({grappe.get_type_projet_display()})"),
             *TypeProjet.choices,
@@ -290,11 +315,22 @@ class EsmsMembershipForm(forms.ModelForm):
         self.fields["joined_on"].show_hidden_initial = False
 
     def clean_joined_on(self):
-        """Never before the ESMS left its previous grappe: that grappe's months (and their usage
-        figures) stay its own."""
+        """Only the national admin moves the entry earlier (it would give the grappe months,
+        and their usage figures, it did not hold); never before the ESMS left its previous
+        grappe, whose months stay its own."""
         joined_on = self.cleaned_data["joined_on"]
+        if "joined_on" not in self.changed_data or not joined_on:
+            return joined_on
+        stored = self.initial.get("joined_on")
+        if stored and joined_on < stored and not (self.user and self.user.is_staff):
+            raise ValidationError(
+                f"La date d'entrée ne peut être avancée avant le {stored:%d/%m/%Y} que par "
+                "l'administrateur national : la grappe lirait les données d'usage de mois où "
+                "elle ne comptait pas l'ESMS.",
+                code="anteriorite",
+            )
         earliest = self.instance.earliest_joining()
-        if joined_on and earliest and joined_on < earliest:
+        if earliest and joined_on < earliest:
             raise ValidationError(
                 f"L'ESMS a quitté sa grappe précédente le {earliest:%d/%m/%Y} : il ne peut être "
                 "entré dans celle-ci avant cette date.",

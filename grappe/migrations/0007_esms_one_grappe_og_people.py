@@ -5,13 +5,12 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Count
-from django.utils import timezone
 
 
 def resolve_doubles(apps, schema_editor):
     """An ESMS becomes active in one grappe at a time. Where it was active in several, the
-    grappe that took it first keeps it; it leaves the others today, and each such grappe's
-    history says why. Printed, so that whoever migrates sees what was resolved."""
+    grappe that took it first keeps it (and every month it held); it leaves the others on the
+    day it joined them, and each such grappe's history says why. Printed, so that whoever migrates sees what was resolved."""
     EsmsMembership = apps.get_model("grappe", "EsmsMembership")
     HistoryEntry = apps.get_model("grappe", "HistoryEntry")
     doubles = (
@@ -20,7 +19,6 @@ def resolve_doubles(apps, schema_editor):
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
-    today = timezone.localdate()
     for row in doubles:
         memberships = list(
             EsmsMembership.objects.filter(esms_id=row["esms_id"], left_on__isnull=True)
@@ -29,7 +27,9 @@ def resolve_doubles(apps, schema_editor):
         )
         kept, released = memberships[0], memberships[1:]
         for membership in released:
-            membership.left_on = max(today, membership.joined_on)
+            # Left the day it joined: the grappe that took the ESMS first keeps every month
+            # (EsmsMembership.held_in), so no month is held twice.
+            membership.left_on = membership.joined_on
             membership.save(update_fields=["left_on"])
             HistoryEntry.objects.create(
                 grappe=membership.grappe,

@@ -110,26 +110,28 @@ def add_or_request(user, grappe, form):
     lookup = form.lookup
     esms = lookup.esms
     direct = lookup.direct
+    changes = {}
     if esms is None:
-        esms, og_created = create_manual_esms(form)
-        # An OG created here has nobody to ask yet; a known OG is asked like any other.
-        direct = og_created or perms.speaks_for_og(user, esms.og)
+        # A record typed by hand: its data is the user's to write. Its OG (created here if
+        # unknown, then with nobody to speak for it) agrees like any other; for a new OG, the
+        # national admin decides (grappe.models.JoinRequestQuerySet.for_decider).
+        esms = create_manual_esms(form)
+        changes = esms_data_changes(esms, data)
+        direct = perms.speaks_for_og(user, esms.og)
     notices = [(messages.WARNING, lookup.warning)] if lookup.warning else []
     if not direct:
         return services.request_join(user, grappe, esms, data["type_projet"]) + notices
     # The user edits this grappe, which is about to hold the ESMS: its data is theirs to write.
-    changes = esms_data_changes(esms, data)
+    changes = changes or esms_data_changes(esms, data)
     added = services.admit_esms(user, grappe, esms, data["type_projet"], changes=changes)
     return added[:1] + notices + added[1:]
 
 
 def create_manual_esms(form):
-    """The ESMS typed by hand (a valid FINESS absent from the registry), and its OG if unknown.
-    Returns (esms, whether the OG was created)."""
+    """The ESMS typed by hand (a valid FINESS absent from the registry), and its OG if unknown."""
     data = form.cleaned_data
     og = form.og
-    og_created = og is None
-    if og_created:
+    if og is None:
         og = OrganismeGestionnaire.objects.create(
             finess_ej=data["og_finess_ej"],
             raison_sociale=data["og_raison_sociale"],
@@ -145,7 +147,7 @@ def create_manual_esms(form):
         departement=data["departement"],
         source=SourceDonnee.SAISIE,
     )
-    return esms, og_created
+    return esms
 
 
 def esms_data_changes(esms, data):
@@ -211,7 +213,7 @@ def esms_edit(request, pk, membership_id):
     esms = membership.esms
     data = request.POST or None
     membership_form = EsmsMembershipForm(
-        data, instance=membership, grappe=grappe, prefix="adhesion"
+        data, instance=membership, grappe=grappe, user=request.user, prefix="adhesion"
     )
     esms_form = None
     if perms.can_edit_esms(request.user, esms):

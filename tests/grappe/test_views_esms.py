@@ -338,12 +338,20 @@ def test_first_esms_makes_its_og_the_porteur(client_for, db):
 
 
 def test_add_unknown_number_with_manual_fields(cast, client_for):
+    """Typed by hand with an OG unknown to Grappe: the records are created, and the national
+    admin (nobody speaks for the new OG yet) agrees to the ESMS joining."""
     grappe = cast.grappe
     number = unknown_finess()
     data = manual_data(number)
     response = client_for(cast.owner).post(url("esms_add", grappe), data)
     assert response.status_code == 302, errors_of(response)
     esms = Esms.objects.get(finess_et=number)
+    assert not grappe.memberships.filter(esms=esms).exists()
+    join_request = JoinRequest.objects.get(grappe=grappe, esms=esms)
+    decide = reverse("grappe:adhesion_decide", args=[join_request.pk])
+    assert client_for(cast.owner).post(decide, {"decision": "accepter"}).status_code == 404
+    assert client_for(cast.admin).post(decide, {"decision": "accepter"}).status_code == 302
+    assert grappe.memberships.filter(esms=esms, left_on=None).exists()
     assert esms.source == SourceDonnee.SAISIE
     assert esms.raison_sociale == "SESSAD LES MOUETTES"
     assert esms.categorie.code == "182"
@@ -934,3 +942,78 @@ def test_amoa_consultant_edits_too(cast, client_for):
     response = client_for(amoa).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
     assert response.status_code == 302
     assert JoinRequest.objects.filter(grappe=cast.grappe, esms=esms, requested_by=amoa).exists()
+
+
+def test_only_the_admin_moves_the_entry_date_earlier(cast, client_for):
+    """Backdating the entry would give the grappe months (and usage figures) it did not hold."""
+    membership = cast.grappe.memberships.first()
+    membership.joined_on = datetime.date(2026, 11, 1)
+    membership.save()
+    data = edit_data(membership, **{"adhesion-joined_on": "2001-01-01"})
+    response = client_for(cast.owner).post(url("esms_edit", cast.grappe, membership.pk), data)
+    assert response.status_code == 200
+    error = response.context["membership_form"].errors["joined_on"][0]
+    assert "avant le 01/11/2026 que par l'administrateur national" in error
+    later = edit_data(membership, **{"adhesion-joined_on": "2026-11-20"})
+    assert (
+        client_for(cast.owner).post(url("esms_edit", cast.grappe, membership.pk), later).status_code
+        == 302
+    )
+    assert (
+        client_for(cast.admin).post(url("esms_edit", cast.grappe, membership.pk), data).status_code
+        == 302
+    )
+    membership.refresh_from_db()
+    assert membership.joined_on == datetime.date(2001, 1, 1)
+
+
+def test_a_later_membership_elsewhere_does_not_block_editing(cast, client_for):
+    """An ESMS released by another grappe it joined after this one (a double resolved by
+    migration 0007) does not stop this grappe from saving its membership."""
+    membership = cast.grappe.memberships.first()
+    EsmsMembership.objects.create(
+        grappe=GrappeFactory(),
+        esms=membership.esms,
+        joined_on=datetime.date(2025, 6, 1),
+        left_on=datetime.date(2025, 6, 1),
+    )
+    data = edit_data(membership, **{"adhesion-type_projet": "conformite"})
+    response = client_for(cast.owner).post(url("esms_edit", cast.grappe, membership.pk), data)
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.type_projet == "conformite"
+
+
+def test_a_refusal_holds_for_thirty_days(cast, client_for):
+    esms = registry_esms()
+    client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    join_request = JoinRequest.objects.get(esms=esms)
+    decide = reverse("grappe:adhesion_decide", args=[join_request.pk])
+    client_for(cast.admin).post(decide, {"decision": "refuser"})
+    again = client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    assert "a refusé l'adhésion de cet ESMS" in errors_of(again)["finess_et"][0]
+    assert JoinRequest.objects.filter(esms=esms).count() == 1
+
+
+def test_accepting_one_request_cancels_the_others(cast, client_for):
+    esms = registry_esms()
+    other = GrappeFactory(name="Grappe voisine")
+    other_owner = RoleFactory(grappe=other, kind=RoleKind.CHEF_PROJET).user
+    client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    client_for(other_owner).post(url("esms_add", other), {"finess_et": esms.finess_et})
+    first, second = JoinRequest.objects.order_by("pk")
+    client_for(cast.admin).post(
+        reverse("grappe:adhesion_decide", args=[first.pk]), {"decision": "accepter"}
+    )
+    second.refresh_from_db()
+    assert second.status == StatutAdhesion.ANNULEE
+    assert "Grappe des Flandres" in second.reason
+    # A request still open when the ESMS joined elsewhere is cancelled, not left hanging.
+    second.status = StatutAdhesion.EN_ATTENTE
+    second.save()
+    client_for(cast.admin).post(
+        reverse("grappe:adhesion_decide", args=[second.pk]), {"decision": "accepter"}
+    )
+    second.refresh_from_db()
+    assert second.status == StatutAdhesion.ANNULEE
+    assert not other.memberships.filter(esms=esms).exists()

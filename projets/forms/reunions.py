@@ -21,6 +21,7 @@ from core.uploads import (
     detect_content_type,
 )
 from grappe.models import ComiteMember
+from projets import perms
 from projets.enums import DecisionJalon, ModeDecision, Presence, StatutAction, TypeReunion
 from projets.forms.plan import JalonDecisionForm, date_input
 from projets.models import Action, Etape, Jalon, Livrable, PointOrdreDuJour, Reunion
@@ -318,12 +319,31 @@ class ReunionForm(forms.ModelForm):
             and "lien_visio" not in self.errors
         ):
             self.add_error("lieu", "Indiquez un lieu ou un lien de visioconférence (ou les deux).")
+        self._check_invitees_may_see_it(cleaned)
         day = cleaned.get("date")
         if day and start and end and end > start:
             tz = timezone.get_current_timezone()
             cleaned["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, start), tz)
             cleaned["ends_at"] = timezone.make_aware(datetime.datetime.combine(day, end), tz)
         return cleaned
+
+    def _check_invitees_may_see_it(self, cleaned):
+        """A meeting is never sent to someone it is hidden from (the comité de sélection's from
+        the grappe's AMOA consultant, a possible candidate): refused here rather than silently
+        left out of the invitations."""
+        kind, invited = cleaned.get("kind"), cleaned.get("invites")
+        if not kind or not invited:
+            return
+        probe = Reunion(grappe=self.grappe, kind=kind)
+        readers = {user.pk for user in perms.readers_among(invited, probe)}
+        hidden = [user for user in invited if user.pk not in readers]
+        if hidden:
+            names = ", ".join(str(user) for user in hidden)
+            self.add_error(
+                "invites",
+                f"{names} ne peut pas être invité(e) : cette instance lui est confidentielle "
+                "(consultant AMOA, candidat possible à l'appel de la grappe).",
+            )
 
     def save(self, commit=True):
         reunion = super().save(commit=False)

@@ -386,3 +386,18 @@ def test_migration_marks_the_earlier_entries_about_selection_meetings(cast, worl
         assert not row.confidentiel, row.action
     assert TypeReunion.SELECTION.label == module.SELECTION_LABEL
     assert TypeReunion.SELECTION == module.SELECTION
+
+
+def test_the_consultant_cannot_be_invited_to_a_selection_meeting(cast, client_for, world):
+    """Refused in the form, with the reason, rather than silently left out of the invitations."""
+    create = reverse("projets:reunion_create", args=[cast.grappe.pk])
+    invited = [cast.copil.pk, world.consultant.pk]
+    data = form_data(cast, kind=TypeReunion.SELECTION, titre="Choix de l'AMOA", invites=invited)
+    count = Reunion.objects.count()
+    response = client_for(cast.owner).post(create, data)
+    assert response.status_code == 200
+    error = response.context["form"].errors["invites"][0]
+    assert "Alex Conseil ne peut pas être invité(e)" in error
+    assert Reunion.objects.count() == count
+    response = client_for(cast.owner).post(create, form_data(cast, invites=invited))
+    assert response.status_code == 302  # a COPIL meeting: the consultant is welcome

@@ -341,8 +341,8 @@ class ReunionForm(forms.ModelForm):
             names = ", ".join(str(user) for user in hidden)
             self.add_error(
                 "invites",
-                f"{names} ne peut pas être invité(e) : cette instance lui est confidentielle "
-                "(consultant AMOA, candidat possible à l'appel de la grappe).",
+                f"Invitation impossible pour {names} : cette instance est confidentielle pour "
+                "le consultant AMOA de la grappe, candidat possible à son appel.",
             )
 
     def save(self, commit=True):

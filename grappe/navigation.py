@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from grappe.enums import FonctionOg, RoleKind
-from grappe.models import ArsAgent, ComiteMember, Grappe, OgPerson, Role
+from grappe.enums import RoleKind
+from grappe.models import ArsAgent, ComiteMember, Grappe, Role
 
 
 @dataclass
@@ -50,10 +50,6 @@ def user_context(user):
             "grappes": grappes,
             "ars_regions": regions,
             "copil_voter": any(grappe.copil_voter for grappe in grappes),
-            # The OG's direction decides on the grappes asking for its ESMS.
-            "og_direction": not user.is_staff
-            and not regions
-            and OgPerson.objects.filter(user=user, fonction=FonctionOg.DIRECTION).exists(),
         }
     return user._grappe_context
 
@@ -121,8 +117,6 @@ def navigation_for(user, path):
         items.append(NavItem("Mes actions", reverse("projets:my_actions")))
     if ctx["copil_voter"]:
         items.append(NavItem("À valider", reverse("projets:inbox")))
-    if ctx["og_direction"] or user.is_staff:
-        items.append(NavItem("Adhésions", reverse("grappe:adhesions")))
     for item in items:
         prefix = item.prefix or item.url
         item.active = path.startswith(prefix) and prefix != "/"

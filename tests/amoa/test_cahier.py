@@ -472,10 +472,10 @@ def test_builder_query_count_does_not_grow_with_esms(
     client = client_for(cast.owner)
     client.get(url("cahier", consultation))  # warm the session
     # Session, user, grappe, permissions, consultation, ESMS, OG, comités + members, roles,
-    # criteria, and the navigation bar (with its OG-direction check).
-    with django_assert_max_num_queries(16) as builder_page:
+    # criteria, and the navigation bar.
+    with django_assert_max_num_queries(15) as builder_page:
         client.get(url("cahier", consultation))
-    with django_assert_max_num_queries(16) as preview:
+    with django_assert_max_num_queries(15) as preview:
         client.get(url("cahier_apercu", consultation))
     add_esms(cast.grappe, 20, og=OrganismeGestionnaireFactory())
     add_esms(cast.grappe, 5, og=OrganismeGestionnaireFactory())

@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from grappe.enums import FonctionOg, RoleComite, RoleKind
-from grappe.models import OgPerson
+from grappe.enums import RoleComite, RoleKind
 from grappe.navigation import navigation_for
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 
@@ -156,13 +155,3 @@ def test_amoa_consultants_do_not_see_the_amoa_call_in_the_header(cast, client_fo
     consultant = type(consultant).objects.get(pk=consultant.pk)  # a fresh header context
     response = client_for(consultant).get(cast.grappe.get_absolute_url())
     assert "Consultation AMOA" in [item.label for item in response.context["nav_items"]]
-
-
-def test_the_og_direction_finds_the_join_requests_in_the_header(cast, client_for):
-    director = UserFactory()
-    OgPerson.objects.create(og=cast.grappe.porteur, user=director, fonction=FonctionOg.DIRECTION)
-    page = client_for(director).get("/grappes/").content.decode()
-    assert 'href="/grappes/adhesions/"' in page
-    assert (
-        'href="/grappes/adhesions/"' not in client_for(cast.owner).get("/grappes/").content.decode()
-    )

@@ -41,19 +41,27 @@ from grappe.models import (
     Region,
     Role,
 )
-from users.models import User
+from users.models import Civilite, User
 
 DEMO_PASSWORD = "demo-grappe-2026"
 
 # (e-mail, first name, last name, job title, is_staff)
 PEOPLE = {
-    "admin": ("admin@demo.grappe.fr", "Nadia", "Benali", "Administratrice nationale", True),
+    "admin": (
+        "admin@demo.grappe.fr",
+        "Nadia",
+        "Benali",
+        "Administratrice nationale",
+        True,
+        Civilite.MADAME,
+    ),
     "porteur": (
         "cheffe.projet@demo.grappe.fr",
         "Camille",
         "Lefebvre",
         "Cheffe de projet DUI",
         False,
+        Civilite.MADAME,
     ),
     "copil1": (
         "directeur.flandres@demo.grappe.fr",
@@ -61,23 +69,47 @@ PEOPLE = {
         "Vandamme",
         "Directeur général",
         False,
+        Civilite.MONSIEUR,
     ),
-    "copil2": ("directrice.ternois@demo.grappe.fr", "Sophie", "Delattre", "Directrice", False),
-    "copil3": ("directeur.avesnois@demo.grappe.fr", "Karim", "Haddad", "Directeur", False),
+    "copil2": (
+        "directrice.ternois@demo.grappe.fr",
+        "Sophie",
+        "Delattre",
+        "Directrice",
+        False,
+        Civilite.MADAME,
+    ),
+    "copil3": (
+        "directeur.avesnois@demo.grappe.fr",
+        "Karim",
+        "Haddad",
+        "Directeur",
+        False,
+        Civilite.MONSIEUR,
+    ),
     "ars": (
         "agent.ars@demo.grappe.fr",
         "Julie",
         "Moreau",
         "Chargée de mission ESMS numérique, ARS",
         False,
+        Civilite.MADAME,
     ),
-    "amoa": ("consultant.amoa@demo.grappe.fr", "Thomas", "Girard", "Consultant AMOA", False),
+    "amoa": (
+        "consultant.amoa@demo.grappe.fr",
+        "Thomas",
+        "Girard",
+        "Consultant AMOA",
+        False,
+        Civilite.MONSIEUR,
+    ),
     "referent": (
         "referente.dui@demo.grappe.fr",
         "Aurélie",
         "Dubois",
         "Cadre de santé, référente DUI",
         False,
+        Civilite.MADAME,
     ),
 }
 
@@ -437,10 +469,11 @@ class Seeder:
 
         return {"grappe": grappe, "people": people, "ogs": ogs}
 
-    def person(self, email, first_name, last_name, job_title, is_staff):
+    def person(self, email, first_name, last_name, job_title, is_staff, civilite):
         user, created = User.objects.get_or_create(
             email=email,
             defaults={
+                "civilite": civilite,
                 "first_name": first_name,
                 "last_name": last_name,
                 "job_title": job_title,

@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Identité", {"fields": ("first_name", "last_name", "job_title", "phone")}),
+        ("Identité", {"fields": ("civilite", "first_name", "last_name", "job_title", "phone")}),
         (
             "Droits",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -28,6 +28,11 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+class Civilite(models.TextChoices):
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person using Grappe; they log in with their e-mail address.
 
@@ -39,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("adresse e-mail", unique=True)
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
+    # Only to write « Présente », « Cheffe de projet » where the person is known; empty reads as
+    # the masculine, the default of French administrative writing.
+    civilite = models.CharField("civilité", max_length=10, choices=Civilite.choices, blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     job_title = models.CharField("fonction", max_length=150, blank=True)
     is_staff = models.BooleanField(
@@ -69,6 +77,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def feminine(self):
+        return self.civilite == Civilite.MADAME
 
     def get_short_name(self):
         return self.first_name or self.email

@@ -110,10 +110,13 @@ def cast(db):
     return Cast(grappe, owner, member, copil, ars, ars_other, stranger, admin, other)
 
 
-# Data migrations that load reference data (regions, AAP, the plan type…). Transactional tests
-# (browser journeys, real Celery worker) end with a flush that wipes it; Django's
-# serialized_rollback cannot put it back for Playwright tests (their greenlet gets a fresh
-# connection object without the serialized copy), so we reload it ourselves.
+# Data migrations that load reference data (regions, AAP, the plan type…). The test databases are
+# built from the models (`--no-migrations` in pyproject.toml: replaying the 80 migrations cost
+# ten seconds per xdist worker) and then get this data; tests/core/test_migrations.py checks that
+# the migrations give the same tables and the same rows. Transactional tests (browser journeys,
+# real Celery worker) end with a flush that wipes the data; Django's serialized_rollback cannot
+# put it back for Playwright tests (their greenlet gets a fresh connection object without the
+# serialized copy), so we reload it ourselves.
 REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
     "projets.migrations.0002_reference_plan",
@@ -121,6 +124,18 @@ REFERENCE_DATA_MIGRATIONS = [
     "indicateurs.migrations.0003_indicateurs_reference",
     "indicateurs.migrations.0004_beat_schedule",
 ]
+
+
+def load_reference_data():
+    for module in REFERENCE_DATA_MIGRATIONS:
+        import_module(module).load(django_apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():  # --reuse-db keeps it
+            load_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -132,8 +147,7 @@ def _reference_data_after_flush(request, django_db_blocker):
     if transactional:
         with django_db_blocker.unblock():
             if not Region.objects.exists():
-                for module in REFERENCE_DATA_MIGRATIONS:
-                    import_module(module).load(django_apps, None)
+                load_reference_data()
     yield
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser.helpers import navigate_by
+
 CHROMIUM = "/usr/bin/chromium"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Screenshots of the journeys, kept by CI as artefacts: <dir>/<module>/<test>/<NN-nom>.png.
@@ -50,8 +52,7 @@ def login(page, live_server):
         page.goto(f"{live_server.url}/connexion/")
         page.get_by_label("Adresse e-mail").fill(email)
         page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state("networkidle")
+        navigate_by(page, page.get_by_role("button", name="Se connecter"))
 
     return do
 

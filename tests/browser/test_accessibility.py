@@ -27,6 +27,7 @@ from indicateurs.enums import StatutTranche
 from indicateurs.models import ImportUsage, Tranche
 from projets.enums import StatutAction, StatutCompteRendu
 from projets.models import Action, CompteRendu, Etape, Jalon, Livrable, Risque
+from tests.browser.helpers import navigate_by
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,8 +57,7 @@ class Scanner:
         self.page.goto(f"{self.live_server.url}{reverse('login')}")
         self.page.get_by_label("Adresse e-mail").fill(PEOPLE[key][0])
         self.page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-        self.page.get_by_role("button", name="Se connecter").click()
-        self.page.wait_for_load_state("networkidle")
+        navigate_by(self.page, self.page.get_by_role("button", name="Se connecter"))
         assert self.page.get_by_test_id("utilisateur").count() == 1, f"{key} is not signed in"
 
     def visit(self, label, path, status=200):
@@ -269,8 +269,7 @@ def test_anonymous_pages_have_no_accessibility_violation(scanner, demo, page, li
     page.goto(f"{live_server.url}{reverse('login')}")
     page.get_by_label("Adresse e-mail").fill(PEOPLE["porteur"][0])
     page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("networkidle")
+    navigate_by(page, page.get_by_role("button", name="Se connecter"))
     scanner.check("Connexion — identifiants refusés")
     scanner.assert_clean()
 

@@ -12,6 +12,7 @@ from amoa.enums import PIECES_REQUISES
 from amoa.models import Offre, PieceOffre
 from grappe.enums import RoleKind
 from tests.amoa.factories import PDF, ConsultationFactory, evaluator
+from tests.browser.helpers import logout
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,11 +43,6 @@ SCORES = {
 #        + 5 × 3/5 = 22,725 + 8,5 + 14 + 10,125 + 8 + 10,5 + 3 = 76,85;
 # Beta (cheapest on both prices, weakest on quality): 25 + 10 + 11 + 8,25 + 6 + 9 + 3,5 = 72,75.
 CLASSEMENT = [("Alpha Conseil", "84,64"), ("Gamma Partenaires", "76,85"), ("Beta Santé", "72,75")]
-
-
-def logout(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def justification(position, libelle):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from grappe.enums import RoleKind
 from projets.enums import Presence, StatutCompteRendu
 from projets.models import CompteRendu
+from tests.browser.helpers import logout
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.helpers_comptes_rendus import meeting, suivi_member
 
@@ -17,11 +18,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def logout(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diffused(

@@ -9,15 +9,11 @@ from playwright.sync_api import expect
 from grappe.enums import RoleKind
 from indicateurs.enums import StatutTranche
 from indicateurs.models import Tranche, UsageMensuel
+from tests.browser.helpers import logout
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms, ars_agent
 from tests.indicateurs.factories import csv_bytes, meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def logout(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(

@@ -9,6 +9,7 @@ from core.pdf import render_pdf
 from grappe.enums import RoleKind
 from projets.enums import StatutVersion
 from projets.models import Livrable
+from tests.browser.helpers import logout
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.factories import plan_for
 
@@ -22,11 +23,6 @@ def note_de_cadrage_pdf(grappe):
         grappe=grappe,
         title="Note de cadrage",
     )
-
-
-def logout(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(

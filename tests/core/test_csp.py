@@ -16,6 +16,7 @@ from amoa.models import Consultation
 from grappe.demo import GRAPPE_NAME
 from grappe.models import Grappe
 from projets.models import Reunion
+from tests.browser.helpers import navigate_by
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -206,8 +207,7 @@ def test_pages_work_under_the_policy_in_chromium(page, live_server, cast):
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Adresse e-mail").fill(cast.owner.email)
     page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("networkidle")
+    navigate_by(page, page.get_by_role("button", name="Se connecter"))
     assert violations() == []
 
     # htmx lookup + the moved script: the manual entry shows only for an unknown number.

@@ -6,6 +6,10 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Byte-code caches kept (some images set PYTHONDONTWRITEBYTECODE): pytest caches its rewritten
+# test modules there, which saves each xdist worker seconds of start-up on every later run.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test test-fast install install-test system-deps lint format bench load migrate demo worker beat clean
 
 $(VENV)/bin/activate:
@@ -53,16 +57,20 @@ run: demo
 	@$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The suite on every core (pytest-xdist, one test database per worker), then alone the few tests
-# that stop a shared service (marker "serial"); exit 5 = none selected (PYTEST_ARGS narrowed it).
+# The suite on every core (pytest-xdist, one test database per worker; work stealing evens out
+# the long browser journeys), then alone the test that restarts PostgreSQL (marker "serial",
+# PostgreSQL only: on SQLite there is nothing to restart); exit 5 = none selected.
 JOBS ?= auto
 test: install-test system-deps
-	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) -m "not serial" $(PYTEST_ARGS)
-	$(PY) -m pytest -p no:cacheprovider -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) --dist worksteal -m "not serial" $(PYTEST_ARGS)
+	@case "$$DATABASE_URL" in \
+	  postgres*) $(PY) -m pytest -p no:cacheprovider -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ] ;; \
+	  *) echo "Test d'arrêt de PostgreSQL non lancé : DATABASE_URL ne désigne pas PostgreSQL." ;; \
+	esac
 
 # The edit loop: everything but the browser journeys.
 test-fast: install-test
-	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) -m "not serial and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) --dist worksteal -m "not serial and not browser" $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

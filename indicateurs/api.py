@@ -149,7 +149,12 @@ class IndicateurValeurSerializer(serializers.Serializer):
     numerateur = serializers.IntegerField(allow_null=True)
     denominateur = serializers.IntegerField(allow_null=True)
     valeur = serializers.FloatField(
-        allow_null=True, help_text="En %, une décimale ; null si non calculable."
+        allow_null=True,
+        help_text=(
+            "En %, arrondie une fois, à une décimale, depuis numérateur ÷ dénominateur ; deux "
+            "décimales quand une seule placerait la valeur de l'autre côté de la cible "
+            "(89,976 → 89,98 pour une cible de 90 non atteinte). null si non calculable."
+        ),
     )
     cible = serializers.FloatField(help_text="En %.")
     atteinte = serializers.BooleanField(allow_null=True)

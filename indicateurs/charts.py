@@ -4,17 +4,22 @@ ESMS × month heat map coloured against the targets.
 Same approach as projets/charts.py (whose small helpers we reuse): pure functions, same input →
 same SVG, inline in the page and in the PDF (WeasyPrint lays out inline SVG), no JavaScript. Every
 chart carries <title>/<desc>; the pages put a data table next to it. Colour is never the only
-signal: each heat-map cell also shows a symbol, explained in the legend.
+signal: each heat-map cell also shows a symbol, explained in the legend. Values are Taux
+(indicateurs.taux): statuses are decided and figures rounded there, once.
 """
 
 import datetime
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from django.utils.html import escape
 
+from core.text import plural
+from indicateurs.taux import fr_cible
 from projets.charts import MOIS, MUTED, PRIMARY, _n, _svg, _text, _title, _truncate
 
-# Status of one value against its target → (label, fill colour, text colour, symbol).
+# Status of one value against its target.
 ATTEINTE = "atteinte"
 PROCHE = "proche"
 LOIN = "loin"
@@ -24,33 +29,56 @@ MANQUANT = "manquant"
 # A value "close" to its target is at most this many points below it.
 PROCHE_POINTS = Decimal(10)
 
+# code → (label, fill colour, text colour, symbol, how cells of that status are counted: singular
+# and plural). Labels are read inside parentheses by screen readers: none holds its own.
 STATUTS = {
-    ATTEINTE: ("Cible atteinte", "#b8fec9", "#0d5225", "✔"),
-    PROCHE: (f"Proche (moins de {PROCHE_POINTS} points sous la cible)", "#fceeac", "#5c4600", "≈"),
-    LOIN: ("Loin de la cible", "#ffbdbd", "#7a0000", "✖"),
-    NON_CALCULABLE: ("Non calculable (dénominateur nul ou manquant)", "#e5e5e5", "#3a3a3a", "∅"),
-    MANQUANT: ("Donnée manquante", "#ffffff", "#666666", "?"),
+    ATTEINTE: ("Cible atteinte", "#b8fec9", "#0d5225", "✔", "cible atteinte", "cibles atteintes"),
+    PROCHE: (
+        f"Proche : moins de {PROCHE_POINTS} points sous la cible",
+        "#fceeac",
+        "#5c4600",
+        "≈",
+        "proche",
+        "proches",
+    ),
+    LOIN: ("Loin de la cible", "#ffbdbd", "#7a0000", "✖", "loin de la cible", "loin de la cible"),
+    NON_CALCULABLE: (
+        "Non calculable : dénominateur nul ou manquant",
+        "#e5e5e5",
+        "#3a3a3a",
+        "∅",
+        "non calculable",
+        "non calculables",
+    ),
+    MANQUANT: (
+        "Donnée manquante",
+        "#ffffff",
+        "#666666",
+        "?",
+        "donnée manquante",
+        "données manquantes",
+    ),
 }
 STATUT_ORDER = [ATTEINTE, PROCHE, LOIN, NON_CALCULABLE, MANQUANT]
 
 TARGET_COLOUR = "#ce0500"
 
 
-def statut_valeur(valeur):
-    """Status of a ValeurIndicateur (or None when the month has no row)."""
-    if valeur is None:
+def statut_taux(taux):
+    """Status of a Taux (None when the month has no value), decided on the exact value."""
+    if taux is None:
         return MANQUANT
-    if valeur.valeur is None:
+    if not taux.calculable:
         return NON_CALCULABLE
-    if valeur.atteinte or valeur.valeur >= valeur.cible:
+    if taux.atteinte:
         return ATTEINTE
-    if valeur.valeur >= valeur.cible - PROCHE_POINTS:
+    if taux.exact >= Fraction(taux.cible - PROCHE_POINTS):
         return PROCHE
     return LOIN
 
 
 def statut_info(code):
-    label, fill, ink, symbol = STATUTS[code]
+    label, fill, ink, symbol = STATUTS[code][:4]
     return {"code": code, "label": label, "fill": fill, "ink": ink, "symbol": symbol}
 
 
@@ -77,13 +105,6 @@ def mois_label(mois, *, short=True):
     return f"{MOIS_LONGS[mois.month - 1]} {mois.year}"
 
 
-def fr_number(value, digits=1):
-    """A percentage as French readers write it: 72,5."""
-    if value is None:
-        return "—"
-    return f"{float(value):.{digits}f}".replace(".", ",")
-
-
 # ---------------------------------------------------------------------------------------------
 # Monthly line with the target
 # ---------------------------------------------------------------------------------------------
@@ -92,21 +113,38 @@ LINE_LEFT = 44
 LINE_RIGHT = 64  # room for the target's label, right of the plot
 LINE_TOP = 14
 LINE_BOTTOM = 34
+AXIS_FONT = 9
+# Width of a glyph of the axis labels, in ems: DejaVu Sans' widest lower-case letters and
+# digits (FONT lists it first, and it is the widest of the fonts listed), so that an estimate
+# from the number of characters is never narrower than the drawn label.
+AXIS_CHAR_EM = 0.64
+AXIS_GAP = 6
 
 
 def _axis_max(values, cible):
-    top = max([Decimal(100), cible or Decimal(0), *[v for v in values if v is not None]])
+    top = max([Fraction(100), Fraction(cible or 0), *(taux.exact for taux in values)])
     # Round up to the next multiple of 20 so that the grid lines fall on round figures.
     return int((top + 19) // 20 * 20)
 
 
+def axis_label_indexes(labels, step):
+    """The indexes of the month labels drawn under an axis whose months are `step` apart: every
+    n-th month counted back from the latest (always labelled), n the smallest spacing at which
+    the widest label clears its neighbours, so that labels never overlap."""
+    if not labels:
+        return []
+    widest = max(len(label) for label in labels) * AXIS_CHAR_EM * AXIS_FONT
+    every = max(1, math.ceil((widest + AXIS_GAP) / step)) if step else len(labels)
+    return list(range(len(labels) - 1, -1, -every))[::-1]
+
+
 def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
     """Monthly values of one indicator (`points`: [(mois, value)], chronological) with the target
-    as a dashed line. A value is a Decimal, None ("non calculable": the line breaks and the month
-    shows ∅) or MANQUANT (no value computed that month: the line breaks, nothing is drawn)."""
+    as a dashed line. A value is a Taux (not calculable: the line breaks and the month shows ∅)
+    or MANQUANT (no value computed that month: the line breaks, nothing is drawn)."""
     points = list(points)
-    values = [value for _, value in points if value != MANQUANT]
-    top = _axis_max(values, cible)
+    known = [value for _, value in points if value != MANQUANT and value.calculable]
+    top = _axis_max(known, cible)
     x0, x1 = LINE_LEFT, width - LINE_RIGHT
     y0, y1 = LINE_TOP, height - LINE_BOTTOM
     step = (x1 - x0) / max(len(points) - 1, 1)
@@ -126,25 +164,26 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
         )
         body.append(_text(x0 - 6, y + 3.5, f"{tick} %", size=9, anchor="end", fill=MUTED))
     body.append("</g>")
-    every = max(1, -(-len(points) // 8))
-    for index, (mois, _) in enumerate(points):
-        if index % every == 0 or index == len(points) - 1:
-            body.append(
-                _text(x_of(index), y1 + 15, mois_label(mois), size=9, anchor="middle", fill=MUTED)
-            )
+    labels = [mois_label(mois) for mois, _ in points]
+    body.append('<g class="axe-mois">')
+    for index in axis_label_indexes(labels, step if len(points) > 1 else 0):
+        body.append(
+            _text(x_of(index), y1 + 15, labels[index], size=AXIS_FONT, anchor="middle", fill=MUTED)
+        )
+    body.append("</g>")
     if cible is not None:
         y = y_of(cible)
         body.append(
-            f'<g class="cible">{_title(f"Cible : {fr_number(cible, 0)} %")}'
+            f'<g class="cible">{_title(f"Cible : {fr_cible(cible)} %")}'
             f'<line x1="{x0}" y1="{_n(y)}" x2="{x1}" y2="{_n(y)}" stroke="{TARGET_COLOUR}" '
             f'stroke-width="1.5" stroke-dasharray="6 4"/>'
-            + _text(x1 + 4, y + 3.5, f"cible {fr_number(cible, 0)} %", size=9, fill=TARGET_COLOUR)
+            + _text(x1 + 4, y + 3.5, f"cible {fr_cible(cible)} %", size=9, fill=TARGET_COLOUR)
             + "</g>"
         )
-    # The line, broken at "non calculable" months.
+    # The line, broken at "non calculable" and missing months.
     segments, current = [], []
     for index, (_, value) in enumerate(points):
-        if value is None or value == MANQUANT:
+        if value == MANQUANT or not value.calculable:
             if current:
                 segments.append(current)
             current = []
@@ -162,16 +201,16 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
     for index, (mois, value) in enumerate(points):
         if value == MANQUANT:
             continue
-        if value is None:
+        if not value.calculable:
             body.append(
                 f'<g class="non-calculable">{_title(f"{mois_label(mois, short=False)} : non calculable")}'
                 + _text(x_of(index), y1 - 4, "∅", size=10, anchor="middle", fill=MUTED)
                 + "</g>"
             )
             continue
-        met = cible is not None and value >= cible
-        tooltip = f"{mois_label(mois, short=False)} : {fr_number(value)} %" + (
-            " (cible atteinte)" if met else " (sous la cible)" if cible is not None else ""
+        met = value.atteinte
+        tooltip = f"{mois_label(mois, short=False)} : {value.texte()}" + (
+            " (cible atteinte)" if met else " (sous la cible)" if met is not None else ""
         )
         # Met: filled disc; below target: hollow — shape, not only colour.
         fill = PRIMARY if met else "#ffffff"
@@ -179,29 +218,29 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
             f'<circle class="point" cx="{_n(x_of(index))}" cy="{_n(y_of(value))}" r="3.5" '
             f'fill="{fill}" stroke="{PRIMARY}" stroke-width="1.5">{_title(tooltip)}</circle>'
         )
-    label = f"{libelle} par mois" + (f", cible {fr_number(cible, 0)} %" if cible else "")
+    label = f"{libelle} par mois" + (f", cible {fr_cible(cible)} %" if cible else "")
     return _svg(
         width,
         height,
         label,
         body,
         css_class=f"courbe-indicateur{f' indicateur-{escape(code)}' if code else ''}",
-        desc=_line_desc(points, cible),
+        desc=_line_desc(points),
     )
 
 
-def _line_desc(points, cible):
+def _line_desc(points):
     measured = [(mois, value) for mois, value in points if value != MANQUANT]
-    known = [(mois, value) for mois, value in measured if value is not None]
+    known = [(mois, value) for mois, value in measured if value.calculable]
     if not measured:
         return "Aucune donnée."
     if not known:
         return "Aucune valeur calculable sur la période."
     mois, value = known[-1]
-    met = sum(1 for _, v in known if cible is not None and v >= cible)
+    met = sum(1 for _, v in known if v.atteinte)
     return (
-        f"Dernière valeur : {fr_number(value)} % en {mois_label(mois, short=False)}. "
-        f"Cible atteinte {met} mois sur {len(measured)} mesuré(s)."
+        f"Dernière valeur : {value.texte()} en {mois_label(mois, short=False)}. "
+        f"Cible atteinte {met} mois sur {plural(len(measured), 'mesuré')}."
     )
 
 
@@ -216,7 +255,8 @@ HEAT_TOP = 30
 
 
 def heatmap_svg(libelle, months, rows):
-    """`rows`: [(ESMS name, [ValeurIndicateur or None per month])] in display order."""
+    """`rows`: [(ESMS name, [Taux or None per month])] in display order. A cell shows its
+    figure as the tables do (Taux.chiffre: one decimal, two where the target needs them)."""
     months = list(months)
     rows = list(rows)
     width = HEAT_LABEL_W + HEAT_CELL_W * max(len(months), 1) + 10
@@ -230,20 +270,15 @@ def heatmap_svg(libelle, months, rows):
     for row_index, (name, cells) in enumerate(rows):
         y = HEAT_TOP + row_index * HEAT_CELL_H
         body.append(_text(6, y + 15, _truncate(name, 38), size=10))
-        for index, (mois, valeur) in enumerate(zip(months, cells, strict=True)):
-            code = statut_valeur(valeur)
+        for index, (mois, taux) in enumerate(zip(months, cells, strict=True)):
+            code = statut_taux(taux)
             counts[code] += 1
-            label, fill, ink, symbol = STATUTS[code]
+            label, fill, ink, symbol = STATUTS[code][:4]
             x = HEAT_LABEL_W + index * HEAT_CELL_W
-            shown = (
-                fr_number(valeur.valeur, 0)
-                if valeur is not None and valeur.valeur is not None
-                else symbol
-            )
+            measured = code in (ATTEINTE, PROCHE, LOIN)
+            shown = taux.chiffre() if measured else symbol
             tooltip = f"{name} — {mois_label(mois, short=False)} : " + (
-                f"{fr_number(valeur.valeur)} % ({label.lower()})"
-                if code in (ATTEINTE, PROCHE, LOIN)
-                else label.lower()
+                f"{taux.texte()} ({label.lower()})" if measured else label.lower()
             )
             body.append(
                 f'<g class="cellule statut-{code}">{_title(tooltip)}'
@@ -252,7 +287,7 @@ def heatmap_svg(libelle, months, rows):
                 + _text(
                     x + HEAT_CELL_W / 2,
                     y + 15,
-                    f"{symbol} {shown}" if code in (ATTEINTE, PROCHE, LOIN) else shown,
+                    f"{symbol} {shown}" if measured else shown,
                     size=9.5,
                     anchor="middle",
                     fill=ink,
@@ -261,7 +296,7 @@ def heatmap_svg(libelle, months, rows):
             )
     body.append('<g class="legende">')
     for index, code in enumerate(STATUT_ORDER):
-        label, fill, ink, symbol = STATUTS[code]
+        label, fill, ink, symbol = STATUTS[code][:4]
         y = legend_y + index * 22
         body.append(
             f'<rect x="6" y="{y}" width="26" height="16" fill="{fill}" stroke="#9a9a9a" '
@@ -270,9 +305,7 @@ def heatmap_svg(libelle, months, rows):
         body.append(_text(19, y + 12, symbol, size=10, anchor="middle", fill=ink))
         body.append(_text(40, y + 12, label, size=10))
     body.append("</g>")
-    summary = ", ".join(
-        f"{counts[code]} {STATUTS[code][0].split(' (')[0].lower()}" for code in STATUT_ORDER
-    )
+    summary = ", ".join(plural(counts[code], *STATUTS[code][4:]) for code in STATUT_ORDER)
     return _svg(
         width,
         height,

@@ -98,6 +98,19 @@ class HeldByQuerySet(models.QuerySet):
         return self.filter(Exists(held))
 
 
+class ValeurQuerySet(HeldByQuerySet):
+    def mesurees(self):
+        """Measured values (calculable). A month has data when it holds one: the computation
+        also writes months no usage data came in for (the elapsed month before the figures are
+        sent, the two months after an import, recomputed for the 3-month first measure), all
+        "non calculable", and the dashboards must not open on those."""
+        return self.filter(valeur__isnull=False)
+
+    def mois_mesures(self):
+        """The months with data among these values."""
+        return self.mesurees().order_by().values_list("mois", flat=True).distinct()
+
+
 class UsageMensuel(models.Model):
     """The counts of one ESMS for one month (mois = first day of the month). Missing ≠ zero."""
 
@@ -163,7 +176,9 @@ class UsageHistorique(models.Model):
 
 class ValeurIndicateur(models.Model):
     """One computed value: (indicator, month, level, the ESMS/OG/grappe/region). valeur is None
-    when the rate is not computable (zero or missing denominator) — never 0.
+    when the rate is not computable (zero or missing denominator) — never 0. valeur (two
+    decimals) serves SQL reads and the admin; what users read is rounded once from numerateur
+    and denominateur (indicateurs.taux.Taux), never from valeur.
 
     A recomputable cache written ~220 000 rows a month at national scale, so each row costs as
     little as possible (issue 7: a month within 5× a bare GROUP BY of the same sums):
@@ -234,7 +249,7 @@ class ValeurIndicateur(models.Model):
     premiere_mesure = models.BooleanField("première mesure (3 mois)", default=False)
     computed_at = models.DateTimeField("calculé le", auto_now=True)
 
-    objects = HeldByQuerySet.as_manager()
+    objects = ValeurQuerySet.as_manager()
 
     class Meta:
         verbose_name = "valeur d'indicateur"

@@ -55,6 +55,7 @@ from indicateurs.models import (
     UsageMensuel,
     ValeurIndicateur,
 )
+from indicateurs.taux import Taux, fr_cible, pourcent
 from users.models import User
 
 # The tranche paid when usage targets are met (seed 000 §2.3: 50 % at signature, 50 % at targets).
@@ -413,7 +414,7 @@ def _compute(mois, grappe):
             total += max(cursor.rowcount, 0)
             cursor.execute(f"DROP TABLE {BASE_TABLE}")
 
-    # 6. Region level, from the grappe values of the region(s).
+    # 6. Region level, from the grappe values of the regions in scope.
     total += _insert_region(t, mois_sql, now_sql, scope_region)
     return total
 
@@ -497,21 +498,32 @@ def tranche_cibles_numero(grappe):
 
 
 def _figures(rows):
-    return {
-        "indicateurs": [
+    """The figures frozen when a tranche becomes due; valeur is the figure the pages show
+    (Taux.arrondi, as a decimal string: "94.9"), for the tranche page, e-mail and history."""
+    indicateurs = []
+    for row in rows:
+        taux = Taux.de(row, row.indicateur)
+        valeur = taux.arrondi()
+        indicateurs.append(
             {
                 "code": row.indicateur.code,
                 "libelle": row.indicateur.libelle,
                 "numerateur": row.numerateur,
                 "denominateur": row.denominateur,
-                "valeur": str(row.valeur) if row.valeur is not None else None,
+                "valeur": None if valeur is None else str(valeur),
                 "cible": str(row.cible),
-                "atteinte": row.atteinte,
+                "atteinte": taux.atteinte,
             }
-            for row in rows
-        ],
+        )
+    return {
+        "indicateurs": indicateurs,
         "premiere_mesure": any(row.premiere_mesure for row in rows),
     }
+
+
+def figure_texte(item):
+    """« 94,9 % (cible 90 %) »: one indicator of the frozen figures of a tranche."""
+    return f"{pourcent(item['valeur'])} (cible {fr_cible(item['cible'])} %)"
 
 
 def update_tranches(mois, grappe=None):
@@ -593,10 +605,7 @@ def trigger_tranche(tranche, mois, figures):
         f"Tranche {tranche.numero}",
         {
             "Mois": f"{mois:%m/%Y}",
-            **{
-                item["libelle"]: f"{item['valeur']} % (cible {item['cible']} %)"
-                for item in figures["indicateurs"]
-            },
+            **{item["libelle"]: figure_texte(item) for item in figures["indicateurs"]},
         },
     )
     tranche_id = tranche.pk
@@ -624,12 +633,6 @@ def notify_tranche_due(tranche_id):
 # ---------------------------------------------------------------------------------------------
 
 
-def _one_decimal(value):
-    if value is None:
-        return None
-    return float(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
 def grappe_indicateurs(grappe, mois):
     """The grappe-level figures of a month, as the API returns them."""
     rows = {
@@ -641,15 +644,18 @@ def grappe_indicateurs(grappe, mois):
     indicateurs = []
     for indicateur in applicable_indicateurs(grappe):
         row = rows.get(indicateur.pk)
+        taux = Taux.de(row, indicateur)
+        valeur = taux.arrondi() if taux else None
         indicateurs.append(
             {
                 "code": indicateur.code,
                 "libelle": indicateur.libelle,
                 "numerateur": row.numerateur if row else None,
                 "denominateur": row.denominateur if row else None,
-                "valeur": _one_decimal(row.valeur) if row else None,
-                "cible": _one_decimal(row.cible if row else indicateur.cible),
-                "atteinte": row.atteinte if row else None,
+                # The figure the pages show: rounded once from the fraction (Taux).
+                "valeur": None if valeur is None else float(valeur),
+                "cible": float(row.cible if row else indicateur.cible),
+                "atteinte": taux.atteinte if taux else None,
             }
         )
     return {

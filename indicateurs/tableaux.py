@@ -10,6 +10,7 @@ cost no query.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
@@ -21,16 +22,16 @@ from indicateurs.charts import (
     ATTEINTE,
     MANQUANT,
     STATUT_ORDER,
-    fr_number,
     heatmap_svg,
     line_chart_svg,
     mois_label,
     month_range,
     statut_info,
-    statut_valeur,
+    statut_taux,
 )
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+from indicateurs.taux import Taux, fr_cible
 from projets.models import Etape
 
 HEATMAP_MONTHS = 12
@@ -63,18 +64,16 @@ class Cellule:
 
     indicateur: Indicateur
     valeur: ValeurIndicateur | None
+    taux: Taux | None = field(init=False)
     statut: dict = field(init=False)
 
     def __post_init__(self):
-        self.statut = statut_info(statut_valeur(self.valeur))
+        self.taux = Taux.de(self.valeur, self.indicateur)
+        self.statut = statut_info(statut_taux(self.taux))
 
     @property
     def texte(self):
-        if self.valeur is None:
-            return "—"
-        if self.valeur.valeur is None:
-            return "non calculable"
-        return f"{fr_number(self.valeur.valeur)} %"
+        return "—" if self.taux is None else self.taux.texte()
 
     @property
     def atteinte(self):
@@ -84,10 +83,9 @@ class Cellule:
     def ecart(self):
         """Points missing to reach the target (0 when met); a missing value counts as the whole
         target, so the ESMS that send nothing come first too."""
-        cible = self.valeur.cible if self.valeur is not None else self.indicateur.cible
-        if self.valeur is None or self.valeur.valeur is None:
-            return cible
-        return max(Decimal(0), cible - self.valeur.valeur)
+        if self.taux is None:
+            return Fraction(self.indicateur.cible)
+        return self.taux.ecart()
 
 
 def _legend():
@@ -101,7 +99,7 @@ def _legend():
 
 def grappe_context(grappe, mois=None, today=None):
     """Everything the grappe dashboard (and its monthly PDF) shows, for the month `mois`
-    (default: the latest month with data)."""
+    (default: the latest month with data: a measured value at grappe or ESMS level)."""
     today = today or timezone.localdate()
     indicateurs = indicateurs_actifs()
     memberships = list(grappe.active_memberships())
@@ -111,14 +109,18 @@ def grappe_context(grappe, mois=None, today=None):
             niveau=Niveau.GRAPPE, grappe=grappe, indicateur__actif=True
         ).order_by("mois")
     )
-    esms_months = set(
-        ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
-        .held_by(grappe)
-        .order_by()
-        .values_list("mois", flat=True)
-        .distinct()
+    # Months 1 and 2 of a grappe have ESMS values only (not assessed at grappe level).
+    available = sorted(
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe=grappe, indicateur__actif=True)
+        .mois_mesures()
+        .union(
+            ValeurIndicateur.objects.filter(
+                niveau=Niveau.ESMS, esms_id__in=esms_ids, indicateur__actif=True
+            )
+            .held_by(grappe)
+            .mois_mesures()
+        )
     )
-    available = sorted({value.mois for value in grappe_values} | esms_months)
     tranches = list(grappe.tranches.all())
     context = {
         "grappe": grappe,
@@ -140,30 +142,16 @@ def grappe_context(grappe, mois=None, today=None):
     chart_months = _chart_months(available, selected)
     synthese, courbes = [], []
     for indicateur in indicateurs:
-        cellule = Cellule(indicateur, by_grappe.get((indicateur.pk, selected)))
-        synthese.append(cellule)
-        points = [
-            (
-                m,
-                by_grappe[(indicateur.pk, m)].valeur
-                if (indicateur.pk, m) in by_grappe
-                else MANQUANT,
-            )
-            for m in chart_months
-        ]
+        synthese.append(Cellule(indicateur, by_grappe.get((indicateur.pk, selected))))
+        table = [(m, Cellule(indicateur, by_grappe.get((indicateur.pk, m)))) for m in chart_months]
+        points = [(m, MANQUANT if c.taux is None else c.taux) for m, c in table]
         courbes.append(
             {
                 "indicateur": indicateur,
                 "svg": line_chart_svg(
                     indicateur.libelle, points, indicateur.cible, code=indicateur.code
                 ),
-                "table": [
-                    (
-                        mois_label(m, short=False),
-                        Cellule(indicateur, by_grappe.get((indicateur.pk, m))),
-                    )
-                    for m in chart_months
-                ],
+                "table": [(mois_label(m, short=False), cellule) for m, cellule in table],
             }
         )
 
@@ -178,6 +166,8 @@ def grappe_context(grappe, mois=None, today=None):
         mois__lte=selected,
     ).held_by(grappe)
     by_esms = {(v.esms_id, v.indicateur_id, v.mois): v for v in esms_values}
+    by_pk = {indicateur.pk: indicateur for indicateur in indicateurs}
+    taux_esms = {key: Taux.de(value, by_pk[key[1]]) for key, value in by_esms.items()}
     esms_rows = []
     for membership in memberships:
         esms = membership.esms
@@ -189,7 +179,7 @@ def grappe_context(grappe, mois=None, today=None):
             {
                 "esms": esms,
                 "cellules": cellules,
-                "ecart": sum((cellule.ecart for cellule in cellules), Decimal(0)),
+                "ecart": sum((cellule.ecart for cellule in cellules), Fraction(0)),
                 "atteintes": sum(1 for cellule in cellules if cellule.atteinte),
             }
         )
@@ -203,7 +193,7 @@ def grappe_context(grappe, mois=None, today=None):
                 [
                     (
                         row["esms"].name,
-                        [by_esms.get((row["esms"].pk, indicateur.pk, m)) for m in window],
+                        [taux_esms.get((row["esms"].pk, indicateur.pk, m)) for m in window],
                     )
                     for row in esms_rows
                 ],
@@ -252,7 +242,8 @@ EXPORT_HEADER = [
 
 def export_rows(grappe):
     """(FINESS, ESMS, OG, "AAAA-MM", code, libellé, num., dén., valeur, cible, statut, 1re mesure)
-    of every ESMS-level value of the grappe's ESMS, ESMS × month × indicator."""
+    of every ESMS-level value of the grappe's ESMS, ESMS × month × indicator; valeur is the
+    figure the pages show (a Decimal: Taux.arrondi), None when not calculable."""
     esms_ids = grappe.memberships.filter(left_on__isnull=True).values("esms_id")
     values = (
         ValeurIndicateur.objects.filter(niveau=Niveau.ESMS, esms_id__in=esms_ids)
@@ -261,6 +252,7 @@ def export_rows(grappe):
         .order_by("esms__raison_sociale", "esms__finess_et", "mois", "indicateur__ordre")
     )
     for value in values.iterator(chunk_size=2000):
+        taux = Taux.de(value, value.indicateur)
         yield [
             value.esms.finess_et,
             value.esms.name,
@@ -270,9 +262,9 @@ def export_rows(grappe):
             value.indicateur.libelle,
             value.numerateur,
             value.denominateur,
-            value.valeur,
+            taux.arrondi(),
             value.cible,
-            statut_info(statut_valeur(value))["label"],
+            statut_info(statut_taux(taux))["label"],
             "oui" if value.premiere_mesure else "non",
         ]
 
@@ -336,18 +328,13 @@ def _grappes_of_region(region, today, query=""):
 
 def region_months(region):
     """Months with data in the region. The computation writes the region's row whenever it
-    writes grappe rows, so the few region rows answer; the grappe rows are the fallback."""
-    months = (
-        ValeurIndicateur.objects.filter(niveau=Niveau.REGION, region=region)
-        .order_by()
-        .values_list("mois", flat=True)
-        .distinct()
+    writes grappe rows (measured when one of them is), so the few region rows answer; the
+    grappe rows are the fallback."""
+    months = set(
+        ValeurIndicateur.objects.filter(niveau=Niveau.REGION, region=region).mois_mesures()
     )
-    months = set(months) or set(
-        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe__region=region)
-        .order_by()
-        .values_list("mois", flat=True)
-        .distinct()
+    months = months or set(
+        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe__region=region).mois_mesures()
     )
     return sorted(months)
 
@@ -355,29 +342,30 @@ def region_months(region):
 def _trend(region, indicateurs, months):
     """Regional values per month: the region-level rows; when the computation has not written
     them, the same figure from the grappes' numerators and denominators (sums, never a mean)."""
+    by_pk = {indicateur.pk: indicateur for indicateur in indicateurs}
     values = {
-        (v.indicateur_id, v.mois): v.valeur
+        (v.indicateur_id, v.mois): Taux.de(v, by_pk[v.indicateur_id])
         for v in ValeurIndicateur.objects.filter(
-            niveau=Niveau.REGION, region=region, mois__in=months
+            niveau=Niveau.REGION, region=region, mois__in=months, indicateur_id__in=by_pk
         )
     }
     if not values:
         sums = (
             ValeurIndicateur.objects.filter(
-                niveau=Niveau.GRAPPE, grappe__region=region, mois__in=months
+                niveau=Niveau.GRAPPE,
+                grappe__region=region,
+                mois__in=months,
+                indicateur_id__in=by_pk,
             )
             .order_by()
             .values("indicateur_id", "mois")
             .annotate(num=Sum("numerateur"), den=Sum("denominateur"))
         )
-        factors = {i.pk: i.facteur for i in indicateurs}
         for row in sums:
-            key = (row["indicateur_id"], row["mois"])
-            values[key] = None  # non calculable: zero or missing denominator
-            if row["den"] and row["num"] is not None:
-                values[key] = (
-                    Decimal(row["num"]) * factors.get(row["indicateur_id"], 100) / row["den"]
-                ).quantize(Decimal("0.01"))
+            indicateur = by_pk[row["indicateur_id"]]
+            values[(indicateur.pk, row["mois"])] = Taux(
+                row["num"], row["den"], indicateur.facteur, indicateur.cible
+            )
     courbes = []
     for indicateur in indicateurs:
         points = [(m, values.get((indicateur.pk, m), MANQUANT)) for m in months]
@@ -393,14 +381,7 @@ def _trend(region, indicateurs, months):
                     code=indicateur.code,
                 ),
                 "table": [
-                    (
-                        mois_label(m, short=False),
-                        "—"
-                        if v == MANQUANT
-                        else "non calculable"
-                        if v is None
-                        else f"{fr_number(v)} %",
-                    )
+                    (mois_label(m, short=False), "—" if v == MANQUANT else v.texte())
                     for m, v in points
                 ],
             }
@@ -437,6 +418,7 @@ def region_context(region, params=None, today=None, *, paginate=True):
             ValeurIndicateur.objects.filter(
                 niveau=Niveau.GRAPPE, grappe__region=region, mois__lte=selected
             )
+            .mesurees()
             .order_by()
             .values("grappe_id")
             .annotate(dernier=Max("mois"))
@@ -447,7 +429,7 @@ def region_context(region, params=None, today=None, *, paginate=True):
             grappe__region=region,
             mois__in=set(latest.values()),
             indicateur__actif=True,
-        ).only("indicateur_id", "grappe_id", "mois", "valeur", "cible", "atteinte")
+        ).only("indicateur_id", "grappe_id", "mois", "numerateur", "denominateur", "cible")
         for value in rows:
             if latest.get(value.grappe_id) == value.mois:
                 values[(value.grappe_id, value.indicateur_id)] = value
@@ -576,9 +558,11 @@ def national_context(today=None):
         .annotate(n=Count("pk"))
         .values_list("grappe__region_id", "n")
     )
-    # Latest month per region from the grappe-level rows (always written by the computation).
+    # Latest month with data per region, from the grappe-level rows (always written by the
+    # computation, the region's rows only since they exist).
     latest = dict(
         ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE)
+        .mesurees()
         .order_by()
         .values("grappe__region_id")
         .annotate(dernier=Max("mois"))
@@ -601,12 +585,8 @@ def national_context(today=None):
         indicateur = factors.get(row["indicateur_id"])
         if indicateur is None or latest.get(region_id) != row["mois"]:
             continue
-        valeur = (
-            (Decimal(row["num"]) * indicateur.facteur / row["den"]).quantize(Decimal("0.01"))
-            if row["den"] and row["num"] is not None
-            else None
-        )
-        values[(region_id, indicateur.pk)] = (valeur, row["atteintes"])
+        taux = Taux(row["num"], row["den"], indicateur.facteur, indicateur.cible)
+        values[(region_id, indicateur.pk)] = (taux, row["atteintes"])
     tranches = {}
     for row in (
         Tranche.objects.order_by()
@@ -618,13 +598,14 @@ def national_context(today=None):
     for region in regions:
         cellules = []
         for indicateur in indicateurs:
-            valeur, atteintes = values.get((region.pk, indicateur.pk), (None, 0))
+            taux, atteintes = values.get((region.pk, indicateur.pk), (None, 0))
+            calculable = taux is not None and taux.calculable
             cellules.append(
                 {
                     "indicateur": indicateur,
-                    "valeur": valeur,
-                    "texte": f"{fr_number(valeur)} %" if valeur is not None else "—",
-                    "atteinte": valeur is not None and valeur >= indicateur.cible,
+                    "taux": taux if calculable else None,
+                    "texte": taux.texte() if calculable else "—",
+                    "atteinte": calculable and taux.atteinte,
                     "grappes_atteintes": atteintes,
                 }
             )
@@ -655,10 +636,11 @@ def national_context(today=None):
 
 
 def report_rows(grappe, today):
-    """The grappe's latest computed month, as rows of the projets progress report (registered
+    """The grappe's latest month with data, as rows of the projets progress report (registered
     in IndicateursConfig.ready() through projets.extensions)."""
     latest = (
         ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, grappe=grappe, mois__lte=today)
+        .mesurees()
         .order_by("-mois")
         .values_list("mois", flat=True)
         .first()
@@ -675,8 +657,8 @@ def report_rows(grappe, today):
     return [
         {
             "libelle": value.indicateur.libelle,
-            "valeur": "non calculable" if value.valeur is None else f"{fr_number(value.valeur)} %",
-            "cible": f"{fr_number(value.cible, 0)} %",
+            "valeur": Taux.de(value, value.indicateur).texte(),
+            "cible": f"{fr_cible(value.cible)} %",
             "periode": mois_label(latest, short=False)
             + (" (première mesure, 3 mois)" if value.premiere_mesure else ""),
         }

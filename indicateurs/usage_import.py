@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
 
-from core.uploads import UploadRefused, capped, open_xlsx
+from core import exports
+from core.text import agree
+from core.uploads import UploadRefused, capped, format_count, open_xlsx
 from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership, Role
 from indicateurs.enums import SourceUsage
 from indicateurs.models import USAGE_FIELDS, UsageHistorique, UsageMensuel
 from indicateurs.perms import FEEDER_ROLES
-from indicateurs.services import add_months
+from indicateurs.services import add_months, elapsed_month
 from indicateurs.tasks import compute_indicators
 
 HEADER = ["finess_et", "mois", *USAGE_FIELDS]
@@ -41,6 +44,17 @@ CHUNK = 10_000
 MAX_ROWS = 40_000
 # Columns read in a workbook (the template has 8; extra ones are ignored, far ones never read).
 MAX_COLUMNS = 100
+
+
+def compte(count, singular, plural=None):
+    """« 12 000 lignes »: core.text.plural with the thousands grouped as on the pages (counts
+    of a national file run into tens of thousands)."""
+    return f"{format_count(count)} {agree(count, singular, plural)}"
+
+
+def applied_summary(created, replaced):
+    """« 12 données créées, 0 remplacée »: what an applied import wrote."""
+    return f"{compte(created, 'donnée créée', 'données créées')}, {compte(replaced, 'remplacée')}"
 
 
 def chunked(values):
@@ -96,6 +110,13 @@ class Rapport:
     def mois(self):
         return sorted({line.mois_date for line in self.lignes if line.mois_date})
 
+    def resume(self):
+        """« 2 lignes, 0 erreur, 1 avertissement. »"""
+        return (
+            f"{compte(len(self.lignes), 'ligne')}, {compte(self.erreurs, 'erreur')}, "
+            f"{compte(self.avertissements, 'avertissement')}."
+        )
+
     def as_dict(self):
         with_messages = [
             line.as_dict() for line in self.lignes if line.erreurs or line.avertissements
@@ -127,7 +148,7 @@ def _check_header(header):
     missing = [name for name in HEADER if name not in header]
     if missing:
         raise FichierRefuse(
-            "En-tête incorrect : colonne(s) manquante(s) "
+            f"En-tête incorrect : {agree(len(missing), 'colonne manquante', 'colonnes manquantes')} "
             + ", ".join(f"« {name} »" for name in missing)
             + ". Utilisez le modèle de fichier."
         )
@@ -194,17 +215,83 @@ def _read_xlsx(data):
         return _table(header, rows)
 
 
-def template_csv():
-    example = ["590000014", "2026-01", "120", "95", "88", "115", "104", "110"]
-    return ("\ufeff" + ";".join(HEADER) + "\r\n" + ";".join(example) + "\r\n").encode("utf-8")
+# ---------------------------------------------------------------------------------------------
+# Template
+# ---------------------------------------------------------------------------------------------
+
+EXAMPLE = ["590000014", "2026-01", 120, 95, 88, 115, 104, 110]
+# A pre-filled template names each ESMS in a last column, to find one's way while typing; the
+# import reads the HEADER columns only, so it ignores this one.
+NAME_COLUMN = "esms (pour information, non importé)"
 
 
-def template_xlsx():
+@dataclass
+class Prefill:
+    """What a grappe's pre-filled template holds: the month to send and the ESMS it holds then."""
+
+    mois: date
+    memberships: list
+
+
+def month_to_send(grappe, today=None):
+    """The month after the latest one the grappe sent figures for, the elapsed month at most
+    (a month is sent once it is over); the elapsed month when nothing was sent yet."""
+    elapsed = elapsed_month(today)
+    latest = (
+        UsageMensuel.objects.filter(
+            esms_id__in=EsmsMembership.objects.filter(grappe=grappe).values("esms_id")
+        )
+        .held_by(grappe)
+        .aggregate(latest=Max("mois"))["latest"]
+    )
+    return elapsed if latest is None else min(add_months(latest, 1), elapsed)
+
+
+def prefill(grappe, today=None):
+    mois = month_to_send(grappe, today)
+    memberships = list(
+        EsmsMembership.objects.filter(grappe=grappe)
+        .held_in(mois)
+        .select_related("esms")
+        .order_by("esms__raison_sociale", "esms__finess_et")
+    )
+    return Prefill(mois, memberships)
+
+
+def template_rows(filled=None):
+    """The template's rows: the header and an example line; pre-filled (a Prefill), one line
+    per ESMS with its FINESS and the month, the counts left empty to type."""
+    if filled is None:
+        return [HEADER, EXAMPLE]
+    blanks = [None] * len(USAGE_FIELDS)
+    return [
+        [*HEADER, NAME_COLUMN],
+        *(
+            [m.esms.finess_et, f"{filled.mois:%Y-%m}", *blanks, m.esms.name]
+            for m in filled.memberships
+        ),
+    ]
+
+
+def template_csv(rows):
+    """UTF-8 with a BOM and semicolons: the file opens as is in a French spreadsheet. Text is
+    formula-safe (core.exports)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(exports.csv_row(["" if cell is None else cell for cell in row]))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Usages"
-    sheet.append(HEADER)
-    sheet.append(["590000014", "2026-01", 120, 95, 88, 115, 104, 110])
+    for row in rows:
+        exports.append(sheet, row)
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHI", [12, 10, *[16] * len(USAGE_FIELDS), 45], strict=False):
+        sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,10 +1,12 @@
 from django import forms
 
+from core.text import size
 from core.uploads import ZIP_MAGIC, UploadRefused, check_xlsx_archive, format_count
 from indicateurs.models import USAGE_FIELDS, UsageMensuel
 from indicateurs.usage_import import MAX_ROWS
 
-MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# In decimal megabytes, as core.text.size writes sizes (and French users read them): « 20 Mo ».
+MAX_UPLOAD_SIZE = 20_000_000
 
 
 class UsageImportForm(forms.Form):
@@ -12,8 +14,9 @@ class UsageImportForm(forms.Form):
         label="Fichier des données d'usage",
         help_text=(
             "CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252) ou classeur Excel (.xlsx, "
-            f"première feuille), avec l'en-tête du modèle. 20 Mo et {format_count(MAX_ROWS)} "
-            "lignes au plus (un mois de toutes les ESMS du pays en compte 35\xa0000)."
+            f"première feuille), avec l'en-tête du modèle. {size(MAX_UPLOAD_SIZE)} et "
+            f"{format_count(MAX_ROWS)} lignes au plus (un mois de toutes les ESMS du pays en "
+            "compte 35\xa0000)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
     )
@@ -21,7 +24,7 @@ class UsageImportForm(forms.Form):
     def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
         if upload.size > MAX_UPLOAD_SIZE:
-            raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+            raise forms.ValidationError(f"Le fichier dépasse {size(MAX_UPLOAD_SIZE)}.")
         upload.seek(0)
         workbook = upload.read(4) == ZIP_MAGIC or upload.name.lower().endswith(".xlsx")
         upload.seek(0)

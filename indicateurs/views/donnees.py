@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
 from grappe.models import HistoryEntry
@@ -29,17 +30,28 @@ def _check_feed(user, grappe):
 
 @require_safe
 def modele(request, format):
-    """The import template (CSV or XLSX), same header for both."""
+    """The import template (CSV or XLSX), same header for both. With ?grappe=<id> (a grappe the
+    user sees), pre-filled: one line per ESMS the grappe holds in the month to send."""
+    if format not in ("csv", "xlsx"):
+        raise Http404
+    filename = "modele-usages"
+    filled = None
+    if "grappe" in request.GET:
+        pk = request.GET["grappe"]
+        if not pk.isdigit():
+            raise Http404
+        grappe = get_grappe_for(request.user, pk)
+        filled = usage_import.prefill(grappe)
+        filename += f"-{slugify(grappe.name)}-{filled.mois:%Y-%m}"
+    rows = usage_import.template_rows(filled)
     if format == "csv":
-        response = HttpResponse(usage_import.template_csv(), content_type="text/csv")
-    elif format == "xlsx":
+        response = HttpResponse(usage_import.template_csv(rows), content_type="text/csv")
+    else:
         response = HttpResponse(
-            usage_import.template_xlsx(),
+            usage_import.template_xlsx(rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="modele-usages.{format}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{format}"'
     return response
 
 
@@ -62,7 +74,14 @@ def usages(request, pk):
     return render(
         request,
         "indicateurs/usages.html",
-        {"grappe": grappe, "form": form, "page": imports, "can_feed": can_feed},
+        {
+            "grappe": grappe,
+            "form": form,
+            "page": imports,
+            "can_feed": can_feed,
+            # What the pre-filled template holds, said next to its links.
+            "prefill": usage_import.prefill(grappe) if can_feed else None,
+        },
     )
 
 
@@ -164,8 +183,8 @@ def _apply_import(request, grappe, record):
         )
     messages.success(
         request,
-        f"Import appliqué : {created} donnée(s) créée(s), {replaced} remplacée(s). Les "
-        "indicateurs des mois concernés sont recalculés.",
+        f"Import appliqué : {usage_import.applied_summary(created, replaced)}. Les indicateurs "
+        "des mois concernés sont recalculés.",
     )
 
 

@@ -49,7 +49,7 @@ def test_the_import_page_follows_a_background_check(page, live_server, login, ca
     ImportUsage.objects.filter(pk=import_id).update(
         verification_debut=timezone.now(), lignes=2, lignes_verifiees=1
     )
-    expect(page.get_by_test_id("avancement")).to_have_text("1 ligne(s) vérifiée(s) sur 2")
+    expect(page.get_by_test_id("avancement")).to_have_text("1 ligne vérifiée sur 2")
     capture("01-verification-en-cours")
 
     assert tasks.verify_usage_import(import_id) == "verifie"

@@ -51,7 +51,7 @@ def test_ars_agent_filters_the_region_and_drills_down_to_a_grappe(
     # Only the grappes that meet every target.
     page.get_by_label("Cibles").select_option(label="Toutes les cibles atteintes")
     page.get_by_role("button", name="Filtrer").click()
-    expect(page.get_by_test_id("nb-resultats")).to_have_text("1 grappe(s) affichée(s) sur 2.")
+    expect(page.get_by_test_id("nb-resultats")).to_have_text("1 grappe affichée sur 2.")
     expect(table.get_by_role("link", name="Grappe de l'Artois")).to_have_count(0)
     expect(table.locator("tr[data-grappe]")).to_contain_text("T2 : Due")
     capture("02-filtre-cibles-atteintes")

@@ -55,10 +55,15 @@ def month(year, number):
     return datetime.date(year, number, 1)
 
 
-def valeur(indicateur, mois, niveau, value, *, denominateur=100, **where):
-    """One computed value: `value` a percentage (None = non calculable)."""
+def valeur(indicateur, mois, niveau, value, *, denominateur=10_000, **where):
+    """One computed value: `value` a percentage (None = non calculable), as the computation
+    writes it: numerator and denominator (what the pages show is rounded from them), valeur
+    to two decimals."""
     value = None if value is None else Decimal(str(value))
-    numerateur = None if value is None else int(value * denominateur / 100)
+    numerateur = None if value is None else value * denominateur / 100
+    if numerateur is not None and numerateur != int(numerateur):
+        raise ValueError(f"{value} % is not a whole numerator over {denominateur}")
+    numerateur = None if numerateur is None else int(numerateur)
     return ValeurIndicateur(
         indicateur=indicateur,
         mois=mois,

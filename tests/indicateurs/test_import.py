@@ -83,8 +83,22 @@ def test_xlsx_first_sheet(esms):
 
 
 def test_templates_are_importable_files():
-    assert usage_import.read_rows(usage_import.template_csv())[0][1]["mois"] == "2026-01"
-    assert usage_import.read_rows(usage_import.template_xlsx())[0][1]["mois"] == "2026-01"
+    rows = usage_import.template_rows()
+    assert usage_import.read_rows(usage_import.template_csv(rows))[0][1]["mois"] == "2026-01"
+    assert usage_import.read_rows(usage_import.template_xlsx(rows))[0][1]["mois"] == "2026-01"
+
+
+def test_bad_header_names_the_missing_columns_in_french():
+    with pytest.raises(usage_import.FichierRefuse) as one:
+        usage_import.read_rows(";".join(usage_import.HEADER[:-1]).encode() + b"\n")
+    assert "En-tête incorrect : colonne manquante « dossiers_actifs_avec_evenement »." in str(
+        one.value
+    )
+    with pytest.raises(usage_import.FichierRefuse) as two:
+        usage_import.read_rows(b"finess_et;mois;personnes_accompagnees\n")
+    assert "En-tête incorrect : colonnes manquantes « messages_mssante », « dmp_alimentes »" in (
+        str(two.value)
+    )
 
 
 def test_bad_header_refuses_the_file():
@@ -234,7 +248,7 @@ def test_command_dry_run_writes_nothing_and_apply_is_atomic(esms, tmp_path, caps
     good = tmp_path / "bon.csv"
     good.write_bytes(csv_bytes([good_row(esms[0]), good_row(esms[1])]))
     call_command("import_usage", str(good), "--dry-run")
-    assert "Simulation : 2 ligne(s), 0 erreur(s)" in capsys.readouterr().out
+    assert "Simulation : 2 lignes, 0 erreur, 0 avertissement." in capsys.readouterr().out
     assert not UsageMensuel.objects.exists()
     # A bad last line: nothing is written.
     bad = tmp_path / "mauvais.csv"
@@ -244,6 +258,9 @@ def test_command_dry_run_writes_nothing_and_apply_is_atomic(esms, tmp_path, caps
     assert "ERREUR Ligne 4 : le mois 2027-01 est dans le futur." in capsys.readouterr().out
     assert not UsageMensuel.objects.exists()
     call_command("import_usage", str(good))
+    assert "Import appliqué : 2 données créées, 0 remplacée. 2 lignes, 0 erreur" in (
+        capsys.readouterr().out
+    )
     assert UsageMensuel.objects.count() == 2
     assert UsageMensuel.objects.first().import_usage.nom_original == "bon.csv"
 

@@ -114,7 +114,7 @@ def test_a_workbook_over_the_cap_is_refused_and_one_at_the_cap_read(monkeypatch)
 
 def test_the_form_states_the_caps():
     help_text = UsageImportForm().fields["fichier"].help_text
-    assert "20 Mo et 40\xa0000 lignes au plus" in help_text
+    assert "20\xa0Mo et 40\xa0000 lignes au plus" in help_text
 
 
 # --- The dry run in a Celery task -----------------------------------------------------------
@@ -216,8 +216,13 @@ def test_progress_fragment_counts_the_lines_checked(cast, client_for):
         lignes_verifiees=12_000,
     )
     poll = text(client_for(cast.member).get(progress_url(record)))
-    assert "12\xa0000 ligne(s) vérifiée(s) sur 35\xa0000" in poll
+    assert "12\xa0000 lignes vérifiées sur 35\xa0000" in poll
     assert 'max="35000" value="12000"' in poll
+    record.lignes_verifiees = 1
+    record.save(update_fields=["lignes_verifiees"])
+    assert "1 ligne vérifiée sur 35\xa0000" in text(
+        client_for(cast.member).get(progress_url(record))
+    )
 
 
 def test_a_time_out_is_a_clear_failure(cast, client_for, background, monkeypatch):

@@ -128,7 +128,7 @@ def test_latest_month_summary_and_charts(cast, client_for, data):
     assert '<g class="cible">' in svg and "stroke-dasharray" in svg
     assert "<title>Taux d'utilisation de la MSSanté par mois, cible 70 %</title>" in svg
     assert (
-        "<desc>Dernière valeur : 75,0 % en mai 2026. Cible atteinte 1 mois sur 3 mesuré(s).</desc>"
+        "<desc>Dernière valeur : 75,0 % en mai 2026. Cible atteinte 1 mois sur 3 mesurés.</desc>"
         in svg
     )
     assert "Données du graphique" in page
@@ -210,7 +210,7 @@ def test_csv_export(cast, client_for, data):
     far_rows = [row for row in rows if row[0] == far.finess_et]
     assert far_rows[0][3] == "2026-03"
     assert far_rows[0][4] == "mssante"
-    assert far_rows[0][8] == "20,00"
+    assert far_rows[0][8] == "20,0"  # as the pages show it: one decimal
     assert far_rows[0][10] == "Loin de la cible"
 
 
@@ -267,4 +267,4 @@ def test_exports_write_names_as_text_never_formulas(cast, client_for, data):
     rows = list(csv.reader(io.StringIO(content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
     far_rows = [row for row in rows if row[0] == far.finess_et]
     assert {(row[1], row[2]) for row in far_rows} == {("'" + ATTACK, "'@SOMME(A1)")}
-    assert far_rows[0][8] == "20,00"  # numbers untouched
+    assert far_rows[0][8] == "20,0"  # numbers untouched

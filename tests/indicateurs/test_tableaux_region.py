@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from grappe.models import Region
+from indicateurs.charts import month_range
 from indicateurs.enums import StatutTranche
 from projets.models import Etape
 from tests.grappe.factories import GrappeFactory, add_esms, ars_agent
@@ -267,3 +268,37 @@ def test_national_query_count(cast, client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = client.get(reverse("indicateurs:tableau_national"))
     assert response.status_code == 200
+
+
+def test_region_table_fits_and_its_charts_labels_do_not_overlap(cast, client_for):
+    """Issue 21: at 1 280 px the table was cut off (« ∅ non calculable » on one line in each
+    indicator column) and the months under the trend charts overlapped."""
+    indicateurs()
+    months = month_range(month(2026, 5), 24)
+    grappe_values(cast.grappe, months, {"mssante": 75, "dmp": None, "dui_actifs": 95, "dui_pp": 95})
+    response = client_for(cast.ars).get(region_url())
+    page = response.content.decode()
+    table = page.split('data-testid="grappes-region"')[0].rsplit("<div", 1)[1]
+    assert 'class="table-responsive"' in table
+    assert 'class="table table-sm align-middle small"' in page
+    cells = {c.indicateur.code: c for c in response.context["rows"][0]["cellules"]}
+    row = page.split(f'data-grappe="{cast.grappe.pk}"')[1].split("</tr>")[0]
+    # A figure stays on one line; « non calculable » may wrap.
+    assert [cells[code].texte for code in ("mssante", "dmp", "dui_evenement")] == [
+        "75,0 %",
+        "non calculable",
+        "non calculable",
+    ]
+    assert row.count("white-space:nowrap") == 3
+    # The ESMS count, secondary, is left out of narrow screens (not of the PDF).
+    assert '<th scope="col" class="num text-end d-none d-xl-table-cell">ESMS</th>' in page
+    # 24 months under a 380 px chart: one label every 5 months, back from the latest.
+    svg = str(response.context["courbes"][0]["svg"])
+    labels = svg.split('<g class="axe-mois">')[1].split("</g>")[0]
+    assert [label.split(">")[-1] for label in labels.split("</text>")[:-1]] == [
+        "sept. 24",
+        "févr. 25",
+        "juil. 25",
+        "déc. 25",
+        "mai 26",
+    ]

@@ -54,8 +54,12 @@ def test_task_defaults_to_the_elapsed_month():
 def test_command_computes_a_month_for_one_grappe(capsys):
     grappe = grappe_with_data()
     call_command("compute_indicators", "--mois", "2026-03", "--grappe", str(grappe.pk))
-    assert "Calcul de 03/2026 terminé" in capsys.readouterr().out
     run = CalculMensuel.objects.get()
+    assert (
+        f"Calcul de 03/2026 terminé : {run.lignes} valeurs écrites pour « {grappe} »."
+        in capsys.readouterr().out
+    )
+    assert run.lignes >= 2
     assert (run.grappe, run.statut) == (grappe, StatutCalcul.TERMINE)
     assert run.ended_at is not None
 

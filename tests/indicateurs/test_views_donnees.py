@@ -1,12 +1,16 @@
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grappe.models import HistoryEntry
+from indicateurs import usage_import
 from indicateurs.enums import StatutImport, StatutTranche
 from indicateurs.models import (
     ImportUsage,
@@ -84,7 +88,10 @@ def test_upload_report_then_apply(cast, client_for, django_capture_on_commit_cal
     check(client_for(cast.copil).post(response["Location"], {"action": "appliquer"}), "copil", 403)
     client = client_for(cast.owner)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(response["Location"], {"action": "appliquer"})
+        applied = client.post(response["Location"], {"action": "appliquer"}, follow=True)
+    assert "Import appliqué : 3 données créées, 0 remplacée." in text(applied)
+    # Times as French typography writes them.
+    assert "appliqué le 15/11/2026 à 10\xa0h\xa000" in text(applied)
     record.refresh_from_db()
     assert record.statut == StatutImport.APPLIQUE
     assert record.applique_le is not None
@@ -150,11 +157,97 @@ def test_import_list_query_count_does_not_grow(cast, client_for, django_assert_m
 
 def test_template_downloads(cast, client_for):
     client = client_for(cast.owner)
-    csv = client.get(reverse("indicateurs:modele", args=["csv"]))
-    assert csv.content.decode("utf-8-sig").startswith("finess_et;mois;personnes_accompagnees")
+    blank = client.get(reverse("indicateurs:modele", args=["csv"]))
+    assert blank.content.decode("utf-8-sig").startswith("finess_et;mois;personnes_accompagnees")
     xlsx = client.get(reverse("indicateurs:modele", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert client.get(reverse("indicateurs:modele", args=["pdf"])).status_code == 404
+
+
+def prefilled(client, grappe, format="xlsx"):
+    return client.get(reverse("indicateurs:modele", args=[format]), {"grappe": grappe.pk})
+
+
+def test_prefilled_template_holds_the_grappe_esms_and_the_month_to_send(cast, client_for):
+    memberships = list(cast.grappe.memberships.select_related("esms").order_by("esms__finess_et"))
+    # One ESMS left in September: not the grappe's in October; its name is formula-like.
+    gone = memberships[0]
+    gone.left_on = date(2026, 9, 20)
+    gone.save()
+    kept = memberships[1]
+    kept.esms.raison_sociale = '=HYPERLINK("http://exemple.invalid")'
+    kept.esms.save()
+    client = client_for(cast.owner)
+    response = prefilled(client, cast.grappe)
+    assert response.status_code == 200
+    assert (
+        'filename="modele-usages-grappe-des-flandres-2026-10.xlsx"'
+        in (response["Content-Disposition"])
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (*usage_import.HEADER, usage_import.NAME_COLUMN)
+    held = sorted(memberships[1:], key=lambda m: (m.esms.raison_sociale, m.esms.finess_et))
+    # Nothing sent yet: the elapsed month, one line per ESMS held then, counts to type.
+    assert [row[:2] for row in rows[1:]] == [(m.esms.finess_et, "2026-10") for m in held]
+    assert all(row[2:8] == (None,) * 6 for row in rows[1:])
+    assert kept.esms.name in {row[8] for row in rows[1:]}
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    # Typed and sent back, it is a valid import.
+    for index in range(2, sheet.max_row + 1):
+        for column in range(3, 9):
+            sheet.cell(index, column, 10)
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    rapport = usage_import.validate(
+        usage_import.read_rows(buffer.getvalue(), "modele.xlsx"), cast.owner, grappe=cast.grappe
+    )
+    assert rapport.ok and len(rapport.lignes) == 2
+
+    # The CSV holds the same lines.
+    content = prefilled(client, cast.grappe, "csv").content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert lines[0] == [*usage_import.HEADER, usage_import.NAME_COLUMN]
+    assert [line[:8] for line in lines[1:]] == [
+        [m.esms.finess_et, "2026-10", *[""] * 6] for m in held
+    ]
+    assert "'" + kept.esms.raison_sociale in {line[8] for line in lines}  # formula-safe
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (["2026-07", "2026-08"], "2026-09"),  # the month after the latest sent
+        (["2026-10"], "2026-10"),  # up to date: the elapsed month at most
+    ],
+)
+def test_prefilled_template_month(cast, client_for, sent, expected):
+    esms = cast.grappe.memberships.first().esms
+    for mois in sent:
+        usage(esms, mois)
+    response = prefilled(client_for(cast.owner), cast.grappe)
+    assert f"-{expected}.xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {expected}
+
+
+def test_prefilled_template_is_for_the_grappes_one_sees(cast, client_for):
+    check(prefilled(client_for(cast.stranger), cast.grappe), "stranger", 404)
+    check(prefilled(client_for(cast.copil), cast.grappe), "copil", 200)
+    response = client_for(cast.owner).get(
+        reverse("indicateurs:modele", args=["csv"]), {"grappe": "x"}
+    )
+    assert response.status_code == 404
+
+
+def test_usages_page_offers_the_prefilled_template(cast, client_for):
+    page = text(client_for(cast.owner).get(reverse("indicateurs:usages", args=[cast.grappe.pk])))
+    assert "Modèle pré-rempli pour octobre 2026 (3 ESMS de la grappe)" in page
+    link = reverse("indicateurs:modele", args=["xlsx"]) + f"?grappe={cast.grappe.pk}"
+    assert f'href="{link}"' in page
+    # Readers, who send nothing, are not offered it.
+    page = text(client_for(cast.copil).get(reverse("indicateurs:usages", args=[cast.grappe.pk])))
+    assert "pré-rempli" not in page
 
 
 def test_saisie_permissions(cast, client_for):

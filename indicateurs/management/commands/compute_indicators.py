@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from grappe.models import Grappe
-from indicateurs import services
+from indicateurs import services, usage_import
 
 
 class Command(BaseCommand):
@@ -27,6 +27,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Grappe {options['grappe']} introuvable.")
         run = services.compute_month(mois, grappe)
         self.stdout.write(
-            f"Calcul de {mois:%m/%Y} terminé : {run.lignes} valeur(s) écrite(s)"
+            f"Calcul de {mois:%m/%Y} terminé : "
+            f"{usage_import.compte(run.lignes, 'valeur écrite', 'valeurs écrites')}"
             + (f" pour « {grappe} »." if grappe else " (toutes les grappes).")
         )

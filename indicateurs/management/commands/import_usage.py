@@ -37,10 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"ERREUR {message}")
             for message in line.avertissements:
                 self.stdout.write(f"AVERTISSEMENT {message}")
-        summary = (
-            f"{len(rapport.lignes)} ligne(s), {rapport.erreurs} erreur(s), "
-            f"{rapport.avertissements} avertissement(s)."
-        )
+        summary = rapport.resume()
         if options["dry_run"]:
             self.stdout.write(f"Simulation : {summary} Rien n'a été écrit.")
             return
@@ -61,5 +58,5 @@ class Command(BaseCommand):
                 rapport, source=SourceUsage.FICHIER, import_usage=import_usage
             )
         self.stdout.write(
-            f"Import appliqué : {created} donnée(s) créée(s), {replaced} remplacée(s). {summary}"
+            f"Import appliqué : {usage_import.applied_summary(created, replaced)}. {summary}"
         )

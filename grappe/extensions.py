@@ -16,3 +16,19 @@ def filter_history(user, grappe, entries):
     for function in HISTORY_FILTERS:
         entries = function(user, grappe, entries)
     return entries
+
+
+# Counts shown beside a header entry, by the entry's URL name: function (user) -> int, and the
+# words a screen reader hears after the number, singular and plural (« 3 documents en attente de
+# votre avis »). grappe.navigation calls the function only when it shows the entry.
+NAV_COUNTERS = {}
+
+
+def register_nav_counter(url_name, function, singular, plural):
+    NAV_COUNTERS[url_name] = (function, singular, plural)
+    return function
+
+
+def nav_counter(url_name):
+    """(function, singular, plural) registered for the entry, or None."""
+    return NAV_COUNTERS.get(url_name)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from core.text import agree
 from grappe.enums import RoleKind
+from grappe.extensions import nav_counter
 from grappe.models import ArsAgent, ComiteMember, Grappe, Role
 
 
@@ -19,6 +21,18 @@ class NavItem:
     url: str
     active: bool = False
     prefix: str = ""  # the item is active under this path (default: its URL)
+    count: int | None = None  # a number beside the label (grappe.extensions.NAV_COUNTERS)
+    count_label: str = ""  # what the number counts, for screen readers
+
+
+def counted(item, url_name, user):
+    """`item` with the count an app registered for its entry (one query at most)."""
+    counter = nav_counter(url_name)
+    if counter is not None:
+        function, singular, plural = counter
+        item.count = function(user)
+        item.count_label = agree(item.count, singular, plural)
+    return item
 
 
 def user_context(user):
@@ -116,7 +130,8 @@ def navigation_for(user, path):
     if grappes and not user.is_staff and not ctx["ars_regions"]:
         items.append(NavItem("Mes actions", reverse("projets:my_actions")))
     if ctx["copil_voter"]:
-        items.append(NavItem("À valider", reverse("projets:inbox")))
+        # The documents awaiting the voter's avis, counted by projets (registered in its ready()).
+        items.append(counted(NavItem("À valider", reverse("projets:inbox")), "projets:inbox", user))
     for item in items:
         prefix = item.prefix or item.url
         item.active = path.startswith(prefix) and prefix != "/"

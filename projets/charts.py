@@ -7,7 +7,8 @@ marked safe.
 
 Inputs are duck-typed so that unsaved model instances work in tests:
 - a step (``Etape``) has ``pk``, ``ordre``, ``titre``, ``phase``, ``planned_start``, ``planned_end``,
-  ``actual_start``, ``actual_end``, ``skipped`` and ``status(today)``;
+  ``actual_start``, ``actual_end``, ``skipped``, ``status(today)`` and ``status_label(today)``
+  (the views pass steps from ``EtapeQuerySet.with_missing_deliverables``: no query);
 - a milestone (``Jalon``) has ``titre``, ``etape_id``, ``go_no_go``, ``planned_on``, ``decision``,
   ``decided_on``;
 - a risk (``Risque``) has ``titre``, ``probabilite`` and ``impact`` (1 to 4).
@@ -18,6 +19,7 @@ import datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.text import agree, plural
 from projets.enums import DecisionJalon, StatutEtape
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -367,7 +369,7 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
         label = f"{etape.ordre}. {etape.titre}"
         summary = [
             f"Étape {label}",
-            f"statut : {status.label}",
+            f"statut : {etape.status_label(today)}",
             f"prévu : {_d(etape.planned_start)} → {_d(etape.planned_end)}",
         ]
         if etape.actual_start or etape.actual_end:
@@ -444,13 +446,13 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
     if dated:
         first = min(etape.planned_start for etape in dated)
         last = max(etape.planned_end for etape in dated)
-        span = f" prévues du {_d(first)} au {_d(last)}"
+        span = f" {agree(len(etapes), 'prévue')} du {_d(first)} au {_d(last)}"
     else:
         span = ""
     late = sum(1 for etape in etapes if etape.status(today) == StatutEtape.EN_RETARD)
     label = (
-        f"Planning du projet : {len(etapes)} étape(s){span}, {len(jalons)} jalon(s), "
-        f"{late} étape(s) en retard au {_d(today)}."
+        f"Planning du projet : {plural(len(etapes), 'étape')}{span}, "
+        f"{plural(len(jalons), 'jalon')}, {plural(late, 'étape')} en retard au {_d(today)}."
     )
     return _svg(
         GANTT_WIDTH,
@@ -498,7 +500,7 @@ def heatmap_svg(risques):
             tooltip = (
                 f"Probabilité {probabilite} ({PROBABILITE_LABELS[probabilite]}) × impact {impact} "
                 f"({IMPACT_LABELS[impact]}) : criticité {criticite} ({niveau['label'].lower()}), "
-                f"{count} risque(s)" + (" : " + " ; ".join(titles) if titles else "")
+                f"{plural(count, 'risque')}" + (" : " + " ; ".join(titles) if titles else "")
             )
             body.append(
                 f'<g class="cellule niveau-{niveau["code"]}" data-probabilite="{probabilite}" '
@@ -577,8 +579,8 @@ def heatmap_svg(risques):
         if niveau_criticite(p * i)["code"] == "critique"
     )
     label = (
-        f"Matrice des risques (probabilité × impact) : {total} risque(s), "
-        f"dont {critical} critique(s)."
+        f"Matrice des risques (probabilité × impact) : {plural(total, 'risque')}, "
+        f"dont {plural(critical, 'critique')}."
     )
     return _svg(width, height, label, body, css_class="matrice-risques")
 

@@ -18,7 +18,8 @@ at once locked (select_for_update):
 - a validated version is locked: corrections make a new version (new_version), the old one stays.
 
 The collegial rule is projets.validation's (outcome(), copil_rule()): all voting members, or the
-quorum set on the COPIL. Functions refuse what the state forbids by raising ValidationRefusee (a
+quorum set on the COPIL — less the version's writer and submitter, who do not validate their own
+minutes (Regle.for_document). Functions refuse what the state forbids by raising ValidationRefusee (a
 French message); who may call them is the views' business (projets.perms).
 """
 
@@ -32,6 +33,7 @@ from django.utils.text import slugify
 
 from core.mail import absolute_url, send_templated_mail
 from core.pdf import render_pdf
+from core.text import plural
 from core.working_days import subdivision_for, working_days_between
 from grappe.enums import TypeComite
 from grappe.models import ComiteMember, Role
@@ -42,6 +44,7 @@ from projets.services import record_meeting_history
 from projets.validation import (
     VALIDEE,
     ValidationRefusee,
+    approvals_label,
     chefs_de_projet,
     copil_rule,
     copil_voters,
@@ -120,9 +123,7 @@ def snapshot(reunion, synthese=""):
                 "email": participant.address,
                 "externe": not participant.user_id,
                 "presence": participant.presence,
-                "presence_label": participant.get_presence_display()
-                if participant.presence
-                else "Non renseignée",
+                "presence_label": participant.presence_label(),
             }
             for participant in participants
         ],
@@ -219,7 +220,7 @@ def subdivision(grappe):
 
 
 def _jours(count):
-    return f"{count} jour{'s' if count > 1 else ''} ouvré{'s' if count > 1 else ''}"
+    return plural(count, "jour ouvré", "jours ouvrés")
 
 
 def deadline_status(reunion, cr=None, today=None):
@@ -450,9 +451,10 @@ def _archive(avis, tour):
 
 def submit(cr, user):
     """Submit a draft (or a version sent back for changes) to the COPIL: its content is frozen,
-    its status "soumis", and every voting member gets an e-mail with a direct link. A version
-    submitted again starts a new round: the previous answers are archived in its content and
-    every voter answers again. Returns the version."""
+    its status "soumis", and every voting member but its writer and `user`, who submits it,
+    gets an e-mail with a direct link. A version submitted again starts a new round: the
+    previous answers are archived in its content and every voter answers again. Refused when no
+    voter is left to decide. Returns the version."""
     with transaction.atomic():
         cr = _locked(cr)
         reunion = cr.reunion
@@ -475,6 +477,14 @@ def submit(cr, user):
                 "Le COPIL de la grappe n'a aucun membre votant : composez-le avant de lui "
                 "soumettre un compte rendu."
             )
+        cr.submitted_by = user
+        rule = copil_rule(grappe).for_document(cr)
+        if not rule.voters:
+            raise ValidationRefusee(
+                "Le COPIL n'a pas d'autre membre votant que l'auteur de ce compte rendu : "
+                "personne ne pourrait le valider. Complétez le COPIL avant de le soumettre."
+            )
+        voters = [voter for voter in voters if rule.may_decide(voter)]
         stored = cr.content or {}
         tour = stored.get("tour", 0)
         archived = list(stored.get("avis_precedents", []))
@@ -491,7 +501,15 @@ def submit(cr, user):
         cr.statut = SOUMIS
         cr.submitted_at = timezone.now()
         cr.first_submitted_at = cr.first_submitted_at or cr.submitted_at
-        cr.save(update_fields=["content", "statut", "submitted_at", "first_submitted_at"])
+        cr.save(
+            update_fields=[
+                "content",
+                "statut",
+                "submitted_at",
+                "submitted_by",
+                "first_submitted_at",
+            ]
+        )
         record_meeting_history(
             reunion,
             user,
@@ -522,8 +540,9 @@ def record_avis(cr, user, decision, comment=""):
 
     "modifications" needs a comment and sends the version back to its writer at once (statut
     "modifications", the comments kept and e-mailed). Approvals are counted with the COPIL's
-    rule (projets.validation.outcome: all voting members, or the quorum): when it is met the
-    version is validated (locked) and diffused. Each member answers once per round. Returns the
+    rule (projets.validation.outcome: all voting members, or the quorum, the version's writer
+    and submitter left out): when it is met the version is validated (locked) and diffused.
+    Each member answers once per round, never on minutes they wrote or submitted. Returns the
     AvisCR.
     """
     comment = (comment or "").strip()
@@ -547,8 +566,14 @@ def record_avis(cr, user, decision, comment=""):
                 f"La version {cr.numero} n'est pas soumise à la validation du COPIL : elle ne "
                 "reçoit pas d'avis."
             )
-        rule = copil_rule(grappe)
-        if user.pk not in rule.voter_ids:
+        rule = copil_rule(grappe).for_document(cr)
+        if user.pk in rule.authors:
+            raise ValidationRefusee(
+                "Vous avez rédigé ou soumis ce compte rendu : vous ne pouvez pas le valider ni "
+                "demander de modifications vous-même. Les autres membres votants du COPIL en "
+                "décident."
+            )
+        if not rule.may_decide(user):
             raise ValidationRefusee(
                 "Seuls les membres votants du COPIL de cette grappe valident ses comptes rendus."
             )
@@ -584,7 +609,7 @@ def reevaluate(grappe, user=None):
     """Apply the COPIL rule again to the grappe's submitted minutes (a seat removed, a quorum
     lowered, an account deactivated): those it now validates are validated and diffused.
     Returns them."""
-    rule = copil_rule(grappe)
+    grappe_rule = copil_rule(grappe)
     decided = []
     with transaction.atomic():
         pending = CompteRendu.objects.filter(reunion__grappe=grappe, statut=SOUMIS)
@@ -592,6 +617,7 @@ def reevaluate(grappe, user=None):
             cr = _locked(cr)
             if cr.statut != SOUMIS:
                 continue
+            rule = grappe_rule.for_document(cr)
             decisions = list(cr.avis.values_list("user", "decision"))
             approvals, changes = rule.count(
                 decisions, approve=APPROUVE, reject=DEMANDE_MODIFICATIONS
@@ -637,13 +663,18 @@ def _send_back(cr, user, avis):
 
 
 def rule_label(rule):
+    """The rule in words, for the page and the validated PDF; `rule` is the version's
+    (Regle.for_document): an author who votes on the COPIL is said to be left out."""
     if not rule.voters:
+        if rule.authors:
+            return "le COPIL n'a pas d'autre membre votant que l'auteur du compte rendu"
         return "le COPIL n'a encore aucun membre votant"
+    besides = ", hors auteur du compte rendu" if rule.authors else ""
     if rule.required == rule.voters:
-        return f"approbation de tous les membres votants du COPIL ({rule.voters})"
+        return f"approbation de tous les membres votants du COPIL, soit {rule.voters}{besides}"
     return (
-        f"quorum de {rule.required} approbation{'s' if rule.required > 1 else ''} sur "
-        f"{rule.voters} membres votants du COPIL"
+        f"quorum de {plural(rule.required, 'approbation')} sur "
+        f"{plural(rule.voters, 'membre votant', 'membres votants')} du COPIL{besides}"
     )
 
 
@@ -669,7 +700,7 @@ def _validate(cr, user, rule, approvals):
         cr,
         {
             "Version": str(cr.numero),
-            "Approbations": f"{approvals} sur {rule.required} requise(s)",
+            "Approbations": approvals_label(approvals, rule.required),
             "Dernier avis": person(user) if user else "— (règle du COPIL modifiée)",
         },
     )
@@ -700,8 +731,8 @@ def diffuse(cr, user=None):
             cr,
             {
                 "Version": str(cr.numero),
-                "Destinataires": f"{len(recipients)} personne(s) : membres de la grappe et du "
-                "comité de suivi",
+                "Destinataires": f"{plural(len(recipients), 'personne')} : membres de la "
+                "grappe et du comité de suivi",
             },
         )
         pk = cr.pk

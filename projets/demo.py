@@ -1,6 +1,7 @@
 """Demo data of the project plan: a plan started in January 2026, phases 1 and 2 done with their
-go decisions, the éditeur consultation under way, deliverables validated or awaiting the COPIL,
-a baseline taken when the note de cadrage was approved, and the cooperation risks assessed.
+go decisions, the éditeur consultation under way, every deliverable of the finished steps
+deposited (those the COPIL validates, validated), the support of the last COPIL awaiting its
+avis, a baseline taken when the note de cadrage was approved, and the cooperation risks assessed.
 Then the governance meetings: two COPIL whose minutes were validated and diffused, a recent COPIL
 whose minutes wait for two members' avis, a comité de suivi to come, and open actions."""
 
@@ -80,15 +81,31 @@ DECISIONS = {
     ),
 }
 
-# (reference code, versions: list of (status, days after the step's actual end, avis))
+# (reference code, versions: list of (status, day, avis)); day: a date, or the days after the
+# step's actual end. A finished step has all its deliverables deposited, and a deliverable the
+# COPIL does not validate stays « déposée » (LivrableVersion.save refuses anything else).
 LIVRABLES = {
+    "note_cadrage_objectifs": [("deposee", -5, None)],
+    "note_cadrage_equipe_projet": [("deposee", -2, None)],
     "note_cadrage": [("rejetee", 0, "rejette"), ("validee", 10, "approuve")],
-    "cdc_existant": [("validee", 3, "approuve")],
+    "cdc_existant": [("deposee", 3, None)],
     "bilan_etude_marche": [("validee", 5, "approuve")],
+    "cdc_besoins_fonctionnels": [("deposee", -3, None)],
     "grille_fonctionnalites": [("validee", 4, "approuve")],
+    "cdc_exigences_techniques": [("deposee", -1, None)],
+    "cdc_prestations": [("deposee", -2, None)],
     "cahier_des_charges": [("validee", 2, "approuve")],
+    "cadre_reponse": [("deposee", 0, None)],
+    "lettres_appel_offres": [("deposee", -10, None)],
     "dossier_consultation": [("deposee", 1, None)],
-    "synthese_auditions": [("soumise", 0, "partial")],
+    # Auditions under way (step 10): the synthesis of the first ones, a simple deposit.
+    "synthese_auditions": [("deposee", datetime.date(2026, 11, 13), None)],
+    # The AMOA's supports of the COPIL meetings, validated by the COPIL each time: the last
+    # one has one approval, the other voters are still to answer.
+    "supports_cr_copil": [
+        ("validee", datetime.date(2026, 7, 21), "approuve"),
+        ("soumise", datetime.date(2026, 11, 10), "partial"),
+    ],
 }
 
 
@@ -151,9 +168,9 @@ def seed(grappe, people):
 
     for code, versions in LIVRABLES.items():
         livrable = Livrable.objects.select_related("etape").get(plan=plan, reference__code=code)
-        end = livrable.etape.actual_end or livrable.etape.actual_start
-        for numero, (status, days, avis) in enumerate(versions, start=1):
-            day = end + datetime.timedelta(days=days)
+        for numero, (status, day, avis) in enumerate(versions, start=1):
+            if not isinstance(day, datetime.date):
+                day = livrable.etape.actual_end + datetime.timedelta(days=day)
             moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
             version = LivrableVersion(
                 livrable=livrable,
@@ -163,7 +180,9 @@ def seed(grappe, people):
                 status=status,
                 uploaded_by=amoa,
                 uploaded_at=moment,
+                # The AMOA submits what it deposits: the voters are the COPIL's four members.
                 submitted_at=moment if status != StatutVersion.DEPOSEE else None,
+                submitted_by=amoa if status != StatutVersion.DEPOSEE else None,
                 decided_at=moment + datetime.timedelta(days=4)
                 if status in (StatutVersion.VALIDEE, StatutVersion.REJETEE)
                 else None,
@@ -193,7 +212,7 @@ def seed(grappe, people):
                     version=version,
                     user=people["copil1"],
                     decision=DecisionAvis.APPROUVE,
-                    created_at=timezone.now(),
+                    created_at=moment + datetime.timedelta(days=1),
                 )
 
     for index, risque in enumerate(RISQUES_COOPERATION):
@@ -403,6 +422,7 @@ def seed_compte_rendu(reunion, day, minutes, writer, voters):
             "Séance tenue en présence des directeurs des trois organismes gestionnaires.",
         ),
         redige_par=writer,
+        submitted_by=writer,
         submitted_at=submitted,
         first_submitted_at=submitted,
         validated_at=submitted + datetime.timedelta(days=3) if diffused else None,

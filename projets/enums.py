@@ -63,6 +63,14 @@ class Presence(models.TextChoices):
     ABSENT = "absent", "Absent"
 
 
+# The labels above said of a woman (Participant.presence_label, by User.civilite).
+PRESENCE_FEMININE = {
+    Presence.PRESENT: "Présente",
+    Presence.EXCUSE: "Excusée",
+    Presence.ABSENT: "Absente",
+}
+
+
 class StatutAction(models.TextChoices):
     A_FAIRE = "a_faire", "À faire"
     EN_COURS = "en_cours", "En cours"

@@ -11,15 +11,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import send_templated_mail
+from core.text import for_person, plural
 from core.working_days import add_working_days, subdivision_for
 from grappe.enums import RoleKind
 from grappe.models import Comite, ComiteMember, Grappe
 from projets import perms
 from projets.enums import (
+    PRESENCE_FEMININE,
     AvisCompteRendu,
     CategorieRisque,
     DecisionAvis,
@@ -181,6 +184,20 @@ class EtapeQuerySet(models.QuerySet):
             | Q(actual_start__isnull=True, planned_start__lt=today)
         )
 
+    def with_missing_deliverables(self):
+        """Each step with `livrables_attendus`: its deliverables of which no version has been
+        deposited yet (Etape.missing_deliverables), in the same query."""
+        missing = (
+            Livrable.objects.filter(etape=models.OuterRef("pk"), versions__isnull=True)
+            .order_by()
+            .values("etape")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            livrables_attendus=Coalesce(models.Subquery(missing), 0),
+        )
+
 
 class Etape(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="etapes")
@@ -261,9 +278,39 @@ class Etape(models.Model):
             return StatutEtape.EN_COURS
         return StatutEtape.A_VENIR
 
-    def slippage_days(self, baseline_end):
-        """Days between the baseline's planned end and the current (actual or planned) end."""
-        current = self.actual_end or self.planned_end
+    def missing_deliverables(self):
+        """How many of the step's deliverables have no version deposited yet (« attendus »):
+        read from EtapeQuerySet.with_missing_deliverables, else counted."""
+        if not hasattr(self, "livrables_attendus"):
+            self.livrables_attendus = self.livrables.filter(versions__isnull=True).count()
+        return self.livrables_attendus
+
+    def status_note(self, today=None):
+        """What the status alone would hide: a step declared finished while some of its
+        deliverables were never deposited says so (« 2 livrables attendus »), on the plan, the
+        planning, the Gantt and the report alike."""
+        if self.status(today) != StatutEtape.TERMINEE:
+            return ""
+        missing = self.missing_deliverables()
+        return plural(missing, "livrable attendu", "livrables attendus") if missing else ""
+
+    def status_label(self, today=None):
+        """« Terminée », or « Terminée — 2 livrables attendus » (status_note)."""
+        label = self.status(today).label
+        note = self.status_note(today)
+        return f"{label} — {note}" if note else label
+
+    def current_end(self, today=None):
+        """When the step ends, as far as the plan knows: its actual end; else its planned end,
+        except that an unfinished step whose planned end is past cannot end before today."""
+        if self.actual_end or self.skipped or self.planned_end is None:
+            return self.actual_end or self.planned_end
+        return max(self.planned_end, today or timezone.localdate())
+
+    def slippage_days(self, baseline_end, today=None):
+        """Days between the baseline's planned end and the current end (current_end): a late
+        step keeps slipping every day it stays unfinished."""
+        current = self.current_end(today)
         if not (current and baseline_end):
             return None
         return (current - baseline_end).days
@@ -321,7 +368,7 @@ class Jalon(models.Model):
         if self.votes_pour is not None:
             parts.append(
                 f"({self.votes_pour} pour, {self.votes_contre} contre, "
-                f"{self.votes_abstention} abstention(s))"
+                f"{plural(self.votes_abstention or 0, 'abstention')})"
             )
         if self.reasons:
             parts.append(f"— motifs : {self.reasons}")
@@ -378,23 +425,49 @@ def copil_voter_grappes(user):
     return ComiteMember.objects.copil_voters().filter(user=user).values("comite__grappe")
 
 
-class VersionQuerySet(models.QuerySet):
+class AuthoredDocument:
+    """A document the COPIL validates (a deliverable's version, meeting minutes): the people
+    named in AUTHOR_FIELDS wrote or submitted it, and nobody approves their own document
+    (projets.validation.Regle.for_document)."""
+
+    AUTHOR_FIELDS = ()
+
+    @property
+    def author_ids(self):
+        return frozenset(getattr(self, f"{name}_id") for name in self.AUTHOR_FIELDS) - {None}
+
+
+class AuthoredQuerySet(models.QuerySet):
+    def not_authored_by(self, user):
+        """Leave out the documents `user` wrote or submitted: they do not decide on them."""
+        queryset = self
+        for name in self.model.AUTHOR_FIELDS:
+            queryset = queryset.exclude(**{name: user})
+        return queryset
+
+
+class VersionQuerySet(AuthoredQuerySet):
     def awaiting(self, user):
         """Submitted versions on which `user`, a voting COPIL member of the grappe, has not yet
-        approved or rejected: their "À valider" inbox."""
+        approved or rejected, and which they did not deposit nor submit: their "À valider"
+        inbox."""
         decided = Avis.objects.filter(
             version=models.OuterRef("pk"),
             user=user,
             decision__in=[DecisionAvis.APPROUVE, DecisionAvis.REJETTE],
         )
-        return self.filter(
-            status=StatutVersion.SOUMISE,
-            livrable__validation_copil=True,
-            livrable__plan__grappe__in=copil_voter_grappes(user),
-        ).exclude(models.Exists(decided))
+        return (
+            self.filter(
+                status=StatutVersion.SOUMISE,
+                livrable__validation_copil=True,
+                livrable__plan__grappe__in=copil_voter_grappes(user),
+            )
+            .exclude(models.Exists(decided))
+            .not_authored_by(user)
+        )
 
 
-class LivrableVersion(models.Model):
+class LivrableVersion(AuthoredDocument, models.Model):
     livrable = models.ForeignKey(Livrable, on_delete=models.CASCADE, related_name="versions")
     numero = models.PositiveSmallIntegerField("version")
     file = models.FileField("fichier", upload_to=livrable_upload_path)
@@ -410,9 +483,19 @@ class LivrableVersion(models.Model):
     )
     uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
     submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="soumise par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("décision le", null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
+
+    AUTHOR_FIELDS = ("uploaded_by", "submitted_by")
 
     class Meta:
         verbose_name = "version de livrable"
@@ -424,6 +507,17 @@ class LivrableVersion(models.Model):
 
     def __str__(self):
         return f"{self.livrable} — v{self.numero}"
+
+    def save(self, *args, **kwargs):
+        # A deliverable the COPIL does not validate is complete once deposited: a version of it
+        # submitted, validated or rejected would wait for, or claim, a decision nobody takes
+        # (projets.validation.submit_version refuses it; this guards every other path).
+        if self.status != StatutVersion.DEPOSEE and not self.livrable.validation_copil:
+            raise ValueError(
+                f"« {self.livrable} » n'est pas validé par le COPIL : ses versions restent "
+                "« déposées »."
+            )
+        super().save(*args, **kwargs)
 
     @property
     def locked(self):
@@ -567,7 +661,8 @@ class RappelQuerySet(models.QuerySet):
         """Send the reminders of `pending` not sent yet, one e-mail per person and kind.
 
         pending: {(kind, user_id): (user, items)}, each item a dict with its event "key" (and
-        optional "aliases": other keys that count as the same event). context(kind, user, items)
+        optional "aliases": other keys that count as the same event). subjects[kind]: the
+        subject, or a function of the items the e-mail lists. context(kind, user, items)
         gives the e-mail's context (with "today"). Returns the e-mails sent per kind, "total" and "echecs".
         """
         keys = {
@@ -592,12 +687,13 @@ class RappelQuerySet(models.QuerySet):
             ]
             if not new:
                 continue
+            subject = subjects[kind]
             sent = self._send_one(
                 kind,
                 user,
                 new,
                 today,
-                subjects[kind],
+                subject(new) if callable(subject) else subject,
                 templates[kind],
                 {"today": today, **context(kind, user, new)},
             )
@@ -662,17 +758,16 @@ class VisibleMeetingsQuerySet(models.QuerySet):
     def visible_to(self, user, grappe=None):
         """What `user` may see of the list. `grappe`: the grappe the list is about (its
         hidden kinds are then known from the request's cached roles); without it, every grappe
-        where the user holds a role is asked. Who sees the grappe itself is not checked here."""
-        if grappe is not None:
-            hidden = {grappe.pk: perms.hidden_reunion_kinds(user, grappe)}
-        else:
-            hidden = perms.hidden_reunion_kinds_by_grappe(user)
+        is looked at in the same SQL query (perms.hidden_reunions). Who sees the grappe itself
+        is not checked here."""
         path = self.reunion_path
-        excluded = Q()
-        for grappe_id, kinds in hidden.items():
-            if kinds:
-                excluded |= Q(**{f"{path}grappe": grappe_id, f"{path}kind__in": kinds})
-        return self.exclude(excluded) if excluded else self
+        if grappe is None:
+            hidden = perms.hidden_reunions(user, path)
+            return self.exclude(hidden) if hidden is not None else self
+        kinds = perms.hidden_reunion_kinds(user, grappe)
+        if not kinds:
+            return self
+        return self.exclude(**{f"{path}grappe": grappe.pk, f"{path}kind__in": kinds})
 
 
 class Reunion(models.Model):
@@ -764,6 +859,15 @@ class Participant(models.Model):
     @property
     def address(self):
         return self.user.email if self.user_id else self.email
+
+    def presence_label(self, presence=None):
+        """`presence` (the recorded one by default) as said of this person: « Présente » for a
+        woman of the grappe (User.civilite), « Présent » for a man or an outside guest."""
+        presence = self.presence if presence is None else presence
+        if not presence:
+            return "Non renseignée"
+        person = self.user if self.user_id else None
+        return for_person(person, Presence(presence).label, PRESENCE_FEMININE[presence])
 
 
 class PointOrdreDuJour(models.Model):
@@ -880,24 +984,26 @@ class Action(models.Model):
         return self.titre
 
 
-class CompteRenduQuerySet(VisibleMeetingsQuerySet):
+class CompteRenduQuerySet(AuthoredQuerySet, VisibleMeetingsQuerySet):
     reunion_path = "reunion__"
 
     def awaiting(self, user):
         """Submitted minutes on which `user`, a voting COPIL member of the grappe, has not yet
-        answered: the minutes part of their "À valider" inbox (and of its reminders). Never
-        the minutes of a meeting hidden from them: they could not open them."""
+        answered and which they did not write nor submit: the minutes part of their "À valider"
+        inbox (and of its reminders). Never the minutes of a meeting hidden from them: they
+        could not open them."""
         answered = AvisCR.objects.filter(compte_rendu=models.OuterRef("pk"), user=user)
         return (
             self.filter(
                 statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=copil_voter_grappes(user)
             )
             .exclude(models.Exists(answered))
+            .not_authored_by(user)
             .visible_to(user)
         )
 
 
-class CompteRendu(models.Model):
+class CompteRendu(AuthoredDocument, models.Model):
     """One version of a meeting's minutes. Drafted from the meeting (attendance, agenda points
     with their discussion, decisions, actions); frozen into `content` when submitted, so a
     validated version never changes: corrections make a new version."""
@@ -921,6 +1027,14 @@ class CompteRendu(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="soumis par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The 8-working-day deadline is about the first transmission to the COPIL: a version sent
     # back for changes and submitted again keeps its first date.
     first_submitted_at = models.DateTimeField(
@@ -930,6 +1044,8 @@ class CompteRendu(models.Model):
     diffused_at = models.DateTimeField("diffusé le", null=True, blank=True)
 
     objects = CompteRenduQuerySet.as_manager()
+
+    AUTHOR_FIELDS = ("redige_par", "submitted_by")
 
     class Meta:
         verbose_name = "compte rendu"

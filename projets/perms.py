@@ -1,8 +1,14 @@
 """Who may do what on a grappe's plan. Built on grappe.perms (same cast, same rules)."""
 
+from django.db.models import Exists, OuterRef, Q
+
 from grappe import perms as grappe_perms
-from grappe.models import ComiteMember, Grappe
+from grappe.enums import RoleKind
+from grappe.models import ComiteMember, Grappe, Role
 from projets.enums import TypeReunion
+
+# The meetings of the comités grappe.perms.hidden_comite_kinds may hide: the comité de sélection's.
+CONFIDENTIAL_KINDS = (TypeReunion.SELECTION,)
 
 
 def can_view_plan(user, grappe):
@@ -58,22 +64,27 @@ def hidden_reunion_kinds(user, grappe):
     ]
 
 
-def hidden_reunion_kinds_by_grappe(user):
-    """{grappe id: hidden kinds}, for the lists that span the user's grappes (Mes actions, the
-    calendar feed, the "À valider" inbox, reminders). Only the grappes where the user holds a
-    role are asked: what is hidden follows the user's roles on the grappe (is_amoa_only)."""
-    if not user.is_authenticated:
-        return {}
-    grappes = Grappe.objects.filter(roles__user=user).distinct()
-    hidden = {grappe.pk: hidden_reunion_kinds(user, grappe) for grappe in grappes}
-    return {grappe_id: kinds for grappe_id, kinds in hidden.items() if kinds}
+def hidden_reunions(user, path=""):
+    """The meetings hidden from `user` on every grappe at once, as one SQL condition on `path`
+    (from the listed model to its meeting): for the lists that span the user's grappes (Mes
+    actions, the calendar feed, the "À valider" inbox and its count in the header, reminders),
+    without a query per grappe. The rule of hidden_reunion_kinds — the confidential meetings
+    where the user is the grappe's AMOA consultant and nothing else (grappe.perms.is_amoa_only)
+    —, tested to agree with it. None when nothing is hidden."""
+    if not user.is_authenticated or user.is_staff:
+        return None
+    roles = Role.objects.filter(grappe=OuterRef("pk"), user=user)
+    amoa_only = Grappe.objects.filter(Exists(roles.filter(kind=RoleKind.AMOA))).exclude(
+        Exists(roles.exclude(kind=RoleKind.AMOA))
+    )
+    return Q(**{f"{path}kind__in": CONFIDENTIAL_KINDS, f"{path}grappe__in": amoa_only})
 
 
 def is_confidential(reunion):
     """Whether the grappe's history keeps what it says about the meeting, its actions and
     minutes from the people the meeting is hidden from (HistoryEntry.confidentiel). Not
     user-dependent: the kinds hidden_reunion_kinds may hide (tested to agree)."""
-    return reunion.kind == TypeReunion.SELECTION
+    return reunion.kind in CONFIDENTIAL_KINDS
 
 
 def can_view_reunion(user, reunion):

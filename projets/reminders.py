@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url
+from core.text import agree, plural
 from grappe.models import ComiteMember, Role
 from projets.enums import StatutVersion
 from projets.models import Etape, LivrableVersion, Rappel
@@ -34,11 +35,18 @@ RETARD = "etape_retard"
 VALIDATION = "validation"
 KINDS = [DEBUT, FIN, RETARD, VALIDATION]
 
+# The subject counts what the e-mail lists (RappelQuerySet.send_new passes its items).
 SUBJECTS = {
-    DEBUT: "Rappel : étape(s) du plan projet qui commencent bientôt",
-    FIN: "Rappel : étape(s) du plan projet qui se terminent bientôt",
-    RETARD: "Rappel : étape(s) du plan projet en retard",
-    VALIDATION: "Rappel : document(s) en attente de votre avis",
+    DEBUT: lambda items: (
+        f"Rappel : {plural(len(items), 'étape')} du plan projet "
+        f"{agree(len(items), 'commence', 'commencent')} bientôt"
+    ),
+    FIN: lambda items: (
+        f"Rappel : {plural(len(items), 'étape')} du plan projet "
+        f"{agree(len(items), 'se termine', 'se terminent')} bientôt"
+    ),
+    RETARD: lambda items: f"Rappel : {plural(len(items), 'étape')} du plan projet en retard",
+    VALIDATION: lambda items: f"Rappel : {plural(len(items), 'document')} en attente de votre avis",
 }
 TEMPLATES = {kind: f"emails/rappel_{kind}.txt" for kind in KINDS}
 

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url
+from core.text import plural
 from core.working_days import working_days_between
 from grappe.models import ComiteMember
 from projets import perms
@@ -44,11 +45,18 @@ RETARD = "cr_retard"
 VALIDATION = "cr_validation"
 KINDS = [ECHEANCE, RETARD, VALIDATION]
 
+# The subject counts what the e-mail lists (RappelQuerySet.send_new passes its items).
 SUBJECTS = {
-    ECHEANCE: "Rappel : compte(s) rendu(s) à transmettre bientôt",
-    RETARD: "Rappel : compte(s) rendu(s) en retard",
-    VALIDATION: "Rappel : compte(s) rendu(s) en attente de votre avis",
+    ECHEANCE: lambda items: f"Rappel : {_comptes_rendus(items)} à transmettre bientôt",
+    RETARD: lambda items: f"Rappel : {_comptes_rendus(items)} en retard",
+    VALIDATION: lambda items: f"Rappel : {_comptes_rendus(items)} en attente de votre avis",
 }
+
+
+def _comptes_rendus(items):
+    return plural(len(items), "compte rendu", "comptes rendus")
+
+
 TEMPLATES = {
     ECHEANCE: "emails/compte_rendu_rappel_echeance.txt",
     RETARD: "emails/compte_rendu_rappel_retard.txt",

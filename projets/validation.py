@@ -9,6 +9,10 @@ Two layers:
   `record_avis()` (one member's approval, rejection or comment, then the outcome), both under a
   row lock so that two simultaneous answers cannot both miss the threshold.
 
+Nobody approves their own document: the people who deposited, wrote or submitted it
+(`author_ids`, projets.models.AuthoredDocument) leave its voters (`Regle.for_document`), and the
+approvals it requires shrink with them, so that a unanimity never waits for an author.
+
 Functions refuse what the state forbids by raising `ValidationRefusee` (a French message for the
 user); who may call them is the views' business (projets.perms).
 """
@@ -21,10 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url, send_templated_mail
+from core.text import is_plural, plural
 from grappe.enums import RoleKind, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets.enums import DecisionAvis, StatutVersion
-from projets.models import Avis, LivrableVersion
+from projets.models import Avis, CompteRendu, LivrableVersion
 
 VALIDEE = StatutVersion.VALIDEE.value
 REJETEE = StatutVersion.REJETEE.value
@@ -63,14 +68,27 @@ def outcome(approvals, rejections, voters, required):
 
 @dataclass(frozen=True)
 class Regle:
-    """Who votes (user ids) and how many approvals validate."""
+    """Who votes (user ids) and how many approvals validate. `authors`: the voting members left
+    out because they wrote or submitted the document (for_document)."""
 
     voter_ids: frozenset
     required: int
+    authors: frozenset = frozenset()
 
     @property
     def voters(self):
         return len(self.voter_ids)
+
+    def for_document(self, document):
+        """The rule for one document: its authors (document.author_ids) do not vote on it, and
+        it asks at most as many approvals as there are voters left — all of them under the
+        unanimity rule, the quorum otherwise —, so leaving the authors out never deadlocks it."""
+        authors = self.voter_ids & document.author_ids
+        voter_ids = self.voter_ids - authors
+        return Regle(voter_ids, min(self.required, len(voter_ids)), self.authors | authors)
+
+    def may_decide(self, user):
+        return user.pk in self.voter_ids
 
     def count(self, decisions, approve=DecisionAvis.APPROUVE, reject=DecisionAvis.REJETTE):
         """(approvals, rejections) among `decisions`, an iterable of (user_id, decision); answers
@@ -89,6 +107,12 @@ class Regle:
     def outcome(self, decisions, **names):
         approvals, rejections = self.count(decisions, **names)
         return outcome(approvals, rejections, self.voters, self.required)
+
+
+def approvals_label(approvals, required):
+    """« 1 approbation sur les 2 requises », « 0 approbation sur 1 requise »."""
+    requises = f"les {required} requises" if is_plural(required) else f"{required} requise"
+    return f"{plural(approvals, 'approbation')} sur {requises}"
 
 
 def copil_rule(grappe):
@@ -111,13 +135,22 @@ def copil_voters(grappe):
 
 
 def chefs_de_projet(grappe):
-    """The chef(s) de projet of the grappe (users)."""
+    """The chefs de projet of the grappe (users)."""
     return list(
         get_user_model()
         .objects.filter(grappe_roles__grappe=grappe, grappe_roles__kind=RoleKind.CHEF_PROJET)
         .distinct()
         .order_by("last_name", "first_name", "email")
     )
+
+
+def awaiting_count(user):
+    """How many documents wait for `user`'s avis — the rows of their "À valider" inbox
+    (LivrableVersion and CompteRendu .objects.awaiting) —, in one query: the header shows it
+    on every page."""
+    versions = LivrableVersion.objects.awaiting(user).order_by().values("pk")
+    minutes = CompteRendu.objects.awaiting(user).order_by().values("pk")
+    return versions.union(minutes, all=True).count()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +173,8 @@ def _person(user):
 
 def submit_version(version, user):
     """Submit a deposited version to the COPIL: status "soumise", e-mail to every voting member
-    with a direct link to the deliverable. Returns the version."""
+    but its authors (who deposited it, `user` who submits it) with a direct link to the
+    deliverable. Refused when no voter is left to decide. Returns the version."""
     with transaction.atomic():
         version = _locked(version)
         livrable = version.livrable
@@ -163,9 +197,17 @@ def submit_version(version, user):
                 "Le COPIL de la grappe n'a aucun membre votant : composez-le avant de soumettre "
                 "un livrable à sa validation."
             )
+        version.submitted_by = user
+        rule = copil_rule(grappe).for_document(version)
+        if not rule.voters:
+            raise ValidationRefusee(
+                "Le COPIL n'a pas d'autre membre votant que l'auteur de cette version : personne "
+                "ne pourrait la valider. Complétez le COPIL avant de la soumettre."
+            )
+        voters = [voter for voter in voters if rule.may_decide(voter)]
         version.status = StatutVersion.SOUMISE
         version.submitted_at = timezone.now()
-        version.save(update_fields=["status", "submitted_at"])
+        version.save(update_fields=["status", "submitted_at", "submitted_by"])
         HistoryEntry.record(
             grappe,
             user,
@@ -192,9 +234,10 @@ def record_avis(version, user, decision, comment=""):
     """Record `user`'s answer on a submitted version and apply the COPIL rule.
 
     Only submitted versions take answers; a voting member approves or rejects at most once
-    (the database agrees), a rejection says why, comments are unlimited. When the answer
-    settles the rule the version becomes "validée" (locked) or "rejetée", the grappe's history
-    says so and the chef(s) de projet get an e-mail with the comments. Returns the Avis.
+    (the database agrees), never a version they deposited or submitted; a rejection says why,
+    comments are unlimited. When the answer settles the rule the version becomes "validée"
+    (locked) or "rejetée", the grappe's history says so and the chefs de projet get an e-mail
+    with the comments. Returns the Avis.
     """
     comment = (comment or "").strip()
     if decision not in DecisionAvis.values:
@@ -217,9 +260,15 @@ def record_avis(version, user, decision, comment=""):
                 f"La version {version.numero} n'est pas soumise à la validation du COPIL : "
                 "elle ne reçoit pas d'avis."
             )
-        rule = copil_rule(grappe)
+        rule = copil_rule(grappe).for_document(version)
         if decision in DECISIVE:
-            if user.pk not in rule.voter_ids:
+            if user.pk in rule.authors:
+                raise ValidationRefusee(
+                    "Vous avez déposé ou soumis cette version : vous ne pouvez pas l'approuver ni "
+                    "la rejeter vous-même. Les autres membres votants du COPIL en décident ; "
+                    "vous pouvez la commenter."
+                )
+            if not rule.may_decide(user):
                 raise ValidationRefusee(
                     "Seuls les membres votants du COPIL approuvent ou rejettent un livrable."
                 )
@@ -259,14 +308,17 @@ def reevaluate(grappe, user=None):
         )
         for version in pending.order_by("pk"):
             version = _locked(version)
-            if version.status == StatutVersion.SOUMISE and _settle(version, user, rule):
+            if version.status == StatutVersion.SOUMISE and _settle(
+                version, user, rule.for_document(version)
+            ):
                 decided.append(version)
     return decided
 
 
 def _settle(version, user, rule):
-    """Validate or reject the (locked, submitted) version when its answers settle `rule`; the
-    grappe's history and an e-mail to the chef(s) de projet say so. Returns the result or None."""
+    """Validate or reject the (locked, submitted) version when its answers settle `rule` (the
+    version's, Regle.for_document); the grappe's history and an e-mail to the chefs de projet
+    say so. Returns the result or None."""
     livrable = version.livrable
     grappe = livrable.plan.grappe
     decisions = list(version.avis.filter(decision__in=DECISIVE).values_list("user", "decision"))
@@ -284,7 +336,7 @@ def _settle(version, user, rule):
         version,
         {
             "Version": str(version.numero),
-            "Approbations": f"{approvals} sur {rule.required} requise(s)",
+            "Approbations": approvals_label(approvals, rule.required),
             "Rejets": str(rejections),
             "Dernier avis": _person(user) if user else "— (règle du COPIL modifiée)",
         },
@@ -301,6 +353,7 @@ def _settle(version, user, rule):
         "version": version,
         "validee": result == VALIDEE,
         "approvals": approvals,
+        "approvals_label": approvals_label(approvals, rule.required),
         "rejections": rejections,
         "required": rule.required,
         "comments": comments,

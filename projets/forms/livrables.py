@@ -1,8 +1,8 @@
 """Forms of the deliverable pages: upload a version (type checked by content), give an avis."""
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 
+from core.text import size
 from core.uploads import ALLOWED_LABEL, ALLOWED_TYPES, MAX_UPLOAD_SIZE, check_upload, clean_filename
 from projets.enums import DecisionAvis
 
@@ -10,7 +10,7 @@ from projets.enums import DecisionAvis
 class VersionUploadForm(forms.Form):
     file = forms.FileField(
         label="Fichier",
-        help_text=f"{ALLOWED_LABEL} ; {filesizeformat(MAX_UPLOAD_SIZE)} au plus.",
+        help_text=f"{ALLOWED_LABEL} ; {size(MAX_UPLOAD_SIZE)} au plus.",
         error_messages={"required": "Choisissez le fichier à déposer."},
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
     )

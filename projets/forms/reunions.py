@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import escape
 
+from core.text import size, time_fr
 from core.uploads import (
     ALLOWED_LABEL,
     ALLOWED_TYPES,
@@ -28,9 +29,12 @@ from projets.models import Action, Etape, Jalon, Livrable, PointOrdreDuJour, Reu
 
 User = get_user_model()
 
-GUEST_HELP = (
-    "Une personne par ligne : son nom puis son adresse e-mail, par exemple "
-    "« Claire Martin <claire.martin@exemple.fr> »."
+GUEST_EXAMPLE = "Claire Martin <claire.martin@exemple.fr>"
+# Escaped: form templates print help texts as HTML, where the address between < > would vanish
+# (read « par exemple Claire Martin »).
+GUEST_HELP = escape(
+    "Une personne par ligne : son nom puis son adresse e-mail, l'adresse entre < > ou "
+    f"séparée par un espace, par exemple « {GUEST_EXAMPLE} ». L'adresse reçoit l'invitation."
 )
 EMAIL_IN_LINE = re.compile(r"<?\s*([^\s<>,;]+@[^\s<>,;]+)\s*>?")
 
@@ -111,8 +115,8 @@ def check_upload(upload):
     by its content, 20 MB at most. Raises ValidationError in French."""
     if upload.size > MAX_UPLOAD_SIZE:
         raise ValidationError(
-            f"« {upload.name} » est trop volumineux ({filesizeformat(upload.size)}) : "
-            f"{filesizeformat(MAX_UPLOAD_SIZE)} au plus."
+            f"« {upload.name} » est trop volumineux, {size(upload.size)} : "
+            f"{size(MAX_UPLOAD_SIZE)} au plus."
         )
     try:
         content_type = detect_content_type(upload)
@@ -138,9 +142,17 @@ def parse_guests(text):
         except ValidationError:
             email = ""
         if not (name and email):
+            if not email:
+                missing = (
+                    "l'adresse e-mail n'est pas valable"
+                    if "@" in line
+                    else "il manque l'adresse e-mail, où l'invitation est envoyée"
+                )
+            else:
+                missing = "il manque le nom de l'invité"
             errors.append(
-                f"Ligne {number} (« {line[:60]} ») : indiquez le nom et l'adresse e-mail de "
-                "l'invité, par exemple « Claire Martin <claire.martin@exemple.fr> »."
+                f"Ligne {number}, « {line[:60]} » : {missing}. Écrivez le nom puis l'adresse, "
+                f"par exemple « {GUEST_EXAMPLE} »."
             )
             continue
         if email not in seen:
@@ -191,13 +203,19 @@ class ReunionForm(forms.ModelForm):
     documents = MultipleFileField(
         label="Documents de séance",
         required=False,
-        help_text=f"{ALLOWED_LABEL} ; {filesizeformat(MAX_UPLOAD_SIZE)} au plus par fichier.",
+        help_text=f"{ALLOWED_LABEL} ; {size(MAX_UPLOAD_SIZE)} au plus par fichier.",
     )
     documents_a_retirer = forms.ModelMultipleChoiceField(
         label="Documents à retirer",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    # Shown only when the date is past (asks_past_confirmation): recording a meeting that was
+    # held is legitimate, a typo in the year is not; the user says which.
+    reunion_passee = forms.BooleanField(
+        label="Cette réunion a déjà eu lieu : je l'enregistre pour mémoire, sans invitations.",
+        required=False,
     )
 
     class Meta:
@@ -231,8 +249,10 @@ class ReunionForm(forms.ModelForm):
                 "invites_exterieurs",
                 "documents",
                 "documents_a_retirer",
+                "reunion_passee",
             ]
         )
+        self.asks_past_confirmation = False
         editing = self.instance.pk is not None
         invited = set()
         guests = []
@@ -325,7 +345,30 @@ class ReunionForm(forms.ModelForm):
             tz = timezone.get_current_timezone()
             cleaned["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, start), tz)
             cleaned["ends_at"] = timezone.make_aware(datetime.datetime.combine(day, end), tz)
+            self._check_past(cleaned)
         return cleaned
+
+    def is_past(self):
+        """Whether the meeting, as saved, is over (valid form): no invitations any more."""
+        return self.cleaned_data["ends_at"] <= timezone.now()
+
+    def _check_past(self, cleaned):
+        """A meeting over before it is even created — or moved into the past — is most often a
+        mistyped date: it is saved only once the user confirms it was held."""
+        moved = self.instance.pk is None or {"date", "heure_debut", "heure_fin"} & set(
+            self.changed_data
+        )
+        if not moved or cleaned["ends_at"] > timezone.now():
+            return
+        self.asks_past_confirmation = True  # the box stays shown, ticked, if another field fails
+        if cleaned.get("reunion_passee"):
+            return
+        start = timezone.localtime(cleaned["starts_at"])
+        self.add_error(
+            "date",
+            f"Cette date est passée : le {start:%d/%m/%Y} à {time_fr(start)}. Corrigez-la, ou "
+            "cochez la case ci-dessous si la réunion a bien eu lieu.",
+        )
 
     def _check_invitees_may_see_it(self, cleaned):
         """A meeting is never sent to someone it is hidden from (the comité de sélection's from
@@ -466,7 +509,8 @@ def point_formset(extra):
 
 
 class AttendanceForm(forms.Form):
-    """Présent / excusé / absent for each invitee (empty: not recorded)."""
+    """Présent / excusé / absent for each invitee (empty: not recorded), in the feminine for a
+    woman (Participant.presence_label)."""
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -474,11 +518,18 @@ class AttendanceForm(forms.Form):
         for participant in participants:
             self.fields[f"presence_{participant.pk}"] = forms.ChoiceField(
                 label=str(participant),
-                choices=[("", "Non renseigné"), *Presence.choices],
+                choices=[
+                    ("", participant.presence_label("")),
+                    *((value, participant.presence_label(value)) for value in Presence.values),
+                ],
                 required=False,
                 initial=participant.presence,
                 widget=forms.RadioSelect,
             )
+
+    def unrecorded(self):
+        """The invitees left « non renseignée » once the form is saved."""
+        return [p for p in self.participants if not self.cleaned_data[f"presence_{p.pk}"]]
 
     def rows(self):
         return [(p, self[f"presence_{p.pk}"]) for p in self.participants]

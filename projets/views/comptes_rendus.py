@@ -31,7 +31,7 @@ from projets.comptes_rendus import (
 from projets.enums import COMPTE_RENDU_BADGES, AvisCompteRendu
 from projets.forms.comptes_rendus import AvisCompteRenduForm, CompteRenduForm, DiscussionFormSet
 from projets.models import AvisCR, CompteRendu
-from projets.validation import copil_rule
+from projets.validation import approvals_label, copil_rule
 from projets.views.reunions import reunion_for
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
     user = request.user
     versions = list(
         CompteRendu.objects.filter(reunion=reunion)
-        .select_related("redige_par")
+        .select_related("redige_par", "submitted_by")
         .prefetch_related(
             Prefetch(
                 "avis", queryset=AvisCR.objects.select_related("user").order_by("created_at", "pk")
@@ -207,7 +207,7 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
         version.reunion = reunion
     latest = versions[0]
     avis = list(cr.avis.all())
-    rule = copil_rule(grappe)
+    rule = copil_rule(grappe).for_document(cr)
     approvals, changes = rule.count(
         ((a.user_id, a.decision) for a in avis),
         approve=AvisCompteRendu.APPROUVE,
@@ -232,13 +232,15 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
         "mine": mine,
         "rule": rule,
         "rule_label": workflow.rule_label(rule),
-        "approvals": approvals,
+        "approvals": approvals_label(approvals, rule.required),
         "badge": COMPTE_RENDU_BADGES[cr.statut],
         "badges": COMPTE_RENDU_BADGES,
         "can_edit": can_edit,
         "can_modify": can_edit and cr.statut in EDITABLE,
         "can_submit": can_edit and cr.statut in EDITABLE and cr.pk == latest.pk,
-        "can_decide": cr.statut == SOUMIS and can_give_avis and mine is None,
+        "can_decide": cr.statut == SOUMIS and rule.may_decide(user) and mine is None,
+        # A voting member who wrote or submitted the minutes does not validate them.
+        "own": cr.statut == SOUMIS and can_give_avis and user.pk in rule.authors,
         "can_new_version": can_edit and cr.locked and cr.pk == latest.pk,
         "avis_form": avis_form or AvisCompteRenduForm(),
     }

@@ -23,7 +23,14 @@ from projets.comptes_rendus import awaiting_rows
 from projets.enums import DecisionAvis, StatutVersion
 from projets.forms.livrables import AvisForm, VersionUploadForm
 from projets.models import Avis, Livrable, LivrableVersion, PhaseReference, Plan
-from projets.validation import DECISIVE, ValidationRefusee, copil_rule, record_avis, submit_version
+from projets.validation import (
+    DECISIVE,
+    ValidationRefusee,
+    approvals_label,
+    copil_rule,
+    record_avis,
+    submit_version,
+)
 
 ATTENDU = "attendu"
 STATUT_CHOICES = [(ATTENDU, "Attendu"), *StatutVersion.choices]
@@ -126,7 +133,10 @@ def _list_rows(request, grappe, plan):
         statut = statut_of(version)
         approvals = None
         if statut == StatutVersion.SOUMISE:
-            approvals = rule.count(decisions.get(version.pk, []))[0]
+            version_rule = rule.for_document(version)
+            approvals = approvals_label(
+                version_rule.count(decisions.get(version.pk, []))[0], version_rule.required
+            )
         rows.append(
             {
                 "livrable": livrable,
@@ -219,7 +229,7 @@ def livrable_list(request, pk):
 def _detail_response(request, grappe, livrable, upload_form=None, avis_form=None):
     user = request.user
     versions = list(
-        livrable.versions.select_related("uploaded_by")
+        livrable.versions.select_related("uploaded_by", "submitted_by")
         .prefetch_related(
             Prefetch(
                 "avis", queryset=Avis.objects.select_related("user").order_by("created_at", "pk")
@@ -235,7 +245,8 @@ def _detail_response(request, grappe, livrable, upload_form=None, avis_form=None
     rows = []
     for version in versions:
         avis = list(version.avis.all())
-        approvals, rejections = rule.count((a.user_id, a.decision) for a in avis)
+        version_rule = rule.for_document(version)
+        approvals, rejections = version_rule.count((a.user_id, a.decision) for a in avis)
         mine = next((a for a in avis if a.user_id == user.pk and a.decision in DECISIVE), None)
         is_submitted = version.status == StatutVersion.SOUMISE
         rows.append(
@@ -244,16 +255,18 @@ def _detail_response(request, grappe, livrable, upload_form=None, avis_form=None
                 "avis": avis,
                 "badge": STATUT_BADGES[version.status],
                 "statut_label": statut_label(version.status),
-                "approvals": approvals,
+                "approvals": approvals_label(approvals, version_rule.required),
                 "rejections": rejections,
                 "mine": mine,
+                # A voting member who deposited or submitted the version does not decide on it.
+                "own": is_submitted and can_give_avis and user.pk in version_rule.authors,
                 "can_submit": (
                     can_edit
                     and livrable.validation_copil
                     and version is latest
                     and version.status == StatutVersion.DEPOSEE
                 ),
-                "can_decide": is_submitted and can_give_avis and mine is None,
+                "can_decide": is_submitted and version_rule.may_decide(user) and mine is None,
                 "can_comment": is_submitted and can_comment,
                 "avis_form": avis_form
                 if avis_form is not None and is_submitted

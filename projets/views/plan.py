@@ -220,7 +220,9 @@ def plan_context(grappe, plan, today):
     """Phases (with their gate), steps with computed status, milestones: the plan page's data in
     a fixed number of queries."""
     etapes = list(
-        plan.etapes.order_by("ordre").prefetch_related(
+        plan.etapes.with_missing_deliverables()
+        .order_by("ordre")
+        .prefetch_related(
             Prefetch("depends_on", queryset=Etape.objects.only("pk", "ordre", "titre", "plan_id"))
         )
     )
@@ -252,6 +254,7 @@ def plan_context(grappe, plan, today):
                 "late_reason": _late_reason(etape, today)
                 if status["value"] == StatutEtape.EN_RETARD
                 else "",
+                "note": etape.status_note(today),
                 "depends_on": sorted(etape.depends_on.all(), key=lambda e: e.ordre),
                 "jalons": jalons_by_etape.get(etape.pk, []),
             }
@@ -390,6 +393,7 @@ def etape_detail(request, pk, etape_id):
             "late_reason": _late_reason(etape, today)
             if status["value"] == StatutEtape.EN_RETARD
             else "",
+            "note": etape.status_note(today),
             "phase_titre": _phase_titles()[etape.phase],
             "gate_message": gate_message,
             "depends_on": etape.depends_on.order_by("ordre"),

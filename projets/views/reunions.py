@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.mail import absolute_url, send_templated_mail
+from core.text import agree, plural, time_fr
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import Grappe
@@ -124,8 +125,8 @@ def _started(reunion):
 def _not_started_message(reunion):
     start = timezone.localtime(reunion.starts_at)
     return (
-        f"La réunion n'a pas encore commencé (le {start:%d/%m/%Y} à {start:%H:%M}) : présences, "
-        "décisions et actions s'enregistrent pendant ou après la séance."
+        f"La réunion n'a pas encore commencé, le {start:%d/%m/%Y} à {time_fr(start)} : "
+        "présences, décisions et actions s'enregistrent pendant ou après la séance."
     )
 
 
@@ -370,16 +371,24 @@ def reunion_create(request, pk):
                 reunion,
                 {
                     "Instance": reunion.get_kind_display(),
-                    "Date": f"{start:%d/%m/%Y %H:%M}",
+                    "Date": f"{start:%d/%m/%Y} à {time_fr(start)}",
                     "Invités": str(len(added)),
                     "Documents": str(len(documents)),
                 },
             )
-        messages.success(
-            request,
-            f"La réunion « {reunion.titre} » est créée. Envoyez les invitations depuis sa page : "
-            "chaque invité reçoit un e-mail avec le rendez-vous pour son agenda.",
-        )
+        if form.is_past():
+            messages.success(
+                request,
+                f"La réunion « {reunion.titre} » est enregistrée comme passée, le "
+                f"{start:%d/%m/%Y} : aucune invitation n'est envoyée. Saisissez ses présences, "
+                "ses décisions et ses actions depuis sa page, puis son compte rendu.",
+            )
+        else:
+            messages.success(
+                request,
+                f"La réunion « {reunion.titre} » est créée. Envoyez les invitations depuis sa "
+                "page : chaque invité reçoit un e-mail avec le rendez-vous pour son agenda.",
+            )
         return redirect(_reunion_url(reunion))
     return _form_page(request, grappe, form, formset)
 
@@ -436,6 +445,13 @@ def reunion_edit(request, pk, reunion_id):
                 )
         if not changes:
             messages.info(request, "Aucune modification.")
+        elif form.is_past() and {"date", "heure_debut", "heure_fin"} & set(form.changed_data):
+            start = timezone.localtime(reunion.starts_at)
+            messages.success(
+                request,
+                f"La réunion est modifiée et enregistrée comme passée, le {start:%d/%m/%Y} : "
+                "ses invitations ne sont plus envoyées.",
+            )
         elif reunion.invitation_sent_at:
             messages.success(
                 request,
@@ -604,11 +620,11 @@ def reunion_invite(request, pk, reunion_id):
         reunion,
         {"Destinataires": str(sent), "Révision": str(reunion.sequence)},
     )
-    label = "mise à jour" if update else "invitation"
+    label = plural(sent, "mise à jour", "mises à jour") if update else plural(sent, "invitation")
     messages.success(
         request,
-        f"{sent} {label}{'s' if sent > 1 else ''} envoyée{'s' if sent > 1 else ''} par e-mail, "
-        "avec le rendez-vous pour l'agenda (.ics).",
+        f"{label} {agree(sent, 'envoyée')} par e-mail, avec le rendez-vous pour l'agenda, "
+        "au format .ics.",
     )
     if left_out:
         messages.warning(request, _left_out_message(left_out))
@@ -618,7 +634,7 @@ def reunion_invite(request, pk, reunion_id):
 def _left_out_message(users):
     names = ", ".join(person_label(user) for user in users)
     return (
-        f"Non invité{'s' if len(users) > 1 else ''} : {names}. Les réunions du comité de "
+        f"{agree(len(users), 'Non invité', 'Non invités')} : {names}. Les réunions du comité de "
         "sélection sont cachées aux consultants AMOA de la grappe, qui peuvent être candidats."
     )
 
@@ -713,10 +729,19 @@ def reunion_attendance(request, pk, reunion_id):
     if not form.is_valid():
         return _detail_with_errors(request, grappe, reunion, attendance_form=form)
     changes = form.changes()
+    unrecorded = form.unrecorded()
     if not changes:
-        messages.info(request, "Aucune modification des présences.")
+        if unrecorded:
+            # Every invitee starts « non renseignée »: saving the form untouched records nothing,
+            # which must not read as a success.
+            messages.warning(
+                request,
+                "Aucune présence n'est enregistrée : cochez Présent, Excusé ou Absent pour chaque "
+                f"invité, puis enregistrez. {_unrecorded_message(unrecorded)}",
+            )
+        else:
+            messages.info(request, "Aucune modification des présences.")
         return redirect(_reunion_url(reunion, "presences"))
-    labels = dict(Presence.choices)
     with transaction.atomic():
         for participant, presence in changes:
             participant.presence = presence
@@ -726,17 +751,24 @@ def reunion_attendance(request, pk, reunion_id):
             request.user,
             "Présences d'une réunion",
             reunion,
-            {str(p): labels.get(presence, "non renseigné") for p, presence in changes},
+            {str(p): p.presence_label(presence) for p, presence in changes},
         )
     message = "Les présences sont enregistrées."
     quorum = quorum_for(reunion, participants)
     if quorum is not None and quorum.not_reached:
         message += (
-            f" Quorum non atteint : {quorum.present} présent{'s' if quorum.present > 1 else ''} "
-            f"votant{'s' if quorum.present > 1 else ''} pour {quorum.required} requis."
+            f" Quorum non atteint : {plural(quorum.present, 'présent votant', 'présents votants')}"
+            f" pour {quorum.required} requis."
         )
     messages.success(request, message)
+    if unrecorded:
+        messages.warning(request, _unrecorded_message(unrecorded))
     return redirect(_reunion_url(reunion, "presences"))
+
+
+def _unrecorded_message(participants):
+    names = ", ".join(str(participant) for participant in participants)
+    return f"Présence non renseignée pour {plural(len(participants), 'invité')} : {names}."
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.pdf import pdf_response, render_pdf
+from core.text import plural
 from grappe import perms as grappe_perms
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
@@ -84,12 +85,23 @@ def _baseline_dates(baseline):
     return {row.etape_id: (row.planned_start, row.planned_end) for row in baseline.etapes.all()}
 
 
+def _current_end_label(etape, today):
+    """The end the slippage is measured to, and what it is."""
+    if etape.actual_end:
+        return "réelle"
+    if etape.current_end(today) != etape.planned_end:
+        return f"pas encore terminée, fin prévue le {etape.planned_end:%d/%m/%Y}"
+    return "prévue"
+
+
 def _etape_rows(etapes, today, baseline_dates, phases):
+    """The steps as the planning and the report show them. `etapes` come from
+    EtapeQuerySet.with_missing_deliverables (the status says which deliverables are missing)."""
     rows = []
     for etape in etapes:
         status = etape.status(today)
         reference = baseline_dates.get(etape.pk)
-        ecart = etape.slippage_days(reference[1]) if reference else None
+        ecart = etape.slippage_days(reference[1], today) if reference else None
         rows.append(
             {
                 "etape": etape,
@@ -97,10 +109,13 @@ def _etape_rows(etapes, today, baseline_dates, phases):
                 if etape.phase in phases
                 else str(etape.phase),
                 "status": status,
+                "status_label": etape.status_label(today),
                 "colour": STATUS_COLOURS[status],
                 "reference": reference,
                 "ecart": ecart,
                 "ecart_label": ecart_label(ecart),
+                "current_end": etape.current_end(today),
+                "current_end_label": _current_end_label(etape, today),
             }
         )
     return rows
@@ -114,7 +129,7 @@ def _etape_rows(etapes, today, baseline_dates, phases):
 def _timeline_response(request, grappe, plan, form=None):
     today = timezone.localdate()
     can_edit = perms.can_edit_plan(request.user, grappe)
-    etapes = list(plan.etapes.order_by("phase", "ordre", "pk"))
+    etapes = list(plan.etapes.with_missing_deliverables().order_by("phase", "ordre", "pk"))
     jalons = list(plan.jalons.all())
     baselines = list(plan.baselines.select_related("created_by"))
     selected = baselines[0] if baselines else None
@@ -182,8 +197,9 @@ def baseline_create(request, pk):
         )
     messages.success(
         request,
-        f"La référence « {baseline.name} » est enregistrée : les dates prévues des {len(rows)} "
-        "étapes y sont copiées, les glissements se calculent désormais par rapport à elle.",
+        f"La référence « {baseline.name} » est enregistrée : les dates prévues de "
+        f"{plural(len(rows), 'étape')} y sont copiées, les glissements se calculent désormais "
+        "par rapport à elle.",
     )
     return redirect(f"{reverse('projets:timeline', args=[grappe.pk])}?reference={baseline.pk}")
 
@@ -489,7 +505,7 @@ def rapport_context(grappe, today):
     """Everything the progress report shows, for the page and the PDF alike."""
     plan = grappe.plan
     phases_titles = _phase_titles()
-    etapes = list(plan.etapes.order_by("phase", "ordre", "pk"))
+    etapes = list(plan.etapes.with_missing_deliverables().order_by("phase", "ordre", "pk"))
     jalons = list(plan.jalons.select_related("etape"))
     baseline = plan.baselines.select_related("created_by").first()
     dates = _baseline_dates(baseline)

@@ -70,7 +70,7 @@ def test_chef_de_projet_writes_the_minutes_the_copil_approves_them_they_are_diff
     capture("02-brouillon-enregistre")
     page.get_by_role("button", name="Soumettre au COPIL").click()
     expect(page.get_by_test_id("statut-cr")).to_have_text("Soumis à validation")
-    expect(page.get_by_test_id("approbations")).to_have_text("0 sur 1 requise")
+    expect(page.get_by_test_id("approbations")).to_have_text("0 approbation sur 1 requise")
     capture("03-soumis-au-copil")
     # The voting member got an e-mail with a direct link to the minutes.
     assert [message.to for message in mail.outbox] == [["copil@exemple.fr"]]

@@ -59,7 +59,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Déposée")
     page.get_by_role("button", name="Soumettre au COPIL").click()
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Soumise à validation")
-    expect(page.get_by_test_id("approbations")).to_have_text("0 sur 2 requises")
+    expect(page.get_by_test_id("approbations")).to_have_text("0 approbation sur les 2 requises")
     capture("02-version-soumise-au-copil")
     # Both voting members got an e-mail with a direct link to the deliverable.
     assert sorted(message.to[0] for message in mail.outbox) == [
@@ -83,7 +83,7 @@ def test_porteur_uploads_a_note_de_cadrage_two_copil_members_validate_it(
         "Votre approbation de la version 1 est enregistrée."
     )
     expect(page.get_by_test_id("statut-livrable")).to_have_text("Soumise à validation")
-    expect(page.get_by_test_id("approbations")).to_have_text("1 sur 2 requises")
+    expect(page.get_by_test_id("approbations")).to_have_text("1 approbation sur les 2 requises")
     capture("04-premiere-approbation")
     page.goto(f"{live_server.url}/projet/a-valider/")
     expect(page.get_by_test_id("rien-a-valider")).to_have_text("Rien à valider pour le moment.")

@@ -22,6 +22,7 @@ from projets.validation import ValidationRefusee
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.factories import copil_voters
 from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting, suivi_member
+from users.models import Civilite
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +224,7 @@ def test_unanimity_of_three_voters_validates_on_the_third_approval_and_diffuses(
     assert [row["nom"] for row in validation["approbations"]] == [
         workflow.person(voter) for voter in voters
     ]
-    assert validation["regle"] == "approbation de tous les membres votants du COPIL (3)"
+    assert validation["regle"] == "approbation de tous les membres votants du COPIL, soit 3"
     actions = list(
         HistoryEntry.objects.filter(grappe=grappe).order_by("pk").values_list("action", flat=True)
     )
@@ -376,7 +377,7 @@ def test_diffusion_mails_role_holders_and_comite_de_suivi_once_each_with_the_pdf
     assert content.startswith(b"%PDF-")
     assert filename == "compte-rendu-copil-n-2-lancement-du-deploiement-2026-06-02-v1.pdf"
     entry = HistoryEntry.objects.get(grappe=grappe, action="Compte rendu diffusé")
-    assert entry.changes["Destinataires"].startswith("4 personne(s)")
+    assert entry.changes["Destinataires"].startswith("4 personnes")
 
 
 def test_diffuse_only_a_validated_version(setup):
@@ -569,7 +570,7 @@ def test_a_voter_leaving_the_copil_validates_and_diffuses_the_waiting_minutes(
     cr = refresh(cr)
     assert cr.statut == StatutCompteRendu.DIFFUSE
     assert cr.content["validation"]["regle"] == (
-        "approbation de tous les membres votants du COPIL (2)"
+        "approbation de tous les membres votants du COPIL, soit 2"
     )
     assert mail.outbox and all(m.attachments for m in mail.outbox)
 
@@ -620,3 +621,76 @@ def test_a_failed_diffusion_is_retried_by_the_task(
     assert failures == ["refused"]
     assert refresh(cr).statut == StatutCompteRendu.DIFFUSE
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["chef@exemple.fr", voter.email])
+
+
+# ---------------------------------------------------------------------------------------------
+# Nobody validates their own minutes (issue 21)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_writer_on_the_copil_does_not_validate_their_own_minutes(
+    setup, django_capture_on_commit_callbacks
+):
+    """The minutes' writer, also a voting COPIL member, saw « Approuver » on her own minutes. A
+    COPIL of two under unanimity: the other member validates alone, no deadlock."""
+    grappe, chef, reunion = setup
+    copil_member(grappe, chef)
+    (other,) = copil_voters(grappe, 1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cr = submitted(reunion, chef)
+    assert [message.to for message in mail.outbox] == [[other.email]]
+    assert cr.author_ids == {chef.pk}
+    assert not CompteRendu.objects.awaiting(chef).exists()
+    assert list(CompteRendu.objects.awaiting(other)) == [cr]
+    for decision, comment in ((APPROUVE, ""), (MODIFS, "Je corrige moi-même.")):
+        with pytest.raises(ValidationRefusee, match="Vous avez rédigé ou soumis ce compte rendu"):
+            workflow.record_avis(cr, chef, decision, comment)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.record_avis(cr, other, APPROUVE)
+    cr = refresh(cr)
+    assert cr.statut == StatutCompteRendu.DIFFUSE
+    assert cr.content["validation"]["regle"] == (
+        "approbation de tous les membres votants du COPIL, soit 1, hors auteur du compte rendu"
+    )
+    assert [row["nom"] for row in cr.content["validation"]["approbations"]] == [
+        workflow.person(other)
+    ]
+
+
+def test_the_voter_who_submits_the_minutes_does_not_validate_them(setup):
+    grappe, chef, reunion = setup
+    submitter, a = copil_voters(grappe, 2)
+    cr = workflow.create_draft(reunion, chef)
+    workflow.submit(cr, submitter)
+    cr = refresh(cr)
+    assert cr.submitted_by == submitter
+    assert cr.author_ids == {chef.pk, submitter.pk}
+    with pytest.raises(ValidationRefusee, match="Vous avez rédigé ou soumis ce compte rendu"):
+        workflow.record_avis(cr, submitter, APPROUVE)
+    workflow.record_avis(cr, a, APPROUVE)
+    assert refresh(cr).statut == StatutCompteRendu.DIFFUSE
+
+
+def test_minutes_are_not_submitted_when_their_writer_is_the_only_voter(setup):
+    grappe, chef, reunion = setup
+    copil_member(grappe, chef)
+    cr = workflow.create_draft(reunion, chef)
+    with pytest.raises(ValidationRefusee, match="pas d'autre membre votant que l'auteur"):
+        workflow.submit(cr, chef)
+    assert refresh(cr).statut == StatutCompteRendu.BROUILLON
+
+
+def test_attendance_is_said_of_each_person(setup):
+    """« Présente » for a woman of the grappe (User.civilite), « Présent » otherwise, guests
+    included (their civility is unknown)."""
+    _grappe, _chef, reunion = setup
+    elodie = reunion.participants.get(user__first_name="Élodie").user
+    elodie.civilite = Civilite.MADAME
+    elodie.save()
+    labels = {p["nom"]: p["presence_label"] for p in workflow.snapshot(reunion)["participants"]}
+    assert labels == {
+        "Élodie Lefèvre": "Présente",
+        "Hervé Ménard": "Excusé",
+        "Agnès Prévost (éditeur)": "Présent",
+    }

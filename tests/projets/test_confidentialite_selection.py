@@ -108,6 +108,25 @@ def test_history_confidentiality_agrees_with_what_is_hidden(cast, world):
     assert perms.hidden_reunion_kinds(cast.owner, cast.grappe) == []
 
 
+def test_the_rule_for_lists_across_grappes_agrees_with_hidden_reunion_kinds(cast, world):
+    """perms.hidden_reunions — one SQL condition, for the lists that span the user's grappes and
+    the header's count — hides exactly what hidden_reunion_kinds hides on each grappe."""
+    other = GrappeFactory(name="Grappe du Hainaut")
+    RoleFactory(grappe=other, kind=RoleKind.CHEF_PROJET, user=world.consultant)
+    make_reunion(other, kind=TypeReunion.SELECTION, titre="Sélection du Hainaut")
+    both = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
+    RoleFactory(grappe=cast.grappe, kind=RoleKind.REFERENT_METIER, user=both)
+    reunions = list(Reunion.objects.select_related("grappe"))
+    for user in (world.consultant, both, cast.owner, cast.copil, cast.admin):
+        expected = {r.pk for r in reunions if r.kind in perms.hidden_reunion_kinds(user, r.grappe)}
+        shown = set(Reunion.objects.visible_to(user).values_list("pk", flat=True))
+        assert {r.pk for r in reunions} - shown == expected, user
+    assert perms.hidden_reunions(cast.admin) is None
+    # The consultant sees the selection meeting of the grappe they lead, not the other one.
+    visible = set(Reunion.objects.visible_to(world.consultant).values_list("titre", flat=True))
+    assert "Sélection du Hainaut" in visible and world.selection.titre not in visible
+
+
 def test_single_object_checks(cast, world):
     assert not perms.can_view_action(world.consultant, world.secret)
     assert not perms.can_update_action(world.consultant, world.secret)

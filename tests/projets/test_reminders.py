@@ -74,9 +74,10 @@ def test_start_soon_is_sent_once_to_the_owner_role(cast, plan, mailoutbox):
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [cast.owner.email]
-    assert message.subject == "Rappel : étape(s) du plan projet qui commencent bientôt"
+    assert message.subject == "Rappel : 1 étape du plan projet commence bientôt"
     assert etape_link(cast, step(plan, 1)) in message.body
     assert "Début prévu le 05/01/2026 (dans 4 jours)" in message.body
+    assert "Vous êtes responsable d'une étape du plan projet qui commence bientôt :" in message.body
     assert "Grappe des Flandres — étape 1. Définir les objectifs" in message.body
     # Second run the same day, and the next days: nothing new.
     assert send_reminders(today) == NOTHING
@@ -96,7 +97,7 @@ def test_end_soon(cast, plan, mailoutbox):
     Etape.objects.filter(pk=step(plan, 1).pk).update(actual_start=datetime.date(2026, 1, 5))
     result = send_reminders(datetime.date(2026, 1, 27))  # step 1 ends on 1 February
     assert result == counts(**{FIN: 1, DEBUT: 1})  # and step 2 starts on 2 February
-    fin = next(m for m in mailoutbox if "se terminent" in m.subject)
+    fin = next(m for m in mailoutbox if "se termine" in m.subject)
     assert "Fin prévue le 01/02/2026 (dans 5 jours)" in fin.body
     assert etape_link(cast, step(plan, 1)) in fin.body
 
@@ -108,6 +109,9 @@ def test_one_email_per_person_and_kind_listing_the_steps(cast, plan, mailoutbox)
     body = mailoutbox[0].body
     assert etape_link(cast, step(plan, 1)) in body
     assert etape_link(cast, step(plan, 2)) in body
+    # The subject and the text count the steps, without « (s) ».
+    assert mailoutbox[0].subject == "Rappel : 2 étapes du plan projet commencent bientôt"
+    assert "Vous êtes responsable d'étapes du plan projet qui commencent bientôt :" in body
 
 
 def test_recipients_are_the_people_holding_the_owner_role(cast, plan, mailoutbox):
@@ -205,6 +209,17 @@ def test_voters_who_answered_are_not_reminded(cast, plan, pending, mailoutbox):
     assert send_reminders(datetime.date(2026, 2, 25))[VALIDATION] == 1
 
 
+def test_the_voter_who_deposited_the_version_is_not_reminded(cast, plan, mailoutbox):
+    """Nobody approves their own document: its author is not asked, nor reminded."""
+    livrable = plan.livrables.get(reference__code="note_cadrage")
+    submitted_at = timezone.make_aware(datetime.datetime(2026, 2, 20, 18, 0))
+    submitted_version(livrable, submitted_at, cast.copil)
+    voter = copil_voters(cast.grappe, 1)[0]
+    assert send_reminders(datetime.date(2026, 2, 23))[VALIDATION] == 1
+    message = validation_messages(mailoutbox)[voter.email]
+    assert message.subject == "Rappel : 1 document en attente de votre avis"
+
+
 def test_validation_delay_comes_from_the_settings(cast, plan, pending, mailoutbox, settings):
     settings.PROJETS_RAPPEL_VALIDATION_JOURS = 1
     assert send_reminders(datetime.date(2026, 2, 21))[VALIDATION] == 1
@@ -241,11 +256,11 @@ def test_today_defaults_to_the_local_date(cast, plan, mailoutbox):
 def test_management_command(cast, plan, mailoutbox):
     out = io.StringIO()
     call_command("send_reminders", "--date", "2026-01-01", stdout=out)
-    assert "Étapes qui commencent bientôt : 1 e-mail(s)" in out.getvalue()
-    assert "Total : 1 e-mail(s) envoyé(s)" in out.getvalue()
+    assert "Étapes qui commencent bientôt : 1 e-mail" in out.getvalue()
+    assert "Total : 1 e-mail envoyé" in out.getvalue()
     out = io.StringIO()
     call_command("send_reminders", "--date", "2026-01-01", stdout=out)
-    assert "Total : 0 e-mail(s) envoyé(s)" in out.getvalue()
+    assert "Total : 0 e-mail envoyé" in out.getvalue()
     with pytest.raises(CommandError, match="Date invalide"):
         call_command("send_reminders", "--date", "01/01/2026")
 

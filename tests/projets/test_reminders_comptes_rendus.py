@@ -76,7 +76,7 @@ def test_before_the_deadline_the_chefs_de_projet_are_reminded_once_when_nothing_
     assert run(clock, day(6, 10)) == counts(**{ECHEANCE: 1})  # 2 working days left
     (message,) = mailoutbox
     assert message.to == ["cheffe@exemple.fr"]
-    assert message.subject == "Rappel : compte(s) rendu(s) à transmettre bientôt"
+    assert message.subject == "Rappel : 1 compte rendu à transmettre bientôt"
     assert "À transmettre au plus tard le vendredi 12 juin 2026, dans 2 jours ouvrés" in (
         message.body
     )
@@ -136,7 +136,7 @@ def test_late_minutes_are_reminded_once(cast, reunion, clock, mailoutbox):
     assert run(clock, day(6, 15)) == counts(**{RETARD: 1})
     (message,) = mailoutbox
     assert message.to == ["cheffe@exemple.fr"]
-    assert message.subject == "Rappel : compte(s) rendu(s) en retard"
+    assert message.subject == "Rappel : 1 compte rendu en retard"
     assert "en retard de 1 jour ouvré" in message.body
     assert run(clock, day(6, 15)) == NOTHING
     assert run(clock, day(6, 16)) == NOTHING
@@ -221,7 +221,7 @@ def test_voters_who_have_not_answered_after_3_working_days_are_reminded_once(
     sent = by_recipient(mailoutbox)
     assert sorted(sent) == sorted(voter.email for voter in voters[1:])
     message = sent[voters[1].email]
-    assert message.subject == "Rappel : compte(s) rendu(s) en attente de votre avis"
+    assert message.subject == "Rappel : 1 compte rendu en attente de votre avis"
     assert "en attente depuis 3 jours ouvrés" in message.body
     assert absolute_url(cr.get_absolute_url()) in message.body
     assert run(clock, day(6, 15)) == NOTHING
@@ -272,6 +272,6 @@ def test_the_daily_command_sends_the_minutes_reminders_too(cast, reunion, clock,
     clock.move_to(at(day(6, 10), 7))
     out = io.StringIO()
     call_command("send_reminders", "--date", "2026-06-10", stdout=out)
-    assert "Comptes rendus à transmettre bientôt : 1 e-mail(s)" in out.getvalue()
+    assert "Comptes rendus à transmettre bientôt : 1 e-mail" in out.getvalue()
     assert [message.to for message in mailoutbox] == [["cheffe@exemple.fr"]]
     assert send_daily_reminders(day(6, 10))["total"] == 0  # already sent

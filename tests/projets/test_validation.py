@@ -1,10 +1,13 @@
 """The COPIL's collegial rule and the deliverable workflow built on it (projets.validation)."""
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils import timezone
 
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, HistoryEntry
@@ -213,7 +216,7 @@ def test_unanimity_three_voters_validates_on_the_third_approval(
     assert version.decided_at is not None
     entry = HistoryEntry.objects.filter(grappe=grappe, action="Livrable validé").get()
     assert entry.user == c
-    assert entry.changes["Approbations"] == "3 sur 3 requise(s)"
+    assert entry.changes["Approbations"] == "3 approbations sur les 3 requises"
     # The chef de projet is told, with the comments.
     assert [m.to for m in mailoutbox] == [[chef.email]]
     assert mailoutbox[0].subject.startswith("Livrable validé : Note de cadrage")
@@ -451,3 +454,146 @@ def test_a_new_voter_does_not_settle_anything(setup, django_capture_on_commit_ca
         copil_member(grappe, role=RoleComite.MEMBRE)
     version.refresh_from_db()
     assert version.status == StatutVersion.SOUMISE
+
+
+# ---------------------------------------------------------------------------------------------
+# Nobody approves their own document (issue 21)
+# ---------------------------------------------------------------------------------------------
+
+
+class Document:
+    """Anything with author_ids (projets.models.AuthoredDocument)."""
+
+    def __init__(self, *author_ids):
+        self.author_ids = frozenset(author_ids)
+
+
+def test_the_rule_for_a_document_leaves_its_authors_out():
+    unanimity = Regle(frozenset({1, 2, 3, 4}), 4)
+    mine = unanimity.for_document(Document(1, None))
+    assert (mine.voter_ids, mine.required, mine.authors) == (frozenset({2, 3, 4}), 3, {1})
+    assert not mine.may_decide(type("User", (), {"pk": 1})())
+    # A quorum smaller than the voters left stays; an author who does not vote changes nothing.
+    quorum = Regle(frozenset({1, 2, 3, 4}), 2)
+    assert quorum.for_document(Document(1)).required == 2
+    assert quorum.for_document(Document(9)) == Regle(frozenset({1, 2, 3, 4}), 2)
+    # Under unanimity the author can never hold the document back: the others decide.
+    pair = Regle(frozenset({1, 2}), 2).for_document(Document(1))
+    assert pair.outcome([(1, APPROUVE), (2, APPROUVE)]) == VALIDEE
+    assert pair.outcome([(2, APPROUVE)]) == VALIDEE
+    assert pair.outcome([(2, REJETTE)]) == REJETEE
+
+
+def test_versions_name_who_deposited_and_submitted_them(setup):
+    grappe, chef, livrable = setup
+    uploader = UserFactory()
+    version = make_version(livrable, user=uploader)
+    assert version.author_ids == {uploader.pk}
+    copil_voters(grappe, 1)
+    submit_version(version, chef)
+    version.refresh_from_db()
+    assert version.submitted_by == chef
+    assert version.author_ids == {uploader.pk, chef.pk}
+
+
+def test_a_voter_may_not_decide_on_the_version_they_deposited(
+    setup, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A COPIL of two under unanimity, one of whom deposited the version: the other decides
+    alone, and the author is neither asked nor able to approve."""
+    grappe, chef, livrable = setup
+    author, other = copil_voters(grappe, 2)
+    version = make_version(livrable, user=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_version(version, chef)
+    assert [m.to for m in mailoutbox] == [[other.email]]
+    assert not LivrableVersion.objects.awaiting(author).exists()
+    assert list(LivrableVersion.objects.awaiting(other)) == [version]
+    for decision in (APPROUVE, REJETTE):
+        with pytest.raises(ValidationRefusee, match="Vous avez déposé ou soumis cette version"):
+            record_avis(version, author, decision, "Relu.")
+    record_avis(version, author, COMMENTAIRE, "Version corrigée selon vos remarques.")
+    record_avis(version, other, APPROUVE)
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+    entry = HistoryEntry.objects.get(grappe=grappe, action="Livrable validé")
+    assert entry.changes["Approbations"] == "1 approbation sur 1 requise"
+
+
+def test_a_voter_may_not_decide_on_the_version_they_submitted(setup):
+    grappe, chef, livrable = setup
+    submitter, a, b = copil_voters(grappe, 3)
+    version = make_version(livrable, user=chef)
+    submit_version(version, submitter)
+    with pytest.raises(ValidationRefusee, match="Vous avez déposé ou soumis cette version"):
+        record_avis(version, submitter, APPROUVE)
+    record_avis(version, a, APPROUVE)
+    version.refresh_from_db()
+    assert version.status == StatutVersion.SOUMISE
+    record_avis(version, b, APPROUVE)
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+
+
+def test_submission_refused_when_the_author_is_the_only_voter(setup):
+    grappe, chef, livrable = setup
+    (alone,) = copil_voters(grappe, 1)
+    version = make_version(livrable, user=alone)
+    with pytest.raises(ValidationRefusee, match="pas d'autre membre votant que l'auteur"):
+        submit_version(version, chef)
+    version.refresh_from_db()
+    assert (version.status, version.submitted_by) == (StatutVersion.DEPOSEE, None)
+
+
+def test_reevaluation_leaves_the_author_out(setup, django_capture_on_commit_callbacks):
+    """A voter leaving the COPIL settles what waits, counted without the author."""
+    grappe, chef, livrable = setup
+    author, a, leaving = copil_voters(grappe, 3)
+    version = make_version(livrable, user=author)
+    submit_version(version, chef)
+    record_avis(version, a, APPROUVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        ComiteMember.objects.filter(user=leaving).delete()
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+
+
+# ---------------------------------------------------------------------------------------------
+# A deliverable the COPIL does not validate is complete once deposited (issue 21)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status", [StatutVersion.SOUMISE, StatutVersion.VALIDEE, StatutVersion.REJETEE]
+)
+def test_a_simple_deposit_is_never_awaiting_nor_decided(setup, status):
+    _grappe, _chef, livrable = setup
+    simple = Livrable.objects.get(plan=livrable.plan, reference__code="synthese_auditions")
+    with pytest.raises(ValueError, match="n'est pas validé par le COPIL"):
+        make_version(simple, status)
+    assert not simple.versions.exists()
+    version = make_version(simple)  # deposited: that is all it needs
+    version.status = status
+    with pytest.raises(ValueError):
+        version.save()
+
+
+def test_migration_brings_stuck_simple_deposits_back_to_deposited(setup):
+    """Rows the demo made before the rule: submitted or validated versions of deliverables the
+    COPIL does not validate wait for nobody; the migration makes them deposited."""
+    grappe, chef, livrable = setup
+    voter = copil_voters(grappe, 1)[0]
+    simple = Livrable.objects.get(plan=livrable.plan, reference__code="synthese_auditions")
+    stuck = make_version(simple)
+    LivrableVersion.objects.filter(pk=stuck.pk).update(
+        status=StatutVersion.SOUMISE, submitted_at=timezone.now()
+    )
+    Avis.objects.create(version=stuck, user=voter, decision=APPROUVE)
+    copil = make_version(livrable, StatutVersion.SOUMISE)
+    migration = importlib.import_module("projets.migrations.0007_submitted_by_and_simple_deposits")
+    migration.simple_deposits_are_deposited(django_apps, None)
+    stuck.refresh_from_db()
+    copil.refresh_from_db()
+    assert (stuck.status, stuck.submitted_at) == (StatutVersion.DEPOSEE, None)
+    assert stuck.avis.count() == 1  # what was said stays in its history
+    assert copil.status == StatutVersion.SOUMISE

@@ -486,7 +486,7 @@ def test_copil_approves_through_the_page(
     )
     page = text(response)
     assert "Votre approbation de la version 1 est enregistrée." in page
-    assert "1 sur 2 requises" in page
+    assert "1 approbation sur les 2 requises" in page
     assert "Vous avez approuvé cette version" in page
     version.refresh_from_db()
     assert version.status == StatutVersion.SOUMISE
@@ -641,6 +641,10 @@ def test_list_query_count_is_bounded(cast, client_for, plan, django_assert_max_n
     livrables = list(plan.livrables.all())
     assert len(livrables) == 41
     for index, livrable in enumerate(livrables):
+        if not livrable.validation_copil:  # a simple deposit is only ever « déposée »
+            make_version(livrable, user=cast.owner)
+            make_version(livrable, user=cast.owner)
+            continue
         make_version(livrable, StatutVersion.REJETEE, user=cast.owner)
         version = make_version(livrable, statuses[index % 4], user=cast.owner)
         if version.status == StatutVersion.SOUMISE:
@@ -664,6 +668,31 @@ def test_detail_query_count_is_bounded(cast, client_for, note, django_assert_max
         assert client.get(url("livrable", note)).status_code == 200
 
 
+def test_the_voter_who_deposited_a_version_sees_no_approve_button_and_is_refused(
+    cast, client_for, note
+):
+    """Nobody approves their own document: the button is not shown, a forged post is refused
+    in French, and a COPIL of two under unanimity still decides, by the other member."""
+    version = make_version(note, StatutVersion.SOUMISE, user=cast.copil)
+    client = client_for(cast.copil)
+    page = text(client.get(url("livrable", note)))
+    assert "Approuver" not in page and "Rejeter" not in page
+    assert "Commenter" in page  # an author may still answer the comments
+    assert "Vous avez déposé ou soumis cette version" in page
+    response = client.post(url("version_avis", note, version.pk), {"decision": "approuve"})
+    assert response.status_code == 302
+    follow = text(client.get(response["Location"]))
+    assert "vous ne pouvez pas l'approuver ni la rejeter vous-même" in follow
+    assert not version.avis.exists()
+
+    other = copil_voters(cast.grappe, 1)[0]
+    page = text(client_for(other).get(url("livrable", note)))
+    assert "0 approbation sur 1 requise" in page
+    client_for(other).post(url("version_avis", note, version.pk), {"decision": "approuve"})
+    version.refresh_from_db()
+    assert version.status == StatutVersion.VALIDEE
+
+
 # ---------------------------------------------------------------------------------------------
 # "À valider" inbox
 # ---------------------------------------------------------------------------------------------
@@ -677,7 +706,7 @@ def test_inbox_lists_what_waits_for_the_member(cast, client_for, plan, note, fro
     newer = make_version(note, StatutVersion.SOUMISE)
     make_version(Livrable.objects.get(plan=plan, reference__code="rapport_choix"))  # deposited
     simple = Livrable.objects.get(plan=plan, reference__code="synthese_auditions")
-    make_version(simple, StatutVersion.SOUMISE)  # not validated by the COPIL
+    make_version(simple)  # not validated by the COPIL: complete once deposited
     # Another grappe where the member also sits on the COPIL.
     grappe2 = GrappeFactory(name="Grappe du Hainaut")
     copil_member(grappe2, cast.copil)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from grappe.enums import RoleComite, RoleKind
 from grappe.models import HistoryEntry
 from projets.enums import DecisionJalon, ModeDecision, StatutEtape
-from projets.models import Etape, EtapeReference, Jalon, Plan
+from projets.models import Etape, EtapeReference, Jalon, LivrableVersion, Plan
 from projets.views.plan import guide_blocks
 from tests.grappe.factories import UserFactory, copil_member
 from tests.helpers import EDIT, READ, check
@@ -346,6 +346,45 @@ def test_late_computation_with_frozen_time(cast, client_for, plan):
     assert '<tr class="table-danger" data-testid="etape-2">' in html
 
 
+def test_a_finished_step_says_which_deliverables_were_never_deposited(cast, client_for, plan):
+    """Issue 21: steps 1 and 2 showed « Terminée 100 % » while their deliverables were still
+    « Attendu ». The status keeps the step's declared end and says what is missing, on the plan
+    page, the step page, the planning and the report alike."""
+    finish(step(plan, 1), datetime.date(2026, 1, 5), datetime.date(2026, 1, 30))
+    finish(step(plan, 2), datetime.date(2026, 2, 2), datetime.date(2026, 2, 20))
+    deposited = step(plan, 2).livrables.get()
+    LivrableVersion.objects.create(
+        livrable=deposited,
+        numero=1,
+        file="livrables/equipe.pdf",
+        original_name="equipe.pdf",
+        size=10,
+        content_type="application/pdf",
+    )
+    etapes = {e.ordre: e for e in plan.etapes.with_missing_deliverables()}
+    assert (etapes[1].livrables_attendus, etapes[2].livrables_attendus) == (1, 0)
+    assert etapes[1].status_label() == "Terminée — 1 livrable attendu"
+    assert etapes[2].status_label() == "Terminée"
+    # A step not finished yet does not call its deliverables missing.
+    assert (etapes[3].livrables_attendus, etapes[3].status_note()) == (1, "")
+    assert step(plan, 1).status_note() == "1 livrable attendu"  # counted without the annotation
+
+    client = client_for(cast.member)
+    html = client.get(url("plan", cast)).content.decode()
+    assert 'data-testid="statut-1">Terminée</span>' in html
+    assert "1 livrable attendu</a>" in html
+    assert 'data-testid="note-2"' not in html
+    step_page = client.get(url("etape", cast, step(plan, 1).pk)).content.decode()
+    assert "— 1 livrable attendu" in step_page
+    timeline = client.get(url("timeline", cast)).content.decode()
+    assert "Terminée — 1 livrable attendu</td>" in timeline
+    assert 'class="etape statut-terminee"' in timeline
+    assert "statut : Terminée — 1 livrable attendu" in timeline  # the Gantt bar's title
+    report = client.get(url("rapport", cast)).content.decode()
+    assert 'data-testid="statut-1">Terminée — 1 livrable attendu</td>' in report
+    assert 'data-testid="statut-2">Terminée</td>' in report
+
+
 def test_late_is_never_typed_it_follows_the_calendar(cast, plan, frozen_today):
     assert step(plan, 4).status() == StatutEtape.A_VENIR
     frozen_today.move_to("2026-03-10 09:00 +0100")
@@ -668,7 +707,13 @@ def test_votes_are_required_and_bounded_by_the_voting_members(cast, client_for, 
     jalon = gate(plan, 3)
     assert (jalon.votes_pour, jalon.votes_contre, jalon.votes_abstention) == (3, 0, 1)
     html = client.get(url("plan", cast)).content.decode()
-    assert "3 pour, 0 contre, 1 abstention" in html
+    assert "vote : 3 pour, 0 contre, 1 abstention" in html
+    assert jalon.decision_summary() == "Go le 27/02/2026 par vote (3 pour, 0 contre, 1 abstention)"
+    # Zero takes the singular, and nothing is written « (s) ».
+    jalon.votes_abstention = 0
+    assert "(3 pour, 0 contre, 0 abstention)" in jalon.decision_summary()
+    jalon.votes_abstention = 2
+    assert "(3 pour, 0 contre, 2 abstentions)" in jalon.decision_summary()
 
 
 def test_consensus_clears_votes(cast, client_for, plan):

@@ -38,6 +38,7 @@ from tests.grappe.factories import RoleFactory, UserFactory, copil_member
 from tests.helpers import EDIT, READ, check, consume, text
 from tests.projets.factories import copil_voters, plan_for
 from tests.projets.test_ics import parse, props, unescape, value_of
+from users.models import Civilite
 
 pytestmark = pytest.mark.django_db
 
@@ -479,8 +480,9 @@ def test_a_workshop_has_no_comite(cast, client_for):
         (
             {"invites_exterieurs": "Jean Dupont"},
             "invites_exterieurs",
-            "Ligne 1 (« Jean Dupont ») : indiquez le nom et l'adresse e-mail de l'invité, par "
-            "exemple « Claire Martin <claire.martin@exemple.fr> ».",
+            "Ligne 1, « Jean Dupont » : il manque l'adresse e-mail, où l'invitation est "
+            "envoyée. Écrivez le nom puis l'adresse, par exemple « Claire Martin "
+            "<claire.martin@exemple.fr> ».",
         ),
     ],
 )
@@ -491,6 +493,95 @@ def test_create_refusals_are_in_french(cast, client_for, changes, field, message
     assert response.status_code == 200
     assert message in response.context["form"].errors[field]
     assert not Reunion.objects.exists()
+
+
+def test_a_past_date_is_saved_only_once_confirmed(cast, client_for):
+    """Issue 21: a meeting dated in the past was accepted without a word. A meeting held may
+    be recorded on purpose, a mistyped year may not: the form asks to confirm."""
+    client = client_for(cast.owner)
+    create = reverse("projets:reunion_create", args=[cast.grappe.pk])
+    page = client.get(create)
+    assert "reunion_passee" not in page.content.decode()  # no box for a meeting to come
+    response = client.post(create, form_data(cast, date="2026-06-08"))
+    assert response.status_code == 200
+    assert not Reunion.objects.exists()
+    assert response.context["form"].errors["date"] == [
+        "Cette date est passée : le 08/06/2026 à 14\u00a0h\u00a000. Corrigez-la, ou cochez la case "
+        "ci-dessous si la réunion a bien eu lieu."
+    ]
+    html = text(response)
+    assert 'data-testid="confirmer-passee"' in html
+    assert "Cette réunion a déjà eu lieu : je l'enregistre pour mémoire, sans invitations." in html
+
+    response = client.post(
+        create, form_data(cast, date="2026-06-08", reunion_passee="on"), follow=True
+    )
+    reunion = Reunion.objects.get()
+    assert reunion.starts_at == at(8, 14)
+    assert messages_of(response) == [
+        "La réunion « COPIL n°4 » est enregistrée comme passée, le 08/06/2026 : aucune "
+        "invitation n'est envoyée. Saisissez ses présences, ses décisions et ses actions depuis "
+        "sa page, puis son compte rendu."
+    ]
+
+
+def test_a_meeting_under_way_needs_no_confirmation(cast, client_for):
+    """Recorded at 10:30 for 10:00–12:00 today: it is not over, nothing to confirm."""
+    client_for(cast.owner).post(
+        reverse("projets:reunion_create", args=[cast.grappe.pk]),
+        form_data(cast, date="2026-06-15", heure_debut="10:00", heure_fin="12:00"),
+    )
+    assert Reunion.objects.count() == 1
+
+
+def test_editing_a_past_meeting_asks_only_when_its_date_moves_into_the_past(
+    cast, client_for, past, future
+):
+    client = client_for(cast.owner)
+    # A title corrected after the meeting: no question.
+    response = client.post(url("reunion_edit", past), edit_data(past, titre="COPIL n°2 bis"))
+    assert response.status_code == 302
+    # A meeting to come moved into the past: the question, then the confirmation.
+    response = client.post(url("reunion_edit", future), edit_data(future, date="2026-06-12"))
+    assert response.status_code == 200
+    assert "Cette date est passée" in response.context["form"].errors["date"][0]
+    response = client.post(
+        url("reunion_edit", future),
+        edit_data(future, date="2026-06-12", reunion_passee="on"),
+        follow=True,
+    )
+    future.refresh_from_db()
+    assert timezone.localdate(future.starts_at) == datetime.date(2026, 6, 12)
+    assert messages_of(response) == [
+        "La réunion est modifiée et enregistrée comme passée, le 12/06/2026 : ses invitations "
+        "ne sont plus envoyées."
+    ]
+
+
+def test_the_guest_field_says_it_needs_the_address(cast, client_for):
+    """The help text was printed as HTML: « <claire.martin@exemple.fr> » vanished and the
+    example read « Claire Martin »."""
+    response = client_for(cast.owner).get(reverse("projets:reunion_create", args=[cast.grappe.pk]))
+    html = response.content.decode()
+    assert "par exemple « Claire Martin &lt;claire.martin@exemple.fr&gt; »" in html
+    assert "son nom puis son adresse e-mail" in html
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("Jean Dupont", "il manque l'adresse e-mail, où l'invitation est envoyée"),
+        ("Jean Dupont <jean.dupont@>", "l'adresse e-mail n'est pas valable"),
+        ("<jean.dupont@conseil.fr>", "il manque le nom de l'invité"),
+    ],
+)
+def test_guest_lines_say_what_is_missing(cast, client_for, line, message):
+    response = client_for(cast.owner).post(
+        reverse("projets:reunion_create", args=[cast.grappe.pk]),
+        form_data(cast, invites_exterieurs=line),
+    )
+    (error,) = response.context["form"].errors["invites_exterieurs"]
+    assert error.startswith(f"Ligne 1, « {line} » : {message}. Écrivez le nom puis l'adresse")
 
 
 def test_visio_only_meeting_is_accepted(cast, client_for):
@@ -599,7 +690,7 @@ def test_invitations_are_mailed_to_every_invitee_with_the_ics(cast, client_for, 
     for message in mailoutbox:
         assert len(message.to) == 1
         assert message.subject == "Invitation : COPIL n°3 — choix de l'éditeur — 22/06/2026"
-        assert "lundi 22 juin 2026, de 14:00 à 16:00" in message.body
+        assert "lundi 22 juin 2026, de 14\u00a0h\u00a000 à 16\u00a0h\u00a000" in message.body
         assert "Visioconférence : https://visio.exemple.fr/copil-3" in message.body
         assert "1. Analyse des offres — présenté par AMOA (45 min)" in message.body
         parsed = parse(_calendar_of(message))
@@ -706,8 +797,8 @@ def test_attendance_is_refused_before_the_meeting(cast, client_for, future):
         client = client_for(cast.owner)  # sessions last 8 hours: sign in at the travelled time
         response = client.post(url("reunion_attendance", future), data, follow=True)
         assert messages_of(response) == [
-            "La réunion n'a pas encore commencé (le 22/06/2026 à 14:00) : présences, décisions "
-            "et actions s'enregistrent pendant ou après la séance."
+            "La réunion n'a pas encore commencé, le 22/06/2026 à 14\u00a0h\u00a000 : présences, "
+            "décisions et actions s'enregistrent pendant ou après la séance."
         ]
         participant.refresh_from_db()
         assert participant.presence == ""
@@ -718,6 +809,59 @@ def test_attendance_is_refused_before_the_meeting(cast, client_for, future):
         assert participant.presence == Presence.PRESENT
     entry = HistoryEntry.objects.get(action="Présences d'une réunion")
     assert entry.changes == {str(cast.copil): "Présent"}
+
+
+def test_saving_the_attendance_untouched_says_nothing_is_recorded(cast, client_for, past):
+    """Every invitee starts « non renseignée »: a save without a change recorded nothing and
+    must not read as a success."""
+    client = client_for(cast.owner)
+    response = client.post(url("reunion_attendance", past), {}, follow=True)
+    (message,) = messages_of(response)
+    names = ", ".join(str(p) for p in past.participants.all())
+    assert message == (
+        "Aucune présence n'est enregistrée : cochez Présent, Excusé ou Absent pour chaque "
+        f"invité, puis enregistrez. Présence non renseignée pour 3 invités : {names}."
+    )
+    assert response.context["messages"]._loaded_messages[0].level_tag == "warning"
+    assert not HistoryEntry.objects.filter(action="Présences d'une réunion").exists()
+    # Some recorded: a success, and who is left.
+    participant = past.participants.get(user=cast.copil)
+    response = client.post(
+        url("reunion_attendance", past),
+        {f"presence_{participant.pk}": Presence.PRESENT},
+        follow=True,
+    )
+    assert messages_of(response)[0].startswith("Les présences sont enregistrées.")
+    assert messages_of(response)[1].startswith("Présence non renseignée pour 2 invités : ")
+    # All recorded, then saved again untouched: nothing to say but that.
+    data = {f"presence_{p.pk}": Presence.PRESENT for p in past.participants.all()}
+    client.post(url("reunion_attendance", past), data, follow=True)
+    response = client.post(url("reunion_attendance", past), data, follow=True)
+    assert messages_of(response) == ["Aucune modification des présences."]
+
+
+def test_attendance_is_said_in_the_feminine_for_a_woman(cast, client_for, past):
+    cast.copil.civilite = Civilite.MADAME
+    cast.copil.save()
+    participant = past.participants.get(user=cast.copil)
+    page = client_for(cast.owner).get(url("reunion", past))
+    labels = [
+        label
+        for _, label in page.context["attendance_form"].fields[f"presence_{participant.pk}"].choices
+    ]
+    assert labels == ["Non renseignée", "Présente", "Excusée", "Absente"]
+    guest = past.participants.get(user__isnull=True)
+    assert [
+        label for _, label in page.context["attendance_form"].fields[f"presence_{guest.pk}"].choices
+    ] == ["Non renseignée", "Présent", "Excusé", "Absent"]
+    client_for(cast.owner).post(
+        url("reunion_attendance", past), {f"presence_{participant.pk}": Presence.EXCUSE}
+    )
+    assert HistoryEntry.objects.get(action="Présences d'une réunion").changes == {
+        str(cast.copil): "Excusée"
+    }
+    page = flat(client_for(cast.ars).get(url("reunion", past)))
+    assert "Excusée" in page
 
 
 def test_quorum_is_shown_and_flagged_when_not_reached(cast, client_for, past):
@@ -1054,7 +1198,7 @@ def test_detail_shows_everything_about_the_meeting(cast, client_for, past, docum
     page = flat(response)
     for expected in (
         "COPIL n°2",
-        "mercredi 10 juin 2026, de 14:00 à 16:00",
+        "mercredi 10 juin 2026, de 14 h 00 à 16 h 00",
         "Salle du conseil, Lille",
         "Jean Dupont (invité extérieur, jean.dupont@conseil.fr)",
         "Excusé",

@@ -228,7 +228,9 @@ def test_baseline_save_then_slippage(cast, client_for, plan):
     assert row["ecart"] == 10
     html = response.content.decode()
     assert re.search(r'data-testid="glissement-6">\+10 j<', html)
-    assert re.search(r'data-testid="glissement-5">0 j<', html)
+    assert re.search(r'data-testid="glissement-7">0 j<', html)
+    # Step 5 should have ended on 17 May and has not: 29 days late on 15 June, not « 0 j ».
+    assert re.search(r'data-testid="glissement-5">\+29 j<', html)
     assert "barre-reference" in html
     assert "Validation de la note de cadrage" in html
 
@@ -249,7 +251,7 @@ def test_timeline_compares_with_the_chosen_baseline(cast, client_for, plan):
     with time_machine.travel("2026-03-01 10:00 +0100", tick=False):
         client.post(url("baseline_create", cast), {"name": "Première"})
     first = plan.baselines.get()
-    etape = plan.etapes.get(ordre=4)
+    etape = plan.etapes.get(ordre=7)  # planned to end in August: not late on 15 June
     etape.planned_end += datetime.timedelta(days=7)
     etape.save()
     client.post(url("baseline_create", cast), {"name": "Seconde"})
@@ -258,10 +260,10 @@ def test_timeline_compares_with_the_chosen_baseline(cast, client_for, plan):
 
     latest = client.get(url("timeline", cast))  # default: the latest baseline
     assert latest.context["baseline"].name == "Seconde"
-    assert next(r for r in latest.context["rows"] if r["etape"].ordre == 4)["ecart"] == 3
+    assert next(r for r in latest.context["rows"] if r["etape"].ordre == 7)["ecart"] == 3
     chosen = client.get(url("timeline", cast), {"reference": first.pk})
     assert chosen.context["baseline"] == first
-    assert next(r for r in chosen.context["rows"] if r["etape"].ordre == 4)["ecart"] == 10
+    assert next(r for r in chosen.context["rows"] if r["etape"].ordre == 7)["ecart"] == 10
     unknown = client.get(url("timeline", cast), {"reference": "999999"})
     assert unknown.context["baseline"].name == "Seconde"
 
@@ -365,7 +367,7 @@ def test_risque_edit_records_history_on_probability_impact_or_status(cast, clien
     assert len(response.context["history"]) == 3
     assert "Historique de la criticité" in html
     assert "Évolution de la criticité : 8 → 16 → 16" in html
-    assert "15/06/2026 11:00" in html and "15/06/2026 12:30" in html
+    assert "15/06/2026 à 11\u00a0h\u00a000" in html and "15/06/2026 à 12\u00a0h\u00a030" in html
 
 
 def test_risque_edit_without_change_records_nothing(cast, client_for, plan):
@@ -445,11 +447,13 @@ def test_register_filters_and_sort(cast, client_for, plan):
     )
     # The matrix counts the risks that are not closed.
     assert response.context["nb_actifs"] == 2
+    assert "3 risques affichés, dont 2 ouverts ou en traitement." in html
     assert 'data-probabilite="4" data-impact="4" data-nombre="1"' in html
     assert 'data-probabilite="2" data-impact="3" data-nombre="0"' in html
 
     filtered = client.get(url("risques", cast), {"categorie": "cooperation", "statut": "clos"})
     assert [row["risque"].titre for row in filtered.context["rows"]] == ["Moyen"]
+    assert "1 risque affiché, dont 0 ouvert ou en traitement." in filtered.content.decode()
     by_title = client.get(url("risques", cast), {"tri": "titre"})
     assert [row["risque"].titre for row in by_title.context["rows"]] == [
         "Faible",
@@ -496,7 +500,8 @@ def report_data(cast, client_for, plan):
     jalon.decided_on = datetime.date(2026, 3, 10)
     jalon.reasons = "Périmètre et équipe validés à l'unanimité."
     jalon.save()
-    livrable = plan.livrables.filter(etape__ordre=4).first()
+    # Step 5's study of the market, validated by the COPIL (a simple deposit is never submitted).
+    livrable = plan.livrables.get(etape__ordre=5, validation_copil=True)
     LivrableVersion.objects.create(
         livrable=livrable,
         numero=1,
@@ -522,7 +527,15 @@ def test_rapport_page_content(cast, client_for, report_data):
     # 15 June 2026: phase 1 all late, phase 2 three late (steps 4, 5 and 6) and two to come.
     assert context["phases"][0]["counts"] == [0, 0, 3, 0, 0]
     assert context["phases"][1]["counts"] == [2, 0, 3, 0, 0]
-    assert [(row["etape"].ordre, row["ecart"]) for row in context["glissements"]] == [(4, 12)]
+    # Unfinished steps past their planned end slip a day a day (today − end in the baseline):
+    # step 4, moved 12 days later to 1 May, is 57 days late on 15 June.
+    assert [(row["etape"].ordre, row["ecart"]) for row in context["glissements"]] == [
+        (1, 134),
+        (2, 113),
+        (3, 99),
+        (4, 57),
+        (5, 29),
+    ]
     assert [risque.titre for risque, _ in context["risques"]][0] == "Retrait d'un coopérateur"
     assert len(context["risques"]) == 5
     assert "Risque clos très critique" not in [risque.titre for risque, _ in context["risques"]]
@@ -530,7 +543,8 @@ def test_rapport_page_content(cast, client_for, report_data):
     assert context["indicateurs_usage"] == []
     html = response.content.decode()
     assert "Rapport d&#x27;avancement" in html or "Rapport d'avancement" in html
-    assert "+12 j" in html
+    assert "+57 j" in html
+    assert "15/06/2026 (pas encore terminée, fin prévue le 01/05/2026)" in html
     assert "Périmètre et équipe validés" in html
     assert 'class="gantt"' in html
     assert "indicateurs-usage" not in html  # no data yet: no section at all
@@ -555,7 +569,7 @@ def test_rapport_pdf_text(cast, client_for, report_data):
     ]:
         assert phase in text
     assert "Réaliser une étude de l'existant" in text  # the slipped step…
-    assert "+12 j" in text  # …and its slippage
+    assert "+57 j" in text  # …and its slippage
     assert "Note de cadrage approuvée par le COPIL" in text
     assert "Go le 10/03/2026" in text
     assert "Périmètre et équipe validés à l'unanimité." in text

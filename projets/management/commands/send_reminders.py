@@ -8,6 +8,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.text import agree, plural
 from projets import reminders_comptes_rendus as minutes
 from projets.reminders import DEBUT, FIN, RETARD, VALIDATION, send_daily_reminders
 
@@ -46,8 +47,9 @@ class Command(BaseCommand):
         today = parse_date(date) if date else None
         counts = send_daily_reminders(today=today)
         for kind, label in LABELS.items():
-            self.stdout.write(f"{label} : {counts[kind]} e-mail(s)")
-        self.stdout.write(f"Total : {counts['total']} e-mail(s) envoyé(s)")
+            self.stdout.write(f"{label} : {plural(counts[kind], 'e-mail')}")
+        total = counts["total"]
+        self.stdout.write(f"Total : {plural(total, 'e-mail')} {agree(total, 'envoyé')}")
         if counts.get("echecs"):
             self.stderr.write(
                 f"Échecs d'envoi : {counts['echecs']} (nouvel essai au prochain passage)"

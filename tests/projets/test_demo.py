@@ -1,0 +1,39 @@
+"""The project plan of the demo tells a coherent story (issue 21): no deliverable the COPIL does
+not validate waits for its decision, a finished step has its deliverables deposited, and what
+waits for the COPIL reaches its voters' « À valider »."""
+
+import pytest
+from django.core.management import call_command
+
+from grappe.demo import GRAPPE_NAME
+from projets.enums import StatutEtape, StatutVersion
+from projets.models import LivrableVersion, Plan
+from projets.validation import awaiting_count, copil_rule
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_plan_is_coherent():
+    call_command("seed_demo", verbosity=0)
+    plan = Plan.objects.select_related("grappe").get(grappe__name=GRAPPE_NAME)
+    versions = LivrableVersion.objects.filter(livrable__plan=plan)
+    assert not versions.filter(livrable__validation_copil=False).exclude(
+        status=StatutVersion.DEPOSEE
+    )
+    finished = [
+        etape
+        for etape in plan.etapes.with_missing_deliverables()
+        if etape.status() == StatutEtape.TERMINEE
+    ]
+    assert len(finished) == 9
+    assert [
+        (etape.ordre, etape.livrables_attendus) for etape in finished if etape.status_note()
+    ] == []
+    (waiting,) = versions.filter(status=StatutVersion.SOUMISE)
+    assert waiting.livrable.validation_copil
+    rule = copil_rule(plan.grappe).for_document(waiting)
+    assert rule.voters == 4 and not rule.authors  # the AMOA, who submitted it, does not vote
+    voter = User.objects.get(email="directrice.ternois@demo.grappe.fr")
+    assert rule.may_decide(voter)
+    assert awaiting_count(voter) == 2  # that support, and the minutes of the last COPIL

@@ -6,11 +6,11 @@ no app module is imported, so the dependency direction stays indicateurs → pro
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BigIntegerField, Exists, OuterRef, Value
 from django.urls import reverse
 
 from core.text import agree
-from grappe.enums import RoleKind
+from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.extensions import nav_counter
 from grappe.models import ArsAgent, ComiteMember, Grappe, Role
 
@@ -35,36 +35,73 @@ def counted(item, url_name, user):
     return item
 
 
+def _attachments(user):
+    """Every tie of the user to Grappe in one query: (source, grappe id, grappe or region name,
+    role, committee kind, votes on a COPIL), for roles, committee seats and ARS regions.
+
+    Simple rows read once per request: the header runs on every page, and the correlated
+    subqueries it used before cost more to build in Python than to run."""
+    copil_vote = Exists(ComiteMember.objects.copil_voters().filter(pk=OuterRef("pk")))
+    # order_by(): a compound statement takes no ORDER BY in its parts (the models' orderings).
+    roles = (
+        Role.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("role"), "grappe_id", "grappe__name", "kind", Value(""), Value(False))
+    )
+    seats = (
+        ComiteMember.objects.filter(user=user)
+        .order_by()
+        .annotate(copil_vote=copil_vote)
+        .values_list(
+            Value("seat"),
+            "comite__grappe_id",
+            "comite__grappe__name",
+            "role",
+            "comite__kind",
+            "copil_vote",
+        )
+    )
+    regions = (
+        ArsAgent.objects.filter(user=user)
+        .order_by()
+        .values_list(
+            Value("ars"),
+            Value(None, output_field=BigIntegerField()),
+            "region__name",
+            Value(""),
+            Value(""),
+            Value(False),
+        )
+    )
+    return list(roles.union(seats, regions, all=True))
+
+
 def user_context(user):
-    """What the header and the home page need, in a fixed number of queries."""
-    if not hasattr(user, "_grappe_context"):
-        # A voting COPIL seat is read with the grappes: those where the user votes come first,
-        # so two rows tell both "how many grappes (0, 1, more)" and "votes somewhere".
-        voting_seat = ComiteMember.objects.copil_voters().filter(
-            comite__grappe=OuterRef("pk"), user=user
-        )
-        my_roles = Role.objects.filter(grappe=OuterRef("pk"), user=user)
-        grappes = list(
-            Grappe.objects.for_user(user)
-            .annotate(
-                copil_voter=Exists(voting_seat),
-                # AMOA consultants only: the AMOA call is hidden from them (amoa.perms).
-                amoa_only=Exists(my_roles.filter(kind=RoleKind.AMOA))
-                & ~Exists(my_roles.exclude(kind=RoleKind.AMOA)),
-            )
-            .only("pk", "name", "region_id")
-            .order_by("-copil_voter", "name", "pk")[:2]
-        )
-        regions = list(
-            ArsAgent.objects.filter(user=user)
-            .select_related("region")
-            .values_list("region__name", flat=True)
-        )
-        user._grappe_context = {
-            "grappes": grappes,
-            "ars_regions": regions,
-            "copil_voter": any(grappe.copil_voter for grappe in grappes),
-        }
+    """What the header and the home page need, in one query (kept on the user for the request).
+
+    `grappes`: at most two of the grappes where the user holds a role or a seat, those where they
+    vote on the COPIL first — enough to tell "none, one, several" and "votes somewhere"."""
+    if hasattr(user, "_grappe_context"):
+        return user._grappe_context
+    rows = _attachments(user)
+    grappes = {}
+    for source, grappe_id, name, kind, _comite, votes in rows:
+        if source == "ars":
+            continue
+        grappe = grappes.setdefault(grappe_id, Grappe(pk=grappe_id, name=name))
+        grappe.copil_voter = getattr(grappe, "copil_voter", False) or bool(votes)
+        if source == "role":
+            grappe.role_kinds = getattr(grappe, "role_kinds", set()) | {kind}
+    for grappe in grappes.values():
+        # AMOA consultants only: the AMOA call is hidden from them (amoa.perms).
+        grappe.amoa_only = getattr(grappe, "role_kinds", set()) == {RoleKind.AMOA}
+    ordered = sorted(grappes.values(), key=lambda g: (not g.copil_voter, g.name, g.pk))
+    user._grappe_context = {
+        "grappes": ordered[:2],
+        "ars_regions": sorted(name for source, _, name, *_ in rows if source == "ars"),
+        "copil_voter": any(grappe.copil_voter for grappe in ordered),
+        "rows": rows,
+    }
     return user._grappe_context
 
 
@@ -74,12 +111,15 @@ def role_label(user):
     ctx = user_context(user)
     if ctx["ars_regions"]:
         return "Agent ARS — " + ", ".join(ctx["ars_regions"])
-    role = Role.objects.filter(user=user).select_related("grappe").order_by("kind").first()
-    if role:
-        return f"{role.get_kind_display()} — {role.grappe.name}"
-    seat = ComiteMember.objects.filter(user=user).select_related("comite__grappe").first()
-    if seat:
-        return f"{seat.get_role_display()} du {seat.comite.get_kind_display()} — {seat.comite.grappe.name}"
+    rows = ctx["rows"]
+    roles = sorted((kind, name) for source, _, name, kind, *_ in rows if source == "role")
+    if roles:
+        kind, name = roles[0]
+        return f"{RoleKind(kind).label} — {name}"
+    seats = [row for row in rows if row[0] == "seat"]
+    if seats:
+        _, _, name, role, comite, _ = seats[0]
+        return f"{RoleComite(role).label} du {TypeComite(comite).label} — {name}"
     return ""
 
 

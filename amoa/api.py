@@ -4,12 +4,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amoa import perms
 from amoa.models import Consultation
 from amoa.services import analyse
+from grappe import perms as grappe_perms
 
 
 class NoteCritereSerializer(serializers.Serializer):
@@ -51,14 +53,18 @@ class ClassementView(APIView):
         summary="Classement des offres d'une consultation AMOA",
         description="Notes par critère, total pondéré sur 100 et rang de chaque offre ; les "
         "offres éliminées, hors délai ou non recevables ont un rang nul. Après le choix du "
-        "comité, le classement figé à cette date. 404 si la consultation n'est pas visible "
-        "par l'utilisateur, ou pour un évaluateur qui n'a pas soumis sa grille.",
+        "comité, le classement figé à cette date. 404 si la grappe n'est pas visible par "
+        "l'utilisateur, ou pour un évaluateur qui n'a pas soumis sa grille ; 403 pour le "
+        "consultant AMOA de la grappe, qui peut être candidat.",
         responses=ClassementSerializer,
     )
     def get(self, request, pk):
         consultation = get_object_or_404(Consultation.objects.select_related("grappe"), pk=pk)
-        if not perms.can_view_consultation(request.user, consultation.grappe):
+        if not grappe_perms.can_view_grappe(request.user, consultation.grappe):
             raise Http404
+        if not perms.can_view_consultation(request.user, consultation.grappe):
+            # As on the call's pages: the consultant knows the grappe, so is told why.
+            raise PermissionDenied(perms.HIDDEN_FROM_CONSULTANT)
         if not perms.can_see_scores(request.user, consultation):
             raise Http404
         result = analyse(consultation)

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from amoa.enums import Couverture, NatureCout, Priorite, Profession
 from core import exports
+from core.money import XLSX_EUROS
 from core.uploads import UploadRefused, open_xlsx
 
 SHEET_EXIGENCES = "Exigences"
@@ -103,6 +104,8 @@ def export_xlsx(consultation, rows, preferences=()):
             sheet.cell(row=row, column=3).alignment = WRAP
             for column in (6, 7, 8, 9):
                 sheet.cell(row=row, column=column).fill = FILL
+            # The éditeur types a number; the sheet shows it as an amount in euros.
+            sheet.cell(row=row, column=8).number_format = XLSX_EUROS
     answers = DataValidation(
         type="list",
         formula1='"' + ",".join(label for _, label in Couverture.choices) + '"',
@@ -131,6 +134,9 @@ def export_xlsx(consultation, rows, preferences=()):
         prix.append([label, None, None, None])
         for column in (2, 3, 4):
             prix.cell(row=prix.max_row, column=column).fill = FILL
+    # Amounts in euros on every line the éditeur may add (as far as the natures' list goes).
+    for row in range(HEADER_ROW + 1, HEADER_ROW + 201):
+        prix.cell(row=row, column=4).number_format = XLSX_EUROS
     natures = DataValidation(
         type="list",
         formula1='"' + ",".join(label for _, label in NatureCout.choices) + '"',

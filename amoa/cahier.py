@@ -14,6 +14,7 @@ cannot be filled is listed by `missing_data` (with a link to where to fill it): 
 while the list is not empty.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from amoa.enums import Mission
+from core.text import agree, plural, time_fr
 from grappe.enums import RoleKind, TypeComite
 
 # ---------------------------------------------------------------------------------------------
@@ -493,7 +495,7 @@ def item_label(item, choices):
     if "{ateliers}" not in item.label:
         return item.label
     count = choices["nb_ateliers"]
-    ateliers = f"de {count} atelier{'s' if count > 1 else ''}" if count else "d'ateliers"
+    ateliers = f"de {plural(count, 'atelier')}" if count else "d'ateliers"
     return item.label.replace("{ateliers}", ateliers)
 
 
@@ -624,7 +626,7 @@ def composition_phrase(context):
             f"La grappe « {grappe.name} » réunit un organisme gestionnaire, {og.name} (FINESS "
             f"juridique {og.finess_ej}), et ne compte encore aucun ESMS."
         )
-    ses, relevent = ("ses", "relèvent") if n_esms > 1 else ("son", "relève")
+    ses, relevent = agree(n_esms, "son", "ses"), agree(n_esms, "relève", "relèvent")
     return (
         f"La grappe « {grappe.name} » est une grappe mono-OG : {ses} {esms_words} {relevent} "
         f"d'un seul organisme gestionnaire, {og.name} (FINESS juridique {og.finess_ej})."
@@ -742,7 +744,7 @@ def missing_data(consultation, context, choices, criteres):
 
 def _datetime_words(value):
     local = timezone.localtime(value)
-    return f"{formats.date_format(local, 'l j F Y')} à {local:%H}h{local:%M}"
+    return f"{formats.date_format(local, 'l j F Y')} à {time_fr(local)}"
 
 
 def _date_words(value):
@@ -762,7 +764,7 @@ def modalites(consultation, choices):
         and choices["auditions_heure"]
         and choices["auditions_lieu"].strip()
     ):
-        heure = choices["auditions_heure"].replace(":", "h")
+        heure = time_fr(datetime.time.fromisoformat(choices["auditions_heure"]))
         if consultation.auditions_au and consultation.auditions_au != consultation.auditions_du:
             quand = (
                 f"du {_date_words(consultation.auditions_du)} au "

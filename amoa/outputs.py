@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from core import exports
+from core.money import euros_cell
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -27,7 +28,13 @@ def grille_xlsx(result):
     consolidated = workbook.active
     consolidated.title = "Consolidation"
     weighted = [c for c in result.criteres if not c.is_indispensable]
-    header = ["Candidat", "Statut"]
+    consultation = result.consultation
+    # The prices the price criteria are computed from, as numbers in euros (core.money).
+    if consultation.is_editeur:
+        prices = [(f"Coût total sur {consultation.tco_annees} ans (€ HT)", "total_price")]
+    else:
+        prices = [("Prix global (€ HT)", "total_price"), ("Prix de journée (€ HT)", "day_rate")]
+    header = ["Candidat", "Statut", *(label for label, _ in prices)]
     header += [f"{c.libelle} (/{c.echelle}, {c.poids} pts)" for c in weighted]
     header += ["Total / 100", "Rang", "Motif"]
     exports.append(consolidated, [result.consultation.titre])
@@ -43,6 +50,7 @@ def grille_xlsx(result):
     }
     for offre, outcome, cells in result.rows():
         row = [offre.candidat.societe, status_labels[outcome.status]]
+        row += [getattr(outcome.offer, name) for _, name in prices]
         for critere, cell in cells:
             if critere.is_indispensable:
                 continue
@@ -52,7 +60,9 @@ def grille_xlsx(result):
             outcome.rank,
             outcome.reason,
         ]
-        exports.append(consolidated, row)
+        line = exports.append(consolidated, row)
+        for column in range(3, 3 + len(prices)):
+            euros_cell(consolidated.cell(row=line, column=column), row[column - 1])
     for sentence in result.ranking.ties:
         consolidated.append([sentence])
 

@@ -7,6 +7,14 @@ from grappe import perms as grappe_perms
 from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import ComiteMember
 
+# Why the grappe's AMOA consultant is refused the call's pages. They know the grappe, so they
+# are told (403) rather than shown a bare 404; strangers to the grappe still get the 404 that
+# tells them nothing.
+HIDDEN_FROM_CONSULTANT = (
+    "La consultation AMOA de cette grappe n'est pas visible du consultant AMOA, qui peut y "
+    "être candidat."
+)
+
 
 def can_view_consultation(user, grappe):
     """The grappe's people, its comités, the ARS agents of its region and the national admin —

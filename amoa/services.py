@@ -40,6 +40,7 @@ from amoa.models import (
     Offre,
     ReponseExigence,
 )
+from core.text import plural, time_fr
 from grappe.models import HistoryEntry
 
 
@@ -175,8 +176,14 @@ def offer_for(offre, criteres=(), dui=None):
         if not read.answered:
             reason = "cadre de réponse non importé"
         elif missing:
-            reason = f"{len(missing)} exigence(s) indispensable(s) non couverte(s) : " + "; ".join(
-                missing
+            reason = (
+                plural(
+                    len(missing),
+                    "exigence indispensable non couverte",
+                    "exigences indispensables non couvertes",
+                )
+                + " : "
+                + "; ".join(missing)
             )
         indispensables[COUVERTURE_INDISPENSABLES_CODE] = scoring.IndispensableResult(
             not reason, reason
@@ -272,6 +279,12 @@ def apply_parsed(offre, parsed):
         ReponseExigence(offre=offre, **row) for row in parsed.reponses
     )
     LignePrix.objects.bulk_create(LignePrix(offre=offre, **row) for row in parsed.lignes)
+
+
+def moment(value):
+    """A date and time as the history writes it: « 14/03/2026 à 14 h 00 », local time."""
+    local = timezone.localtime(value)
+    return f"{local:%d/%m/%Y} à {time_fr(local)}"
 
 
 def record_history(grappe, user, action, target="", changes=None):
@@ -405,7 +418,7 @@ def reopen_grid(grid, user, motif):
     grid.refresh_from_db()
     if not grid.soumise:
         return False
-    submitted = timezone.localtime(grid.soumise_le)
+    submitted = grid.soumise_le
     grid.soumise_le = None
     grid.save(update_fields=["soumise_le"])
     record_history(
@@ -415,7 +428,7 @@ def reopen_grid(grid, user, motif):
         consultation,
         {
             "Évaluateur": person(grid.evaluateur),
-            "Soumise le": submitted.strftime("%d/%m/%Y %H:%M"),
+            "Soumise le": moment(submitted),
             "Motif": motif,
         },
     )
@@ -546,7 +559,8 @@ class Decision:
             reason = f" ({result.reason.rstrip('.')})" if result and result.reason else ""
             return f"{lead}, qui n'est pas classée{reason}."
         text = (
-            f"{lead}, classée {_ordinal(result)} sur {self.nb_classees} offre(s) classée(s), "
+            f"{lead}, classée {_ordinal(result)} sur "
+            f"{plural(self.nb_classees, 'offre classée', 'offres classées')}, "
             f"avec {_fr(result.total)} / 100."
         )
         others = [r for r in self.premieres if r.offer.id != result.offer.id]

@@ -10,12 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
 
-MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+from core.text import size
+
+# Sizes in decimal megabytes, as the messages state them (core.text.size: « 20 Mo »).
+MAX_UPLOAD_SIZE = 20_000_000
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -118,8 +120,7 @@ def check_upload(upload):
     French message otherwise."""
     if upload.size > MAX_UPLOAD_SIZE:
         raise ValidationError(
-            f"Fichier trop volumineux ({filesizeformat(upload.size)}) : "
-            f"{filesizeformat(MAX_UPLOAD_SIZE)} au plus.",
+            f"Fichier trop volumineux ({size(upload.size)}) : {size(MAX_UPLOAD_SIZE)} au plus.",
             code="size",
         )
     return detect_content_type(upload)
@@ -136,7 +137,7 @@ def check_upload(upload):
 # Each app states its own row cap (the number is domain knowledge) in its upload form.
 
 # Inflated size of a whole workbook: a 40 000-row usage file is about 15 MB of XML.
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 50_000_000
 # Ordinary sheet XML compresses 5 to 20 times; only repeated filler reaches 100 (DEFLATE's
 # ceiling is about 1 000). Checked on members above RATIO_CHECKED_FROM: a smaller one cannot
 # inflate to much whatever its ratio.
@@ -147,10 +148,10 @@ MAX_XLSX_MEMBERS = 1000
 # openpyxl parses some parts whole before the first row (shared strings, styles, the workbook,
 # the start of each sheet — all of it when the sheet does not state its dimensions): 5 MB of
 # tiny shared strings take about 4 s. A 40 000-row usage file's weigh about 1.5 MB.
-MAX_XLSX_LOADED = 5 * 1024 * 1024
+MAX_XLSX_LOADED = 5_000_000
 # openpyxl builds a whole row (every cell) before handing it out, and keeps what lies between
 # rows: a 50 MB single row costs a gigabyte. An ordinary row is a few KB of XML.
-MAX_ROW_XML = 1024 * 1024
+MAX_ROW_XML = 1_000_000
 READ_CHUNK = 64 * 1024
 
 
@@ -189,8 +190,8 @@ def check_xlsx_archive(source, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
     total = sum(info.file_size for info in infos)
     if total > max_uncompressed:
         raise UploadRefused(
-            f"une fois décompressé, le classeur ferait {filesizeformat(total)} "
-            f"({filesizeformat(max_uncompressed)} au plus)."
+            f"une fois décompressé, le classeur ferait {size(total)} "
+            f"({size(max_uncompressed)} au plus)."
         )
     for info in infos:
         if info.file_size > RATIO_CHECKED_FROM and (
@@ -198,8 +199,8 @@ def check_xlsx_archive(source, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
         ):
             raise UploadRefused(
                 f"l'élément « {info.filename[:80]} » du classeur se décompresse plus de "
-                f"{MAX_COMPRESSION_RATIO} fois ({filesizeformat(info.compress_size)} → "
-                f"{filesizeformat(info.file_size)}) : fichier suspect, non lu."
+                f"{MAX_COMPRESSION_RATIO} fois ({size(info.compress_size)} → "
+                f"{size(info.file_size)}) : fichier suspect, non lu."
             )
 
 
@@ -323,7 +324,7 @@ def _load_refused(member):
     # A sheet without its <dimension> is read whole at this stage by openpyxl: Excel and
     # LibreOffice always write one, hence the advice.
     return (
-        f"le classeur demande de lire d'un bloc plus de {filesizeformat(MAX_XLSX_LOADED)} "
+        f"le classeur demande de lire d'un bloc plus de {size(MAX_XLSX_LOADED)} "
         f"avant ses lignes (élément « {member[:80]} ») : ce n'est pas un classeur ordinaire, il "
         "n'a pas été lu. S'il sort d'un autre logiciel, ouvrez-le et enregistrez-le avec Excel "
         "ou LibreOffice avant de l'envoyer."
@@ -333,7 +334,7 @@ def _load_refused(member):
 def _row_refused(member):
     return (
         f"une ligne du classeur (élément « {member[:80]} ») dépasse "
-        f"{filesizeformat(MAX_ROW_XML)} une fois décompressée : ce n'est pas un classeur "
+        f"{size(MAX_ROW_XML)} une fois décompressée : ce n'est pas un classeur "
         "ordinaire, il n'a pas été lu."
     )
 

@@ -41,6 +41,7 @@ from grappe.models import (
     Region,
     Role,
 )
+from grappe.reference import ESMS_AGREGATS, ESMS_CATEGORIES
 from users.models import Civilite, User
 
 DEMO_PASSWORD = "demo-grappe-2026"
@@ -113,48 +114,9 @@ PEOPLE = {
     ),
 }
 
-CATEGORIES = {
-    "500": (
-        "Etablissement d'hébergement pour personnes âgées dépendantes",
-        "4401",
-        "Etablissements d'Hébergement pour Personnes Âgées",
-    ),
-    "354": (
-        "Service de Soins Infirmiers A Domicile (S.S.I.A.D)",
-        "4403",
-        "Services de Maintien à Domicile pour Personnes Âgées",
-    ),
-    "183": (
-        "Institut Médico-Educatif (I.M.E.)",
-        "4101",
-        "Etablissements d'Education Spéciale pour Enfants Handicapés",
-    ),
-    "182": (
-        "Service d'Éducation Spéciale et de Soins à Domicile",
-        "4106",
-        "Services à Domicile ou Ambulatoires pour Handicapés",
-    ),
-    "246": (
-        "Etablissement et Service d'Aide par le Travail (E.S.A.T.)",
-        "4302",
-        "Etablissements et Services de Travail Protégé pour Adultes Handicapés",
-    ),
-    "255": (
-        "Maison d'Accueil Spécialisée (M.A.S.)",
-        "4301",
-        "Etablissements et Services d'Hébergement pour Adultes Handicapés",
-    ),
-    "448": (
-        "Etablissement d'Accueil Médicalisé en tout ou partie personnes handicapées",
-        "4301",
-        "Etablissements et Services d'Hébergement pour Adultes Handicapés",
-    ),
-    "446": (
-        "Service d'Accompagnement à la Vie Sociale (S.A.V.S.)",
-        "4304",
-        "Services d'Accompagnement pour Adultes Handicapés",
-    ),
-}
+# The categories of the demo's ESMS, as grappe.reference has them (loaded by a migration too;
+# created here as well, so the demo also seeds a database emptied by a test's flush).
+CATEGORY_CODES = ["500", "354", "183", "182", "246", "255", "448", "446"]
 
 # OG: (key, FINESS EJ body (8 digits), raison sociale, statut, CP, commune, département)
 OGS = [
@@ -379,12 +341,17 @@ class Seeder:
 
     def run(self):
         people = {key: self.person(*values) for key, values in PEOPLE.items()}
+        reference = {code: (lib, agr) for code, lib, agr in ESMS_CATEGORIES}
         categories = {
-            code: Categorie.objects.update_or_create(
+            code: Categorie.objects.get_or_create(
                 code=code,
-                defaults={"libelle": lib, "agregat_code": agr, "agregat_libelle": agr_lib},
+                defaults={
+                    "libelle": reference[code][0],
+                    "agregat_code": reference[code][1],
+                    "agregat_libelle": ESMS_AGREGATS[reference[code][1]],
+                },
             )[0]
-            for code, (lib, agr, agr_lib) in CATEGORIES.items()
+            for code in CATEGORY_CODES
         }
         ogs = {}
         for key, body, name, statut, cp, commune, dep in OGS:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from core.text import agree, plural
 from grappe.enums import Domaine, TypeProjet
 from grappe.finess import check_finess
 
@@ -66,14 +67,10 @@ def enumerate_fr(items, limit=MAX_NAMED):
     items = list(items)
     if len(items) > limit:
         rest = len(items) - limit
-        items = [*items[:limit], f"{rest} autre{'s' if rest > 1 else ''}"]
+        items = [*items[:limit], plural(rest, "autre")]
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} et {items[-1]}"
-
-
-def plural(count, singular, plural_form=None):
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def esms_label(esms):
@@ -133,7 +130,10 @@ def _out_of_scope_note(in_scope, memberships):
     excluded = len(memberships) - len(in_scope)
     if not excluded:
         return ""
-    return f" ; {plural(excluded, 'établissement')} hors champ ESMS non compté{'s' if excluded > 1 else ''}"
+    return (
+        f" ; {plural(excluded, 'établissement')} hors champ ESMS "
+        f"{agree(excluded, 'non compté', 'non comptés')}"
+    )
 
 
 def _min_esms(grappe, aap, in_scope, memberships):
@@ -299,7 +299,7 @@ def _categories(memberships):
             CheckStatus.KO,
             f"{plural(len(offenders), 'établissement')} hors du champ social et médico-social "
             f"(établissements de santé et autres catégories non éligibles) : "
-            f"{enumerate_fr(offenders)}. Retirez-{'les' if len(offenders) > 1 else 'le'} de la grappe.",
+            f"{enumerate_fr(offenders)}. Retirez-{agree(len(offenders), 'le', 'les')} de la grappe.",
         )
     return Check(
         "categories",
@@ -354,8 +354,9 @@ def _sad(grappe, aap, memberships):
         "sad",
         label,
         CheckStatus.KO,
-        f"{count} en acquisition relève{'nt' if len(concerned) > 1 else ''} "
-        f"{'des domaines' if len(concerned_domains) > 1 else 'du domaine'} {domains} : le DUI doit être acheté via le SAD du RESAH. Engagez la procédure et "
+        f"{count} en acquisition {agree(len(concerned), 'relève', 'relèvent')} "
+        f"{agree(len(concerned_domains), 'du domaine', 'des domaines')} {domains} : le DUI doit "
+        "être acheté via le SAD du RESAH. Engagez la procédure et "
         "cochez « achat via le SAD du RESAH » dans la fiche de la grappe.",
     )
 

@@ -1,5 +1,7 @@
 from django.db import models
 
+from core.text import for_person
+
 
 class Domaine(models.TextChoices):
     """Domain of an ESMS, derived from its FINESS category (DOMAIN.md §3)."""
@@ -47,10 +49,10 @@ class TypeComite(models.TextChoices):
 
 
 class RoleComite(models.TextChoices):
-    PRESIDENT = "president", "Président(e)"
+    PRESIDENT = "president", "Président"
     MEMBRE = "membre", "Membre"
     SECRETAIRE = "secretaire", "Secrétaire de séance"
-    INVITE = "invite", "Invité permanent (voix consultative)"
+    INVITE = "invite", "Invité permanent à voix consultative"
 
 
 class RegleValidation(models.TextChoices):
@@ -104,3 +106,28 @@ class StatutLigneImport(models.TextChoices):
     INCHANGEE = "inchangee", "Inchangée"
     IGNOREE = "ignoree", "Ignorée (hors champ ESMS)"
     REJETEE = "rejetee", "Rejetée"
+
+
+# The feminine of the labels that name a person; the labels above are the masculine, which stands
+# when the person's civility is unknown (the default of French administrative writing).
+FEMININE_LABELS = {
+    RoleKind: {
+        RoleKind.CHEF_PROJET: "Cheffe de projet interne",
+        RoleKind.REFERENT_DUI: "Référente DUI",
+        RoleKind.REFERENT_METIER: "Référente métier",
+        RoleKind.REFERENT_FONCTIONNEL: "Référente fonctionnelle",
+        RoleKind.AMOA: "Consultante AMOA",
+    },
+    RoleComite: {
+        RoleComite.PRESIDENT: "Présidente",
+        RoleComite.INVITE: "Invitée permanente à voix consultative",
+    },
+    FonctionOg: {FonctionOg.REFERENT: "Référente de l'organisme"},
+}
+
+
+def label_for(choice, person):
+    """A role's label agreed with the person who holds it: « Cheffe de projet interne » for
+    Madame, « Chef de projet interne » otherwise (core.text.for_person)."""
+    feminine = FEMININE_LABELS.get(type(choice), {}).get(choice, choice.label)
+    return for_person(person, choice.label, feminine)

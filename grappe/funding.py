@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.money import euros
+from core.text import agree, plural
 from grappe.enums import TypeProjet
 from grappe.models import OrganismeGestionnaire
 
@@ -44,13 +46,6 @@ class FundingSimulation:
     def line(self, label_start):
         """The first line whose label starts with `label_start`, or None."""
         return next((line for line in self.lines if line.label.startswith(label_start)), None)
-
-
-def euros(amount):
-    """'12 000 €' for warnings and notes (the templates format numbers themselves)."""
-    amount = Decimal(amount)
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return text.replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
 
 
 def small_og_counts(grappe, aap, memberships):
@@ -96,8 +91,8 @@ def simulate_funding(grappe, memberships=None):
     excluded = len(memberships) - len(funded)
     if excluded:
         warnings.append(
-            f"{excluded} établissement{'s' if excluded > 1 else ''} hors champ ESMS "
-            f"non financé{'s' if excluded > 1 else ''}."
+            f"{plural(excluded, 'établissement')} hors champ ESMS "
+            f"{agree(excluded, 'non financé', 'non financés')}."
         )
 
     acquisition = [m for m in funded if grappe.type_projet_for(m) == TypeProjet.ACQUISITION]
@@ -137,7 +132,8 @@ def simulate_funding(grappe, memberships=None):
             financed = cap
             note = f"Plafonné à {cap} structures ({count} ESMS en mise en conformité)."
             unfunded = count - cap
-            rest = f"{unfunded} ne sont pas financés" if unfunded > 1 else "1 n'est pas financé"
+            verb = agree(unfunded, "n'est pas financé", "ne sont pas financés")
+            rest = f"{unfunded} {verb}"
             warnings.append(
                 f"{count} ESMS en mise en conformité : l'appel « {aap.name} » en finance au plus "
                 f"{cap}, {rest}."
@@ -157,7 +153,7 @@ def simulate_funding(grappe, memberships=None):
         equipped = [m for m in funded if m.esms.og_id in small]
         names = {m.esms.og_id: m.esms.og.name for m in equipped}
         listed = "; ".join(
-            f"{names[og_id]} ({small[og_id]} établissement{'s' if small[og_id] > 1 else ''})"
+            f"{names[og_id]} ({plural(small[og_id], 'établissement')})"
             for og_id in sorted(small, key=lambda og_id: names[og_id])
         )
         note = (
@@ -188,9 +184,12 @@ def simulate_funding(grappe, memberships=None):
             if aap.seuil_petit_og is not None
             else "un petit organisme gestionnaire"
         )
-        asked = " et ".join(f"{name} ({euros(amount)})" for name, _, amount in requested)
+        asked = " et ".join(
+            f"{name} ({euros(amount, whole=True)})" for name, _, amount in requested
+        )
         warnings.append(
-            f"{asked} non financée{'s' if len(requested) > 1 else ''} : l'appel « {aap.name} » "
+            f"{asked} {agree(len(requested), 'non financée', 'non financées')} : "
+            f"l'appel « {aap.name} » "
             f"réserve l'AMOA aux grappes comprenant {who}, et aucun organisme gestionnaire de la "
             "grappe n'est dans ce cas."
         )

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import time_fr
 from grappe.enums import (
     Domaine,
     EvenementTranche,
@@ -26,6 +27,7 @@ from grappe.enums import (
     TypeAap,
     TypeComite,
     TypeProjet,
+    label_for,
 )
 from grappe.finess import validate_finess
 
@@ -575,8 +577,8 @@ class EsmsMembership(models.Model):
     """An ESMS in the grappe, with its dates and, where it differs, its own project type.
 
     An ESMS is active in one grappe at a time (a database constraint): it moves only once its
-    current grappe releases it (grappe.perms.can_release_esms), and joins only with its OG's
-    agreement (JoinRequest)."""
+    current grappe releases it (grappe.perms.can_decide_composition), and joins only with its
+    OG's agreement (JoinRequest)."""
 
     grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="memberships")
     esms = models.ForeignKey(
@@ -734,7 +736,12 @@ class OgPerson(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.get_fonction_display()} de {self.og}"
+        return f"{self.user} — {self.fonction_label} de {self.og}"
+
+    @property
+    def fonction_label(self):
+        """« Référente de l'organisme » for Madame (grappe.enums.label_for)."""
+        return label_for(FonctionOg(self.fonction), self.user)
 
 
 class Comite(models.Model):
@@ -827,7 +834,12 @@ class ComiteMember(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} ({self.get_role_display()})"
+        return f"{self.user} ({self.role_label})"
+
+    @property
+    def role_label(self):
+        """« Présidente », « Invitée permanente à voix consultative » for Madame."""
+        return label_for(RoleComite(self.role), self.user)
 
     @property
     def votes(self):
@@ -872,7 +884,12 @@ class Role(models.Model):
 
     def __str__(self):
         suffix = f" — {self.esms.name}" if self.esms_id else ""
-        return f"{self.user} : {self.get_kind_display()}{suffix}"
+        return f"{self.user} : {self.kind_label}{suffix}"
+
+    @property
+    def kind_label(self):
+        """« Cheffe de projet interne », « Référente DUI » for Madame (grappe.enums.label_for)."""
+        return label_for(RoleKind(self.kind), self.user)
 
 
 class ArsAgent(models.Model):
@@ -990,7 +1007,8 @@ class HistoryEntry(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.created_at:%d/%m/%Y %H:%M} — {self.action}"
+        local = timezone.localtime(self.created_at)
+        return f"{local:%d/%m/%Y} à {time_fr(local)} — {self.action}"
 
     def change_rows(self):
         """(label, old, new) for a change, or (label, None, value) for a plain fact."""

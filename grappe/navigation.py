@@ -10,7 +10,7 @@ from django.db.models import BigIntegerField, Exists, OuterRef, Value
 from django.urls import reverse
 
 from core.text import agree
-from grappe.enums import RoleComite, RoleKind, TypeComite
+from grappe.enums import RoleComite, RoleKind, TypeComite, label_for
 from grappe.extensions import nav_counter
 from grappe.models import ArsAgent, ComiteMember, Grappe, Role
 
@@ -115,11 +115,11 @@ def role_label(user):
     roles = sorted((kind, name) for source, _, name, kind, *_ in rows if source == "role")
     if roles:
         kind, name = roles[0]
-        return f"{RoleKind(kind).label} — {name}"
+        return f"{label_for(RoleKind(kind), user)} — {name}"
     seats = [row for row in rows if row[0] == "seat"]
     if seats:
         _, _, name, role, comite, _ = seats[0]
-        return f"{RoleComite(role).label} du {TypeComite(comite).label} — {name}"
+        return f"{label_for(RoleComite(role), user)} du {TypeComite(comite).label} — {name}"
     return ""
 
 

@@ -64,11 +64,28 @@ def can_view_grappe(user, grappe):
 
 
 def can_edit_grappe(user, grappe):
-    """Change the grappe's data: its chef de projet, its AMOA consultant, a national admin.
-    ARS agents read only."""
+    """Work on the grappe's project: its plan, meetings, risks, the ESMS's own data, the
+    cooperation agreement's draft. Its chef de projet, its AMOA consultant (who assists them), a
+    national admin. ARS agents read only. What the grappe is and who is in it is decided by
+    fewer people: can_decide_composition."""
     if not user.is_authenticated:
         return False
     return user.is_staff or bool(_roles(user, grappe) & EDITOR_ROLES)
+
+
+def can_decide_composition(user, grappe):
+    """Decide what the grappe is and who is in it: its identity (the grappe's form: name, AAP,
+    porteur, project type, AMOA envelopes asked for, ARS convention), adding an ESMS, releasing
+    one for another grappe, removing a coopérateur, an ESMS's project type and entry date. The
+    chef de projet, who carries these decisions for the organismes gestionnaires (seed 004), and
+    the national admin; both traced in the grappe's history.
+
+    Not the AMOA consultant, although an editor: they assist the chef de projet and read all of
+    it, but the grappe's identity holds the AMOA funding they may be paid from, and its
+    composition commits the OGs. The consultant proposes, the chef de projet decides."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
 
 
 def can_manage_people(user, grappe):
@@ -105,14 +122,6 @@ def can_decide_join(user, join_request):
     return OgPerson.objects.filter(
         user=user, og_id=join_request.esms.og_id, fonction=FonctionOg.DIRECTION
     ).exists()
-
-
-def can_release_esms(user, grappe):
-    """Take an ESMS out of the grappe, which frees it for another: the chef de projet or the
-    national admin (traced in the grappe's history)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
 
 
 def can_import_finess(user):

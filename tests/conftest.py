@@ -119,6 +119,7 @@ def cast(db):
 # serialized copy), so we reload it ourselves.
 REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
+    "grappe.migrations.0008_esms_categories",
     "projets.migrations.0002_reference_plan",
     "projets.migrations.0003_beat_schedule",
     "indicateurs.migrations.0003_indicateurs_reference",

@@ -27,7 +27,7 @@ PERSONS = (
     "copil",  # voting COPIL member of the grappe, no other role
     "ars",  # ARS agent of the grappe's region
     "owner",  # chef de projet of the grappe
-    "amoa",  # AMOA consultant of the grappe (an editor of the grappe, a possible candidate)
+    "amoa",  # AMOA consultant of the grappe (an editor of its project, a possible candidate)
     "evaluator",  # voting member of the comité de sélection only (scores the offers)
     "admin",  # national admin (is_staff)
 )
@@ -61,9 +61,10 @@ def edit(ok=OK):
     return {**read(ok), "member": 403, "copil": 403, "ars": 403, "evaluator": 403}
 
 
-def release(ok=OK):
-    """grappe.perms.can_release_esms: the chef de projet and the admin; the AMOA consultant,
-    an editor, may add ESMS but not free one for another grappe (403)."""
+def decide(ok=OK):
+    """grappe.perms.can_decide_composition: the grappe's identity and who is in it (its form,
+    adding, releasing an ESMS, removing an OG) are the chef de projet's and the admin's. The
+    AMOA consultant, an editor who assists the chef de projet, reads them but gets 403."""
     return {**edit(ok), "amoa": 403}
 
 
@@ -93,12 +94,14 @@ def give_avis(ok=OK):
     return {**read(403), "copil": ok}
 
 
-# --- The AMOA call for tenders (amoa.perms): the grappe's AMOA consultants get 404 -----------
+# --- The AMOA call for tenders (amoa.perms): the grappe's AMOA consultants get 403 -----------
 
 
 def amoa_read(ok=200):
-    """amoa.perms.can_view_consultation: readers of the grappe except its AMOA consultants."""
-    return {**read(ok), "amoa": 404}
+    """amoa.perms.can_view_consultation: readers of the grappe except its AMOA consultants, who
+    know the grappe and are told why (403 with the reason: they may be candidates); strangers
+    to the grappe still get 404."""
+    return {**read(ok), "amoa": 403}
 
 
 def amoa_edit(ok=OK):
@@ -181,15 +184,16 @@ EXPECTATIONS = {
     "grappe:adhesions": (SIGNED_IN, None),
     "grappe:adhesion_decide": (NOT_GET, DECIDE_JOIN),
     "grappe:detail": (read(), None),
-    "grappe:edit": (edit(200), edit()),
+    "grappe:edit": (decide(200), decide()),
     "grappe:history": (read(), None),
     "grappe:fiche_pdf": (read(), None),
-    "grappe:esms_add": (edit(200), edit()),
-    "grappe:esms_lookup": (edit(200), None),
+    "grappe:esms_add": (decide(200), decide()),
+    "grappe:esms_lookup": (decide(200), None),
+    # An ESMS's own data: the editors, the AMOA consultant included (its project type and entry
+    # date are shown to those who decide the composition only).
     "grappe:esms_edit": (edit(200), edit()),
-    # grappe.perms.can_release_esms: the chef de projet and the admin free an ESMS.
-    "grappe:esms_remove": (release(200), release()),
-    "grappe:og_remove": (edit(200), edit()),
+    "grappe:esms_remove": (decide(200), decide()),
+    "grappe:og_remove": (decide(200), decide()),
     "grappe:roles": (read(), manage_people()),
     "grappe:role_remove": (manage_people(200), manage_people()),
     "grappe:comite": (read(), manage_people()),

@@ -13,10 +13,11 @@ from amoa.models import (
     PreferenceTechnique,
     SolutionEtudiee,
 )
+from core.text import size
 from core.uploads import clean_filename, format_count
 
 XLSX_TYPES = [".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-MAX_IMPORT_SIZE = 5 * 1024 * 1024
+MAX_IMPORT_SIZE = 5_000_000  # « 5 Mo » (decimal, as core.text.size writes it)
 
 
 class ExigenceForm(forms.ModelForm):
@@ -127,6 +128,6 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("Déposez le cadre de réponse au format XLSX.")
         if upload.size > MAX_IMPORT_SIZE:
-            raise ValidationError("Le fichier dépasse 5 Mo.")
+            raise ValidationError(f"Le fichier dépasse {size(MAX_IMPORT_SIZE)}.")
         self.original_name = clean_filename(upload.name)
         return upload

@@ -4,36 +4,27 @@ PDF; the PDF is refused while data is missing, and the preview highlights what i
 
 Readers of the consultation (amoa.perms.can_view_consultation) see the builder read-only, the
 preview and the PDF; its editors (can_edit_consultation) change it. The grappe's AMOA consultants
-get a 404: they may be candidates.
+are refused with the reason (amoa.views.common.grappe_for): they may be candidates.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amoa import cahier as builder
 from amoa.forms.cahier import CONSULTATION_FIELDS, CahierForm
 from amoa.models import Consultation
-from amoa.perms import can_edit_consultation, can_view_consultation
-from amoa.services import record_history
+from amoa.perms import can_edit_consultation
+from amoa.services import moment, record_history
+from amoa.views.common import consultation_for
 from core.pdf import pdf_response, render_pdf
-from grappe.views.grappes import get_grappe_for
+from core.text import plural
 
 EDITORS_ONLY = (
     "Seuls le chef de projet et les administrateurs nationaux rédigent le cahier des charges."
 )
-
-
-def get_consultation(user, grappe, consultation_id):
-    if not can_view_consultation(user, grappe):
-        raise Http404
-    consultation = get_object_or_404(Consultation, pk=consultation_id, grappe=grappe)
-    consultation.grappe = grappe  # already loaded with its region and porteur
-    return consultation
 
 
 def _field_value(consultation, name):
@@ -42,7 +33,7 @@ def _field_value(consultation, name):
     if value in (None, ""):
         return ""
     if name == "offres_avant":
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+        return moment(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -50,8 +41,7 @@ def _field_value(consultation, name):
 
 @require_http_methods(["GET", "POST"])
 def cahier_builder(request, pk, consultation_id):
-    grappe = get_grappe_for(request.user, pk)
-    consultation = get_consultation(request.user, grappe, consultation_id)
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
     can_edit = can_edit_consultation(request.user, grappe)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(EDITORS_ONLY)
@@ -101,8 +91,7 @@ def cahier_builder(request, pk, consultation_id):
 
 @require_GET
 def cahier_apercu(request, pk, consultation_id):
-    grappe = get_grappe_for(request.user, pk)
-    consultation = get_consultation(request.user, grappe, consultation_id)
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
     context = builder.cahier_context(consultation)
     context.update(can_edit=can_edit_consultation(request.user, grappe))
     return render(request, "amoa/cahier_apercu.html", context)
@@ -110,15 +99,14 @@ def cahier_apercu(request, pk, consultation_id):
 
 @require_GET
 def cahier_pdf(request, pk, consultation_id):
-    grappe = get_grappe_for(request.user, pk)
-    consultation = get_consultation(request.user, grappe, consultation_id)
+    grappe, consultation = consultation_for(request.user, pk, consultation_id)
     context = builder.cahier_context(consultation)
     if context["missing"]:
         count = len(context["missing"])
         messages.error(
             request,
-            f"Le cahier des charges ne peut pas encore être généré : {count} information"
-            f"{'s' if count > 1 else ''} manque{'nt' if count > 1 else ''} "
+            "Le cahier des charges ne peut pas encore être généré : "
+            f"{plural(count, 'information manque', 'informations manquent')} "
             "(voir la liste ci-dessous).",
         )
         return redirect("amoa:cahier_apercu", pk=grappe.pk, consultation_id=consultation.pk)

@@ -1,7 +1,6 @@
 """Helpers shared by the AMOA views: scoping and permission checks."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
@@ -11,11 +10,11 @@ from grappe.views.grappes import get_grappe_for
 
 
 def grappe_for(user, pk):
-    """The grappe if the user may see its call for tenders; 404 otherwise (a candidate — an
-    AMOA consultant of the grappe — learns nothing)."""
+    """The grappe if the user may see its call for tenders: 404 to whoever does not see the
+    grappe, 403 with the reason to its AMOA consultant (a possible candidate)."""
     grappe = get_grappe_for(user, pk)
     if not perms.can_view_consultation(user, grappe):
-        raise Http404
+        raise PermissionDenied(perms.HIDDEN_FROM_CONSULTANT)
     return grappe
 
 

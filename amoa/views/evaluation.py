@@ -26,7 +26,7 @@ from amoa.models import (
     Note,
     Offre,
 )
-from amoa.services import analyse, record_history
+from amoa.services import analyse, moment, record_history
 from amoa.views.common import consultation_for, require
 
 SHORTLIST = 3
@@ -301,7 +301,7 @@ def auditions(request, pk, consultation_id, audition_id=None):
                 "Audition modifiée" if instance else "Audition enregistrée",
                 audition.offre,
                 {
-                    "Date": timezone.localtime(audition.date).strftime("%d/%m/%Y %H:%M"),
+                    "Date": moment(audition.date),
                     "Questions préparées": audition.questions,
                     "Synthèse": audition.synthese,
                 },

@@ -18,8 +18,9 @@ from amoa.forms.consultations import (
     PieceForm,
 )
 from amoa.models import Candidat, Offre, PieceOffre, ResultatIndispensable
-from amoa.services import record_history
+from amoa.services import moment, record_history
 from amoa.views.common import consultation_for, offre_for, require
+from core.money import euros
 
 
 def _formsets(request, offre, candidat):
@@ -55,9 +56,9 @@ def offre_form(request, pk, consultation_id, offre_id=None):
                 "Offre AMOA modifiée" if offre_id else "Offre AMOA enregistrée",
                 offre,
                 {
-                    "Reçue le": timezone.localtime(offre.received_at).strftime("%d/%m/%Y %H:%M"),
-                    "Prix global HT": str(offre.prix_total_ht or ""),
-                    "Prix de journée HT": str(offre.prix_jour_ht or ""),
+                    "Reçue le": moment(offre.received_at),
+                    "Prix global": euros(offre.prix_total_ht, ht=True),
+                    "Prix de journée": euros(offre.prix_jour_ht, ht=True),
                 },
             )
         if offre.hors_delai:

@@ -1,16 +1,18 @@
 """Forms for the ESMS of a grappe: add one by its FINESS number, edit its membership and data."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone
 
 from grappe import perms
-from grappe.enums import SituationDui, StatutAdhesion, TypeProjet
+from grappe.enums import Domaine, SituationDui, StatutAdhesion, TypeProjet
 from grappe.finess import check_finess, normalize_finess
 from grappe.models import (
     Categorie,
@@ -36,8 +38,43 @@ MANUAL_FIELDS = [
 
 
 def esms_categories():
-    """FINESS categories of social and medico-social establishments (aggregates 4xxx)."""
+    """FINESS categories of social and medico-social establishments (aggregates 4xxx): all of
+    the registry's, loaded from grappe.reference and refreshed by the FINESS import."""
     return Categorie.objects.filter(agregat_code__startswith="4").order_by("code")
+
+
+def _sort_key(label):
+    """Alphabetical order as a French reader expects it: « Établissement » among the E."""
+    return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().casefold()
+
+
+class _ByDomaineIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = {}
+        for categorie in self.queryset:
+            groups.setdefault(categorie.domaine, []).append(categorie)
+        for domaine in Domaine:
+            members = sorted(groups.get(domaine, []), key=lambda c: _sort_key(c.libelle))
+            if members:
+                yield (domaine.label, [self.choice(categorie) for categorie in members])
+
+
+class CategorieChoiceField(forms.ModelChoiceField):
+    """An ESMS category among the registry's ~90, grouped by domain (personnes âgées, personnes
+    handicapées, domicile…) and by label within it: people know what the establishment does,
+    rarely its FINESS code, which follows the label."""
+
+    iterator = _ByDomaineIterator
+
+    def __init__(self, queryset=None, **kwargs):
+        # Always the registry's ESMS categories, whatever a ModelForm passes for its field.
+        kwargs.setdefault("empty_label", "— Choisir —")
+        super().__init__(queryset=esms_categories(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.libelle} — {obj.code}"
 
 
 def departement_from_finess(number):
@@ -192,12 +229,7 @@ class EsmsAddForm(forms.Form):
         required=False,
         help_text="Seulement si l'organisme gestionnaire n'est pas encore connu de Grappe.",
     )
-    categorie = forms.ModelChoiceField(
-        label="Catégorie d'établissement",
-        queryset=Categorie.objects.none(),
-        required=False,
-        empty_label="— Choisir —",
-    )
+    categorie = CategorieChoiceField(label="Catégorie d'établissement", required=False)
     code_postal = forms.CharField(
         label="Code postal",
         max_length=5,
@@ -219,11 +251,12 @@ class EsmsAddForm(forms.Form):
         self.user = user
         self.lookup = RegistryLookup()
         self.og = None
+        # Valid, but an unknown number was submitted alone: the page asks for its record.
+        self.awaiting_manual_entry = False
         self.fields["type_projet"].choices = [
             ("", f"Comme la grappe ({grappe.get_type_projet_display()})"),
             *TypeProjet.choices,
         ]
-        self.fields["categorie"].queryset = esms_categories()
         self.fields["departement"].queryset = Departement.objects.order_by("code")
         # Progressive enhancement: htmx checks the numbers as they are typed.
         lookup_url = reverse("grappe:esms_lookup", args=[grappe.pk])
@@ -274,7 +307,14 @@ class EsmsAddForm(forms.Form):
                 self.errors.pop(name, None)
                 cleaned.pop(name, None)
             return cleaned
-        # Unknown number: the ESMS record is entered by hand.
+        # Unknown number: the ESMS record is entered by hand. A submit with none of its fields
+        # filled only checked the number (Enter in the field, or no JavaScript to reveal the
+        # record): the record is asked for, its empty fields are not flagged yet.
+        if not any(self.data.get(self.add_prefix(name), "").strip() for name in MANUAL_FIELDS):
+            self.awaiting_manual_entry = True
+            self.fields["finess_et"].widget.attrs.pop("autofocus", None)
+            self.fields["raison_sociale"].widget.attrs["autofocus"] = True
+            return cleaned
         required = {
             "raison_sociale": "Indiquez la raison sociale de l'ESMS.",
             "og_finess_ej": "Indiquez le FINESS juridique de son organisme gestionnaire.",
@@ -355,11 +395,11 @@ class EsmsDataForm(forms.ModelForm):
             "commune",
             "categorie",
         ]
+        field_classes = {"categorie": CategorieChoiceField}
 
     def __init__(self, *args, identity=False, **kwargs):
         super().__init__(*args, **kwargs)
         if identity:
-            self.fields["categorie"].queryset = esms_categories()
             self.fields["code_postal"].validators.append(validate_code_postal)
             self.fields["code_postal"].required = True
             self.fields["commune"].required = True

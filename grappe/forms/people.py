@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from grappe.enums import RegleValidation, RoleComite, RoleKind
 from grappe.models import ArsAgent, Comite, ComiteMember, Esms, OrganismeGestionnaire, Role
-from users.models import User
+from users.models import Civilite, User
 
 ARS_REFUSAL = (
     "Les agents ARS supervisent les grappes de leur région : ils n'y reçoivent pas de rôle. "
@@ -49,6 +49,12 @@ class PersonForm(forms.Form):
         max_length=150,
         required=False,
         help_text="Seulement si la personne n'a pas encore de compte sur Grappe.",
+    )
+    # Optional: it only agrees the labels naming the person (« Cheffe de projet », « Présente »).
+    civilite = forms.ChoiceField(
+        label="Civilité",
+        choices=[("", "Non précisée"), *Civilite.choices],
+        required=False,
     )
 
     def __init__(self, *args, grappe, **kwargs):
@@ -92,6 +98,7 @@ class PersonForm(forms.Form):
                     password=None,  # unusable: the person chooses it with « Mot de passe oublié »
                     first_name=data["first_name"].strip(),
                     last_name=data["last_name"].strip(),
+                    civilite=data.get("civilite", ""),
                 )
         except IntegrityError:
             # Created at the same moment by someone else: use that account.
@@ -110,7 +117,7 @@ class RoleForm(PersonForm):
         help_text="Obligatoire pour un référent DUI, sans objet pour les autres rôles.",
     )
 
-    field_order = ["email", "first_name", "last_name", "kind", "esms"]
+    field_order = ["email", "civilite", "first_name", "last_name", "kind", "esms"]
 
     def __init__(self, *args, grappe, **kwargs):
         super().__init__(*args, grappe=grappe, **kwargs)
@@ -208,7 +215,7 @@ class ComiteMemberForm(PersonForm):
         label="Rôle dans le comité", choices=RoleComite.choices, initial=RoleComite.MEMBRE
     )
 
-    field_order = ["email", "first_name", "last_name", "og", "role"]
+    field_order = ["email", "civilite", "first_name", "last_name", "og", "role"]
 
     def __init__(self, *args, grappe, comite, **kwargs):
         super().__init__(*args, grappe=grappe, **kwargs)

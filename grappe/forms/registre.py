@@ -4,13 +4,13 @@ import codecs
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
+from core.text import size
 from core.uploads import format_count
 from grappe.finess_import import HEADER_PATTERN, MAX_LINES
 from grappe.models import Categorie, Departement
 
-MAX_UPLOAD_SIZE = 200 * 1024 * 1024
+MAX_UPLOAD_SIZE = 200_000_000  # « 200 Mo » (decimal, as core.text.size writes it)
 
 
 class RegistreSearchForm(forms.Form):
@@ -74,8 +74,7 @@ class FinessImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_SIZE:
             raise ValidationError(
-                f"Fichier trop volumineux ({filesizeformat(upload.size)}) : "
-                f"{filesizeformat(MAX_UPLOAD_SIZE)} au plus."
+                f"Fichier trop volumineux ({size(upload.size)}) : {size(MAX_UPLOAD_SIZE)} au plus."
             )
         upload.seek(0)
         head = upload.read(200)

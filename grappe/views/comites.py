@@ -200,7 +200,7 @@ def add_member(user, grappe, comite, form):
         "Comité": comite.get_kind_display(),
         "Personne": person_label(person),
         "Organisme représenté": member.og.name if member.og else "Personne extérieure",
-        "Rôle dans le comité": member.get_role_display(),
+        "Rôle dans le comité": member.role_label,
         "Voix": "délibérative" if member.votes else "consultative",
     }
     if created:
@@ -269,7 +269,7 @@ def comite_member_remove(request, pk, kind, member_id):
                     "Comité": comite.get_kind_display(),
                     "Personne": person_label(person),
                     "Organisme représenté": member.og.name if member.og else "Personne extérieure",
-                    "Rôle dans le comité": member.get_role_display(),
+                    "Rôle dans le comité": member.role_label,
                 },
                 confidentiel=is_confidential(comite),
             )
@@ -283,7 +283,7 @@ def comite_member_remove(request, pk, kind, member_id):
     details = [
         f"Personne : {person_label(person)}",
         f"Organisme représenté : {member.og.name if member.og else 'personne extérieure'}",
-        f"Rôle dans le comité : {member.get_role_display()}",
+        f"Rôle dans le comité : {member.role_label}",
     ]
     notes = []
     if comite.kind == TypeComite.COPIL and member.votes:

@@ -28,16 +28,27 @@ from grappe.models import (
     OgMembership,
     OrganismeGestionnaire,
 )
-from grappe.views.grappes import form_changes, get_grappe_for
+from grappe.views.grappes import COMPOSITION_REFUSAL, form_changes, get_grappe_for
 
 
 def get_editable_grappe(user, pk):
-    """The grappe if the user may edit it: 404 if they cannot see it, 403 if they only read it."""
+    """The grappe if the user works on it (ESMS data): 404 if they cannot see it, 403 if they
+    only read it."""
     grappe = get_grappe_for(user, pk)
     if not perms.can_edit_grappe(user, grappe):
         raise PermissionDenied(
-            "Seuls le chef de projet et l'AMOA modifient la composition de la grappe."
+            "Seuls le chef de projet, le consultant AMOA et l'administrateur national modifient "
+            "les données d'un ESMS."
         )
+    return grappe
+
+
+def get_composable_grappe(user, pk):
+    """The grappe if the user decides its composition (add, release an ESMS, remove an OG):
+    404 if they cannot see it, 403 otherwise."""
+    grappe = get_grappe_for(user, pk)
+    if not perms.can_decide_composition(user, grappe):
+        raise PermissionDenied(COMPOSITION_REFUSAL)
     return grappe
 
 
@@ -63,7 +74,7 @@ def active_esms_count(grappe, og):
 # ---------------------------------------------------------------------------------------------
 
 
-def add_context(grappe, form, lookup, user):
+def add_context(grappe, form, lookup):
     memberships = list(grappe.active_memberships())
     return {
         "grappe": grappe,
@@ -73,15 +84,14 @@ def add_context(grappe, form, lookup, user):
         "memberships": memberships,
         "esms_count": len(memberships),
         "join_requests": grappe.join_requests.pending().select_related("esms__og"),
-        "can_release": perms.can_release_esms(user, grappe),
     }
 
 
 @require_http_methods(["GET", "POST"])
 def esms_add(request, pk):
-    grappe = get_editable_grappe(request.user, pk)
+    grappe = get_composable_grappe(request.user, pk)
     form = EsmsAddForm(request.POST or None, grappe=grappe, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.awaiting_manual_entry:
         try:
             with transaction.atomic():
                 notices = add_or_request(request.user, grappe, form)
@@ -98,9 +108,7 @@ def esms_add(request, pk):
             for level, text in notices:
                 messages.add_message(request, level, text)
             return redirect("grappe:esms_add", pk=grappe.pk)
-    return render(
-        request, "grappe/esms_add.html", add_context(grappe, form, form.lookup, request.user)
-    )
+    return render(request, "grappe/esms_add.html", add_context(grappe, form, form.lookup))
 
 
 def add_or_request(user, grappe, form):
@@ -173,7 +181,7 @@ def esms_data_changes(esms, data):
 def esms_lookup(request, pk):
     """The result shown under the FINESS field while the user types (htmx), or the whole page
     with that result when JavaScript is off ("Vérifier le numéro" button)."""
-    grappe = get_editable_grappe(request.user, pk)
+    grappe = get_composable_grappe(request.user, pk)
     if "og_finess_ej" in request.GET and "finess_et" not in request.GET:
         check, og = lookup_og(request.GET["og_finess_ej"])
         context = {"grappe": grappe, "mode": "og", "og_check": check, "og": og}
@@ -189,7 +197,7 @@ def esms_lookup(request, pk):
     initial = {name: request.GET.get(name, "") for name in EsmsAddForm.base_fields}
     initial["finess_et"] = lookup.number or initial["finess_et"]
     form = EsmsAddForm(initial=initial, grappe=grappe, user=request.user)
-    return render(request, "grappe/esms_add.html", add_context(grappe, form, lookup, request.user))
+    return render(request, "grappe/esms_add.html", add_context(grappe, form, lookup))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,9 +220,13 @@ def esms_edit(request, pk, membership_id):
     membership = get_active_membership(grappe, membership_id)
     esms = membership.esms
     data = request.POST or None
-    membership_form = EsmsMembershipForm(
-        data, instance=membership, grappe=grappe, user=request.user, prefix="adhesion"
-    )
+    membership_form = None
+    # The ESMS's project type and entry date are part of the composition; the AMOA consultant
+    # edits the ESMS's own data only (the état des lieux they help to draw up).
+    if perms.can_decide_composition(request.user, grappe):
+        membership_form = EsmsMembershipForm(
+            data, instance=membership, grappe=grappe, user=request.user, prefix="adhesion"
+        )
     esms_form = None
     if perms.can_edit_esms(request.user, esms):
         esms_form = EsmsDataForm(
@@ -253,11 +265,7 @@ def esms_edit(request, pk, membership_id):
 
 @require_http_methods(["GET", "POST"])
 def esms_remove(request, pk, membership_id):
-    grappe = get_editable_grappe(request.user, pk)
-    if not perms.can_release_esms(request.user, grappe):
-        raise PermissionDenied(
-            "Seul le chef de projet retire un ESMS de la grappe (ce qui le libère pour une autre)."
-        )
+    grappe = get_composable_grappe(request.user, pk)
     membership = get_active_membership(grappe, membership_id)
     esms = membership.esms
     og = esms.og
@@ -322,7 +330,7 @@ def esms_remove(request, pk, membership_id):
 
 @require_http_methods(["GET", "POST"])
 def og_remove(request, pk, og_membership_id):
-    grappe = get_editable_grappe(request.user, pk)
+    grappe = get_composable_grappe(request.user, pk)
     og_membership = get_object_or_404(
         OgMembership.objects.select_related("og"),
         pk=og_membership_id,

@@ -16,6 +16,13 @@ from grappe.forms.grappe import GrappeForm
 from grappe.funding import simulate_funding
 from grappe.models import Comite, Grappe, HistoryEntry, Role
 
+# The refusal of grappe.perms.can_decide_composition, on every page it guards.
+COMPOSITION_REFUSAL = (
+    "Seul le chef de projet de la grappe (ou l'administrateur national) modifie ses "
+    "informations et sa composition : le consultant AMOA l'assiste et lui propose les "
+    "changements."
+)
+
 
 def get_grappe_for(user, pk):
     """The grappe if the user may see it; 404 otherwise, so strangers learn nothing."""
@@ -123,16 +130,16 @@ def grappe_detail(request, pk):
     context = detail_context(grappe, request.user)
     context.update(
         can_edit=perms.can_edit_grappe(request.user, grappe),
+        can_decide=perms.can_decide_composition(request.user, grappe),
         can_manage_people=perms.can_manage_people(request.user, grappe),
-        can_release=perms.can_release_esms(request.user, grappe),
     )
     return render(request, "grappe/grappe_detail.html", context)
 
 
 def grappe_edit(request, pk):
     grappe = get_grappe_for(request.user, pk)
-    if not perms.can_edit_grappe(request.user, grappe):
-        raise PermissionDenied
+    if not perms.can_decide_composition(request.user, grappe):
+        raise PermissionDenied(COMPOSITION_REFUSAL)
     form = GrappeForm(request.POST or None, instance=grappe)
     if request.method == "POST" and form.is_valid():
         changes = form_changes(form)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.text import plural
 from grappe import perms
 from grappe.enums import StatutImport, StatutLigneImport
 from grappe.finess import FINESS_PATTERN, normalize_finess
@@ -133,11 +134,12 @@ def finess_import_detail(request, import_id):
             apply_finess_import.delay(finess_import.pk)
             finess_import.refresh_from_db()
             if finess_import.status == StatutImport.APPLIQUE:
-                counts = finess_import.counts
+                created = finess_import.counts.get(StatutLigneImport.CREEE, 0)
+                updated = finess_import.counts.get(StatutLigneImport.MISE_A_JOUR, 0)
                 messages.success(
                     request,
-                    f"Import appliqué : {counts.get(StatutLigneImport.CREEE, 0)} créée(s), "
-                    f"{counts.get(StatutLigneImport.MISE_A_JOUR, 0)} mise(s) à jour.",
+                    f"Import appliqué : {plural(created, 'fiche créée', 'fiches créées')}, "
+                    f"{plural(updated, 'mise à jour', 'mises à jour')}.",
                 )
             elif finess_import.status == StatutImport.ECHEC:
                 messages.error(request, finess_import.error)

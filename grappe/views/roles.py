@@ -58,7 +58,8 @@ def keeps_access(user, grappe, *, role=None, member=None):
 
 
 def role_groups(grappe):
-    """[(role label, [roles])] in the order of RoleKind, without empty groups."""
+    """[(kind, label, [roles])] in the order of RoleKind, without empty groups. A role held by
+    one person is named as it applies to them (« Cheffe de projet interne »)."""
     roles = list(
         grappe.roles.select_related("user", "esms").order_by(
             "user__last_name", "user__first_name", "esms__raison_sociale"
@@ -68,7 +69,7 @@ def role_groups(grappe):
     for kind, label in RoleKind.choices:
         members = [role for role in roles if role.kind == kind]
         if members:
-            groups.append((kind, label, members))
+            groups.append((kind, members[0].kind_label if len(members) == 1 else label, members))
     return groups, len(roles)
 
 
@@ -85,7 +86,7 @@ def assign_role(user, grappe, form):
     person, created = form.get_or_create_person()
     data = form.cleaned_data
     role = Role.objects.create(grappe=grappe, user=person, kind=data["kind"], esms=data["esms"])
-    label = role.get_kind_display()
+    label = role.kind_label
     changes = {"Personne": person_label(person), "Rôle": label}
     if role.esms_id:
         changes["ESMS"] = f"{role.esms.name} ({role.esms.finess_et})"
@@ -111,7 +112,7 @@ def role_list(request, pk):
             form.add_error(None, "Ce rôle vient d'être attribué à cette personne par ailleurs.")
         else:
             where = f" pour « {role.esms.name} »" if role.esms_id else ""
-            label = role.get_kind_display()
+            label = role.kind_label
             if created:
                 messages.success(
                     request,
@@ -143,7 +144,7 @@ def role_remove(request, pk, role_id):
     grappe = get_people_grappe(request.user, pk)
     role = get_object_or_404(Role.objects.select_related("user", "esms"), pk=role_id, grappe=grappe)
     person = role.user
-    label = role.get_kind_display()
+    label = role.kind_label
     back_url = reverse("grappe:roles", args=[grappe.pk])
     if request.method == "POST":
         with transaction.atomic():

@@ -55,9 +55,14 @@ def test_ranking_by_token(cast, consultation, ranked):
 def test_ranking_by_session_and_refusals(cast, candidate, consultation, ranked, client):
     client.force_login(cast.owner)
     assert client.get(api_url(consultation)).status_code == 200
-    for user in (cast.stranger, cast.ars_other, candidate):
+    for user in (cast.stranger, cast.ars_other):
         client.force_login(user)
         assert client.get(api_url(consultation)).status_code == 404
+    # The grappe's AMOA consultant knows the grappe: told why, as on the call's pages.
+    client.force_login(candidate)
+    response = client.get(api_url(consultation))
+    assert response.status_code == 403
+    assert "qui peut y être candidat" in response.json()["detail"]
     client.logout()
     assert APIClient().get(api_url(consultation)).status_code in (401, 403)
     assert APIClient().get("/api/v1/consultations/999999/classement/").status_code in (401, 403)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from amoa import cadre
 from amoa.models import ImportReponse, LignePrix, ReponseExigence
+from core.money import XLSX_EUROS
 from grappe.models import HistoryEntry
 from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre, make_offre_editeur
 
@@ -57,6 +58,10 @@ def test_export_lists_every_requirement_with_its_priority(cast, dui, client_for)
     assert ins[3] == "Indispensable"
     prix = [c.value for c in workbook[cadre.SHEET_PRIX]["A"]][cadre.HEADER_ROW :]
     assert "Matériel nécessaire" in prix and "Maintenance" in prix
+    # The amounts the éditeur types are shown in euros (core.money), and stay numbers.
+    first = cadre.HEADER_ROW + 1
+    assert sheet.cell(row=first, column=8).number_format == XLSX_EUROS
+    assert workbook[cadre.SHEET_PRIX].cell(row=first, column=4).number_format == XLSX_EUROS
 
 
 def test_round_trip_export_fill_parse(dui):

@@ -258,8 +258,8 @@ def test_the_report_decision_is_written_from_the_ranking_it_prints(
     score(consultation, late, alpha, dict.fromkeys(HIGH, 0), submit=True)
     content = pdf_text(client_for(cast.owner).get(url("rapport", consultation)).content)
     assert (
-        "le comité de sélection retient l'offre de Alpha Conseil, classée 1re sur 2 offre(s) "
-        f"classée(s), avec {printed} / 100." in content
+        "le comité de sélection retient l'offre de Alpha Conseil, classée 1re sur 2 offres "
+        f"classées, avec {printed} / 100." in content
     )
     assert "1 Alpha Conseil" in content and printed in content
     assert "Motifs : Offre classée première." in content
@@ -590,7 +590,7 @@ def test_the_demo_choices_are_recorded_with_their_frozen_ranking(client_for):
         ("Cap Médico-Social Conseil", Decimal("86.75"))
     ]
     assert decision.phrase.endswith(
-        "retient l'offre de Cap Médico-Social Conseil, classée 1re sur 2 offre(s) classée(s), "
+        "retient l'offre de Cap Médico-Social Conseil, classée 1re sur 2 offres classées, "
         "avec 86,75 / 100."
     )
     assert len(decision.evaluateurs) == 3

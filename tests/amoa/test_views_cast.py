@@ -1,5 +1,6 @@
-"""Every AMOA page against the fixed cast: anonymous → login, people outside the grappe and its
-AMOA consultants (possible candidates) → 404, readers → 200, and 403 on writes."""
+"""Every AMOA page against the fixed cast: anonymous → login, people outside the grappe → 404,
+its AMOA consultants (possible candidates) → 403 with the reason, readers → 200, and 403 on
+writes."""
 
 import html
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from amoa.models import Choix
 from tests.amoa.factories import score
-from tests.helpers import check, consume
+from tests.helpers import check, consume, text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ READ = {
     "ars_other": 404,
     "stranger": 404,
     "admin": 200,
-    "candidate": 404,
+    "candidate": 403,
     "anonymous": "login",
 }
 EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
@@ -82,6 +83,29 @@ def test_get_pages_follow_the_cast(
             check(response, f"{name} as {who}", status)
 
 
+def test_the_grappes_amoa_consultant_is_told_why_strangers_learn_nothing(
+    cast, candidate, consultation, client_for
+):
+    reason = (
+        "La consultation AMOA de cette grappe n'est pas visible du consultant AMOA, qui peut y "
+        "être candidat."
+    )
+    g, c = cast.grappe.pk, consultation.pk
+    for address in (
+        reverse("amoa:consultations", args=[g]),
+        reverse("amoa:consultation", args=[g, c]),
+        # Whether a consultation exists or not, the consultant gets the same answer.
+        reverse("amoa:consultation", args=[g, c + 1000]),
+        reverse("amoa:cahier", args=[g, c]),
+    ):
+        response = client_for(candidate).get(address)
+        assert response.status_code == 403, address
+        assert reason in text(response)
+        refused = client_for(cast.stranger).get(address)
+        assert refused.status_code == 404, address
+        assert reason not in text(refused)
+
+
 def test_pages_of_another_grappe_are_not_found_through_this_grappe(cast, consultation, client_for):
     url = reverse("amoa:consultation", args=[cast.other_grappe.pk, consultation.pk])
     assert client_for(cast.admin).get(url).status_code == 404
@@ -111,8 +135,8 @@ def test_writes_are_refused_to_readers(
         for who in ("member", "copil", "ars"):
             response = client_for(getattr(cast, who)).post(url, {})
             assert response.status_code == 403, f"{url} as {who}: {response.status_code}"
-        for user in (cast.stranger, candidate):
-            assert client_for(user).post(url, {}).status_code == 404, url
+        assert client_for(cast.stranger).post(url, {}).status_code == 404, url
+        assert client_for(candidate).post(url, {}).status_code == 403, url
 
 
 def test_consultation_list_query_count_does_not_grow(

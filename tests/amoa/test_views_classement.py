@@ -97,6 +97,16 @@ def test_grille_xlsx_has_one_sheet_per_evaluator_and_a_consolidated_sheet(
     assert by_name["Alpha Conseil"][-2] == 2
     assert by_name["Gamma Late"][1] == "Hors délai" and by_name["Gamma Late"][-2] is None
     assert by_name["Delta Partiel"][1] == "Non recevable"
+    # The prices the price criteria come from: numbers, shown in euros.
+    assert [cell.value for cell in consolidated[2]][2:4] == [
+        "Prix global (€ HT)",
+        "Prix de journée (€ HT)",
+    ]
+    beta_row = next(
+        row for row in consolidated.iter_rows(min_row=3) if row[0].value == "Beta Santé"
+    )
+    assert [cell.value for cell in beta_row[2:4]] == [50000, 850]
+    assert {cell.number_format for cell in beta_row[2:4]} == {'#,##0.00\\ "€"'}
     sheet = workbook[names[0]]
     cells = list(sheet.iter_rows(min_row=3, values_only=True))
     assert ("Alpha Conseil", "Méthodologie", 8.0, 10, "Justification methodologie") in cells
@@ -187,8 +197,8 @@ def test_choice_letters_and_amoa_role(cast, consultation, scored, client_for):
     assert Role.objects.filter(grappe=cast.grappe, user=user, kind=RoleKind.AMOA).exists()
     client.post(url("roles_amoa", consultation))
     assert Role.objects.filter(user=user).count() == 1
-    # Now an AMOA consultant of the grappe, they no longer see the call.
-    assert client_for(user).get(url("classement", consultation)).status_code == 404
+    # Now an AMOA consultant of the grappe, they no longer see the call (and are told why).
+    assert client_for(user).get(url("classement", consultation)).status_code == 403
 
 
 def test_ranking_total_is_a_decimal(consultation, scored):

@@ -23,8 +23,8 @@ def test_owner_creates_a_consultation_with_the_seven_default_criteria(cast, clie
     url = reverse("amoa:consultation_create", args=[cast.grappe.pk])
     page = text(client.get(url))
     enveloppes = page[page.index('data-testid="enveloppes"') :].replace("\xa0", " ")
-    assert "Mission « marché » (choix de la solution) : 15 000 € HT" in enveloppes
-    assert "Mission « projet » (accompagnement du déploiement) : 100 000 € HT" in enveloppes
+    assert "Mission « marché » (choix de la solution) : 15 000,00 € HT" in enveloppes
+    assert "Mission « projet » (accompagnement du déploiement) : 100 000,00 € HT" in enveloppes
     response = client.post(
         url,
         {
@@ -93,7 +93,7 @@ def test_consultation_page_shows_committee_offers_and_recevabilite(cast, consult
     make_offre(consultation, "Beta Santé", pieces=["lettre_engagement", "urssaf"])
     page = text(client_for(cast.member).get(consultation.get_absolute_url()))
     comite = page[page.index('data-testid="comite-selection"') :]
-    assert comite.index("Hervé Vandamme — Président(e)") < comite.index("Sophie Durand — Membre")
+    assert comite.index("Hervé Vandamme — Président") < comite.index("Sophie Durand — Membre")
     assert "Alpha Conseil" in page and "Complète" in page
     assert "manque : Attestation d'assurance, Note méthodologique" in page
     assert "Plus de 5 candidats" not in page

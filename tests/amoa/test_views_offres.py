@@ -77,6 +77,25 @@ def test_owner_records_an_offer_with_its_financial_detail(cast, consultation, cl
     assert page.count("(manquante)") == 8
 
 
+def test_prices_are_shown_in_euros_to_the_cent(cast, consultation, client_for):
+    """« 72 000,00 € HT » on every page and in the history (core.money); 10,5 days."""
+    client = client_for(cast.owner)
+    client.post(reverse("amoa:offre_create", args=[cast.grappe.pk, consultation.pk]), offre_data())
+    offre = Offre.objects.get()
+    nbsp = "\u00a0"
+    total, rate = f"72{nbsp}000,00{nbsp}€{nbsp}HT", f"950,00{nbsp}€{nbsp}HT"
+    page = text(client.get(offre.get_absolute_url()))
+    assert f"Prix global : <strong>{total}</strong>" in page
+    assert f"prix de journée : <strong>{rate}</strong>" in page
+    assert "10,5 jours au total" in page and "(s)" not in page
+    listing = text(client.get(consultation.get_absolute_url()))
+    row = listing[listing.index(f'data-testid="offre-{offre.pk}"') :].split("</tr>")[0]
+    assert total in row and rate in row
+    entry = HistoryEntry.objects.get(action="Offre AMOA enregistrée")
+    assert entry.changes["Prix global"] == total
+    assert entry.changes["Reçue le"] == f"30/05/2026 à 9{nbsp}h{nbsp}00"
+
+
 def test_an_offer_received_late_is_flagged_kept_and_never_ranked(cast, consultation, client_for):
     url = reverse("amoa:offre_create", args=[cast.grappe.pk, consultation.pk])
     # Deadline: 1 June 2026 12:00 UTC = 14:00 in Paris.
@@ -152,7 +171,8 @@ def test_piece_size_is_limited(cast, consultation, client_for, monkeypatch):
     monkeypatch.setattr("core.uploads.MAX_UPLOAD_SIZE", 32)
     response = client_for(cast.owner).post(offre.get_absolute_url(), {"type": "cv", "file": big})
     assert "Fichier trop volumineux" in text(response)
-    assert MAX_UPLOAD_SIZE == 20 * 1024 * 1024
+    assert "32\u00a0o au plus" in text(response)  # core.text.size, not « 32 octets »
+    assert MAX_UPLOAD_SIZE == 20_000_000  # « 20 Mo »
 
 
 def test_pieces_are_served_only_through_the_permission_checked_view(
@@ -165,7 +185,7 @@ def test_pieces_are_served_only_through_the_permission_checked_view(
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment")
-    assert client_for(candidate).get(url).status_code == 404
+    assert client_for(candidate).get(url).status_code == 403
     assert client_for(cast.owner).get(f"{settings.MEDIA_URL}{piece.file.name}").status_code == 404
     # A piece of another offer through this offer's URL: 404.
     other = make_offre(consultation, "Beta", pieces=["cv"]).pieces.get()

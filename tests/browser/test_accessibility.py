@@ -8,6 +8,7 @@ and every page of the test is scanned before failing so that one run lists every
 """
 
 import io
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -21,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from amoa.enums import ObjetConsultation
 from amoa.models import Audition, Consultation, ImportReponse, Offre
+from core.text import plural
 from grappe.demo import DEMO_PASSWORD, PEOPLE
 from grappe.models import Grappe
 from indicateurs.enums import StatutTranche
@@ -40,14 +42,46 @@ WCAG_AA = {
 }
 # Every impact: the pages are clean of all of them, and should stay so.
 BLOCKING = {"critical", "serious", "moderate", "minor"}
+# « actif(s) », « créé(e) »: French is written out (core/text.py agrees words with their count).
+PARENTHESISED_ENDING = re.compile(r"\w+\((?:s|e|es|x)\)")
+# Tables wider than what holds them: clipped inside their scrolling frame, or past the window.
+CLIPPED_TABLES = """
+[...document.querySelectorAll("table")]
+  .filter(t => t.offsetParent !== null)
+  .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1
+            || t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(t => (t.caption?.innerText || t.querySelector("th")?.innerText || "tableau").trim())
+"""
+WIDE = {"width": 1280, "height": 720}
+NARROW = {"width": 390, "height": 844}
+# The main pages of each kind of user, kept as pictures at both widths (CI artefacts).
+PICTURED = {
+    "accueil",
+    "grappe",
+    "esms_ajout",
+    "plan",
+    "livrables",
+    "reunions",
+    "cr_soumis",
+    "amoa_classement",
+    "dui_classement",
+    "tableau_grappe",
+    "tableau_region",
+    "tableau_national",
+    "tranches",
+    "grappes",
+    "a_valider",
+}
 
 
 class Scanner:
     """Visits pages, runs axe on each and keeps the blocking violations for one final report."""
 
-    def __init__(self, page, live_server):
+    def __init__(self, page, live_server, capture=None):
         self.page = page
         self.live_server = live_server
+        self.capture = capture
+        self.pictures = 0
         self.axe = Axe()
         self.problems = []
         self.scanned = []
@@ -60,7 +94,7 @@ class Scanner:
         navigate_by(self.page, self.page.get_by_role("button", name="Se connecter"))
         assert self.page.get_by_test_id("utilisateur").count() == 1, f"{key} is not signed in"
 
-    def visit(self, label, path, status=200):
+    def visit(self, label, path, status=200, picture=None):
         # "load" is enough: no page fetches content after loading (no hx-trigger="load").
         response = self.page.goto(f"{self.live_server.url}{path}")
         if response is None or response.status != status:
@@ -68,11 +102,22 @@ class Scanner:
             self.problems.append(f"{label} ({path}) : HTTP {status}, page non analysée")
             return
         self.check(label, path)
+        if picture and self.capture:
+            self.picture(label, path, picture)
 
-    def check(self, label, path=None):
-        """Scan the page as it is now (after a visit or an interaction)."""
-        path = path or self.page.url.removeprefix(self.live_server.url)
-        self.scanned.append(path)
+    def picture(self, label, path, name):
+        """The page at 1 280 px and at 390 px, where it must not scroll sideways either."""
+        self.pictures += 1
+        stem = f"{self.pictures:02d}-{name.replace('_', '-')}"
+        self.capture(f"{stem}-1280")
+        self.page.set_viewport_size(NARROW)
+        try:
+            self.check_width(f"{label} à 390 px", path)
+            self.capture(f"{stem}-390")
+        finally:
+            self.page.set_viewport_size(WIDE)
+
+    def check_width(self, label, path):
         # Wide tables scroll inside their own region; the page itself never scrolls sideways.
         width, viewport = self.page.evaluate(
             "[document.documentElement.scrollWidth, window.innerWidth]"
@@ -81,6 +126,24 @@ class Scanner:
             self.problems.append(
                 f"{label} ({path}) : la page défile horizontalement ({width} px pour une "
                 f"fenêtre de {viewport} px)"
+            )
+
+    def check(self, label, path=None):
+        """Scan the page as it is now (after a visit or an interaction)."""
+        path = path or self.page.url.removeprefix(self.live_server.url)
+        self.scanned.append(path)
+        self.check_width(label, path)
+        # At 1 280 px every table shows whole: none hides columns behind its scroll bar.
+        for table in self.page.evaluate(CLIPPED_TABLES):
+            self.problems.append(
+                f"{label} ({path}) : tableau « {table[:60]} » plus large que la page à "
+                f"{self.page.viewport_size['width']} px"
+            )
+        endings = sorted(set(PARENTHESISED_ENDING.findall(self.page.inner_text("body"))))
+        if endings:
+            self.problems.append(
+                f"{label} ({path}) : accord entre parenthèses {', '.join(endings)} — "
+                "écrivez le singulier ou le pluriel (core/text.py)"
             )
         for violation in self.axe.run(self.page, options=WCAG_AA).response["violations"]:
             if violation["impact"] not in BLOCKING:
@@ -92,22 +155,23 @@ class Scanner:
             more = len(violation["nodes"]) - 10
             self.problems.append(
                 f"{label} ({path}) : {violation['id']} [{violation['impact']}] "
-                f"{violation['help']} — {len(violation['nodes'])} élément(s)\n{targets}"
-                + (f"\n      … et {more} autre(s)" if more > 0 else "")
+                f"{violation['help']} — {plural(len(violation['nodes']), 'élément')}\n{targets}"
+                + (f"\n      … et {plural(more, 'autre')}" if more > 0 else "")
             )
 
     def assert_clean(self):
         assert self.scanned, "aucune page analysée"
         assert not self.problems, (
-            f"{len(self.problems)} problème(s) d'accessibilité bloquant(s) "
-            f"(axe, WCAG 2.1 A/AA et bonnes pratiques) sur {len(self.scanned)} page(s) :\n"
-            + "\n".join(self.problems)
+            f"{plural(len(self.problems), 'problème bloquant', 'problèmes bloquants')} "
+            "(axe, WCAG 2.1 A/AA et bonnes pratiques ; largeur, accords) sur "
+            f"{plural(len(self.scanned), 'page')} :\n" + "\n".join(self.problems)
         )
 
 
 @pytest.fixture
-def scanner(page, live_server):
-    return Scanner(page, live_server)
+def scanner(page, live_server, capture):
+    page.set_viewport_size(WIDE)
+    return Scanner(page, live_server, capture)
 
 
 @pytest.fixture
@@ -251,7 +315,7 @@ def demo():
 
 def scan_all(scanner, demo, pages):
     for label, name in pages:
-        scanner.visit(label, demo[name])
+        scanner.visit(label, demo[name], picture=name if name in PICTURED else None)
     scanner.assert_clean()
 
 
@@ -490,3 +554,22 @@ def test_the_report_lists_every_blocking_violation(page, live_server):
     assert "Page d'essai (/essai/) : color-contrast [serious]" in message
     assert "scrollable-region-focusable [serious]" in message
     assert '- div : <div class="defile"' in message
+
+
+def test_the_report_names_parenthesised_endings_and_clipped_tables(page, live_server):
+    """A « (s) » and a table wider than its frame at 1 280 px each fail the page."""
+    page.set_viewport_size(WIDE)
+    scanner = Scanner(page, live_server)
+    page.set_content(
+        '<html lang="fr"><head><title>Essai</title></head><body><main>'
+        "<p>17 ESMS actif(s), 2 grappes.</p>"
+        '<div style="overflow-x:auto;width:600px"><table style="width:900px">'
+        "<caption>Établissements</caption><tr><th>Nom</th></tr></table></div>"
+        '<div style="width:600px"><table style="width:500px"><caption>Étroit</caption>'
+        "<tr><th>Nom</th></tr></table></div></main></body></html>"
+    )
+    scanner.check("Page d'essai", "/essai/")
+    message = "\n".join(scanner.problems)
+    assert "accord entre parenthèses actif(s)" in message
+    assert "tableau « Établissements » plus large que la page à 1280 px" in message
+    assert "Étroit" not in message

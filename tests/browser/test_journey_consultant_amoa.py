@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from amoa.perms import HIDDEN_FROM_CONSULTANT
 from core.pdf import render_pdf
 from grappe.enums import RoleKind
 from grappe.models import HistoryEntry
@@ -140,7 +141,7 @@ def test_amoa_consultant_updates_the_plan_deposits_and_records_a_risk_without_th
     expect(page.get_by_text("Comité de sélection — audition")).to_have_count(0)
     capture("07-reunions-sans-comite-de-selection")
 
-    # …and the AMOA call's pages answer 404, whatever the address.
+    # …and the AMOA call's pages answer 403 with the reason, whatever the address.
     amoa = f"{live_server.url}/amoa/grappes/{grappe.pk}/"
     for path in (
         "consultations/",
@@ -149,6 +150,7 @@ def test_amoa_consultant_updates_the_plan_deposits_and_records_a_risk_without_th
         f"consultations/{consultation.pk}/rapport-analyse.pdf",
     ):
         response = page.goto(f"{amoa}{path}")
-        assert response.status == 404, path
+        assert response.status == 403, path
+        expect(page.get_by_text(HIDDEN_FROM_CONSULTANT)).to_be_visible()
         if path == "consultations/":
-            capture("08-consultation-amoa-introuvable")
+            capture("08-consultation-amoa-non-visible")

@@ -120,12 +120,14 @@ def test_copil_member_approves_the_minutes_with_the_keyboard_only(page, live_ser
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("utilisateur")).to_contain_text("Paul Roux")
 
-    # The main navigation leads to the "À valider" inbox.
+    # The main navigation leads to the "À valider" inbox, its count read out in words.
     inbox_link = page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="À valider"
+        "link", name="À valider 1 document en attente de votre avis"
     )
     tab_to(page, inbox_link)
-    assert page.evaluate("document.activeElement.textContent").strip() == "À valider"
+    assert " ".join(page.evaluate("document.activeElement.textContent").split()) == (
+        "À valider 1 document en attente de votre avis"
+    )
     assert_visible_focus(page)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("À valider")

@@ -15,7 +15,10 @@ def test_unknown_page_gives_the_french_404_page(cast, client_for):
 
 
 def test_refused_action_gives_the_french_403_page(cast, client_for):
-    response = client_for(cast.member).get(f"/grappes/{cast.grappe.pk}/modifier/")
+    # A refusal that states no reason of its own: the page's general one.
+    response = client_for(cast.member).get(
+        f"/amoa/grappes/{cast.grappe.pk}/consultations/nouvelle/"
+    )
     assert response.status_code == 403
     page = text(response)
     assert "Accès refusé" in page

@@ -53,7 +53,11 @@ def test_person_with_two_grappes_lands_on_the_list(db, client_for):
 def test_person_without_grappe_sees_how_to_start(db, client_for):
     response = client_for(UserFactory()).get("/")
     assert response.status_code == 200
-    assert "Vous n'êtes encore rattaché(e) à aucune grappe." in response.content.decode()
+    assert "Vous n'êtes encore rattaché à aucune grappe." in response.content.decode()
+    # Agreed with the person where her civility is known, never « rattaché(e) ».
+    page = client_for(UserFactory(civilite="madame")).get("/").content.decode()
+    assert "Vous n'êtes encore rattachée à aucune grappe." in page
+    assert "(e)" not in page
 
 
 def test_header_shows_role_and_navigation(cast, client_for):

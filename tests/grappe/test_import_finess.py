@@ -101,13 +101,16 @@ def test_default_import_keeps_social_and_medico_social_establishments_only():
     assert result.encoding == "utf-8"
     assert set(Esms.objects.values_list("finess_et", flat=True)) == ESMS_NUMBERS
     assert all(esms.is_esms for esms in Esms.objects.select_related("categorie"))
-    assert set(Categorie.objects.values_list("code", flat=True)) == {
+    assert set(Esms.objects.values_list("categorie__code", flat=True)) == {
         "189",
         "241",
         "462",
         "500",
         "340",
     }
+    # The ESMS categories are reference data (grappe.reference, migration grappe 0008), written
+    # as the FINESS file writes them: the real file neither adds nor relabels any.
+    assert result.categories_creees == result.categories_mises_a_jour == 0
 
 
 def test_all_option_imports_the_14_lines():
@@ -118,6 +121,8 @@ def test_all_option_imports_the_14_lines():
     hospital = Esms.objects.get(finess_et="010000024")
     assert hospital.categorie.agregat_code == "1102"
     assert not hospital.is_esms
+    # The categories outside the ESMS field are not reference data: the file creates them.
+    assert result.categories_creees == 5  # 101, 146, 223, 355, 699
 
 
 def test_fields_of_an_ehpad_line():
@@ -431,14 +436,16 @@ def test_an_establishment_can_change_og_and_category():
     )
     result = run(with_line(CMPP_LINE, line))
     assert result.count(MISE_A_JOUR) == 1
-    assert result.categories_creees == 1
+    assert result.categories_creees == 0  # the CAMSP is among the reference categories
     esms = Esms.objects.select_related("og", "categorie").get(finess_et="970210126")
     assert esms.og.finess_ej == "970302022"
     assert esms.categorie.code == "190"
 
 
 def test_category_labels_are_refreshed():
-    Categorie.objects.create(code="500", libelle="EHPAD", agregat_code="4400", agregat_libelle="")
+    Categorie.objects.update_or_create(
+        code="500", defaults={"libelle": "EHPAD", "agregat_code": "4400", "agregat_libelle": ""}
+    )
     result = run(EXTRACT_TEXT)
     assert result.categories_mises_a_jour == 1
     categorie = Categorie.objects.get(code="500")

@@ -166,7 +166,7 @@ def test_composition_table(cast, client_for):
     ComiteMember.objects.filter(user=cast.copil).update(og=porteur)
     ComiteMember.objects.create(
         comite=comite,
-        user=UserFactory(first_name="Hélène", last_name="Amoa"),
+        user=UserFactory(first_name="Hélène", last_name="Amoa", civilite="madame"),
         role=RoleComite.INVITE,
     )
     ComiteMember.objects.create(
@@ -181,7 +181,10 @@ def test_composition_table(cast, client_for):
     assert porteur.name in body
     assert "Personne extérieure" in body
     assert "Délibérative" in body and "Consultative" in body
-    assert "Invité permanent (voix consultative)" in body
+    # Each seat named for its holder: Madame Amoa is « invitée », Jean Président (civility
+    # unknown) is « Président », the masculine of administrative writing.
+    assert "Invitée permanente à voix consultative" in body
+    assert "<td>Président</td>" in body
     assert [m.role for m in response.context["members"]] == [
         RoleComite.PRESIDENT,
         RoleComite.MEMBRE,

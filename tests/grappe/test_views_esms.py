@@ -393,18 +393,94 @@ def test_add_unknown_number_with_an_existing_og(cast, client_for):
     assert not HistoryEntry.objects.filter(action="Entrée d'un coopérateur").exists()
 
 
-def test_unknown_number_requires_the_manual_fields(cast, client_for):
-    number = unknown_finess()
-    response = client_for(cast.owner).post(url("esms_add", cast.grappe), {"finess_et": number})
-    assert response.status_code == 200
-    errors = errors_of(response)
-    assert set(errors) == {"raison_sociale", "og_finess_ej", "categorie", "code_postal", "commune"}
+def shows_errors(html):
+    return "is-invalid" in html or "invalid-feedback" in html
+
+
+def test_add_page_shows_no_error_before_a_submit(cast, client_for):
+    client = client_for(cast.owner)
+    assert not shows_errors(client.get(url("esms_add", cast.grappe)).content.decode())
+    # Without JavaScript, « check the number » renders the page with the manual entry open.
+    response = client.get(url("esms_lookup", cast.grappe), {"finess_et": unknown_finess()})
     html = response.content.decode()
+    assert 'data-etat="inconnu"' in html
+    assert 'id="saisie-manuelle" class="border rounded p-3 mb-3">' in html
+    assert not shows_errors(html)
+
+
+def test_an_unknown_number_submitted_alone_asks_for_the_record_without_errors(cast, client_for):
+    """Enter in the number field (or no JavaScript): the record is asked for, its empty
+    fields are not flagged red before anything was typed in them."""
+    number = unknown_finess()
+    client = client_for(cast.owner)
+    response = client.post(url("esms_add", cast.grappe), {"finess_et": number})
+    assert response.status_code == 200
+    assert not errors_of(response)
+    html = response.content.decode()
+    assert not shows_errors(html)
     assert (
         "Numéro valide mais inconnu du registre FINESS importé : complétez la fiche à la main"
         in html
     )
+    assert 'id="saisie-manuelle" class="border rounded p-3 mb-3">' in html
+    assert re.search(r'name="raison_sociale"[^>]*autofocus', html)
+    assert not re.search(r'name="finess_et"[^>]*autofocus', html)
     assert not Esms.objects.filter(finess_et=number).exists()
+    assert not cast.grappe.join_requests.exists()
+
+
+def test_a_started_record_requires_the_manual_fields(cast, client_for):
+    number = unknown_finess()
+    response = client_for(cast.owner).post(
+        url("esms_add", cast.grappe), {"finess_et": number, "commune": "DUNKERQUE"}
+    )
+    assert response.status_code == 200
+    assert set(errors_of(response)) == {
+        "raison_sociale",
+        "og_finess_ej",
+        "categorie",
+        "code_postal",
+    }
+    assert shows_errors(response.content.decode())
+    assert not Esms.objects.filter(finess_et=number).exists()
+
+
+def test_the_category_list_holds_every_esms_category_grouped_by_domain(cast, client_for):
+    """The registry's categories (grappe.reference, loaded by a migration), not only those of
+    the grappe's ESMS: a résidence autonomie (202) may be typed by hand in a grappe of EHPAD."""
+    response = client_for(cast.owner).get(url("esms_add", cast.grappe))
+    field = response.context["form"].fields["categorie"]
+    groups = [(label, options) for label, options in field.choices if label]
+    assert [label for label, _ in groups] == [
+        "Personnes âgées",
+        "Personnes handicapées",
+        "Domicile",
+        "Protection de l'enfance",
+        "Autre ESMS",
+    ]
+    labels = {label for _, options in groups for _, label in options}
+    in_grappe = {m.esms.categorie.code for m in cast.grappe.active_memberships()}
+    assert "202" not in in_grappe
+    for wanted in (
+        "Résidences autonomie — 202",
+        "Service autonomie aide et soins (SAAS) — 209",
+        "Service autonomie aide (SAA) — 460",
+        "Institut Thérapeutique Éducatif et Pédagogique (I.T.E.P.) — 186",
+    ):
+        assert wanted in labels
+    assert len(labels) >= 80
+    assert not any(label.startswith("Centre Hospitalier") for label in labels)
+    # By label within a domain, as a reader looks for it; the code follows.
+    assert [label for _, label in dict(groups)["Personnes âgées"]] == [
+        "Centre de Jour pour Personnes Agées — 207",
+        "EHPA ne percevant pas des crédits d'assurance maladie — 502",
+        "EHPA percevant des crédits d'assurance maladie — 501",
+        "Etablissement d'hébergement pour personnes âgées dépendantes — 500",
+        "Etablissement Expérimental pour Personnes Agées — 381",
+        "Résidences autonomie — 202",
+    ]
+    html = response.content.decode()
+    assert '<optgroup label="Personnes âgées">' in html
 
 
 def test_manual_fields_are_validated(cast, client_for):
@@ -807,7 +883,7 @@ def test_edit_manual_esms_identity(cast, client_for):
     )
     entry = HistoryEntry.objects.get(action="Modification de l'ESMS")
     assert entry.changes["Catégorie"][0].startswith("500 — ")
-    assert entry.changes["Catégorie"][1] == "182 — SESSAD"
+    assert entry.changes["Catégorie"][1] == str(sessad)
 
 
 def test_edit_without_change_writes_no_history(cast, client_for):
@@ -936,12 +1012,37 @@ def test_og_remove_closes_the_og_membership(cast, client_for):
     assert entry.target == str(og)
 
 
-def test_amoa_consultant_edits_too(cast, client_for):
+def test_amoa_consultant_edits_esms_data_but_not_the_composition(cast, client_for):
+    """grappe.perms.can_decide_composition: the consultant assists the chef de projet, who
+    decides who is in the grappe; the ESMS's own data is theirs to fill in."""
     amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA, user=UserFactory()).user
+    client = client_for(amoa)
     esms = registry_esms()
-    response = client_for(amoa).post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
-    assert response.status_code == 302
-    assert JoinRequest.objects.filter(grappe=cast.grappe, esms=esms, requested_by=amoa).exists()
+    response = client.post(url("esms_add", cast.grappe), {"finess_et": esms.finess_et})
+    assert response.status_code == 403
+    assert "Seul le chef de projet de la grappe" in response.content.decode()
+    assert not JoinRequest.objects.filter(grappe=cast.grappe, esms=esms).exists()
+    assert (
+        client.get(url("esms_lookup", cast.grappe), {"finess_et": esms.finess_et}).status_code
+        == 403
+    )
+    membership = cast.grappe.memberships.first()
+    page = client.get(url("esms_edit", cast.grappe, membership.pk))
+    assert page.status_code == 200
+    assert page.context["membership_form"] is None and page.context["esms_form"] is not None
+    data = {
+        "esms-situation_dui": SituationDui.SEGUR,
+        "esms-editeur": "Éditeur B",
+        "esms-capacite": "80",
+        # Ignored: the project type and the entry date are not the consultant's to change.
+        "adhesion-joined_on": "2001-01-01",
+    }
+    joined_on = membership.joined_on
+    assert client.post(url("esms_edit", cast.grappe, membership.pk), data).status_code == 302
+    membership.refresh_from_db()
+    membership.esms.refresh_from_db()
+    assert membership.esms.editeur == "Éditeur B" and membership.esms.capacite == 80
+    assert membership.joined_on == joined_on
 
 
 def test_only_the_admin_moves_the_entry_date_earlier(cast, client_for):

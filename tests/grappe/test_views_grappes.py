@@ -277,8 +277,16 @@ def test_member_role_kinds_are_all_read_only(cast, client_for):
     ]:
         user = RoleFactory(grappe=grappe, kind=kind).user
         assert client_for(user).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 403
+    # The AMOA consultant works on the project but does not change what the grappe is
+    # (grappe.perms.can_decide_composition): they read it and are told who decides.
     amoa = RoleFactory(grappe=grappe, kind=RoleKind.AMOA).user
-    assert client_for(amoa).get(reverse("grappe:edit", args=[grappe.pk])).status_code == 200
+    response = client_for(amoa).get(reverse("grappe:edit", args=[grappe.pk]))
+    assert response.status_code == 403
+    assert "Seul le chef de projet de la grappe" in response.content.decode()
+    page = client_for(amoa).get(grappe.get_absolute_url()).content.decode()
+    assert reverse("grappe:edit", args=[grappe.pk]) not in page
+    assert reverse("grappe:esms_add", args=[grappe.pk]) not in page
+    assert reverse("grappe:esms_edit", args=[grappe.pk, grappe.memberships.first().pk]) in page
 
 
 def test_history_hides_the_amoa_call_from_the_grappes_amoa_consultants(cast, client_for):

@@ -158,7 +158,7 @@ def test_upload_simulates_then_apply_writes(cast, client_for):
     simulation.refresh_from_db()
     assert simulation.status == StatutImport.APPLIQUE
     assert Esms.objects.count() == esms_before + 5
-    assert messages_of(applied)[-1] == "Import appliqué : 5 créée(s), 0 mise(s) à jour."
+    assert messages_of(applied)[-1] == "Import appliqué : 5 fiches créées, 0 mise à jour."
     page = client.get(response["Location"])
     assert "Appliquer l'import" not in page.content.decode()
 

@@ -217,6 +217,37 @@ def test_add_role_creates_an_account_without_password(cast, client_for):
     assert client_for(person).get(roles_url(cast.grappe)).status_code == 200
 
 
+def test_a_new_person_may_be_given_a_civility_which_agrees_her_role(cast, client_for):
+    response = add_role(
+        client_for(cast.owner),
+        cast.grappe,
+        email="claire.martin@exemple.fr",
+        civilite="madame",
+        first_name="Claire",
+        last_name="Martin",
+        kind=RoleKind.REFERENT_DUI,
+        esms=cast.grappe.memberships.first().esms.pk,
+    )
+    assert response.status_code == 302
+    person = User.objects.get(email="claire.martin@exemple.fr")
+    assert person.civilite == "madame"
+    assert HistoryEntry.objects.filter(action="Attribution du rôle « Référente DUI »").exists()
+    page = client_for(cast.owner).get(cast.grappe.get_absolute_url()).content.decode()
+    assert "Claire Martin — Référente DUI" in page
+    # Optional: without it, the masculine of administrative writing.
+    add_role(
+        client_for(cast.owner),
+        cast.grappe,
+        email="dominique@exemple.fr",
+        first_name="Dominique",
+        last_name="Leroy",
+        kind=RoleKind.REFERENT_METIER,
+    )
+    assert User.objects.get(email="dominique@exemple.fr").civilite == ""
+    page = client_for(cast.owner).get(roles_url(cast.grappe)).content.decode()
+    assert "Référente DUI" in page and "Référent métier" in page
+
+
 def test_a_new_person_needs_first_and_last_names(cast, client_for):
     response = add_role(
         client_for(cast.owner), cast.grappe, email="inconnu@exemple.fr", kind=RoleKind.MEMBRE

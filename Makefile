@@ -59,8 +59,9 @@ run: demo
 
 # The suite on every core (pytest-xdist, one test database per worker; work stealing evens out
 # the long browser journeys), then alone the test that restarts PostgreSQL (marker "serial",
-# PostgreSQL only: on SQLite there is nothing to restart); exit 5 = none selected.
-JOBS ?= auto
+# PostgreSQL only: on SQLite there is nothing to restart); exit 5 = none selected. One worker
+# more than cores: a browser journey's worker mostly waits for Chromium and its live server.
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install-test system-deps
 	$(PY) -m pytest -p no:cacheprovider -n $(JOBS) --dist worksteal -m "not serial" $(PYTEST_ARGS)
 	@case "$$DATABASE_URL" in \

@@ -47,7 +47,7 @@ from projets.validation import (
     approvals_label,
     chefs_de_projet,
     copil_rule,
-    copil_voters,
+    deciding_voters,
     outcome,
 )
 
@@ -471,20 +471,8 @@ def submit(cr, user):
             raise ValidationRefusee(
                 "La réunion n'a pas encore eu lieu : son compte rendu ne peut pas être soumis."
             )
-        voters = copil_voters(grappe)
-        if not voters:
-            raise ValidationRefusee(
-                "Le COPIL de la grappe n'a aucun membre votant : composez-le avant de lui "
-                "soumettre un compte rendu."
-            )
         cr.submitted_by = user
-        rule = copil_rule(grappe).for_document(cr)
-        if not rule.voters:
-            raise ValidationRefusee(
-                "Le COPIL n'a pas d'autre membre votant que l'auteur de ce compte rendu : "
-                "personne ne pourrait le valider. Complétez le COPIL avant de le soumettre."
-            )
-        voters = [voter for voter in voters if rule.may_decide(voter)]
+        voters = deciding_voters(grappe, cr, ("un compte rendu", "ce compte rendu", "le"))
         stored = cr.content or {}
         tour = stored.get("tour", 0)
         archived = list(stored.get("avis_precedents", []))

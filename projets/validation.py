@@ -153,6 +153,26 @@ def awaiting_count(user):
     return versions.union(minutes, all=True).count()
 
 
+def deciding_voters(grappe, document, words):
+    """The COPIL voters who will decide `document` at its submission (its authors left out:
+    Regle.for_document). Refused when the COPIL has no voter, or none but the authors.
+    `words`: how the messages name it, e.g. ("un compte rendu", "ce compte rendu", "le")."""
+    kind, this, pronoun = words
+    voters = copil_voters(grappe)
+    if not voters:
+        raise ValidationRefusee(
+            "Le COPIL de la grappe n'a aucun membre votant : composez-le avant de lui soumettre "
+            f"{kind}."
+        )
+    rule = copil_rule(grappe).for_document(document)
+    if not rule.voters:
+        raise ValidationRefusee(
+            f"Le COPIL n'a pas d'autre membre votant que l'auteur de {this} : personne ne "
+            f"pourrait {pronoun} valider. Complétez le COPIL avant de {pronoun} soumettre."
+        )
+    return [voter for voter in voters if rule.may_decide(voter)]
+
+
 # ---------------------------------------------------------------------------------------------
 # The deliverable workflow
 # ---------------------------------------------------------------------------------------------
@@ -191,20 +211,8 @@ def submit_version(version, user):
         latest = livrable.versions.order_by("-numero").values_list("numero", flat=True).first()
         if latest != version.numero:
             raise ValidationRefusee("Seule la dernière version déposée peut être soumise au COPIL.")
-        voters = copil_voters(grappe)
-        if not voters:
-            raise ValidationRefusee(
-                "Le COPIL de la grappe n'a aucun membre votant : composez-le avant de soumettre "
-                "un livrable à sa validation."
-            )
         version.submitted_by = user
-        rule = copil_rule(grappe).for_document(version)
-        if not rule.voters:
-            raise ValidationRefusee(
-                "Le COPIL n'a pas d'autre membre votant que l'auteur de cette version : personne "
-                "ne pourrait la valider. Complétez le COPIL avant de la soumettre."
-            )
-        voters = [voter for voter in voters if rule.may_decide(voter)]
+        voters = deciding_voters(grappe, version, ("un livrable", "cette version", "la"))
         version.status = StatutVersion.SOUMISE
         version.submitted_at = timezone.now()
         version.save(update_fields=["status", "submitted_at", "submitted_by"])

@@ -21,6 +21,7 @@ from projets import perms
 from projets.enums import AvisCompteRendu, StatutAction, StatutCompteRendu, TypeReunion
 from projets.models import Action, CalendarFeed, CompteRendu, Reunion, ReunionDocument
 from projets.reminders_comptes_rendus import send_minutes_reminders
+from projets.validation import copil_voters
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.helpers import consume, text
 from tests.projets.helpers_comptes_rendus import draft
@@ -266,7 +267,7 @@ def diffuse(reunion, chef):
     cr = workflow.create_draft(reunion, chef)
     workflow.save_draft(cr, chef, "Synthèse.", {})
     workflow.submit(cr, chef)
-    for voter in workflow.copil_voters(reunion.grappe):
+    for voter in copil_voters(reunion.grappe):
         workflow.record_avis(cr, voter, AvisCompteRendu.APPROUVE)
     return CompteRendu.objects.get(pk=cr.pk)
 

@@ -27,6 +27,7 @@ from amoa.enums import (
     TypeCritere,
     TypePiece,
 )
+from grappe.enums import TypeProjet
 from grappe.models import Grappe
 
 # The seed's seven criteria (cahier des charges §1.8): (code, label, kind, weight, scale).
@@ -66,8 +67,31 @@ DEFAULT_CRITERES_EDITEUR = [
 ]
 # Above this many candidates the analysis gets heavy (seed 003 step 9): advice, not a rule.
 CANDIDATS_CONSEILLES = 5
-# AAP envelopes (seed 002), shown next to the budget.
-ENVELOPPES = {Mission.MARCHE: Decimal(15000), Mission.PROJET: Decimal(100000)}
+
+
+def enveloppes_aap(grappe):
+    """({mission: amount}, reason) of the AMOA envelopes of the grappe's call, shown next to the
+    budget. The amounts live on the call (`Aap.montant_amoa_*`); the envelopes are for acquisition
+    projects only (seed 000 §1) in the calls that fund them (`Aap.finance_amoa`); `reason` says
+    why there are none."""
+    aap = grappe.aap
+    if aap is None:
+        return {}, "La grappe n'a pas encore d'appel à projets : pas d'enveloppe AMOA de référence."
+    if not aap.finance_amoa:
+        return {}, f"L'appel « {aap.name} » ne finance pas l'AMOA."
+    memberships = grappe.memberships.filter(left_on__isnull=True).only("type_projet")
+    # Per ESMS (an ESMS may differ from the grappe's type); the grappe's type before any ESMS.
+    types = {grappe.type_projet_for(m) for m in memberships} or {grappe.type_projet}
+    if TypeProjet.ACQUISITION not in types:
+        return {}, (
+            "Les enveloppes AMOA sont réservées aux projets d'acquisition du DUI : aucun ESMS de "
+            "la grappe n'est en acquisition."
+        )
+    amounts = [
+        (Mission.MARCHE, aap.montant_amoa_marche),
+        (Mission.PROJET, aap.montant_amoa_projet),
+    ]
+    return {mission: amount for mission, amount in amounts if amount}, ""
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -141,8 +165,9 @@ class Consultation(models.Model):
         return [labels[code] for code in self.missions if code in labels]
 
     def enveloppe_reference(self):
-        """The AAP envelopes of the chosen missions (15 k€ marché, 100 k€ projet)."""
-        return sum((ENVELOPPES[m] for m in self.missions if m in ENVELOPPES), Decimal(0))
+        """The call's AMOA envelopes of the chosen missions (enveloppes_aap)."""
+        enveloppes, _ = enveloppes_aap(self.grappe)
+        return sum((enveloppes[m] for m in self.missions if m in enveloppes), Decimal(0))
 
     @property
     def is_editeur(self):

@@ -1,7 +1,44 @@
+from decimal import Decimal
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
-from grappe.models import HistoryEntry, JoinRequest, OgPerson
+from grappe.models import Aap, AapTranche, HistoryEntry, JoinRequest, OgPerson
+
+
+class AapTrancheFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        total = sum((data["pourcentage"] for data in kept), Decimal(0))
+        if kept and total != 100:
+            raise ValidationError(
+                f"Les tranches totalisent {total} % : elles doivent totaliser 100 %."
+            )
+
+
+class AapTrancheInline(admin.TabularInline):
+    model = AapTranche
+    formset = AapTrancheFormSet
+    extra = 0
+
+
+@admin.register(Aap)
+class AapAdmin(admin.ModelAdmin):
+    """The calls' rules, each with its source, corrected by the national admin when an ARS
+    publishes its own. A changed split applies to conventions made afterwards: a grappe's
+    tranches are created, and kept, when its convention amount is first shown."""
+
+    list_display = ["name", "kind", "year", "region", "min_esms", "couverture_min", "finance_amoa"]
+    list_filter = ["kind", "year"]
+    search_fields = ["name"]
+    inlines = [AapTrancheInline]
 
 
 @admin.register(OgPerson)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from core.text import agree, plural
-from grappe.enums import Domaine, TypeProjet
+from grappe.enums import Domaine, TypeProjet, UniteSeuil
 from grappe.finess import check_finess
 
 # Long lists of offenders are cut so that a reason stays readable on the page and in the PDF.
@@ -146,14 +146,18 @@ def _min_esms(grappe, aap, in_scope, memberships):
             "le minimum dépend de l'appel à projets.",
         )
     region = grappe.region
-    if region.reduced_threshold:
-        minimum = aap.min_esms_reduced
-        where = f"pour la région {region.name}, seuil réduit Corse et outre-mer"
+    count = len(in_scope)
+    note = _out_of_scope_note(in_scope, memberships)
+    if region.reduced_threshold and aap.seuil_reduit is not None:
+        minimum = aap.seuil_reduit
+        where = f"pour la région {region.name}, seuil réduit Corse et outre-mer de l'appel"
+        if aap.seuil_reduit_unite == UniteSeuil.OG:
+            return _reduced_og(aap, in_scope, minimum, where, note)
     else:
         minimum = aap.min_esms
         where = f"pour la région {region.name}"
-    count = len(in_scope)
-    note = _out_of_scope_note(in_scope, memberships)
+        if region.reduced_threshold:
+            where += f" : l'appel « {aap.name} » ne prévoit pas de seuil réduit"
     if count >= minimum:
         return Check(
             "min_esms",
@@ -167,6 +171,26 @@ def _min_esms(grappe, aap, in_scope, memberships):
         CheckStatus.KO,
         f"{count} ESMS : il en faut au moins {minimum} {where}{note}. "
         f"Ajoutez {minimum - count} ESMS.",
+    )
+
+
+def _reduced_og(aap, in_scope, minimum, where, note):
+    """The reduced threshold counted in distinct OG (national call n°2, seed 002)."""
+    label = "Nombre minimal d'organismes gestionnaires"
+    count = len({m.esms.og_id for m in in_scope})
+    distinct = plural(
+        count, "organisme gestionnaire distinct", "organismes gestionnaires distincts"
+    )
+    if count >= minimum:
+        return Check(
+            "min_esms", label, CheckStatus.OK, f"{distinct} (minimum {minimum} {where}){note}."
+        )
+    return Check(
+        "min_esms",
+        label,
+        CheckStatus.KO,
+        f"{distinct} : il en faut au moins {minimum} {where}{note}. "
+        f"Ajoutez des ESMS de {plural(minimum - count, 'autre organisme gestionnaire', 'autres organismes gestionnaires')}.",
     )
 
 

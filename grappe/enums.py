@@ -37,6 +37,11 @@ class TypeAap(models.TextChoices):
     GENERALISATION = "generalisation", "Généralisation"
 
 
+class UniteSeuil(models.TextChoices):
+    ESMS = "esms", "ESMS"
+    OG = "og", "organismes gestionnaires"
+
+
 class EvenementTranche(models.TextChoices):
     SIGNATURE = "signature", "Signature de la convention ARS"
     CIBLES = "cibles", "Atteinte des cibles d'usage"

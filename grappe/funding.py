@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.money import euros
 from core.text import agree, plural
-from grappe.enums import TypeProjet
+from grappe.enums import TypeProjet, UniteSeuil
 from grappe.models import OrganismeGestionnaire
 
 CENT = Decimal("0.01")
@@ -42,6 +42,8 @@ class FundingSimulation:
     total: Decimal = Decimal(0)
     tranches: list[TrancheLine] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (rule, source) of the call, shown under the simulation.
+    rules: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self, label_start):
         """The first line whose label starts with `label_start`, or None."""
@@ -67,6 +69,59 @@ def small_og_counts(grappe, aap, memberships):
     )
     runs = {og_id: max(registry.get(og_id, 0), count) for og_id, count in in_grappe.items()}
     return {og_id: count for og_id, count in runs.items() if count < aap.seuil_petit_og}
+
+
+def amoa_refusal(aap, requested, acquisition, small):
+    """Why the AMOA envelopes asked for are not funded (a French sentence), or "" if they are.
+
+    The envelopes are for acquisition projects only (seed 000 §1), in the calls that fund them
+    (`Aap.finance_amoa`, with its source), and in some calls only with a small OG."""
+    if not requested:
+        return ""
+    if not aap.finance_amoa:
+        return f"l'appel « {aap.name} » ne finance pas l'AMOA."
+    if not acquisition:
+        return (
+            "les enveloppes AMOA sont réservées aux projets d'acquisition du DUI, et aucun ESMS "
+            "de la grappe n'est en acquisition (mise en conformité uniquement)."
+        )
+    if aap.amoa_small_og_only and not small:
+        who = (
+            f"un organisme gestionnaire de moins de {aap.seuil_petit_og} établissements"
+            if aap.seuil_petit_og is not None
+            else "un petit organisme gestionnaire"
+        )
+        return (
+            f"l'appel « {aap.name} » réserve l'AMOA aux grappes comprenant {who}, et aucun "
+            "organisme gestionnaire de la grappe n'est dans ce cas."
+        )
+    return ""
+
+
+def call_rules(aap, tranches):
+    """(rule, source) of the call's rules whose source the simulation shows."""
+    if aap.seuil_reduit is None:
+        threshold = "Corse et outre-mer : pas de seuil réduit"
+    else:
+        threshold = (
+            f"Corse et outre-mer : seuil réduit à {aap.seuil_reduit} "
+            f"{UniteSeuil(aap.seuil_reduit_unite or UniteSeuil.ESMS).label}"
+        )
+    tranches = " / ".join(
+        f"{tranche.pourcentage.normalize():f} %"
+        for tranche in sorted(tranches, key=lambda tranche: tranche.numero)
+    )
+    rules = [
+        (
+            "AMOA « marché » et « projet » financées (projets d'acquisition)"
+            if aap.finance_amoa
+            else "AMOA non financée",
+            aap.amoa_source,
+        ),
+        (threshold, aap.seuil_reduit_source),
+        (f"Tranches de versement : {tranches or 'aucune'}", aap.tranches_source),
+    ]
+    return [(rule, source or "Par défaut, à confirmer.") for rule, source in rules]
 
 
 def simulate_funding(grappe, memberships=None):
@@ -178,26 +233,21 @@ def simulate_funding(grappe, memberships=None):
         ]
         if asked and amount
     ]
-    if requested and aap.amoa_small_og_only and not small:
-        who = (
-            f"un organisme gestionnaire de moins de {aap.seuil_petit_og} établissements"
-            if aap.seuil_petit_og is not None
-            else "un petit organisme gestionnaire"
-        )
+    refused = amoa_refusal(aap, requested, acquisition, small)
+    if refused:
         asked = " et ".join(
             f"{name} ({euros(amount, whole=True)})" for name, _, amount in requested
         )
         warnings.append(
-            f"{asked} {agree(len(requested), 'non financée', 'non financées')} : "
-            f"l'appel « {aap.name} » "
-            f"réserve l'AMOA aux grappes comprenant {who}, et aucun organisme gestionnaire de la "
-            "grappe n'est dans ce cas."
+            f"{asked} {agree(len(requested), 'non financée', 'non financées')} : {refused}"
         )
     else:
         lines.extend(FundingLine(label, 1, amount, amount) for _, label, amount in requested)
 
     simulation.total = sum((line.amount for line in lines), Decimal(0))
-    simulation.tranches = split_tranches(simulation.total, list(aap.tranches.all()), warnings)
+    tranches = list(aap.tranches.all())
+    simulation.tranches = split_tranches(simulation.total, tranches, warnings)
+    simulation.rules = call_rules(aap, tranches)
     return simulation
 
 

@@ -27,6 +27,7 @@ from grappe.enums import (
     TypeAap,
     TypeComite,
     TypeProjet,
+    UniteSeuil,
     label_for,
 )
 from grappe.finess import validate_finess
@@ -279,9 +280,16 @@ class Aap(models.Model):
     closes_on = models.DateField("clôture des candidatures", null=True, blank=True)
     # Eligibility
     min_esms = models.PositiveIntegerField("nombre minimal d'ESMS", default=15)
-    min_esms_reduced = models.PositiveIntegerField(
-        "nombre minimal d'ESMS (Corse et outre-mer)", default=8
+    seuil_reduit = models.PositiveIntegerField(
+        "seuil réduit (Corse et outre-mer)",
+        null=True,
+        blank=True,
+        help_text="Vide si l'appel ne prévoit pas de seuil réduit : le seuil national s'applique.",
     )
+    seuil_reduit_unite = models.CharField(
+        "unité du seuil réduit", max_length=10, choices=UniteSeuil.choices, blank=True
+    )
+    seuil_reduit_source = models.TextField("source du seuil réduit", blank=True)
     max_esms = models.PositiveIntegerField("nombre maximal d'ESMS", null=True, blank=True)
     national_threshold = models.PositiveIntegerField(
         "seuil de l'appel national",
@@ -304,6 +312,18 @@ class Aap(models.Model):
         default=list,
         blank=True,
         help_text="Domaines pour lesquels l'achat du DUI passe obligatoirement par le SAD.",
+    )
+    # Second payment (targets tranche): share of the grappe's ESMS that must report a month.
+    couverture_min = models.PositiveSmallIntegerField(
+        "couverture minimale des ESMS (%)",
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=(
+            "Part des ESMS actifs de la grappe qui doivent avoir transmis toutes les données "
+            "d'un mois pour que ses cibles soient évaluées (tranche « cibles »). Par défaut, "
+            "à confirmer : 100 %, chaque ESMS actif de la grappe ; l'ARS peut fixer une part "
+            "plus basse."
+        ),
     )
     # Funding barème (euros)
     montant_acquisition = models.DecimalField(
@@ -351,6 +371,18 @@ class Aap(models.Model):
         "AMOA réservée aux petits OG",
         default=True,
         help_text="Généralisation : l'AMOA n'est financée que si la grappe compte un petit OG.",
+    )
+    finance_amoa = models.BooleanField(
+        "finance l'AMOA",
+        default=False,
+        help_text="Enveloppes AMOA « marché » et « projet », pour les projets d'acquisition.",
+    )
+    amoa_source = models.TextField("source de la règle AMOA", blank=True)
+    tranches_source = models.TextField(
+        "source des tranches de versement",
+        blank=True,
+        help_text="S'applique aux tranches des nouvelles conventions ; "
+        "celles déjà créées ne changent pas.",
     )
 
     class Meta:

@@ -147,7 +147,6 @@ AAPS = [
         "kind": "generalisation",
         "year": 2025,
         "min_esms": 15,
-        "min_esms_reduced": 8,
         "max_esms": None,
         "national_threshold": 50,
         "min_og": None,
@@ -170,7 +169,6 @@ AAPS = [
         "kind": "amorcage_t1",
         "year": 2021,
         "min_esms": 15,
-        "min_esms_reduced": 8,
         "max_esms": 30,
         "national_threshold": None,
         "min_og": 3,
@@ -193,7 +191,6 @@ AAPS = [
         "kind": "amorcage_t2",
         "year": 2022,
         "min_esms": 15,
-        "min_esms_reduced": 8,
         "max_esms": 49,
         "national_threshold": None,
         "min_og": None,
@@ -212,6 +209,72 @@ AAPS = [
         "tranches": [(1, Decimal(50), "signature"), (2, Decimal(50), "cibles")],
     },
 ]
+
+SOURCE_AMOA_ACQUISITION = (
+    "Seed 000 §1 : « Pour les projets d'acquisition, l'instruction du programme ESMS numérique "
+    "prévoit deux enveloppes AMOA, l'une sur la partie « marché » et l'autre sur la partie "
+    "« projet » »."
+)
+
+SOURCE_TRANCHES_AMORCAGE = (
+    "Seed 000 §2.3 : « 50 % à la signature de la convention ARS / porteur », « 50 % à "
+    "l'atteinte des cibles d'usages »."
+)
+
+# Rules of each call added by issue 18 (loaded by migration 0011 on top of AAPS, which
+# migration 0003 loaded): the reduced threshold for Corsica and overseas with its unit, whether
+# the call funds the AMOA envelopes, the payment split — each with its source. A new split only
+# applies to the tranches of conventions created afterwards (indicateurs.Tranche keeps its own).
+AAP_RULES = {
+    "Généralisation ESMS numérique 2025": {
+        "seuil_reduit": None,
+        "seuil_reduit_unite": "",
+        "seuil_reduit_source": (
+            "Seed 004 : « En groupement de 15 ESSMS », sans exception pour la Corse ou l'outre-mer."
+        ),
+        "finance_amoa": True,
+        "amoa_source": (
+            f"{SOURCE_AMOA_ACQUISITION} Seed 004 : « AMOA / chef de projet : 15 K€ (procédure "
+            "de marché public), 100 K€ (projet) »."
+        ),
+        "tranches": [(1, Decimal(40), "signature"), (2, Decimal(60), "cibles")],
+        "tranches_source": (
+            "Seed 004 : « En attente du déblocage des premiers 40 % des fonds » — répartition "
+            "40 % / 60 % par défaut, à confirmer par l'ARS."
+        ),
+    },
+    "Amorçage — temps 1 (AAP n°1)": {
+        "seuil_reduit": 8,
+        "seuil_reduit_unite": "esms",
+        "seuil_reduit_source": (
+            "DOMAIN.md §4 : « in Corsica 2 OG and 8 ESMS, per the published instruction's "
+            "summary » — à confirmer."
+        ),
+        "finance_amoa": False,
+        "amoa_source": (
+            "Seed 001 : l'AMOA fait partie des « nouveaux objets financés » du temps 2 "
+            "(« accompagnement dans la procédure de marché, accompagnement au pilotage du "
+            "projet ») : le temps 1 ne la finance pas."
+        ),
+        "tranches": [(1, Decimal(50), "signature"), (2, Decimal(50), "cibles")],
+        "tranches_source": SOURCE_TRANCHES_AMORCAGE,
+    },
+    "Amorçage — temps 2 (AAP n°2)": {
+        "seuil_reduit": 8,
+        "seuil_reduit_unite": "og",
+        "seuil_reduit_source": (
+            "Seed 002 (AAP national) : « Seuil abaissé à 8 OG pour la Corse et territoires "
+            "ultramarins »."
+        ),
+        "finance_amoa": True,
+        "amoa_source": (
+            f"{SOURCE_AMOA_ACQUISITION} Seed 001 : le temps 2 finance l'« accompagnement dans "
+            "la procédure de marché, accompagnement au pilotage du projet »."
+        ),
+        "tranches": [(1, Decimal(50), "signature"), (2, Decimal(50), "cibles")],
+        "tranches_source": SOURCE_TRANCHES_AMORCAGE,
+    },
+}
 
 # The FINESS categories of social and medico-social establishments (aggregates 41xx–46xx), so
 # that an ESMS typed by hand (a valid number absent from the imported registry) can take any of

@@ -31,7 +31,11 @@ Rules (DOMAIN.md §5, seed 000 §2.3) and the choices made where the texts are s
 
 Tranche 2 (the one paid when targets are met) becomes due exactly once: a conditional
 `UPDATE … WHERE statut='prevue'` (one winner under concurrency), the figures frozen in
-`declenchement`. A later recomputation of that month with the targets no longer met does not
+`declenchement` with the month's coverage. It needs the financing convention signed
+(Grappe.convention_signed_on) and the month assessed on the grappe's ESMS: when fewer of the ESMS
+it holds that month (EsmsMembership.held_in) than the call's Aap.couverture_min (100 % by
+default) reported every figure, the month is « non évaluable » and meets no target. A later
+recomputation of that month with the targets no longer met does not
 revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets the motif).
 """
 
@@ -44,6 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url, send_templated_mail
+from core.text import agree, plural
 from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
 from indicateurs.enums import Niveau, StatutCalcul, StatutTranche
@@ -526,23 +531,138 @@ def figure_texte(item):
     return f"{pourcent(item['valeur'])} (cible {fr_cible(item['cible'])} %)"
 
 
+def couvertures(mois, grappe_ids, indicateurs_par_grappe):
+    """{grappe_id: coverage of the month}: the grappe's ESMS (memberships held that month,
+    EsmsMembership.held_in), those reporting (a usable numerator and denominator for each of
+    the grappe's assessed indicators at ESMS level), the persons they accompany, the missing
+    ESMS (ids) and the rule (couverture_min of the call, 100 % without a call). Three queries
+    whatever the number of grappes or ESMS."""
+    grappe_ids = list(grappe_ids)
+    if not grappe_ids:
+        return {}
+    held = list(
+        EsmsMembership.objects.held_in(mois)
+        .filter(grappe_id__in=grappe_ids)
+        .values_list("grappe_id", "esms_id")
+    )
+    esms_ids = [esms_id for _, esms_id in held]
+    complete = {
+        row["esms_id"]: row["n"]
+        for row in ValeurIndicateur.objects.filter(
+            mois=mois,
+            niveau=Niveau.ESMS,
+            esms_id__in=esms_ids,
+            numerateur__isnull=False,
+            denominateur__isnull=False,
+        )
+        .values("esms_id")
+        .annotate(n=Count("id"))
+    }
+    personnes = dict(
+        UsageMensuel.objects.filter(mois=mois, esms_id__in=esms_ids).values_list(
+            "esms_id", "personnes_accompagnees"
+        )
+    )
+    minimum = dict(
+        Grappe.objects.filter(pk__in=grappe_ids).values_list("pk", "aap__couverture_min")
+    )
+    result = {
+        pk: {
+            "esms": 0,
+            "declarants": 0,
+            "personnes": 0,
+            "manquants": [],
+            "minimum": minimum.get(pk) or 100,
+        }
+        for pk in grappe_ids
+    }
+    for grappe_id, esms_id in held:
+        item = result[grappe_id]
+        item["esms"] += 1
+        if complete.get(esms_id, 0) >= indicateurs_par_grappe.get(grappe_id, 0):
+            item["declarants"] += 1
+            item["personnes"] += personnes.get(esms_id) or 0
+        else:
+            item["manquants"].append(esms_id)
+    for item in result.values():
+        # Integer comparison: declarants / esms ≥ minimum % ⇔ declarants × 100 ≥ minimum × esms.
+        item["evaluable"] = item["esms"] > 0 and (
+            item["declarants"] * 100 >= item["minimum"] * item["esms"]
+        )
+    return result
+
+
+def couverture_figures(item):
+    """The coverage as frozen in a tranche's declenchement (JSON: no ids of missing ESMS)."""
+    return {
+        "esms": item["esms"],
+        "declarants": item["declarants"],
+        "personnes": item["personnes"],
+        "minimum": item["minimum"],
+    }
+
+
+def _entier(value):
+    """« 1 234 »: an integer with the French thousands separator (narrow no-break space)."""
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+def couverture_texte(item):
+    """« 15 ESMS déclarants sur 16 (couverture minimale : 90 %), 1 234 personnes accompagnées
+    couvertes »: a month's coverage (couvertures / couverture_figures); "" without one."""
+    if not item:
+        return ""
+    personnes = item.get("personnes") or 0
+    return (
+        f"{plural(item['declarants'], 'ESMS déclarant', 'ESMS déclarants')} sur {item['esms']} "
+        f"(couverture minimale : {item['minimum']} %), {_entier(personnes)} "
+        f"{agree(personnes, 'personne accompagnée couverte', 'personnes accompagnées couvertes')}"
+    )
+
+
 def update_tranches(mois, grappe=None):
     """After a computation: make the targets tranche due for grappes whose applicable targets
     are all met this month (once), flag for review those whose triggering month no longer
-    meets them. Returns (newly due grappe ids, flagged grappe ids)."""
+    meets them. Returns (newly due grappe ids, flagged grappe ids).
+
+    A grappe's month is assessed on the grappe's ESMS: when fewer of its ESMS than the call's
+    couverture_min (100 % by default) reported every figure, the month is « non évaluable »: its
+    grappe values stay (the rates of the ESMS that reported, for follow-up) but the month meets
+    no target and makes no tranche due. The targets tranche never falls due
+    before the financing convention is signed (Grappe.convention_signed_on)."""
     rows = ValeurIndicateur.objects.filter(mois=mois, niveau=Niveau.GRAPPE)
     if grappe is not None:
         rows = rows.filter(grappe=grappe)
-    summary = rows.values("grappe_id").annotate(
-        total=Count("id"), met=Count("id", filter=Q(atteinte=True))
+    summary = list(
+        rows.values("grappe_id").annotate(
+            total=Count("id"), met=Count("id", filter=Q(atteinte=True))
+        )
     )
-    met_ids = [row["grappe_id"] for row in summary if row["total"] and row["met"] == row["total"]]
-    not_met_ids = [row["grappe_id"] for row in summary if row["met"] != row["total"]]
+    coverage = couvertures(
+        mois,
+        [row["grappe_id"] for row in summary],
+        {row["grappe_id"]: row["total"] for row in summary},
+    )
+    non_evaluable = {pk for pk, item in coverage.items() if not item["evaluable"]}
+    met_ids = [
+        row["grappe_id"]
+        for row in summary
+        if row["total"] and row["met"] == row["total"] and row["grappe_id"] not in non_evaluable
+    ]
+    not_met_ids = [
+        row["grappe_id"]
+        for row in summary
+        if row["met"] != row["total"] or row["grappe_id"] in non_evaluable
+    ]
 
     newly_due = []
     candidates = list(
         Tranche.objects.filter(
-            grappe_id__in=met_ids, statut=StatutTranche.PREVUE, numero__gte=2
+            grappe_id__in=met_ids,
+            statut=StatutTranche.PREVUE,
+            numero__gte=2,
+            grappe__convention_signed_on__isnull=False,
+            grappe__convention_signed_on__lte=timezone.localdate(),
         ).select_related("grappe", "grappe__aap")
     )
     if candidates:
@@ -554,14 +674,17 @@ def update_tranches(mois, grappe=None):
         for tranche in candidates:
             if tranche.numero != tranche_cibles_numero(tranche.grappe):
                 continue
-            if trigger_tranche(tranche, mois, _figures(figures_rows.get(tranche.grappe_id, []))):
+            figures = _figures(figures_rows.get(tranche.grappe_id, []))
+            figures["couverture"] = couverture_figures(coverage[tranche.grappe_id])
+            if trigger_tranche(tranche, mois, figures):
                 newly_due.append(tranche.grappe_id)
 
     flagged = []
     if not_met_ids:
         motif = (
             f"Données corrigées : au calcul du {timezone.localdate():%d/%m/%Y}, les cibles de "
-            f"{mois:%m/%Y} (mois de déclenchement) ne sont plus toutes atteintes. La tranche "
+            f"{mois:%m/%Y} (mois de déclenchement) ne sont plus toutes atteintes ou des "
+            "données d'ESMS manquent désormais (mois non évaluable). La tranche "
             "reste due ; vérifiez les données avec la grappe."
         )
         to_review = Tranche.objects.filter(
@@ -605,6 +728,11 @@ def trigger_tranche(tranche, mois, figures):
         f"Tranche {tranche.numero}",
         {
             "Mois": f"{mois:%m/%Y}",
+            **(
+                {"Couverture": couverture_texte(figures["couverture"])}
+                if figures.get("couverture")
+                else {}
+            ),
             **{item["libelle"]: figure_texte(item) for item in figures["indicateurs"]},
         },
     )
@@ -658,13 +786,16 @@ def grappe_indicateurs(grappe, mois):
                 "atteinte": taux.atteinte if taux else None,
             }
         )
+    atteintes = bool(indicateurs) and all(item["atteinte"] is True for item in indicateurs)
+    if atteintes:
+        # A month where too few of the grappe's ESMS reported is not assessed (non évaluable).
+        atteintes = couvertures(mois, [grappe.pk], {grappe.pk: len(rows)})[grappe.pk]["evaluable"]
     return {
         "grappe": grappe.pk,
         "mois": f"{mois:%Y-%m}",
         "premiere_mesure": any(row.premiere_mesure for row in rows.values()),
         "indicateurs": indicateurs,
-        "cibles_atteintes": bool(indicateurs)
-        and all(item["atteinte"] is True for item in indicateurs),
+        "cibles_atteintes": atteintes,
         "tranches": [
             {
                 "numero": tranche.numero,

@@ -17,7 +17,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from grappe.models import EsmsMembership, Grappe, Region
+from grappe.models import Esms, EsmsMembership, Grappe, Region
 from indicateurs.charts import (
     ATTEINTE,
     MANQUANT,
@@ -31,6 +31,7 @@ from indicateurs.charts import (
 )
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+from indicateurs.services import couvertures
 from indicateurs.taux import Taux, fr_cible
 from projets.models import Etape
 
@@ -184,6 +185,16 @@ def grappe_context(grappe, mois=None, today=None):
             }
         )
     esms_rows.sort(key=lambda row: (-row["ecart"], row["esms"].name))
+    # The month's coverage, when it is assessed at grappe level: who reported, who is missing.
+    couverture, manquants = None, []
+    assessed = [value for value in grappe_values if value.mois == selected]
+    if assessed:
+        couverture = couvertures(selected, [grappe.pk], {grappe.pk: len(assessed)})[grappe.pk]
+        if couverture["manquants"]:
+            manquants = sorted(
+                esms.name for esms in Esms.objects.filter(pk__in=couverture["manquants"])
+            )
+    non_evaluable = couverture is not None and not couverture["evaluable"]
     heatmaps = [
         {
             "indicateur": indicateur,
@@ -206,7 +217,12 @@ def grappe_context(grappe, mois=None, today=None):
         "mois": selected,
         "mois_libelle": mois_label(selected, short=False),
         "synthese": synthese,
-        "toutes_atteintes": bool(synthese) and all(cellule.atteinte for cellule in synthese),
+        "toutes_atteintes": bool(synthese)
+        and not non_evaluable
+        and all(cellule.atteinte for cellule in synthese),
+        "couverture": couverture,
+        "non_evaluable": non_evaluable,
+        "esms_manquants": manquants,
         "premiere_mesure": any(
             cellule.valeur is not None and cellule.valeur.premiere_mesure for cellule in synthese
         ),

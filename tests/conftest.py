@@ -123,6 +123,7 @@ def cast(db):
 REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
     "grappe.migrations.0008_esms_categories",
+    "grappe.migrations.0011_aap_rules_per_call",
     "projets.migrations.0002_reference_plan",
     "projets.migrations.0003_beat_schedule",
     "indicateurs.migrations.0003_indicateurs_reference",

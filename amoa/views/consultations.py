@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from amoa import perms, services
 from amoa.enums import Mission
 from amoa.forms.consultations import ConsultationForm, CritereFormSet
-from amoa.models import CANDIDATS_CONSEILLES, ENVELOPPES, Consultation
+from amoa.models import CANDIDATS_CONSEILLES, Consultation, enveloppes_aap
 from amoa.services import analyse, record_history
 from amoa.views.common import cahier_url, consultation_for, grappe_for, require
 from grappe.enums import TypeComite
@@ -54,9 +54,14 @@ def consultation_list(request, pk):
     )
 
 
-def _enveloppes():
+def _enveloppes(grappe):
+    """{"lignes": [(mission label, amount)], "motif": why there are none} for the form."""
     labels = dict(Mission.choices)
-    return [(labels[code], amount) for code, amount in ENVELOPPES.items()]
+    enveloppes, reason = enveloppes_aap(grappe)
+    return {
+        "lignes": [(labels[code], amount) for code, amount in enveloppes.items()],
+        "motif": reason,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +105,7 @@ def consultation_create(request, pk):
     return render(
         request,
         "amoa/consultation_form.html",
-        {"grappe": grappe, "form": form, "enveloppes": _enveloppes()},
+        {"grappe": grappe, "form": form, "enveloppes": _enveloppes(grappe)},
     )
 
 
@@ -122,7 +127,7 @@ def consultation_edit(request, pk, consultation_id):
             "grappe": grappe,
             "consultation": consultation,
             "form": form,
-            "enveloppes": _enveloppes(),
+            "enveloppes": _enveloppes(grappe),
         },
     )
 

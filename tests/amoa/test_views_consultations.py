@@ -1,13 +1,14 @@
 """Consultation pages: create/edit, the consultation page, the criteria editor."""
 
 import html
+from decimal import Decimal
 
 import pytest
 from django.urls import NoReverseMatch, reverse
 
 from amoa.models import Consultation, Critere
 from grappe.enums import RoleComite
-from grappe.models import HistoryEntry
+from grappe.models import Aap, HistoryEntry
 from tests.amoa.factories import evaluator, make_offre
 from tests.grappe.factories import UserFactory
 
@@ -19,6 +20,8 @@ def text(response):
 
 
 def test_owner_creates_a_consultation_with_the_seven_default_criteria(cast, client_for):
+    cast.grappe.aap = Aap.objects.get(kind="amorcage_t2")
+    cast.grappe.save()
     client = client_for(cast.owner)
     url = reverse("amoa:consultation_create", args=[cast.grappe.pk])
     page = text(client.get(url))
@@ -172,3 +175,38 @@ def test_an_indispensable_criterion_is_not_weighted(cast, consultation, client_f
     data[f"criteres-{n}-poids"] = "0"
     assert client_for(cast.owner).post(url, data).status_code == 302
     assert consultation.criteres.get(code="references_ms").is_indispensable
+
+
+@pytest.mark.parametrize(
+    ("kind", "type_projet", "reason"),
+    [
+        (None, "acquisition", "La grappe n'a pas encore d'appel à projets"),
+        ("amorcage_t1", "acquisition", "ne finance pas l'AMOA"),
+        ("amorcage_t2", "conformite", "réservées aux projets d'acquisition du DUI"),
+    ],
+)
+def test_no_amoa_envelope_outside_acquisition_projects_of_the_calls_funding_them(
+    cast, client_for, kind, type_projet, reason
+):
+    cast.grappe.aap = Aap.objects.get(kind=kind) if kind else None
+    cast.grappe.type_projet = type_projet
+    cast.grappe.save()
+    page = text(
+        client_for(cast.owner).get(reverse("amoa:consultation_create", args=[cast.grappe.pk]))
+    )
+    enveloppes = page[page.index('data-testid="enveloppes"') :].split("</div>")[0]
+    assert reason in enveloppes
+    assert "15\xa0000" not in enveloppes
+
+
+def test_envelope_amounts_come_from_the_call(cast):
+    call = Aap.objects.get(kind="generalisation")
+    call.montant_amoa_projet = Decimal("90000")
+    call.save()
+    cast.grappe.aap = call
+    cast.grappe.type_projet = "acquisition"
+    cast.grappe.save()
+    consultation = Consultation.objects.create(
+        grappe=cast.grappe, titre="AMOA", missions=["marche", "projet"]
+    )
+    assert consultation.enveloppe_reference() == Decimal("105000")

@@ -66,11 +66,48 @@ def test_minimum_esms_mainland(count, status):
 
 @pytest.mark.parametrize("region_code", ["94", "04"])  # Corse, La Réunion
 @pytest.mark.parametrize(("count", "status"), [(7, KO), (8, OK)])
-def test_minimum_esms_reduced_in_corsica_and_overseas(region_code, count, status):
-    result = check(make_grappe(count, region_code=region_code), "min_esms")
+def test_minimum_esms_reduced_in_corsica_and_overseas_amorcage_t1(region_code, count, status):
+    result = check(make_grappe(count, "amorcage_t1", region_code=region_code), "min_esms")
     assert result.status == status
     assert "minimum 8" in result.reason or "au moins 8" in result.reason
     assert "seuil réduit" in result.reason
+
+
+@pytest.mark.parametrize(("og_count", "status"), [(7, KO), (8, OK)])
+def test_reduced_threshold_of_the_national_call_n2_counts_og(og_count, status):
+    """Seed 002: « Seuil abaissé à 8 OG pour la Corse et territoires ultramarins »."""
+    grappe = GrappeFactory(aap=aap("amorcage_t2"), region=region("94"))
+    for _ in range(og_count):
+        add_esms(grappe, 1, og=OrganismeGestionnaireFactory())
+    result = check(grappe, "min_esms")
+    assert result.status == status
+    assert result.label == "Nombre minimal d'organismes gestionnaires"
+    assert f"{og_count} organismes gestionnaires distincts" in result.reason
+    assert "au moins 8" in result.reason or "minimum 8" in result.reason
+
+
+def test_reduced_threshold_in_og_is_not_met_by_esms_of_one_og():
+    grappe = make_grappe(10, "amorcage_t2", region_code="94")
+    assert check(grappe, "min_esms").status == KO
+
+
+@pytest.mark.parametrize(("count", "status"), [(14, KO), (15, OK)])
+def test_generalisation_has_no_reduced_threshold(count, status):
+    """Seed 004: « En groupement de 15 ESSMS », without exception."""
+    assert aap().seuil_reduit is None
+    result = check(make_grappe(count, region_code="94"), "min_esms")
+    assert result.status == status
+    assert "ne prévoit pas de seuil réduit" in result.reason
+
+
+def test_reduced_thresholds_are_per_call_with_their_unit_and_source():
+    rules = {a.kind: (a.seuil_reduit, a.seuil_reduit_unite) for a in Aap.objects.all()}
+    assert rules == {
+        "generalisation": (None, ""),
+        "amorcage_t1": (8, "esms"),
+        "amorcage_t2": (8, "og"),
+    }
+    assert all(a.seuil_reduit_source for a in Aap.objects.all())
 
 
 def test_minimum_esms_follows_the_aap_data():

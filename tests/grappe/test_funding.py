@@ -65,8 +65,8 @@ def test_generalisation_bareme(generalisation_grappe):
     assert simulation.total == D(420000)
     assert isinstance(simulation.total, Decimal)
     assert [(t.numero, t.pourcentage, t.montant) for t in simulation.tranches] == [
-        (1, D(50), D(210000)),
-        (2, D(50), D(210000)),
+        (1, D(40), D(168000)),
+        (2, D(60), D(252000)),
     ]
     assert simulation.tranches[0].evenement_label == "Signature de la convention ARS"
     assert simulation.tranches[1].evenement_label == "Atteinte des cibles d'usage"
@@ -185,6 +185,70 @@ def test_amoa_financed_without_small_og_when_the_aap_allows_it():
     assert simulation.warnings == []
 
 
+def test_amoa_not_financed_for_a_grappe_all_in_mise_en_conformite():
+    """Seed 000 §1: the AMOA envelopes are for acquisition projects."""
+    grappe = GrappeFactory(
+        aap=aap("amorcage_t2"), type_projet="conformite", amoa_marche=True, amoa_projet=True
+    )
+    add_esms(grappe, 16)
+    simulation = simulate_funding(grappe)
+    assert simulation.line("AMOA") is None
+    assert simulation.total == D(16 * 10000)
+    assert simulation.warnings == [
+        "AMOA « marché » (15\u00a0000\u00a0€) et AMOA « projet » (100\u00a0000\u00a0€) non "
+        "financées : les enveloppes AMOA sont réservées aux projets d'acquisition du DUI, et "
+        "aucun ESMS de la grappe n'est en acquisition (mise en conformité uniquement)."
+    ]
+
+
+def test_amoa_financed_when_one_esms_of_the_grappe_is_in_acquisition():
+    grappe = GrappeFactory(aap=aap("amorcage_t2"), type_projet="conformite", amoa_marche=True)
+    (esms,) = add_esms(grappe, 1)
+    add_esms(grappe, 15)
+    EsmsMembership.objects.filter(esms=esms).update(type_projet="acquisition")
+    simulation = simulate_funding(grappe)
+    assert simulation.line("AMOA « marché »").amount == D(15000)
+    assert simulation.warnings == []
+
+
+def test_amoa_not_financed_by_amorcage_temps_1():
+    """Seed 001: the AMOA is among the « nouveaux objets financés » of temps 2."""
+    grappe = GrappeFactory(aap=aap("amorcage_t1"), amoa_projet=True)
+    add_esms(grappe, 16)
+    simulation = simulate_funding(grappe)
+    assert simulation.line("AMOA") is None
+    assert simulation.warnings == [
+        "AMOA « projet » (100\u00a0000\u00a0€) non financée : l'appel « Amorçage — temps 1 "
+        "(AAP n°1) » ne finance pas l'AMOA."
+    ]
+    assert simulation.rules[0][0] == "AMOA non financée"
+    assert "Seed 001" in simulation.rules[0][1]
+
+
+def test_amoa_amounts_are_read_from_the_call():
+    call = aap("amorcage_t2")
+    call.montant_amoa_marche = D("12345.67")
+    call.save()
+    grappe = GrappeFactory(aap=call, amoa_marche=True)
+    add_esms(grappe, 16)
+    assert simulate_funding(grappe).line("AMOA « marché »").amount == D("12345.67")
+
+
+def test_tranche_splits_per_call():
+    """Amorçage 50/50 (seed 000 §2.3); généralisation 40/60 by default (seed 004), to confirm."""
+    splits = {
+        call.kind: [(t.numero, t.pourcentage, t.evenement) for t in call.tranches.all()]
+        for call in Aap.objects.all()
+    }
+    assert splits == {
+        "generalisation": [(1, D(40), "signature"), (2, D(60), "cibles")],
+        "amorcage_t1": [(1, D(50), "signature"), (2, D(50), "cibles")],
+        "amorcage_t2": [(1, D(50), "signature"), (2, D(50), "cibles")],
+    }
+    assert "à confirmer par l'ARS" in aap().tranches_source
+    assert all(call.tranches_source and call.amoa_source for call in Aap.objects.all())
+
+
 @pytest.fixture
 def one_line_aap():
     """The généralisation AAP reduced to one conformité amount, to test the tranches alone."""
@@ -224,6 +288,7 @@ def test_tranches_40_60_with_an_odd_total(one_line_aap):
 
 def test_last_tranche_takes_the_remainder(one_line_aap):
     # 50 % of 10 000,05 is 5 000,025: half-up gives 5 000,03 — twice would exceed the total.
+    set_tranches(one_line_aap, D(50), D(50))
     simulation = simulate_funding(odd_grappe(one_line_aap, D("10000.05")))
     assert [t.montant for t in simulation.tranches] == [D("5000.03"), D("5000.02")]
     assert sum(t.montant for t in simulation.tranches) == simulation.total
@@ -301,11 +366,18 @@ def test_financement_partial_formats_euros_the_french_way(generalisation_grappe)
     assert "145\xa0000&nbsp;€" in html
     assert "14\xa0500&nbsp;€" in html
     assert "420\xa0000&nbsp;€" in html
-    assert "Tranche 1 (50&nbsp;%) — Signature de la convention ARS" in html
-    assert "210\xa0000&nbsp;€" in html
+    assert "Tranche 1 (40&nbsp;%) — Signature de la convention ARS" in html
+    assert "168\xa0000&nbsp;€" in html
+    assert "252\xa0000&nbsp;€" in html
+    rules = html[html.index('data-testid="financement-regles"') :]
+    assert "Tranches de versement : 40 % / 60 %" in rules
+    assert "à confirmer par l&#x27;ARS" in rules
+    assert "Corse et outre-mer : pas de seuil réduit" in rules
+    assert "En groupement de 15 ESSMS" in rules
 
 
 def test_financement_partial_shows_cents_only_when_there_are_some(one_line_aap):
+    set_tranches(one_line_aap, D(50), D(50))
     grappe = odd_grappe(one_line_aap, D("10000.05"))
     with translation.override("fr"):
         html = render_to_string(

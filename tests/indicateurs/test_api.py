@@ -108,6 +108,7 @@ def test_post_usages_rejects_a_non_list(cast):
 
 def test_get_indicateurs_exact_shape(cast):
     cast.grappe.convention_amount = Decimal("100000")
+    cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
     esms = esms_of(cast.grappe)
     for mois in ("2026-01", "2026-02", "2026-03", "2026-04"):

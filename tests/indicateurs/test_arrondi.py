@@ -17,7 +17,8 @@ from django.apps import apps
 from django.core import mail
 from django.urls import reverse
 
-from grappe.models import HistoryEntry
+from grappe.enums import TypeAap
+from grappe.models import Aap, HistoryEntry
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Tranche, ValeurIndicateur
 from indicateurs.services import compute_month
@@ -99,8 +100,13 @@ def feed(esms, personnes, actifs):
 def due(cast, django_capture_on_commit_callbacks):
     """The cast's grappe in April: active files 89.976 % in its first ESMS, 99.79 % in its
     second, 48 120 / 50 680 = 1 203 / 1 267 = 94.9487 % for the grappe (its third ESMS sends
-    nothing). Every grappe target is met: tranche 2 becomes due."""
+    nothing: 2 ESMS of 3 report, enough for a call asking 60 %). Every grappe target is met:
+    tranche 2 becomes due."""
+    cast.grappe.aap = Aap.objects.create(
+        name="AAP test", kind=TypeAap.GENERALISATION, year=2026, couverture_min=60
+    )
     cast.grappe.convention_amount = Decimal("683000")
+    cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
     first, second, _ = [m.esms for m in cast.grappe.active_memberships()]
     feed(first, 25_000, 22_494)
@@ -180,6 +186,20 @@ def test_tranche_e_mail_history_and_page_round_once(cast, client_for, due):
     assert entry.changes["Taux de dossiers actifs"] == "94,9 % (cible 90 %)"
     page = text(client_for(cast.ars).get(reverse("indicateurs:tranches", args=[cast.grappe.pk])))
     assert "Taux de dossiers actifs : 94,9 % (cible 90 %)" in page
+    # The coverage, frozen with the figures: 2 ESMS of 3 reported, 25 000 + 25 680 persons.
+    assert tranche.declenchement["couverture"] == {
+        "esms": 3,
+        "declarants": 2,
+        "personnes": 50_680,
+        "minimum": 60,
+    }
+    couverture = (
+        "2 ESMS déclarants sur 3 (couverture minimale : 60 %), "
+        "50\u202f680 personnes accompagnées couvertes"
+    )
+    assert f"Couverture du mois : {couverture}." in message.body
+    assert entry.changes["Couverture"] == couverture
+    assert f"Couverture : {couverture}" in page
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,8 +210,13 @@ def test_tranche_e_mail_history_and_page_round_once(cast, client_for, due):
 @pytest.fixture
 def just_below(cast, django_capture_on_commit_callbacks):
     """Active files at 22 499 / 25 000 = 89.996 % for the grappe (one ESMS sends), every other
-    target met: stored to two decimals it reads 90.00, yet the 90 % target is not met."""
+    target met: stored to two decimals it reads 90.00, yet the 90 % target is not met. The call
+    asks 30 % of the ESMS (1 of 3 reports), so the month is assessed."""
+    cast.grappe.aap = Aap.objects.create(
+        name="AAP test", kind=TypeAap.GENERALISATION, year=2026, couverture_min=30
+    )
     cast.grappe.convention_amount = Decimal("683000")
+    cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
     feed(cast.grappe.active_memberships()[0].esms, 25_000, 22_499)
     with django_capture_on_commit_callbacks(execute=True):

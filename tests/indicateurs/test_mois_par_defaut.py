@@ -31,6 +31,7 @@ def frozen_now():
 @pytest.fixture
 def computed(cast):
     cast.grappe.convention_amount = Decimal("683000")
+    cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
     for esms in [m.esms for m in cast.grappe.active_memberships()]:
         for month in (1, 2, 3, 4):

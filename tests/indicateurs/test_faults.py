@@ -89,7 +89,10 @@ def test_worker_killed_mid_computation_then_rerun_leaves_one_set_and_one_due_tra
     celery_worker_process,
 ):
     require_services()
-    grappe = GrappeFactory(convention_amount=Decimal("100000"))
+    # A signed convention: the targets tranche never falls due before the signature.
+    grappe = GrappeFactory(
+        convention_amount=Decimal("100000"), convention_signed_on=date(2025, 12, 1)
+    )
     esms = add_esms(grappe, 3)
     for mois in (M1, M2):
         for e in esms:

@@ -540,12 +540,11 @@ def couvertures(mois, grappe_ids, indicateurs_par_grappe):
     grappe_ids = list(grappe_ids)
     if not grappe_ids:
         return {}
-    held = list(
-        EsmsMembership.objects.held_in(mois)
-        .filter(grappe_id__in=grappe_ids)
-        .values_list("grappe_id", "esms_id")
-    )
-    esms_ids = [esms_id for _, esms_id in held]
+    held_rows = EsmsMembership.objects.held_in(mois).filter(grappe_id__in=grappe_ids)
+    held = list(held_rows.values_list("grappe_id", "esms_id"))
+    # A subquery, not the ids: at national scale (35 000 ESMS) a list would pass SQLite's limit
+    # of bound parameters.
+    esms_ids = held_rows.values("esms_id")
     complete = {
         row["esms_id"]: row["n"]
         for row in ValeurIndicateur.objects.filter(

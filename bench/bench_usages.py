@@ -16,6 +16,8 @@ import os
 import sys
 import time
 
+from core.text import plural
+
 TARGET_IMPORT = 30
 TARGET_COMPUTE = 30
 MAX_RATIO = 5
@@ -197,7 +199,7 @@ def run(n_esms=35_000, n_grappes=1_500, months=24):
         created, replaced = usage_import.apply(rapport)
         import_seconds = time.perf_counter() - start
         print(
-            f"  import d'un mois : {len(rapport.lignes)} lignes, {rapport.erreurs} erreur(s), "
+            f"  import d'un mois : {len(rapport.lignes)} lignes, {plural(rapport.erreurs, 'erreur')}, "
             f"{created} créées, {replaced} remplacées"
         )
 

@@ -40,6 +40,7 @@ from psycopg2 import sql
 
 from bench.doc import write_section
 from bench.loopback import HEADERS, get, gunicorn, session_cookie
+from core.text import plural
 
 SECRET_KEY = "charge-" + "x" * 50  # the script and gunicorn must sign sessions alike
 
@@ -235,7 +236,7 @@ def main(argv=None):
             print(
                 f"{label:<42} {rate:6.1f} req/s (cible ≥ {RATES[label]})  "
                 f"p50 {result['p50_us'] / 1000:.0f} ms  p99 {result['p99_us'] / 1000:.0f} ms  "
-                f"{result['requests']} requêtes, {errors} erreur(s)  {'ok' if ok else 'ÉCHEC'}"
+                f"{result['requests']} requêtes, {plural(errors, 'erreur')}  {'ok' if ok else 'ÉCHEC'}"
             )
 
     write_section(

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from grappe.models import Grappe, HistoryEntry, Role
 from indicateurs import services, usage_import
 from indicateurs.enums import SourceUsage
+from indicateurs.models import PERSONNES_ACCOMPAGNEES_AIDE
 from indicateurs.perms import FEEDER_ROLES, can_view_indicateurs
 
 COUNT_HELP = "Entier ≥ 0 ; null ou absent = donnée manquante (pas zéro)."
@@ -25,7 +26,9 @@ class UsageLigneSerializer(serializers.Serializer):
     finess_et = serializers.CharField(help_text="FINESS géographique de l'ESMS (9 caractères).")
     mois = serializers.CharField(help_text="AAAA-MM, pas dans le futur.")
     personnes_accompagnees = serializers.IntegerField(
-        required=False, allow_null=True, help_text=COUNT_HELP
+        required=False,
+        allow_null=True,
+        help_text=(f"{PERSONNES_ACCOMPAGNEES_AIDE}. {COUNT_HELP}"),
     )
     messages_mssante = serializers.IntegerField(required=False, allow_null=True)
     dmp_alimentes = serializers.IntegerField(required=False, allow_null=True)

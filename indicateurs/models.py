@@ -5,6 +5,7 @@ computed values per (indicator, month, level), computation runs, and the grappe'
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.text import capfirst
 
 from grappe.models import Aap, Esms, EsmsMembership, Grappe, OrganismeGestionnaire, Region
 from indicateurs.enums import Niveau, SourceUsage, StatutCalcul, StatutImport, StatutTranche
@@ -18,6 +19,17 @@ USAGE_FIELDS = [
     "dossiers_actifs_avec_pp",
     "dossiers_actifs_avec_evenement",
 ]
+
+# Seed 000 §2.3: what « personnes_accompagnees » counts, the denominator of the MSSanté and DMP
+# rates (and, in the reference data, of the active files' rate). The one wording, said wherever the figure is asked (entry form, import template, API)
+# or shown (dashboards, PDFs); the column name stays « personnes_accompagnees ».
+PERSONNES_ACCOMPAGNEES_DEFINITION = (
+    "nombre de personnes accompagnées pouvant bénéficier d'un projet d'accueil et d'accompagnement"
+)
+# The help of the « personnes_accompagnees » field in the entry form, the import template, the API.
+PERSONNES_ACCOMPAGNEES_AIDE = (
+    f"{capfirst(PERSONNES_ACCOMPAGNEES_DEFINITION)} (dénominateur des taux, dont MSSanté et DMP)"
+)
 
 
 class Indicateur(models.Model):

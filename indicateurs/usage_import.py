@@ -16,7 +16,9 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 
 from core import exports
 from core.text import agree
@@ -24,7 +26,12 @@ from core.uploads import UploadRefused, capped, format_count, open_xlsx
 from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership, Role
 from indicateurs.enums import SourceUsage
-from indicateurs.models import USAGE_FIELDS, UsageHistorique, UsageMensuel
+from indicateurs.models import (
+    PERSONNES_ACCOMPAGNEES_AIDE,
+    USAGE_FIELDS,
+    UsageHistorique,
+    UsageMensuel,
+)
 from indicateurs.perms import FEEDER_ROLES
 from indicateurs.services import add_months, elapsed_month
 from indicateurs.tasks import compute_indicators
@@ -191,13 +198,18 @@ def _read_csv(data):
 
 
 def _table(header, numbered_rows):
-    """[(line number, {column: raw value})] of the non-empty rows under a checked header."""
+    """[(line number, {column: raw value})] of the non-empty rows under a checked header, help
+    lines (the CSV template's, see HELP_MARK) aside."""
     columns = _check_header(_normalize_header(header))
     return [
         (number, _pick(cells, columns))
         for number, cells in numbered_rows
-        if any(cell is not None and str(cell).strip() for cell in cells)
+        if any(cell is not None and str(cell).strip() for cell in cells) and not _is_help(cells)
     ]
+
+
+def _is_help(cells):
+    return bool(cells) and str(cells[0] or "").strip().startswith(HELP_MARK)
 
 
 def _pick(cells, columns):
@@ -223,6 +235,23 @@ EXAMPLE = ["590000014", "2026-01", 120, 95, 88, 115, 104, 110]
 # A pre-filled template names each ESMS in a last column, to find one's way while typing; the
 # import reads the HEADER columns only, so it ignores this one.
 NAME_COLUMN = "esms (pour information, non importé)"
+
+# The human help of the template's columns (the column names stay as they are, machine-read):
+# a line under the CSV header, starting with HELP_MARK, that the import skips (no FINESS starts
+# so); comments on the XLSX header cells.
+HELP_MARK = "#"
+HEADER_HELP = {
+    "finess_et": "FINESS géographique de l'ESMS (9 caractères)",
+    "mois": "Mois écoulé ou passé, AAAA-MM",
+    "personnes_accompagnees": PERSONNES_ACCOMPAGNEES_AIDE,
+    **{
+        name: capfirst(UsageMensuel._meta.get_field(name).verbose_name) for name in USAGE_FIELDS[1:]
+    },
+}
+HELP_ROW = [
+    f"{HELP_MARK} Ligne d'aide, ignorée à l'import. {HEADER_HELP['finess_et']}",
+    *(HEADER_HELP[name] for name in HEADER[1:]),
+]
 
 
 @dataclass
@@ -278,7 +307,8 @@ def template_csv(rows):
     formula-safe (core.exports)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
+    header, *lines = rows
+    for row in [header, HELP_ROW, *lines]:
         writer.writerow(exports.csv_row(["" if cell is None else cell for cell in row]))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -290,6 +320,8 @@ def template_xlsx(rows):
     for row in rows:
         exports.append(sheet, row)
     sheet.freeze_panes = "A2"
+    for cell in sheet[1][: len(HEADER)]:
+        cell.comment = Comment(HEADER_HELP[cell.value], "Grappe", width=300, height=80)
     for column, width in zip("ABCDEFGHI", [12, 10, *[16] * len(USAGE_FIELDS), 45], strict=False):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

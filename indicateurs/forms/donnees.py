@@ -1,8 +1,9 @@
 from django import forms
+from django.utils.text import capfirst
 
 from core.text import size
 from core.uploads import ZIP_MAGIC, UploadRefused, check_xlsx_archive, format_count
-from indicateurs.models import USAGE_FIELDS, UsageMensuel
+from indicateurs.models import PERSONNES_ACCOMPAGNEES_AIDE, USAGE_FIELDS, UsageMensuel
 from indicateurs.usage_import import MAX_ROWS
 
 # In decimal megabytes, as core.text.size writes sizes (and French users read them): « 20 Mo ».
@@ -58,10 +59,13 @@ class SaisieForm(forms.Form):
         self.fields["esms"].label_from_instance = lambda membership: str(membership.esms)
         for name in USAGE_FIELDS:
             self.fields[name] = forms.IntegerField(
-                label=UsageMensuel._meta.get_field(name).verbose_name.capitalize(),
+                label=capfirst(UsageMensuel._meta.get_field(name).verbose_name),
                 required=False,
                 help_text="Laissez vide si la donnée manque.",
             )
+        self.fields[
+            "personnes_accompagnees"
+        ].help_text = f"{PERSONNES_ACCOMPAGNEES_AIDE}. Laissez vide si la donnée manque."
 
     def row(self):
         data = self.cleaned_data

@@ -203,3 +203,12 @@ def test_endpoints_are_documented_in_the_schema(cast, client):
     assert "/api/v1/usages/" in schema
     assert "/api/v1/grappes/{id}/indicateurs/" in schema
     assert "cibles_atteintes" in schema
+
+
+def test_schema_says_what_the_persons_accompanied_count(client):
+    schema = client.get("/api/schema/?format=json").json()
+    field = schema["components"]["schemas"]["UsageLigne"]["properties"]["personnes_accompagnees"]
+    assert field["description"].startswith(
+        "Nombre de personnes accompagnées pouvant bénéficier d'un projet d'accueil et "
+        "d'accompagnement (dénominateur des taux, dont MSSanté et DMP)."
+    )

@@ -233,6 +233,24 @@ def test_pdf_report(cast, client_for, data):
     assert re.search(r"2026-04", response["Content-Disposition"])
 
 
+def test_page_and_pdf_say_what_the_mssante_and_dmp_denominator_counts(cast, client_for, data):
+    from django.template.loader import render_to_string
+
+    from indicateurs import tableaux
+
+    sentence = (
+        "Dénominateur des taux « Taux d'utilisation de la MSSanté », « Taux d'utilisation du "
+        "DMP » et « Taux de dossiers actifs » : nombre de personnes accompagnées pouvant bénéficier d'un projet d'accueil et "
+        "d'accompagnement."
+    )
+    page = text(client_for(cast.owner).get(url("tableau_grappe", cast.grappe)))
+    assert sentence in page
+    context = tableaux.grappe_context(cast.grappe, month(2026, 4))
+    assert sentence in html.unescape(
+        render_to_string("indicateurs/pdf/tableau_grappe.html", context)
+    )
+
+
 def test_pdf_and_page_share_the_context(cast, data):
     from django.template.loader import render_to_string
 

@@ -13,6 +13,7 @@ from grappe.models import HistoryEntry
 from indicateurs import usage_import
 from indicateurs.enums import StatutImport, StatutTranche
 from indicateurs.models import (
+    PERSONNES_ACCOMPAGNEES_AIDE,
     ImportUsage,
     Tranche,
     UsageHistorique,
@@ -21,6 +22,8 @@ from indicateurs.models import (
 )
 from tests.helpers import READ, check, text
 from tests.indicateurs.factories import csv_bytes, usage
+
+DEFINITION = "personnes accompagnées pouvant bénéficier d'un projet d'accueil et d'accompagnement"
 
 pytestmark = pytest.mark.django_db
 
@@ -208,10 +211,11 @@ def test_prefilled_template_holds_the_grappe_esms_and_the_month_to_send(cast, cl
     content = prefilled(client, cast.grappe, "csv").content.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert lines[0] == [*usage_import.HEADER, usage_import.NAME_COLUMN]
-    assert [line[:8] for line in lines[1:]] == [
+    assert lines[1] == usage_import.HELP_ROW  # the help line, skipped by the import
+    assert [line[:8] for line in lines[2:]] == [
         [m.esms.finess_et, "2026-10", *[""] * 6] for m in held
     ]
-    assert "'" + kept.esms.raison_sociale in {line[8] for line in lines}  # formula-safe
+    assert "'" + kept.esms.raison_sociale in {line[8] for line in lines[2:]}  # formula-safe
 
 
 @pytest.mark.parametrize(
@@ -248,6 +252,39 @@ def test_usages_page_offers_the_prefilled_template(cast, client_for):
     # Readers, who send nothing, are not offered it.
     page = text(client_for(cast.copil).get(reverse("indicateurs:usages", args=[cast.grappe.pk])))
     assert "pré-rempli" not in page
+
+
+def test_templates_say_what_the_persons_accompanied_count(cast, client_for):
+    """Seed 000 §2.3: the denominator of the MSSanté and DMP rates, in the human help only; the
+    column names stay, and the templates stay importable as they are."""
+    assert DEFINITION in PERSONNES_ACCOMPAGNEES_AIDE
+    client = client_for(cast.owner)
+    for response in (
+        client.get(reverse("indicateurs:modele", args=["csv"])),
+        prefilled(client, cast.grappe, "csv"),
+    ):
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert lines[0][:8] == usage_import.HEADER
+        help_row = dict(zip(lines[0], lines[1], strict=False))
+        assert help_row["finess_et"].startswith("# ")
+        assert DEFINITION in help_row["personnes_accompagnees"]
+    for response in (
+        client.get(reverse("indicateurs:modele", args=["xlsx"])),
+        prefilled(client, cast.grappe),
+    ):
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert [cell.value for cell in sheet[1]][:8] == usage_import.HEADER
+        assert DEFINITION in sheet["C1"].comment.text
+        assert sheet["C1"].value == "personnes_accompagnees"
+    rows = usage_import.read_rows(client.get(reverse("indicateurs:modele", args=["csv"])).content)
+    assert [(number, row["finess_et"]) for number, row in rows] == [(3, "590000014")]
+
+
+def test_saisie_says_what_the_persons_accompanied_count(cast, client_for):
+    url = reverse("indicateurs:saisie", args=[cast.grappe.pk])
+    page = text(client_for(cast.owner).get(url))
+    assert "Nombre de " + DEFINITION + " (dénominateur des taux, dont MSSanté et DMP)" in page
+    assert "Messages MSSanté" in page
 
 
 def test_saisie_permissions(cast, client_for):

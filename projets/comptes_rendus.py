@@ -555,16 +555,17 @@ def record_avis(cr, user, decision, comment=""):
                 "reçoit pas d'avis."
             )
         rule = copil_rule(grappe).for_document(cr)
-        if user.pk in rule.authors:
-            raise ValidationRefusee(
+        rule.check_decider(
+            user,
+            author_refusal=(
                 "Vous avez rédigé ou soumis ce compte rendu : vous ne pouvez pas le valider ni "
                 "demander de modifications vous-même. Les autres membres votants du COPIL en "
                 "décident."
-            )
-        if not rule.may_decide(user):
-            raise ValidationRefusee(
+            ),
+            voter_refusal=(
                 "Seuls les membres votants du COPIL de cette grappe valident ses comptes rendus."
-            )
+            ),
+        )
         if cr.avis.filter(user=user).exists():
             raise ValidationRefusee("Vous avez déjà donné votre avis sur cette version.")
         try:

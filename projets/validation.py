@@ -90,6 +90,14 @@ class Regle:
     def may_decide(self, user):
         return user.pk in self.voter_ids
 
+    def check_decider(self, user, *, author_refusal, voter_refusal):
+        """The engine's rule for every document: its authors never decide on it, and only its
+        voters do; each refusal worded for the document."""
+        if user.pk in self.authors:
+            raise ValidationRefusee(author_refusal)
+        if not self.may_decide(user):
+            raise ValidationRefusee(voter_refusal)
+
     def count(self, decisions, approve=DecisionAvis.APPROUVE, reject=DecisionAvis.REJETTE):
         """(approvals, rejections) among `decisions`, an iterable of (user_id, decision); answers
         of people who no longer vote (left the COPIL, became guests) do not count. Other
@@ -270,16 +278,15 @@ def record_avis(version, user, decision, comment=""):
             )
         rule = copil_rule(grappe).for_document(version)
         if decision in DECISIVE:
-            if user.pk in rule.authors:
-                raise ValidationRefusee(
+            rule.check_decider(
+                user,
+                author_refusal=(
                     "Vous avez déposé ou soumis cette version : vous ne pouvez pas l'approuver ni "
                     "la rejeter vous-même. Les autres membres votants du COPIL en décident ; "
                     "vous pouvez la commenter."
-                )
-            if not rule.may_decide(user):
-                raise ValidationRefusee(
-                    "Seuls les membres votants du COPIL approuvent ou rejettent un livrable."
-                )
+                ),
+                voter_refusal="Seuls les membres votants du COPIL approuvent ou rejettent un livrable.",
+            )
             if version.avis.filter(user=user, decision__in=DECISIVE).exists():
                 raise ValidationRefusee(
                     "Vous avez déjà donné votre avis sur cette version ; vous pouvez encore la "

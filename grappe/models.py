@@ -624,6 +624,10 @@ class EsmsMembership(models.Model):
         choices=TypeProjet.choices,
         blank=True,
     )
+    # Recorded on the plan's « Mise en service du DUI » milestone (projets), per ESMS since
+    # deployment often goes in waves: the usage targets are measured from it (seed 000 §2.3),
+    # not from the first figures a provider happens to send.
+    dui_in_service_on = models.DateField("DUI mis en service le", null=True, blank=True)
 
     objects = EsmsMembershipQuerySet.as_manager()
 

@@ -8,6 +8,9 @@ class IndicateursConfig(AppConfig):
     def ready(self):
         # The projets progress report shows the latest indicators without importing this app.
         from indicateurs.tableaux import report_rows
-        from projets.extensions import register_usage_provider
+        from indicateurs.usage_import import recompute_since
+        from projets.extensions import register_mise_en_service_listener, register_usage_provider
 
         register_usage_provider(report_rows)
+        # The usage targets are measured from the DUI's mise en service, recorded in projets.
+        register_mise_en_service_listener(recompute_since)

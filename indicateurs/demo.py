@@ -70,6 +70,11 @@ def seed(grappe, people):
         .order_by("esms__finess_et")
     ]
     porteur = people.get("porteur")
+    # The measurement starts at the DUI's mise en service (the step 15 milestone): recorded
+    # with the first month of the demo's usage data.
+    grappe.memberships.filter(left_on__isnull=True, dui_in_service_on__isnull=True).update(
+        dui_in_service_on=MONTHS[0]
+    )
     rows = usage_rows(esms_list)
     last_month = MONTHS[-1]
 

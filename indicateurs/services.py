@@ -43,7 +43,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,23 +168,45 @@ def _tables():
     }
 
 
+def measurement_start(in_service_on):
+    """The first month measured after a DUI's mise en service: its month when the DUI went live
+    on the 1st, else the next one (the first measure covers three full months of service)."""
+    start = month_start(in_service_on)
+    return start if in_service_on.day == 1 else add_months(start, 1)
+
+
+def grappe_measurement_starts(grappes):
+    """{grappe_id: first measured month} from the mise en service recorded per ESMS
+    (EsmsMembership.dui_in_service_on, set on the plan's « Mise en service du DUI » milestone).
+    Deployment may come in waves: the grappe's targets are measured once the last recorded
+    wave is in service, as every ESMS must report for a month to be assessed. A grappe with no
+    recorded mise en service has no start: its figures are followed, never assessed."""
+    rows = (
+        EsmsMembership.objects.active()
+        .filter(grappe__in=grappes, dui_in_service_on__isnull=False)
+        .values("grappe_id")
+        .annotate(last=Max("dui_in_service_on"))
+    )
+    return {row["grappe_id"]: measurement_start(row["last"]) for row in rows}
+
+
 def _phases(mois, grappe):
-    """{grappe_id: month index (0 = first month with data)} for the grappes in scope. Each ESMS's
-    first month is one probe of the (esms, mois) unique index, not a scan of the history."""
+    """{grappe_id: month index} for the grappes in scope: 0 for the first month measured since
+    the DUI's mise en service, 2 for the first measure; -1 for a grappe whose ESMS sent figures
+    before its mise en service (ESMS and OG values are written for follow-up, the grappe is not
+    assessed). A grappe with neither figures nor mise en service is left out."""
     memberships = EsmsMembership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=mois))
     if grappe is not None:
         memberships = memberships.filter(grappe=grappe)
-    first_month = (
-        UsageMensuel.objects.filter(esms_id=OuterRef("esms_id"), mois__lte=mois)
-        .order_by("mois")
-        .values("mois")[:1]
-    )
-    rows = (
-        memberships.annotate(debut_esms=Subquery(first_month))
-        .values("grappe_id")
-        .annotate(debut=Min("debut_esms"))
-    )
-    return {row["grappe_id"]: months_between(row["debut"], mois) for row in rows if row["debut"]}
+    grappe_ids = memberships.values("grappe_id")
+    starts = grappe_measurement_starts(grappe_ids)
+    phases = {pk: months_between(start, mois) for pk, start in starts.items() if start <= mois}
+    # Each membership's data is one probe of the (esms, mois) unique index.
+    has_data = UsageMensuel.objects.filter(esms_id=OuterRef("esms_id"), mois__lte=mois)
+    with_data = memberships.filter(Exists(has_data)).order_by().values_list("grappe_id", flat=True)
+    for pk in set(with_data):
+        phases.setdefault(pk, -1)
+    return phases
 
 
 def compute_month(mois, grappe=None):

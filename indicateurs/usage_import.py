@@ -632,3 +632,15 @@ def schedule_recompute(months, grappe_ids):
                 lambda m=month, g=grappe_id: compute_indicators.delay(f"{m:%Y-%m}", g),
                 robust=True,
             )
+
+
+def recompute_since(grappe, since):
+    """After the DUI's mise en service of a grappe is recorded or changed (projets): its
+    measurement start moved, so every month from `since` to the current one is recomputed."""
+    current = timezone.localdate().replace(day=1)
+    month = since.replace(day=1)
+    while month <= current:
+        transaction.on_commit(
+            lambda m=month: compute_indicators.delay(f"{m:%Y-%m}", grappe.pk), robust=True
+        )
+        month = add_months(month, 1)

@@ -14,3 +14,20 @@ def register_usage_provider(provider):
 
 def usage_rows(grappe, today):
     return [row for provider in usage_providers for row in provider(grappe, today)]
+
+
+# Functions (grappe, since) called once the DUI's mise en service of a grappe is recorded or
+# changed: the measurement of its usage targets starts from it, so the indicators recompute the
+# months from `since` (the earliest date before or after the change).
+mise_en_service_listeners = []
+
+
+def register_mise_en_service_listener(listener):
+    if listener not in mise_en_service_listeners:
+        mise_en_service_listeners.append(listener)
+    return listener
+
+
+def mise_en_service_changed(grappe, since):
+    for listener in mise_en_service_listeners:
+        listener(grappe, since)

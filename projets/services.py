@@ -1,5 +1,5 @@
 """Creating a grappe's plan from the reference plan (spans the reference and plan models), a
-COPIL's go / no go, and the history entries about meetings."""
+COPIL's go / no go, the DUI's mise en service, and the history entries about meetings."""
 
 import datetime
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from grappe.models import HistoryEntry
 from grappe.views.grappes import form_changes
 from projets import perms
+from projets.extensions import mise_en_service_changed
 from projets.models import (
     Etape,
     EtapeReference,
@@ -119,3 +120,42 @@ def record_meeting_history(reunion, user, action, target, changes=None, *, confi
         changes,
         confidentiel=confidential or perms.is_confidential(reunion),
     )
+
+
+def mise_en_service(grappe):
+    """Where the DUI's mise en service stands: {"en_service", "esms", "debut", "fin"} over the
+    grappe's active ESMS (first and last dates recorded), for the milestone's row."""
+    dates = list(
+        grappe.memberships.filter(left_on__isnull=True).values_list("dui_in_service_on", flat=True)
+    )
+    recorded = sorted(d for d in dates if d)
+    return {
+        "en_service": len(recorded),
+        "esms": len(dates),
+        "debut": recorded[0] if recorded else None,
+        "fin": recorded[-1] if recorded else None,
+    }
+
+
+@transaction.atomic
+def record_mise_en_service(plan, dates, user):
+    """Save {membership: date or None}; trace the changes in the grappe's history and tell the
+    listeners, from the earliest date before or after the change (the indicators recompute the
+    months since). Returns the number of ESMS changed."""
+    changed = {m: (m.dui_in_service_on, d) for m, d in dates.items() if m.dui_in_service_on != d}
+    if not changed:
+        return 0
+    changes = {}
+    for membership, (before, new) in changed.items():
+        membership.dui_in_service_on = new
+        membership.save(update_fields=["dui_in_service_on"])
+        changes[membership.esms.raison_sociale] = [
+            f"{before:%d/%m/%Y}" if before else "",
+            f"{new:%d/%m/%Y}" if new else "",
+        ]
+    HistoryEntry.record(
+        plan.grappe, user, "Mise en service du DUI enregistrée", "Mise en service du DUI", changes
+    )
+    since = min(d for pair in changed.values() for d in pair if d)
+    transaction.on_commit(lambda: mise_en_service_changed(plan.grappe, since))
+    return len(changed)

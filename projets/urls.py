@@ -21,6 +21,11 @@ urlpatterns = [
         plan.jalon_decision,
         name="jalon_decision",
     ),
+    path(
+        "grappes/<int:pk>/plan/mise-en-service/",
+        plan.mise_en_service_edit,
+        name="mise_en_service",
+    ),
     # Deliverables and validation
     path("grappes/<int:pk>/livrables/", livrables.livrable_list, name="livrables"),
     path(

@@ -379,3 +379,74 @@ class JalonDecisionForm(forms.ModelForm):
                 f"Le total des voix ({total}) dépasse le nombre de membres votants du COPIL "
                 f"({self.voters}).",
             )
+
+
+class MiseEnServiceForm(forms.Form):
+    """The DUI's mise en service, for the whole grappe and, where it differs (deployment in
+    waves), per ESMS. The usage targets are measured from it (seed 000 §2.3): a date is recorded
+    once the DUI is in service, never ahead, and not before the project started."""
+
+    date_commune = forms.DateField(
+        label="Date de mise en service (toute la grappe)",
+        required=False,
+        widget=forms.DateInput(
+            attrs={**DATE_WIDGET, "class": "form-control", "aria-describedby": "aide-date-commune"},
+            format="%Y-%m-%d",
+        ),
+        help_text=(
+            "S'applique aux ESMS sans date propre ci-dessous. Laissez vide et remplissez la "
+            "date de chaque ESMS si le déploiement se fait par vagues."
+        ),
+    )
+
+    def __init__(self, *args, memberships, plan, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        self.plan = plan
+        self.today = today or timezone.localdate()
+        for membership in self.memberships:
+            self.fields[self.field_name(membership)] = forms.DateField(
+                label=f"{membership.esms.raison_sociale} ({membership.esms.finess_et})",
+                required=False,
+                widget=forms.DateInput(
+                    attrs={**DATE_WIDGET, "class": "form-control form-control-sm"},
+                    format="%Y-%m-%d",
+                ),
+                initial=membership.dui_in_service_on,
+            )
+
+    @staticmethod
+    def field_name(membership):
+        return f"esms_{membership.pk}"
+
+    def rows(self):
+        """(membership, bound field) per ESMS, for the table of the page."""
+        return [(m, self[self.field_name(m)]) for m in self.memberships]
+
+    def _check(self, name):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return
+        if value > self.today:
+            self.add_error(
+                name,
+                "La mise en service s'enregistre une fois faite : la date ne peut pas être "
+                "dans le futur.",
+            )
+        elif value < self.plan.start_on:
+            self.add_error(
+                name,
+                "La mise en service ne peut pas précéder le début du projet "
+                f"({self.plan.start_on:%d/%m/%Y}).",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ["date_commune", *(self.field_name(m) for m in self.memberships)]:
+            self._check(name)
+        return cleaned
+
+    def dates(self):
+        """{membership: date or None} once valid: each ESMS's own date, else the common one."""
+        common = self.cleaned_data.get("date_commune")
+        return {m: self.cleaned_data.get(self.field_name(m)) or common for m in self.memberships}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from amoa import perms as amoa_perms
 from amoa.enums import ObjetConsultation
 from amoa.models import Choix
+from core.text import plural
 from grappe.enums import TypeComite
 from grappe.models import HistoryEntry
 from grappe.views.grappes import form_changes, get_grappe_for
@@ -27,6 +28,7 @@ from projets.forms.plan import (
     EtapeAddForm,
     EtapeForm,
     JalonDecisionForm,
+    MiseEnServiceForm,
     PlanCreateForm,
     blocking_jalon,
     phase_gate_message,
@@ -39,7 +41,12 @@ from projets.models import (
     PhaseReference,
     Plan,
 )
-from projets.services import instantiate_plan, record_jalon_decision
+from projets.services import (
+    instantiate_plan,
+    mise_en_service,
+    record_jalon_decision,
+    record_mise_en_service,
+)
 
 STATUS_BADGES = {
     StatutEtape.A_VENIR: "text-bg-light border",
@@ -192,14 +199,24 @@ def _late_reason(etape, today):
 # Step 11 of the plan type (« Procéder au choix de la solution »): its milestone is the COPIL's
 # go / no go on the éditeur the comité de sélection chose in the amoa app.
 ETAPE_CHOIX_SOLUTION = 11
+# Step 15 (« Former les utilisateurs et déployer la solution »): its milestone is the DUI's mise
+# en service, recorded per ESMS; the usage targets are measured from it (indicateurs).
+ETAPE_MISE_EN_SERVICE = 15
+
+
+def _reference_numero(jalon):
+    etape = jalon.etape
+    if etape is None:
+        return None
+    return etape.reference.numero if etape.reference_id else etape.ordre
 
 
 def _is_choix_solution(jalon):
-    etape = jalon.etape
-    if etape is None:
-        return False
-    numero = etape.reference.numero if etape.reference_id else etape.ordre
-    return numero == ETAPE_CHOIX_SOLUTION
+    return _reference_numero(jalon) == ETAPE_CHOIX_SOLUTION
+
+
+def _is_mise_en_service(jalon):
+    return _reference_numero(jalon) == ETAPE_MISE_EN_SERVICE
 
 
 def choix_editeur(user, grappe):
@@ -309,6 +326,9 @@ def plan_detail(request, pk):
         choix = choix_editeur(request.user, grappe)
         for row in rows:
             row["choix_dui"] = choix
+    for row in context["jalons"]:
+        if _is_mise_en_service(row["jalon"]):
+            row["mise_en_service"] = mise_en_service(grappe)
     return render(request, "projets/plan_detail.html", context)
 
 
@@ -528,4 +548,35 @@ def jalon_decision(request, pk, jalon_id):
             "choix_dui": choix_editeur(request.user, grappe) if _is_choix_solution(jalon) else None,
             "voters": voters,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mise_en_service_edit(request, pk):
+    """The DUI's mise en service per ESMS (the step 15 milestone): the usage targets are
+    measured from it, so each change is traced and the indicators recomputed."""
+    grappe, plan = _plan_or_redirect(request, pk)
+    if plan is None:
+        return redirect("projets:plan", pk=grappe.pk)
+    memberships = (
+        grappe.memberships.filter(left_on__isnull=True)
+        .select_related("esms")
+        .order_by("esms__raison_sociale")
+    )
+    form = MiseEnServiceForm(request.POST or None, memberships=memberships, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        count = record_mise_en_service(plan, form.dates(), request.user)
+        if count:
+            messages.success(
+                request,
+                "Mise en service du DUI enregistrée "
+                f"({plural(count, 'ESMS modifié', 'ESMS modifiés')}). Les indicateurs d'usage sont recalculés depuis la date la plus ancienne concernée.",
+            )
+        else:
+            messages.info(request, "Aucune date de mise en service n'a changé.")
+        return redirect("projets:plan", pk=grappe.pk)
+    return render(
+        request,
+        "projets/mise_en_service_form.html",
+        {"grappe": grappe, "plan": plan, "form": form, "etat": mise_en_service(grappe)},
     )

@@ -35,3 +35,12 @@ def csv_bytes(rows, sep=";", encoding="utf-8", bom=False):
     text = "\n".join(lines) + "\n"
     data = text.encode(encoding)
     return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def in_service(grappe, mois):
+    """Record the DUI's mise en service on the 1st of `mois` ('YYYY-MM' or a date) for every
+    active ESMS of the grappe: the measurement starts then (indicateurs.services._phases)."""
+    if isinstance(mois, str):
+        year, month = (int(part) for part in mois.split("-"))
+        mois = date(year, month, 1)
+    grappe.memberships.filter(left_on__isnull=True).update(dui_in_service_on=mois)

@@ -11,7 +11,7 @@ from indicateurs.models import UsageHistorique, UsageMensuel
 from indicateurs.services import compute_month
 from tests.grappe.factories import add_esms
 from tests.helpers import api_for
-from tests.indicateurs.factories import meeting, usage
+from tests.indicateurs.factories import in_service, meeting, usage
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,7 @@ def test_get_indicateurs_exact_shape(cast):
     cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
     esms = esms_of(cast.grappe)
+    in_service(cast.grappe, "2026-01")
     for mois in ("2026-01", "2026-02", "2026-03", "2026-04"):
         for e in esms:
             meeting(e, mois)

@@ -24,7 +24,7 @@ from indicateurs.models import Tranche, ValeurIndicateur
 from indicateurs.services import compute_month
 from indicateurs.taux import Taux, fr_cible, fr_number
 from tests.helpers import api_for, pdf_text, text
-from tests.indicateurs.factories import usage
+from tests.indicateurs.factories import in_service, usage
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +108,7 @@ def due(cast, django_capture_on_commit_callbacks):
     cast.grappe.convention_amount = Decimal("683000")
     cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
+    in_service(cast.grappe, MONTHS[0])
     first, second, _ = [m.esms for m in cast.grappe.active_memberships()]
     feed(first, 25_000, 22_494)
     feed(second, 25_680, 25_626)
@@ -218,6 +219,7 @@ def just_below(cast, django_capture_on_commit_callbacks):
     cast.grappe.convention_amount = Decimal("683000")
     cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
+    in_service(cast.grappe, MONTHS[0])
     feed(cast.grappe.active_memberships()[0].esms, 25_000, 22_499)
     with django_capture_on_commit_callbacks(execute=True):
         compute_month(APRIL)

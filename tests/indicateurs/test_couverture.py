@@ -15,7 +15,7 @@ from indicateurs.models import Tranche, ValeurIndicateur
 from indicateurs.services import compute_month, couvertures
 from tests.grappe.factories import GrappeFactory, UserFactory, add_esms, ars_agent
 from tests.helpers import text
-from tests.indicateurs.factories import meeting, usage
+from tests.indicateurs.factories import in_service, meeting, usage
 
 M1, M2, M3, M4 = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
 
@@ -31,7 +31,9 @@ def grappe_of(count, couverture_min=None, signed=date(2025, 12, 1)):
     grappe = GrappeFactory(
         aap=aap, convention_amount=Decimal("683000"), convention_signed_on=signed
     )
-    return grappe, add_esms(grappe, count)
+    esms = add_esms(grappe, count)
+    in_service(grappe, M1)
+    return grappe, esms
 
 
 def tranche2(grappe):
@@ -152,6 +154,7 @@ def test_no_tranche_due_before_the_convention_is_signed():
 
 def test_dashboard_shows_the_month_non_evaluable_and_who_is_missing(cast, client_for):
     a, b, c = [m.esms for m in cast.grappe.active_memberships()]
+    in_service(cast.grappe, M1)
     for mois in (M1, M2, M3):
         usage(a, mois, personnes=120, mssante=96, dmp=96, actifs=120, pp=120, evt=120)
         meeting(b, mois, personnes=80)

@@ -15,7 +15,7 @@ from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Tranche, ValeurIndicateur
 from indicateurs.services import compute_month
 from tests.grappe.factories import GrappeFactory, add_esms
-from tests.indicateurs.factories import meeting
+from tests.indicateurs.factories import in_service, meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def computed(cast):
     cast.grappe.convention_amount = Decimal("683000")
     cast.grappe.convention_signed_on = date(2026, 1, 15)
     cast.grappe.save()
+    in_service(cast.grappe, "2026-01")
     for esms in [m.esms for m in cast.grappe.active_memberships()]:
         for month in (1, 2, 3, 4):
             meeting(esms, date(2026, month, 1))

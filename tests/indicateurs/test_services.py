@@ -7,7 +7,7 @@ from indicateurs.enums import Niveau, StatutCalcul
 from indicateurs.models import CalculMensuel, Indicateur, ValeurIndicateur
 from indicateurs.services import compute_month
 from tests.grappe.factories import OrganismeGestionnaireFactory, add_esms
-from tests.indicateurs.factories import meeting, usage
+from tests.indicateurs.factories import in_service, meeting, usage
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,13 @@ M1, M2, M3, M4 = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026
 
 def value(niveau, code, mois, **scope):
     return ValeurIndicateur.objects.get(niveau=niveau, indicateur__code=code, mois=mois, **scope)
+
+
+@pytest.fixture(autouse=True)
+def _dui_in_service_from_january(request):
+    """cast.grappe's DUI is in service from January: M3 is its first measure."""
+    if "cast" in request.fixturenames:
+        in_service(request.getfixturevalue("cast").grappe, M1)
 
 
 @pytest.fixture
@@ -161,6 +168,7 @@ def test_grappe_scope_keeps_other_grappes_and_recomputes_the_region(cast):
 
     second = GrappeFactory(region=cast.grappe.region, porteur=other)
     (d,) = add_esms(second, 1)
+    in_service(second, M1)
     a = cast.grappe.memberships.first().esms
     for mois in (M1, M2, M3, M4):
         usage(a, mois, personnes=100, mssante=80)
@@ -220,6 +228,7 @@ def test_first_measure_and_later_months_in_the_same_run(cast):
     a = cast.grappe.memberships.first().esms
     older = GrappeFactory(region=cast.grappe.region)
     (d,) = add_esms(older, 1)
+    in_service(older, "2025-12")
     for mois in (date(2025, 12, 1), M1, M2, M3):
         usage(d, mois, personnes=100, mssante=30)
     for mois in (M1, M2, M3):
@@ -285,3 +294,44 @@ def test_deleting_an_esms_deletes_its_values(cast):
     a.delete()
     assert not ValeurIndicateur.objects.filter(esms_id=esms_id).exists()
     assert ValeurIndicateur.objects.filter(esms=b).count() == 5
+
+
+def test_measurement_starts_at_the_mise_en_service_not_at_the_first_figures(cast):
+    """Figures sent before the DUI's mise en service are followed (ESMS and OG values) but the
+    grappe is not assessed; its first measure is the third full month of service."""
+    a, b, c = [m.esms for m in cast.grappe.memberships.all()]
+    cast.grappe.memberships.update(dui_in_service_on=date(2026, 2, 15))  # mid-month: from March
+    for mois in (M1, M2, M3, M4, date(2026, 5, 1)):
+        for esms in (a, b, c):
+            usage(esms, mois, personnes=100, mssante=30)
+    for mois in (M3, M4):
+        compute_month(mois)
+        assert not ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, mois=mois).exists()
+        assert value(Niveau.ESMS, "mssante", mois, esms=a).numerateur == 30
+    compute_month(date(2026, 5, 1))
+    first = value(Niveau.GRAPPE, "mssante", date(2026, 5, 1), grappe=cast.grappe)
+    # March to May: 3 × 30 messages per ESMS, over May's 300 persons.
+    assert (first.numerateur, first.denominateur, first.premiere_mesure) == (270, 300, True)
+
+
+def test_a_grappe_deployed_in_waves_is_measured_from_its_last_wave(cast):
+    a, b, c = [m.esms for m in cast.grappe.memberships.all()]
+    cast.grappe.memberships.filter(esms=c).update(dui_in_service_on=date(2026, 2, 1))
+    for mois in (M1, M2, M3, M4):
+        for esms in (a, b, c):
+            usage(esms, mois, personnes=100, mssante=30)
+    compute_month(M3)
+    # January was the first wave's; the last wave went live in February: M3 is month 2.
+    assert not ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, mois=M3).exists()
+    compute_month(M4)
+    assert value(Niveau.GRAPPE, "mssante", M4, grappe=cast.grappe).premiere_mesure is True
+
+
+def test_no_mise_en_service_recorded_means_no_assessment(cast):
+    cast.grappe.memberships.update(dui_in_service_on=None)
+    a = cast.grappe.memberships.first().esms
+    for mois in (M1, M2, M3, M4):
+        meeting(a, mois)
+    compute_month(M4)
+    assert value(Niveau.ESMS, "mssante", M4, esms=a).atteinte is True
+    assert not ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE).exists()

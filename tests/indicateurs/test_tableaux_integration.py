@@ -10,6 +10,7 @@ from django.urls import reverse
 from indicateurs.enums import SourceUsage
 from indicateurs.models import UsageMensuel
 from indicateurs.services import compute_month
+from tests.indicateurs.factories import in_service
 from tests.indicateurs.factories_tableaux import indicateurs, month
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ def frozen_now():
 def test_computed_values_show_on_the_dashboards(cast, client_for):
     indicateurs()
     esms = [m.esms for m in cast.grappe.active_memberships()]
+    in_service(cast.grappe, MONTHS[0])
     for index, item in enumerate(esms):
         for mois in MONTHS:
             UsageMensuel.objects.create(

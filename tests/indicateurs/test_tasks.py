@@ -10,12 +10,13 @@ from indicateurs.enums import Niveau, StatutCalcul
 from indicateurs.models import CalculMensuel, ValeurIndicateur
 from indicateurs.tasks import compute_indicators
 from tests.grappe.factories import GrappeFactory, add_esms
-from tests.indicateurs.factories import meeting
+from tests.indicateurs.factories import in_service, meeting
 
 
 def grappe_with_data(months=("2026-01", "2026-02", "2026-03")):
     grappe = GrappeFactory()
     esms = add_esms(grappe, 2)
+    in_service(grappe, months[0])
     for mois in months:
         for e in esms:
             meeting(e, mois)

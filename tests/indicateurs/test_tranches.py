@@ -12,7 +12,7 @@ from indicateurs.enums import StatutTranche
 from indicateurs.models import Tranche
 from indicateurs.services import compute_month, ensure_tranches, trigger_tranche
 from tests.grappe.factories import GrappeFactory, UserFactory, add_esms, ars_agent
-from tests.indicateurs.factories import meeting, usage
+from tests.indicateurs.factories import in_service, meeting, usage
 
 M1, M2, M3, M4 = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)
 
@@ -20,6 +20,7 @@ M1, M2, M3, M4 = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026
 def funded_grappe(amount=Decimal("400000")):
     grappe = GrappeFactory(convention_amount=amount, convention_signed_on=date(2025, 12, 1))
     esms = add_esms(grappe, 2)
+    in_service(grappe, M1)
     return grappe, esms
 
 

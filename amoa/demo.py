@@ -321,7 +321,7 @@ OFFRES_DUI = [
             ("materiel", "Tablettes pour le domicile", 0, 7000),
             ("complementaire", "Formation des nouveaux arrivants", 2, 2500),
         ],
-        {"ergonomie": (8, 9, 8), "accompagnement": (8, 8, 7), "references": (9, 8, 9)},
+        {"architecture": (8, 9, 8), "prestations": (8, 8, 7), "mise_en_oeuvre": (9, 8, 9)},
     ),
     (
         "Accompagner+",
@@ -338,7 +338,7 @@ OFFRES_DUI = [
             ("garantie", "Extension de garantie des serveurs", 1, 1500),
             ("hors_forfait", "Interface comptable", 0, 3000),
         ],
-        {"ergonomie": (9, 8, 9), "accompagnement": (7, 6, 7), "references": (7, 7, 6)},
+        {"architecture": (9, 8, 9), "prestations": (7, 6, 7), "mise_en_oeuvre": (7, 7, 6)},
     ),
     (
         "Soins & Domicile",
@@ -349,7 +349,7 @@ OFFRES_DUI = [
             ("licences", "Abonnement", None, 15000),
             ("hebergement", "Hébergement", None, 3000),
         ],
-        {"ergonomie": (6, 7, 6), "accompagnement": (6, 6, 5), "references": (5, 6, 5)},
+        {"architecture": (6, 7, 6), "prestations": (6, 6, 5), "mise_en_oeuvre": (5, 6, 5)},
     ),
 ]
 

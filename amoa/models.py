@@ -27,11 +27,13 @@ from amoa.enums import (
     TypeCritere,
     TypePiece,
 )
+from core import money
 from grappe.enums import TypeProjet
 from grappe.models import Grappe
 
-# The seed's seven criteria (cahier des charges §1.8): (code, label, kind, weight, scale).
-# The weights are a proposal the comité de sélection adjusts; they sum to 100.
+# The seed's seven criteria (seed 000, cahier des charges §1.8): (code, label, kind, weight,
+# scale). The model cahier des charges says « poids à définir » for each: the weights below are
+# the product's proposal, which the comité de sélection sets; they sum to 100.
 DEFAULT_CRITERES = [
     ("cout_global", "Coût global de la prestation", TypeCritere.PRIX_TOTAL, 25, 10),
     ("cout_jour", "Coût jour de la prestation", TypeCritere.PRIX_JOUR, 10, 10),
@@ -42,9 +44,16 @@ DEFAULT_CRITERES = [
     ("montee_competence", "Appui à la montée en compétence", TypeCritere.QUALITATIF, 5, 5),
 ]
 AUDITION_CODE = "audition"
-# The éditeur consultation's criteria (seed 003 steps 9–11): the indispensables are eliminatory
-# (the coverage one is computed from the imported cadre de réponse, the others are the
-# committee's findings); the cost is the TCO over N years, the coverage is computed.
+# The éditeur consultation's criteria. Seed 003 step 11 (« Procéder au choix de la solution »)
+# analyses the offers « selon les critères d'évaluation retenus » — couverture des besoins
+# fonctionnels, proposition d'architecture technique, réponse aux prestations demandées et
+# qualité des prestations, description de la mise en œuvre, coût total reconstitué sur au
+# moins trois ans avec les coûts « cachés » — and splits them into « critères indispensables »
+# (eliminatory; its examples: the essential functional domains, the DMP compatibility, the HDS
+# hosting) and « critères secondaires » (weighted). The coverage of the indispensable
+# requirements and the functional coverage are computed from the imported cadre de réponse;
+# the cost is the TCO over N years. The weights are the product's proposal, which the comité
+# de sélection sets (the seed: « critères … hiérarchisés et pondérés » by the MOA).
 COUVERTURE_INDISPENSABLES_CODE = "couverture_indispensables"
 COUT_TOTAL_CODE = "cout_total"
 COUVERTURE_CODE = "couverture"
@@ -59,11 +68,17 @@ DEFAULT_CRITERES_EDITEUR = [
     ("segur", "Référencé Ségur", TypeCritere.INDISPENSABLE, 0, 10),
     ("dmp", "Compatible DMP", TypeCritere.INDISPENSABLE, 0, 10),
     ("hds", "Hébergement HDS", TypeCritere.INDISPENSABLE, 0, 10),
+    (COUVERTURE_CODE, "Couverture des besoins fonctionnels", TypeCritere.CALCULE, 30, 10),
+    ("architecture", "Proposition d'architecture technique", TypeCritere.QUALITATIF, 15, 10),
+    (
+        "prestations",
+        "Réponse aux prestations demandées, qualité des prestations",
+        TypeCritere.QUALITATIF,
+        15,
+        10,
+    ),
+    ("mise_en_oeuvre", "Description de la mise en œuvre", TypeCritere.QUALITATIF, 10, 10),
     (COUT_TOTAL_CODE, "Coût total sur la durée (TCO)", TypeCritere.PRIX_TOTAL, 30, 10),
-    (COUVERTURE_CODE, "Couverture fonctionnelle", TypeCritere.CALCULE, 30, 10),
-    ("ergonomie", "Ergonomie (audition)", TypeCritere.QUALITATIF, 20, 10),
-    ("accompagnement", "Accompagnement et formation", TypeCritere.QUALITATIF, 10, 10),
-    ("references", "Références", TypeCritere.QUALITATIF, 10, 10),
 ]
 # Above this many candidates the analysis gets heavy (seed 003 step 9): advice, not a rule.
 CANDIDATS_CONSEILLES = 5
@@ -187,6 +202,20 @@ class Consultation(models.Model):
                 for code, label, kind, weight, scale in DEFAULT_CRITERES_EDITEUR
             ]
         return DEFAULT_CRITERES
+
+    def poids_proposes(self):
+        """Whether the criteria and their weights are still the product's proposal
+        (default_criteres): the comité de sélection has not set them yet."""
+        proposed = {code: weight for code, _, _, weight, _ in self.default_criteres()}
+        current = {c.code: c.poids for c in self.criteres.all()}
+        return current == proposed
+
+    @property
+    def consulte_tout_le_sad(self):
+        """An éditeur consultation of a grappe that buys its DUI through the RESAH SAD: every
+        éditeur referenced in the SAD's category is consulted (seed 002: « consulter l'ensemble
+        des éditeurs de la catégorie du SAD concernée »), so no number of candidates is advised."""
+        return self.is_editeur and self.grappe.achat_sad
 
     def pieces_requises(self):
         return PIECES_REQUISES_EDITEUR if self.is_editeur else PIECES_REQUISES
@@ -906,7 +935,7 @@ class LignePrix(models.Model):
         ordering = ["offre", "ordre", "pk"]
 
     def __str__(self):
-        return f"{self.get_nature_display()} : {self.montant} €"
+        return f"{self.get_nature_display()} : {money.euros(self.montant, ht=True)}"
 
     @property
     def cachee(self):

@@ -9,6 +9,10 @@ from core import exports
 from core.money import euros_cell
 
 BOLD = Font(bold=True)
+# Notes and totals stay numbers, shown as a French spreadsheet writes them: « 7,44 », « 86,75 »
+# (the scoring's two decimals), « 7,5 » for an evaluator's note (one decimal).
+XLSX_NOTE = "0.00"
+XLSX_NOTE_EVALUATEUR = "0.0"
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -63,6 +67,9 @@ def grille_xlsx(result):
         line = exports.append(consolidated, row)
         for column in range(3, 3 + len(prices)):
             euros_cell(consolidated.cell(row=line, column=column), row[column - 1])
+        # The weighted criteria's notes and the total, after the prices.
+        for column in range(3 + len(prices), 3 + len(prices) + len(weighted) + 1):
+            consolidated.cell(row=line, column=column).number_format = XLSX_NOTE
     for sentence in result.ranking.ties:
         consolidated.append([sentence])
 
@@ -90,6 +97,7 @@ def grille_xlsx(result):
                     note.justification,
                 ],
             )
+            sheet.cell(row=sheet.max_row, column=3).number_format = XLSX_NOTE_EVALUATEUR
             sheet.cell(row=sheet.max_row, column=5).alignment = WRAP
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 32

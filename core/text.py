@@ -3,7 +3,9 @@
 French takes the singular for 0 and 1 (« 0 décision », « 1 grappe »), the plural from 2.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import numberformat
 
 
 def is_plural(count):
@@ -50,3 +52,26 @@ def time_fr(value):
     if value is None:
         return ""
     return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+
+
+def number(value, places=None):
+    """A number as French readers write it, whatever the active language: a decimal comma and a
+    no-break space between thousands (as core.money), « 341 500 », « 85,17 »; with `places`,
+    rounded half-up to that many decimals (« 85,2 »), else without useless zeros (« 50 » for
+    50.00, « 40,5 » for 40.50). "" for None."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    else:
+        value = value.normalize()
+    return numberformat.format(value, ",", places, 3, "\u00a0", force_grouping=True)
+
+
+def percent(value, places=None):
+    """« 85,2 % », « 50 % »: number() and a no-break space before the sign; "" for None."""
+    text = number(value, places)
+    return f"{text}\u00a0%" if text else ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.money import euros
-from core.text import agree, plural
+from core.text import agree, number, plural
 from grappe.enums import TypeProjet, UniteSeuil
 from grappe.models import OrganismeGestionnaire
 
@@ -108,7 +108,7 @@ def call_rules(aap, tranches):
             f"{UniteSeuil(aap.seuil_reduit_unite or UniteSeuil.ESMS).label}"
         )
     tranches = " / ".join(
-        f"{tranche.pourcentage.normalize():f} %"
+        f"{number(tranche.pourcentage)} %"
         for tranche in sorted(tranches, key=lambda tranche: tranche.numero)
     )
     rules = [
@@ -265,7 +265,7 @@ def split_tranches(total, tranches, warnings):
     complete = percent_sum == HUNDRED
     if not complete:
         warnings.append(
-            f"Les tranches de versement de l'appel totalisent {percent_sum.normalize():f} % "
+            f"Les tranches de versement de l'appel totalisent {number(percent_sum)} % "
             "au lieu de 100 % : le calendrier de versement est à corriger."
         )
     result, allocated = [], Decimal(0)

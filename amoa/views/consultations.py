@@ -155,7 +155,10 @@ def consultation_detail(request, pk, consultation_id):
             "weights_error": consultation.weights_error(result.criteres),
             "offres": [(offre, statuses.get(offre.pk)) for offre in result.offres],
             "comite": comite,
-            "trop_de_candidats": len(result.offres) > CANDIDATS_CONSEILLES,
+            # Under the SAD every referenced éditeur is consulted (seed 002): no advice.
+            "trop_de_candidats": len(result.offres) > CANDIDATS_CONSEILLES
+            and not consultation.consulte_tout_le_sad,
+            "closed": result.choix is not None,
             "candidats_conseilles": CANDIDATS_CONSEILLES,
             "can_edit": perms.can_edit_consultation(request.user, grappe),
             "can_score": perms.can_score(request.user, grappe),

@@ -28,6 +28,7 @@ from amoa.models import (
 )
 from amoa.services import analyse, moment, record_history
 from amoa.views.common import consultation_for, require
+from core import text
 
 SHORTLIST = 3
 
@@ -262,8 +263,8 @@ def consensus(request, pk, consultation_id):
             offre,
             {
                 critere.libelle: [
-                    str(previous.valeur) if previous else "",
-                    str(form.cleaned_data["valeur"]),
+                    text.number(previous.valeur) if previous else "",
+                    text.number(form.cleaned_data["valeur"]),
                 ],
                 "Motif": form.cleaned_data["motif"],
             },

@@ -6,6 +6,9 @@
 {{ user|selon_personne:"Présent,Présente" }}     → by the person's civility
 {{ document.size|taille }}                      → « 5,5 ko », « 20 Mo »
 {{ reunion.starts_at|heure }}                   → « 14 h 00 »
+{{ montant|chiffre }}, {{ taux|chiffre:1 }}      → « 341 500 », « 85,2 » (any active language)
+{{ tranche.pourcentage|pourcent }}              → « 50 % », « 40,5 % » (no-break space)
+Money has its own filters: {% load montants %} (core/money.py).
 """
 
 from django import template
@@ -49,3 +52,13 @@ def heure(value):
     if hasattr(value, "tzinfo") and hasattr(value, "date") and timezone.is_aware(value):
         value = timezone.localtime(value)
     return text.time_fr(value)
+
+
+@register.filter
+def chiffre(value, places=None):
+    return text.number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def pourcent(value, places=None):
+    return text.percent(value, None if places in (None, "") else int(places))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.money import euros
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
 from indicateurs import perms, simulation, usage_import
@@ -312,7 +313,7 @@ def paiement(request, pk, tranche_id):
                 f"Tranche {tranche.numero}",
                 {
                     "Payée le": f"{data['paye_le']:%d/%m/%Y}",
-                    "Montant (€)": str(data["montant_paye"]),
+                    "Montant": euros(data["montant_paye"]),
                     "Référence": data["reference_paiement"],
                 },
             )

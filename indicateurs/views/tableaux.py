@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from core import exports
 from core.pdf import pdf_response, render_pdf
@@ -67,6 +68,11 @@ def _export_name(grappe, extension):
     return f"indicateurs-{slugify(grappe.name)}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+# Numérateur, dénominateur (counts), valeur (%, one or two decimals: Taux.arrondi), cible (%,
+# « 70 » or « 72,5 »: General drops the useless zeros).
+XLSX_NUMBER_FORMATS = {6: "#,##0", 7: "#,##0", 8: "0.0#", 9: "General"}
+
+
 def _decimal_comma(value):
     return "" if value is None else str(value).replace(".", ",")
 
@@ -93,9 +99,14 @@ def tableau_grappe_xlsx(request, pk):
     sheet = workbook.create_sheet("Valeurs")
     sheet.append(tableaux.EXPORT_HEADER)
     for row in tableaux.export_rows(grappe):
-        # Numbers stay numbers in the spreadsheet (percentages as decimals of %).
+        # Numbers stay numbers in the spreadsheet (percentages as decimals of %), with a number
+        # format the reader's French spreadsheet shows as « 1 234 » and « 94,9 ».
         row[8] = float(row[8]) if row[8] is not None else None
         row[9] = float(row[9]) if row[9] is not None else None
+        for index, number_format in XLSX_NUMBER_FORMATS.items():
+            cell = WriteOnlyCell(sheet, value=row[index])
+            cell.number_format = number_format
+            row[index] = cell
         exports.append(sheet, row)
     info = workbook.create_sheet("Grappe")
     exports.append(info, ["Grappe", grappe.name])

@@ -402,7 +402,7 @@ def test_criteria_come_from_the_consultation(cast, client_for, consultation):
         "100 : elle est de 120."
     ]
     section = text(response).split('data-testid="cdc-criteres"')[1].split("</section>")[0]
-    assert '<td>Audition</td><td class="num text-end">35 %</td>' in section
+    assert '<td>Audition</td><td class="num text-end">35\xa0%</td>' in section
     assert "<li>Hébergement des données de santé certifié</li>" in section
     consultation.criteres.filter(code="audition").update(poids=15)
     assert client.get(url("cahier_apercu", consultation)).context["missing"] == []
@@ -414,6 +414,22 @@ def test_criteria_come_from_the_consultation(cast, client_for, consultation):
             reverse("amoa:criteres", args=[cast.grappe.pk, consultation.pk]),
         )
     ]
+
+
+def test_the_builder_says_the_weights_are_a_proposal(cast, client_for, consultation):
+    """Seed 000 §1.8: « poids à définir » — the builder shows the weights as the product's
+    proposal, to be set by the comité de sélection."""
+    consultation.ensure_default_criteres()
+    page = text(client_for(cast.owner).get(url("cahier", consultation)))
+    section = page.split('id="section-criteres"')[1].split("</fieldset>")[0]
+    assert (
+        '<td>Méthodologie</td><td>Qualitatif (noté par les évaluateurs)</td><td class="text-end">20\xa0%</td>'
+        in section
+    )
+    assert (
+        "Pondération proposée par défaut (le modèle de cahier des charges indique « poids à "
+        "définir ») : à ajuster par le comité de sélection." in section
+    )
 
 
 def test_pdf_is_refused_while_data_is_missing(cast, client_for, consultation):

@@ -119,3 +119,10 @@ def test_the_engine_takes_a_computed_note_capped_to_the_scale():
     assert a.total == D(90)  # 50 × 10/10 + 50 × 8/10
     assert b.total == D(75)  # 50 × 5/10 + 50
     assert [r.offer.label for r in ranking.ranked] == ["A", "B"]
+
+
+def test_a_price_line_reads_its_amount_the_french_way():
+    from amoa.models import LignePrix
+
+    ligne = LignePrix(nature="hebergement", montant=Decimal("6000.00"))
+    assert str(ligne).endswith(" : 6\u00a0000,00\u00a0€\u00a0HT")

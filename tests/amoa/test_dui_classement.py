@@ -2,6 +2,7 @@
 price, the coverage computed, an offer missing an indispensable requirement eliminated, the
 pages (coverage, TCO, ranking) and the rapport de choix (PDF)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from amoa.models import (
     DEFAULT_CRITERES,
     Choix,
     Consultation,
+    Critere,
     ResultatIndispensable,
     SolutionEtudiee,
 )
@@ -77,7 +79,7 @@ def three(dui, evaluators):
                 dui,
                 user,
                 offre,
-                {"ergonomie": 8, "accompagnement": 6, "references": 7},
+                {"architecture": 8, "prestations": 6, "mise_en_oeuvre": 7},
                 submit=True,
             )
     return alpha, beta, gamma
@@ -97,7 +99,16 @@ def test_default_criteria_depend_on_the_objet(cast):
     assert criteres["cout_total"].libelle == "Coût total sur 5 ans"
     assert criteres["cout_total"].kind == "prix_total"
     assert criteres["couverture"].kind == "calcule"
+    # Seed 003 step 11's evaluation criteria, in its order, are the weighted ones.
+    assert [(c.code, c.libelle) for c in criteres.values() if not c.is_indispensable] == [
+        ("couverture", "Couverture des besoins fonctionnels"),
+        ("architecture", "Proposition d'architecture technique"),
+        ("prestations", "Réponse aux prestations demandées, qualité des prestations"),
+        ("mise_en_oeuvre", "Description de la mise en œuvre"),
+        ("cout_total", "Coût total sur 5 ans"),
+    ]
     assert dui.weights_error() is None
+    assert dui.poids_proposes() and amoa.poids_proposes()
     assert amoa.objet == ObjetConsultation.AMOA
 
 
@@ -257,6 +268,9 @@ def test_rapport_de_choix_pdf(cast, dui, three, client_for):
     assert "NON COUVERTES : INS-01" in text
     assert "Coût total sur 3 ans" in text
     assert "29 000" in text and "39 000" in text
+    # The coverage rates the French way, the sign held by a no-break space.
+    assert "100,0\xa0%" in text or "100,0 %" in " ".join(text.split())
+    assert not re.search(r"\d\.\d %", text)
     assert "le comité de sélection retient la solution de Beta Santé" in text
     assert "Meilleure couverture au coût le plus bas." in text
     assert "go / no-go" in text
@@ -281,3 +295,51 @@ def test_the_ranking_api_serves_the_editeur_consultation(cast, dui, three, clien
     assert offres["Beta Santé"]["rang"] == 1
     assert offres["Gamma Soft"]["elimine"] is True
     assert "INS-01" in offres["Gamma Soft"]["motif"]
+
+
+def test_untouched_drafts_get_the_step_11_proposal(cast):
+    """Migration amoa 0005: a draft éditeur consultation still holding the former proposal gets
+    seed 003 step 11's criteria; one whose weights were changed, or with an offer, keeps its own."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("amoa.migrations.0005_criteres_editeur_etape_11")
+    old_labels = {
+        "couverture": "Couverture fonctionnelle",
+        "ergonomie": "Ergonomie (audition)",
+        "accompagnement": "Accompagnement et formation",
+        "references": "Références",
+        "cout_total": "Coût total sur 3 ans",
+    }
+    kinds = {"cout_total": "prix_total", "couverture": "calcule"}
+
+    def with_former_proposal(titre, **weights):
+        consultation = editeur_consultation(cast.grappe, titre=titre, criteres=False)
+        for ordre, (code, poids) in enumerate({**migration.ANCIENS, **weights}.items(), 1):
+            Critere.objects.create(
+                consultation=consultation,
+                code=code,
+                libelle=old_labels.get(code, code),
+                kind=kinds.get(code, "qualitatif" if migration.ANCIENS[code] else "indispensable"),
+                poids=poids,
+                ordre=ordre,
+            )
+        return consultation
+
+    untouched = with_former_proposal("Brouillon")
+    changed = with_former_proposal("Pondérations du comité", ergonomie=25, references=5)
+    offered = with_former_proposal("Avec une offre")
+    make_offre_editeur(offered, "Alpha Logiciels")
+    migration.proposition_etape_11(apps, None)
+    assert [(c.code, c.libelle, c.poids) for c in untouched.criteres.all()][4:] == [
+        ("couverture", "Couverture des besoins fonctionnels", 30),
+        ("architecture", "Proposition d'architecture technique", 15),
+        ("prestations", "Réponse aux prestations demandées, qualité des prestations", 15),
+        ("mise_en_oeuvre", "Description de la mise en œuvre", 10),
+        ("cout_total", "Coût total sur 3 ans", 30),
+    ]
+    assert untouched.weights_error() is None
+    for kept in (changed, offered):
+        assert "ergonomie" in {c.code for c in kept.criteres.all()}
+        assert "architecture" not in {c.code for c in kept.criteres.all()}

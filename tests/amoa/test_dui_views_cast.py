@@ -22,7 +22,7 @@ def setup(cast, evaluators):
     solution = SolutionEtudiee.objects.create(grappe=cast.grappe, editeur="Alpha", solution="A")
     exigence = dui.grappe.grille_fonctionnelle.exigences.first()
     Choix.objects.create(consultation=dui, offre=offre, decision="Seule offre.")
-    score(dui, evaluators[0], offre, {"ergonomie": 7}, submit=True)
+    score(dui, evaluators[0], offre, {"architecture": 7}, submit=True)
     return dui, offre, record, solution, exigence
 
 

@@ -555,7 +555,7 @@ def test_the_same_rules_hold_for_the_editeur_consultation(cast, evaluators, clie
     second = make_offre_editeur(dui, "Éditeur Deux")
     for offre in (first, second):
         answer(dui, offre, prices=[("Licences / droits d'usage", "", None, 8000)])
-    qualities = {"ergonomie": 9, "accompagnement": 8, "references": 9}
+    qualities = {"architecture": 9, "prestations": 8, "mise_en_oeuvre": 9}
     score(dui, evaluators[0], first, qualities)
     score(dui, evaluators[0], second, dict.fromkeys(qualities, 4), submit=True)
     response = client_for(cast.owner).post(

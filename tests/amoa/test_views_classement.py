@@ -107,9 +107,13 @@ def test_grille_xlsx_has_one_sheet_per_evaluator_and_a_consolidated_sheet(
     )
     assert [cell.value for cell in beta_row[2:4]] == [50000, 850]
     assert {cell.number_format for cell in beta_row[2:4]} == {'#,##0.00\\ "€"'}
+    # The notes and the total: numbers, shown « 81,50 » by a French spreadsheet.
+    assert isinstance(beta_row[-3].value, float)
+    assert {cell.number_format for cell in beta_row[4:-2]} == {"0.00"}
     sheet = workbook[names[0]]
     cells = list(sheet.iter_rows(min_row=3, values_only=True))
     assert ("Alpha Conseil", "Méthodologie", 8.0, 10, "Justification methodologie") in cells
+    assert {row[2].number_format for row in sheet.iter_rows(min_row=3)} == {"0.0"}
 
 
 def test_grille_xlsx_writes_names_and_justifications_as_text(

@@ -9,7 +9,13 @@ from django.urls import NoReverseMatch, reverse
 from amoa.models import Consultation, Critere
 from grappe.enums import RoleComite
 from grappe.models import Aap, HistoryEntry
-from tests.amoa.factories import evaluator, make_offre
+from tests.amoa.factories import (
+    ConsultationFactory,
+    editeur_consultation,
+    evaluator,
+    make_offre,
+    make_offre_editeur,
+)
 from tests.grappe.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +120,62 @@ def test_more_than_five_candidates_is_a_warning_not_a_rule(cast, consultation, c
         make_offre(consultation, f"Cabinet {n}")
     page = text(client_for(cast.owner).get(consultation.get_absolute_url()))
     assert "Plus de 5 candidats" in page
+    assert 'data-testid="candidats-sad"' not in page
+
+
+@pytest.mark.parametrize("achat_sad", [True, False])
+def test_under_the_sad_every_editeur_of_the_category_is_consulted(cast, client_for, achat_sad):
+    """Seed 002: under the RESAH SAD the grappe consults every éditeur of the category, so the
+    page gives no advice on the number of candidates; outside the SAD, seed 003's advice holds."""
+    cast.grappe.achat_sad = achat_sad
+    cast.grappe.save()
+    dui = editeur_consultation(cast.grappe)
+    for n in range(6):
+        make_offre_editeur(dui, f"Éditeur {n}")
+    page = text(client_for(cast.owner).get(dui.get_absolute_url()))
+    assert ("Plus de 5 candidats" in page) is not achat_sad
+    assert ('data-testid="alerte-candidats"' in page) is not achat_sad
+    sad = "tous les éditeurs référencés dans la catégorie concernée du SAD sont consultés"
+    assert (sad in page) is achat_sad
+
+
+def test_the_amoa_under_the_sad_keeps_the_candidates_advice(cast, consultation, client_for):
+    """The SAD is for the DUI: the AMOA consultation of a SAD grappe keeps seed 003's advice."""
+    cast.grappe.achat_sad = True
+    cast.grappe.save()
+    for n in range(6):
+        make_offre(consultation, f"Cabinet {n}")
+    page = text(client_for(cast.owner).get(consultation.get_absolute_url()))
+    assert "Plus de 5 candidats" in page
+    assert 'data-testid="candidats-sad"' not in page
+
+
+@pytest.mark.parametrize("objet", ["amoa", "editeur"])
+def test_the_proposed_weights_are_said_to_be_a_proposal(cast, client_for, objet):
+    """Seed 000 §1.8 says « poids à définir »: the pre-filled weights are the product's
+    proposal, which the comité de sélection sets."""
+    consultation = (
+        editeur_consultation(cast.grappe)
+        if objet == "editeur"
+        else ConsultationFactory(grappe=cast.grappe)
+    )
+    client = client_for(cast.owner)
+    url = reverse("amoa:criteres", args=[cast.grappe.pk, consultation.pk])
+    for page in (text(client.get(url)), text(client.get(consultation.get_absolute_url()))):
+        note = page[page.index('data-testid="ponderation-proposee"') :]
+        note = note[: note.index("</p>")]
+        assert "Pondération proposée par défaut" in note
+        assert "à ajuster par le comité de sélection" in note
+        assert "Elle n'a pas encore été modifiée." in note
+        if objet == "amoa":
+            assert "le modèle de cahier des charges indique « poids à définir »" in note
+    criteres = list(consultation.criteres.all())
+    first, second = [c for c in criteres if not c.is_indispensable][:2]
+    overrides = {first.code: first.poids + 5, second.code: second.poids - 5}
+    assert client.post(url, formset_data(criteres, **overrides)).status_code == 302
+    page = text(client.get(url))
+    assert "Pondération proposée par défaut" in page
+    assert "Elle n'a pas encore été modifiée." not in page
 
 
 def formset_data(criteres, **overrides):

@@ -1,8 +1,10 @@
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from core import text
 from users.models import Civilite, User
@@ -58,3 +60,36 @@ def test_template_filters():
     )
     rendered = template.render(Context({"n": 0, "m": 3, "user": User(civilite=Civilite.MADAME)}))
     assert rendered == "0 grappe ; 3 ESMS actifs ; affichées ; Cheffe de projet"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Decimal("341500.00"), None, "341\u00a0500"),
+        (Decimal("341500.00"), 2, "341\u00a0500,00"),
+        (Decimal("85.17"), None, "85,17"),
+        (Decimal("85.17"), 1, "85,2"),
+        (Decimal("40.50"), None, "40,5"),
+        (85.25, 1, "85,3"),  # half-up, from the float's text
+        (1234, None, "1\u00a0234"),
+        (0, None, "0"),
+        (None, None, ""),
+    ],
+)
+def test_numbers_are_written_the_french_way(value, places, expected):
+    assert text.number(value, places) == expected
+
+
+def test_percent_keeps_its_sign_with_a_no_break_space():
+    assert text.percent(Decimal("50.00")) == "50\u00a0%"
+    assert text.percent(Decimal("85.17"), 1) == "85,2\u00a0%"
+    assert text.percent(None) == ""
+
+
+def test_numbers_stay_french_whatever_the_active_language():
+    """An e-mail rendered by a worker without an active language still reads « 85,2 % »."""
+    template = Template("{% load fr %}{{ taux|pourcent:1 }} — {{ n|chiffre }} — {{ n|chiffre:2 }}")
+    with translation.override(None):
+        assert template.render(Context({"taux": Decimal("85.17"), "n": 341500})) == (
+            "85,2\u00a0% — 341\u00a0500 — 341\u00a0500,00"
+        )

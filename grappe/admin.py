@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
-from grappe.models import Aap, AapTranche, HistoryEntry, JoinRequest, OgPerson
+from core.text import number
+from grappe.models import (
+    Aap,
+    AapTranche,
+    EditeurReference,
+    HistoryEntry,
+    JoinRequest,
+    OgPerson,
+)
 
 
 class AapTrancheFormSet(BaseInlineFormSet):
@@ -19,7 +27,7 @@ class AapTrancheFormSet(BaseInlineFormSet):
         total = sum((data["pourcentage"] for data in kept), Decimal(0))
         if kept and total != 100:
             raise ValidationError(
-                f"Les tranches totalisent {total} % : elles doivent totaliser 100 %."
+                f"Les tranches totalisent {number(total)} % : elles doivent totaliser 100 %."
             )
 
 
@@ -39,6 +47,25 @@ class AapAdmin(admin.ModelAdmin):
     list_filter = ["kind", "year"]
     search_fields = ["name"]
     inlines = [AapTrancheInline]
+
+
+@admin.register(EditeurReference)
+class EditeurReferenceAdmin(admin.ModelAdmin):
+    """The éditeurs the RESAH SAD references, per category: an ESMS in « mise en conformité »
+    whose current éditeur is not among those of its category gets a warning in the grappe's
+    eligibility (seed 002). The list the seeds allow is indicative: the national admin
+    completes it from the list the RESAH sends with the kit de passation."""
+
+    list_display = ["nom", "domaine", "actif", "source_courte"]
+    list_filter = ["domaine", "actif"]
+    search_fields = ["nom"]
+    list_editable = ["actif"]
+    fields = ["nom", "domaine", "actif", "source"]
+
+    @admin.display(description="source")
+    def source_courte(self, editeur):
+        text = " ".join(editeur.source.split())
+        return text if len(text) <= 120 else f"{text[:119]}…"
 
 
 @admin.register(OgPerson)

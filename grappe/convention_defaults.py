@@ -244,6 +244,16 @@ COMITE_DEFAULTS = {
 - Animation : le chef de projet, avec l'appui de l'AMOA.
 - Compte rendu : transmis au plus tard 8 jours ouvrés après la réunion, validé par le COPIL avant sa diffusion.""",
     },
+    TypeComite.COTECH: {
+        "missions": """Le comité technique traite les questions techniques du projet. Il :
+- prépare les choix techniques soumis au COPIL (architecture, hébergement, interopérabilité, messagerie sécurisée de santé, DMP) ;
+- suit le paramétrage du DUI, la reprise des données et les interfaces avec l'éditeur ;
+- organise la recette technique et le suivi des anomalies ;
+- veille à la sécurité des systèmes d'information et à la protection des données.""",
+        "fonctionnement": """- Composition : le chef de projet, les référents DUI et informatiques des coopérateurs, l'AMOA et, selon l'ordre du jour, l'éditeur.
+- Fréquence : selon les besoins du projet, plus souvent pendant le paramétrage et la recette.
+- Compte rendu : transmis au plus tard 8 jours ouvrés après la réunion, validé par le COPIL avant sa diffusion.""",
+    },
     TypeComite.SELECTION: {
         "missions": """Le comité de sélection, désigné par le COPIL, a pour mission :
 - d'élaborer le cahier des charges qui définit les besoins en assistance à maîtrise d'ouvrage (missions « marché » et « projet ») ;

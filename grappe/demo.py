@@ -30,6 +30,7 @@ from grappe.models import (
     ComiteMember,
     ConventionCooperation,
     Departement,
+    EditeurReference,
     Esms,
     EsmsMembership,
     Grappe,
@@ -41,7 +42,7 @@ from grappe.models import (
     Region,
     Role,
 )
-from grappe.reference import ESMS_AGREGATS, ESMS_CATEGORIES
+from grappe.reference import EDITEURS_SAD, ESMS_AGREGATS, ESMS_CATEGORIES, editeur_key
 from users.models import Civilite, User
 
 DEMO_PASSWORD = "demo-grappe-2026"
@@ -181,7 +182,7 @@ ESMS = [
         "59190",
         "HAZEBROUCK",
         SituationDui.A_FAIRE_EVOLUER,
-        "Cegi Alfa",
+        "Soins & Domicile",
         60,
     ),
     (
@@ -225,7 +226,7 @@ ESMS = [
         "59190",
         "HAZEBROUCK",
         SituationDui.A_FAIRE_EVOLUER,
-        "Cegi Alfa",
+        "Accompagner+",
         40,
     ),
     (
@@ -258,7 +259,7 @@ ESMS = [
         "62130",
         "SAINT-POL-SUR-TERNOISE",
         SituationDui.SEGUR,
-        "Malta Informatique",
+        "MALTA",
         36,
     ),
     (
@@ -313,7 +314,7 @@ ESMS = [
         "59610",
         "FOURMIES",
         SituationDui.A_FAIRE_EVOLUER,
-        "Netsoins",
+        "Hospi-Suite",
         62,
     ),
     (
@@ -330,6 +331,18 @@ ESMS = [
 ]
 
 GRAPPE_NAME = "Grappe numérique Flandres – Ternois – Avesnois"
+
+# The demo's éditeurs referenced at the SAD, per category: the fictitious ones the grappe's
+# market study (amoa.demo.ETUDE_MARCHE) says are referenced. Its ESMS in mise en conformité use
+# them, or MALTA (the indicative entry of migration 0013), except the Résidence Les Hortensias,
+# still on Hospi-Suite, which the study found not referenced: its eligibility warning tells the
+# grappe to check it, or to move that ESMS to an acquisition.
+DEMO_SOURCE = "Démonstration : éditeur fictif, référencé d'après l'étude de marché de la grappe."
+EDITEURS_REFERENCES = [
+    ("Médi-Logis", ["pa", "domicile"]),
+    ("Accompagner+", ["ph"]),
+    ("Soins & Domicile", ["domicile"]),
+]
 
 
 def finess(body):
@@ -418,6 +431,7 @@ class Seeder:
                 grappe=grappe, og=og, left_on=None, defaults={"joined_on": date(2025, 11, 3)}
             )
 
+        self.editeurs()
         self.roles(grappe, people)
         self.comites(grappe, people, ogs)
         self.og_people(people, ogs)
@@ -435,6 +449,18 @@ class Seeder:
             HistoryEntry.record(grappe, people["porteur"], "Création de la grappe", grappe)
 
         return {"grappe": grappe, "people": people, "ogs": ogs}
+
+    def editeurs(self):
+        """The demo's référencés, and the reference list of migration 0013 again (a test's
+        flush empties it)."""
+        entries = [(nom, domaines, DEMO_SOURCE) for nom, domaines in EDITEURS_REFERENCES]
+        for nom, domaines, source in [*entries, *EDITEURS_SAD]:
+            for domaine in domaines:
+                EditeurReference.objects.get_or_create(
+                    cle=editeur_key(nom),
+                    domaine=domaine,
+                    defaults={"nom": nom, "source": source},
+                )
 
     def person(self, email, first_name, last_name, job_title, is_staff, civilite):
         user, created = User.objects.get_or_create(

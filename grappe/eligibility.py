@@ -14,6 +14,8 @@ from django.db import models
 from core.text import agree, plural
 from grappe.enums import Domaine, TypeProjet, UniteSeuil
 from grappe.finess import check_finess
+from grappe.models import EditeurReference
+from grappe.reference import SAD_DOMAINS, editeur_key
 
 # Long lists of offenders are cut so that a reason stays readable on the page and in the PDF.
 MAX_NAMED = 5
@@ -120,6 +122,9 @@ def check_eligibility(grappe, memberships=None):
     checks.append(_unique_per_aap(aap))
     checks.append(_categories(memberships))
     checks.append(_sad(grappe, aap, memberships))
+    editeurs = _editeurs_conformite(grappe, aap, memberships)
+    if editeurs is not None:
+        checks.append(editeurs)
     checks.append(_porteur(grappe))
     if aap is not None and aap.min_og is not None:
         checks.append(_amorcage_og(aap, in_scope))
@@ -383,6 +388,81 @@ def _sad(grappe, aap, memberships):
         "être acheté via le SAD du RESAH. Engagez la procédure et "
         "cochez « achat via le SAD du RESAH » dans la fiche de la grappe.",
     )
+
+
+# Seed 002, « Rappel de la mécanique de contractualisation avec les éditeurs ».
+SOURCE_EDITEUR_CONFORMITE = (
+    "présentation de l'AAP amorçage n°2, ARS de Corse : « L'éditeur concerné doit être "
+    "référencé dans le marché national c'est-à-dire dans la liste des éditeurs référencés par "
+    "le Resah et dans la catégorie pertinente. »"
+)
+
+
+def _editeurs_conformite(grappe, aap, memberships):
+    """A « mise en conformité » upgrades the DUI the ESMS already has: the OG contracts with
+    that solution's éditeur through the SAD's kit de passation, so the éditeur must be
+    referenced in the ESMS's SAD category (seed 002). A warning, not a failure: the list kept
+    in the admin may lag the RESAH's, the éditeur may apply to the SAD, and seed 002 foresees a
+    derogation for a non-referenced solution deployed in all the ESMS of a field. None when no
+    ESMS of the SAD domains is in mise en conformité (nothing to say)."""
+    sad_domains = set(aap.sad_domains or []) if aap is not None else set(SAD_DOMAINS)
+    concerned = [
+        m
+        for m in memberships
+        if m.esms.categorie.domaine in sad_domains
+        and grappe.type_projet_for(m) == TypeProjet.CONFORMITE
+    ]
+    if not concerned:
+        return None
+    label = "Éditeur référencé au SAD (mise en conformité)"
+    referenced = EditeurReference.objects.keys_by_domaine()
+    missing, unreferenced, unlisted = [], [], set()
+    for membership in concerned:
+        esms = membership.esms
+        domaine = esms.categorie.domaine
+        if not editeur_key(esms.editeur):
+            missing.append(esms_label(esms))
+        elif editeur_key(esms.editeur) not in referenced.get(domaine, set()):
+            unreferenced.append(f"{esms_label(esms)} — {esms.editeur}, {domaine_label(domaine)}")
+            if not referenced.get(domaine):
+                unlisted.add(domaine_label(domaine))
+    count = plural(len(concerned), "ESMS en mise en conformité", "ESMS en mise en conformité")
+    if not missing and not unreferenced:
+        return Check(
+            "editeurs_sad",
+            label,
+            CheckStatus.OK,
+            f"{count} : {agree(len(concerned), 'son éditeur est référencé', 'leurs éditeurs sont référencés')} "
+            "au SAD du RESAH dans la catégorie de l'établissement (liste tenue par "
+            "l'administration nationale).",
+        )
+    parts = [f"{count}."]
+    if unreferenced:
+        parts.append(
+            f"Éditeur non référencé au SAD dans la catégorie de l'établissement pour "
+            f"{plural(len(unreferenced), 'ESMS', 'ESMS')} : {enumerate_fr(unreferenced)}."
+        )
+    if unlisted:
+        parts.append(
+            "Aucun éditeur référencé n'est encore enregistré pour "
+            f"{agree(len(unlisted), 'la catégorie', 'les catégories')} "
+            f"{enumerate_fr(sorted(unlisted), limit=10)} : la liste est transmise avec le kit "
+            "de passation, à l'accès de l'organisme gestionnaire au SAD."
+        )
+    if missing:
+        fiche = agree(len(missing), "la fiche de l'ESMS", "la fiche de chacun")
+        parts.append(
+            f"Éditeur du DUI actuel non renseigné pour {plural(len(missing), 'ESMS', 'ESMS')} : "
+            f"{enumerate_fr(missing)} ; renseignez-le dans {fiche}."
+        )
+    parts.append(
+        "L'organisme gestionnaire contractualise avec l'éditeur de sa solution actuelle via le "
+        "kit de passation : vérifiez son référencement auprès de l'ARS. Un éditeur non "
+        "référencé peut candidater au SAD ; à défaut, l'ESMS relève d'un projet d'acquisition "
+        "(sauf dérogation : solution non référencée déployée dans l'ensemble des ESMS d'au "
+        f"moins un champ). Source : {SOURCE_EDITEUR_CONFORMITE}"
+    )
+    return Check("editeurs_sad", label, CheckStatus.WARNING, " ".join(parts))
 
 
 def _porteur(grappe):

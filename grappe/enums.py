@@ -50,6 +50,9 @@ class EvenementTranche(models.TextChoices):
 class TypeComite(models.TextChoices):
     COPIL = "copil", "Comité de pilotage (COPIL)"
     SUIVI = "suivi", "Comité de suivi opérationnel"
+    # Seed 001's « comitologie : COSTRAT (COFIL), COTECH »; seed 000: the minutes of the comités
+    # techniques are validated by the COPIL before diffusion.
+    COTECH = "cotech", "Comité technique (COTECH)"
     SELECTION = "selection", "Comité de sélection AMOA"
 
 

@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from core.text import time_fr
+from core.text import number, time_fr
 from grappe.enums import (
     Domaine,
     EvenementTranche,
@@ -31,6 +31,7 @@ from grappe.enums import (
     label_for,
 )
 from grappe.finess import validate_finess
+from grappe.reference import editeur_key
 
 # ---------------------------------------------------------------------------------------------
 # Territories
@@ -384,6 +385,12 @@ class Aap(models.Model):
         help_text="S'applique aux tranches des nouvelles conventions ; "
         "celles déjà créées ne changent pas.",
     )
+    regles_source = models.TextField(
+        "source des dates, seuils et barème",
+        blank=True,
+        help_text="D'où viennent l'année, les seuils d'éligibilité et les montants de l'appel "
+        "(document et citation, ou « par défaut, à confirmer »).",
+    )
 
     class Meta:
         verbose_name = "appel à projets"
@@ -420,7 +427,78 @@ class AapTranche(models.Model):
         ]
 
     def __str__(self):
-        return f"Tranche {self.numero} — {self.pourcentage} %"
+        return f"Tranche {self.numero} — {number(self.pourcentage)} %"
+
+
+class EditeurReferenceQuerySet(models.QuerySet):
+    def keys_by_domaine(self):
+        """{domaine: {editeur_key(name)}} of the active entries: what an ESMS's éditeur is
+        compared with (grappe.eligibility)."""
+        keys = {}
+        for domaine, cle in self.filter(actif=True).values_list("domaine", "cle"):
+            keys.setdefault(domaine, set()).add(cle)
+        return keys
+
+
+class EditeurReference(models.Model):
+    """An éditeur referenced by the RESAH SAD in one category (PA, PH, domicile): for a « mise en
+    conformité » project, the OG contracts with the éditeur of its current solution, which must
+    be referenced in the ESMS's category (seed 002). Kept by the national admin in the admin;
+    one row per éditeur and category."""
+
+    nom = models.CharField("éditeur", max_length=150)
+    domaine = models.CharField(
+        "catégorie du SAD",
+        max_length=20,
+        choices=[(value, label) for value, label in Domaine.choices if value != "hors_champ"],
+    )
+    actif = models.BooleanField(
+        "référencé",
+        default=True,
+        help_text="Décochez quand l'éditeur n'est plus référencé dans cette catégorie : il "
+        "n'est plus compté, sa trace reste.",
+    )
+    source = models.TextField(
+        "source", blank=True, help_text="Document et date de la liste du RESAH qui le référence."
+    )
+    # editeur_key(nom): the name without case, accents or punctuation, to match what was typed.
+    cle = models.CharField("clé de comparaison", max_length=150, editable=False, db_index=True)
+
+    objects = EditeurReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "éditeur référencé au SAD"
+        verbose_name_plural = "éditeurs référencés au SAD"
+        ordering = ["nom", "domaine"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cle", "domaine"],
+                name="editeur_reference_unique_domaine",
+                violation_error_message="Cet éditeur figure déjà dans cette catégorie.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.nom} — {self.get_domaine_display()}"
+
+    def save(self, *args, **kwargs):
+        self.cle = editeur_key(self.nom)
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        self.cle = editeur_key(self.nom)
+        exclude = set(exclude or ()) - {"cle"}
+        super().validate_constraints(exclude=exclude)
+
+    @classmethod
+    def canonical_name(cls, typed):
+        """The referenced spelling of a typed éditeur name (« malta » → « MALTA »), or the
+        name as typed when no entry matches."""
+        key = editeur_key(typed)
+        if not key:
+            return (typed or "").strip()
+        match = cls.objects.filter(cle=key).order_by("-actif", "nom").first()
+        return match.nom if match else typed.strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,11 +506,13 @@ class AapTranche(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-# Display order: COPIL, comité de suivi, comité de sélection; in a comité, its president first.
+# Display order: COPIL, comité de suivi, COTECH, comité de sélection; in a comité, its president
+# first.
 COMITE_KIND_ORDER = Case(
     When(kind=TypeComite.COPIL, then=Value(0)),
     When(kind=TypeComite.SUIVI, then=Value(1)),
-    default=Value(2),
+    When(kind=TypeComite.COTECH, then=Value(2)),
+    default=Value(3),
 )
 MEMBER_ROLE_ORDER = Case(
     When(role=RoleComite.PRESIDENT, then=Value(0)),

@@ -7,6 +7,7 @@ Saint-Barthélemy and Saint-Martin), 9B Martinique, 9C Guyane, 9D La Réunion, 9
 FINESS file is created by the import from the file's own label, without a region.
 """
 
+import unicodedata
 from decimal import Decimal
 
 # (INSEE code, name, ARS, reduced eligibility threshold)
@@ -189,7 +190,9 @@ AAPS = [
     {
         "name": "Amorçage — temps 2 (AAP n°2)",
         "kind": "amorcage_t2",
-        "year": 2022,
+        # Seed 001 (webinaire du 8 avril 2021) : « Le 2ème temps va s'ouvrir en juin 2021 » ;
+        # 2022 was a mistake, corrected by migration 0013 (AAP_SOURCES below).
+        "year": 2021,
         "min_esms": 15,
         "max_esms": 49,
         "national_threshold": None,
@@ -219,6 +222,24 @@ SOURCE_AMOA_ACQUISITION = (
 SOURCE_TRANCHES_AMORCAGE = (
     "Seed 000 §2.3 : « 50 % à la signature de la convention ARS / porteur », « 50 % à "
     "l'atteinte des cibles d'usages »."
+)
+
+# The temps 1 AMOA rule as migration 0011 first wrote it (migration 0013 replaces it where the
+# national admin left it unchanged).
+AMOA_SOURCE_AMORCAGE_T1_0011 = (
+    "Seed 001 : l'AMOA fait partie des « nouveaux objets financés » du temps 2 "
+    "(« accompagnement dans la procédure de marché, accompagnement au pilotage du "
+    "projet ») : le temps 1 ne la finance pas."
+)
+# Seed 002 recalls that the call n°1 could fund an AMOA out of its 25 k€ per ESMS: what the
+# temps 2 adds are the two forfait envelopes, which `finance_amoa` stands for.
+AMOA_SOURCE_AMORCAGE_T1 = (
+    "Seed 001 : l'AMOA fait partie des « nouveaux objets financés » du temps 2 "
+    "(« accompagnement dans la procédure de marché, accompagnement au pilotage du "
+    "projet ») : le temps 1 ne finance pas les enveloppes forfaitaires AMOA. Seed 002 "
+    "(« Rappel - AAP N° 1 ») : « 25 k€ pour les projets d'acquisition et la possibilité de "
+    "financer une Assistance à Maîtrise d'Ouvrage » — l'AMOA pouvait être prise sur la part "
+    "acquisition."
 )
 
 # Rules of each call added by issue 18 (loaded by migration 0011 on top of AAPS, which
@@ -251,11 +272,7 @@ AAP_RULES = {
             "summary » — à confirmer."
         ),
         "finance_amoa": False,
-        "amoa_source": (
-            "Seed 001 : l'AMOA fait partie des « nouveaux objets financés » du temps 2 "
-            "(« accompagnement dans la procédure de marché, accompagnement au pilotage du "
-            "projet ») : le temps 1 ne la finance pas."
-        ),
+        "amoa_source": AMOA_SOURCE_AMORCAGE_T1,
         "tranches": [(1, Decimal(50), "signature"), (2, Decimal(50), "cibles")],
         "tranches_source": SOURCE_TRANCHES_AMORCAGE,
     },
@@ -275,6 +292,76 @@ AAP_RULES = {
         "tranches_source": SOURCE_TRANCHES_AMORCAGE,
     },
 }
+
+# Where each call's dates, eligibility thresholds and barème come from (Aap.regles_source,
+# loaded by migration 0013 where the national admin left it empty). The seeds' own words first;
+# « par défaut, à confirmer » where no seed states the rule.
+AAP_SOURCES = {
+    "Généralisation ESMS numérique 2025": (
+        "Seed 004 (webinaire du 9 mai 2022, généralisation) : « En groupement de 15 ESSMS » ; "
+        "« ESSMS qui n'ont pas encore de DUI : Editeur (12 ou 14,5 K€ si référencé Ségur), "
+        "Usages (7 K€) » ; « ESSMS qui sont déjà équipés d'un DUI : 5 K€/ESMS » ; « Pour les OG "
+        "de petite taille : Equipement matériel : 20 K€ / ESMS • AMOA / chef de projet : 15 K€ "
+        "(procédure de marché public), 100 K€ (projet) ». Seuil de l'appel national (50 ESMS) "
+        "et année 2025 : par défaut, à confirmer."
+    ),
+    "Amorçage — temps 1 (AAP n°1)": (
+        "Dates — seed 001 (webinaire du 8 avril 2021) : « Le 1er temps de la phase d'appel à "
+        "projets (AAP) est clos (31/3/2021) dans certaines régions ou sur le point de s'achever "
+        "(30/4/2021) pour d'autres » : la clôture dépend de la région. Barème — seed 002 "
+        "(« Rappel - AAP N° 1 ») : « 25 k€ pour les projets d'acquisition », « 10 k€ pour les "
+        "projets de mise en conformité d'une solution existante (capé à 30 structures) », "
+        "« 20 k€ pour l'équipement pour les OG de moins de 15 établissements ». Seuils (au moins "
+        "3 OG et 15 ESMS, ou un OG de plus de 15 ESMS ; 30 ESMS au plus) : DOMAIN.md §4, "
+        "d'après le résumé de l'instruction publiée — par défaut, à confirmer."
+    ),
+    "Amorçage — temps 2 (AAP n°2)": (
+        "Dates — seed 001 (webinaire du 8 avril 2021) : « Le 2ème temps va s'ouvrir en juin "
+        "2021 » ; seed 002 : « L'instruction technique du 25 juin 2021 précise ces éléments ». "
+        "Périmètre — seed 002 : « Tous les ESMS mentionnés à l'art L.312-1 du CASF sont "
+        "éligibles au temps 2 de la phase d'amorçage, y compris les ESMS financés exclusivement "
+        "par les CD ». Barème — repris de l'AAP n°1 (seed 002, « Rappel - AAP N° 1 » : 25 k€ en "
+        "acquisition, 10 k€ en mise en conformité capé à 30 structures, 20 k€ d'équipement pour "
+        "les OG de moins de 15 établissements) : le montant du temps 2 n'est pas lisible dans "
+        "la présentation, par défaut, à confirmer. Seuils (15 ESMS au moins, 49 au plus) : "
+        "DOMAIN.md §4 — par défaut, à confirmer."
+    ),
+}
+
+# The RESAH SAD (système d'acquisition dynamique) references éditeurs per category — the
+# domains of SAD_DOMAINS. For a « mise en conformité » project the OG contracts with the éditeur
+# of its current solution, which must be referenced in the relevant category (seed 002). The
+# seeds do not give the list (« Cette liste est transmise avec le kit de passation au moment de
+# l'accès au SAD de l'OG »): the national admin keeps it in the admin (EditeurReference). The
+# only éditeur the seeds name is MALTA (seed 004: « Même éditeur (MALTA) »), shared by the ESMS
+# of a grappe in the making — which says nothing of its referencing: an indicative entry, to be
+# checked and completed by the national admin.
+SOURCE_EDITEUR_REFERENCE = (
+    "Seed 002 (présentation de l'AAP amorçage n°2, ARS de Corse) : « L'OG contractualise avec "
+    "l'éditeur de la solution concernée en utilisant le kit de passation. L'éditeur concerné "
+    "doit être référencé dans le marché national c'est-à-dire dans la liste des éditeurs "
+    "référencés par le Resah et dans la catégorie pertinente. »"
+)
+LISTE_INDICATIVE = "Liste indicative, à compléter par l'administration nationale."
+
+# (name, SAD domains, source)
+EDITEURS_SAD = [
+    (
+        "MALTA",
+        SAD_DOMAINS,
+        "Seed 004 : « Même éditeur (MALTA) » — éditeur cité par une grappe en constitution ; "
+        "son référencement au SAD et ses catégories ne sont pas vérifiés. " + LISTE_INDICATIVE,
+    ),
+]
+
+
+def editeur_key(name):
+    """An éditeur's name compared without case, accents, punctuation or extra spaces:
+    « Malta Informatique », « MALTA-INFORMATIQUE » and « malta  informatique » are one."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in bare).split())
+
 
 # The FINESS categories of social and medico-social establishments (aggregates 41xx–46xx), so
 # that an ESMS typed by hand (a valid number absent from the imported registry) can take any of

@@ -51,8 +51,13 @@ class CategorieRisque(models.TextChoices):
 
 
 class TypeReunion(models.TextChoices):
+    """The bodies that meet. The comité technique is seed 001's « comitologie : COSTRAT (COFIL),
+    COTECH » and seed 000's « comptes-rendus des comités de pilotage et comités techniques qui
+    devront être validés par le COPIL avant diffusion »."""
+
     COPIL = "copil", "Comité de pilotage (COPIL)"
     SUIVI = "suivi", "Comité de suivi opérationnel"
+    COTECH = "cotech", "Comité technique (COTECH)"
     SELECTION = "selection", "Comité de sélection"
     ATELIER = "atelier", "Atelier thématique"
 

@@ -124,6 +124,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "grappe.migrations.0003_reference_data",
     "grappe.migrations.0008_esms_categories",
     "grappe.migrations.0011_aap_rules_per_call",
+    "grappe.migrations.0013_editeurs_sad_sources_aap",
     "projets.migrations.0002_reference_plan",
     "projets.migrations.0003_beat_schedule",
     "indicateurs.migrations.0003_indicateurs_reference",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from grappe import perms
 from grappe.enums import Domaine, SituationDui, StatutAdhesion, TypeProjet
@@ -17,6 +18,7 @@ from grappe.finess import check_finess, normalize_finess
 from grappe.models import (
     Categorie,
     Departement,
+    EditeurReference,
     Esms,
     EsmsMembership,
     OrganismeGestionnaire,
@@ -186,6 +188,42 @@ def lookup_og(value):
     return check, OrganismeGestionnaire.objects.filter(finess_ej=check.number).first()
 
 
+EDITEUR_HELP = (
+    "En mise en conformité, l'éditeur de la solution actuelle doit être référencé au SAD du "
+    "RESAH dans la catégorie de l'établissement : choisissez-le dans la liste proposée ou "
+    "saisissez son nom."
+)
+
+
+class EditeurInput(forms.TextInput):
+    """A free text input that suggests the éditeurs referenced at the SAD (a <datalist>: any
+    other name may still be typed). `domaine`: only those of that SAD category."""
+
+    def __init__(self, attrs=None, domaine=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.domaine = domaine
+
+    def names(self):
+        referenced = EditeurReference.objects.filter(actif=True)
+        if self.domaine:
+            referenced = referenced.filter(domaine=self.domaine)
+        return sorted(set(referenced.values_list("nom", flat=True)), key=str.casefold)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-editeurs"
+        attrs["list"] = list_id
+        html = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((n,) for n in self.names()))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+def clean_editeur_name(value):
+    """The referenced spelling of a name typed without its case or accents (« malta » is
+    stored « MALTA »); any other name as typed."""
+    return EditeurReference.canonical_name(value) if value and value.strip() else ""
+
+
 class EsmsAddForm(forms.Form):
     """Add an ESMS to a grappe. The manual fields are always in the form (it works without
     JavaScript) and only required when the number is unknown to the imported registry."""
@@ -211,7 +249,13 @@ class EsmsAddForm(forms.Form):
         required=False,
         choices=[("", "— Non renseignée (inchangée) —"), *SituationDui.choices],
     )
-    editeur = forms.CharField(label="Éditeur du DUI actuel", max_length=150, required=False)
+    editeur = forms.CharField(
+        label="Éditeur du DUI actuel",
+        max_length=150,
+        required=False,
+        widget=EditeurInput(),
+        help_text=EDITEUR_HELP,
+    )
     capacite = forms.IntegerField(label="Capacité (places)", min_value=0, required=False)
     # Manual entry when the registry does not know the number
     raison_sociale = forms.CharField(
@@ -298,6 +342,9 @@ class EsmsAddForm(forms.Form):
 
     def clean_code_postal(self):
         return self.cleaned_data["code_postal"].strip()
+
+    def clean_editeur(self):
+        return clean_editeur_name(self.cleaned_data["editeur"])
 
     def clean(self):
         cleaned = super().clean()
@@ -399,6 +446,12 @@ class EsmsDataForm(forms.ModelForm):
 
     def __init__(self, *args, identity=False, **kwargs):
         super().__init__(*args, **kwargs)
+        categorie = self.instance.categorie if self.instance.categorie_id else None
+        self.fields["editeur"].widget = EditeurInput(
+            attrs=self.fields["editeur"].widget.attrs,
+            domaine=categorie.domaine if categorie else None,
+        )
+        self.fields["editeur"].help_text = EDITEUR_HELP
         if identity:
             self.fields["code_postal"].validators.append(validate_code_postal)
             self.fields["code_postal"].required = True
@@ -409,3 +462,6 @@ class EsmsDataForm(forms.ModelForm):
 
     def clean_code_postal(self):
         return self.cleaned_data["code_postal"].strip()
+
+    def clean_editeur(self):
+        return clean_editeur_name(self.cleaned_data["editeur"])

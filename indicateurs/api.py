@@ -39,6 +39,15 @@ class UsageLigneSerializer(serializers.Serializer):
     dossiers_actifs_avec_evenement = serializers.IntegerField(
         required=False, allow_null=True, help_text="≤ dossiers_actifs."
     )
+    dmp_alimentes_periode = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Avec le 3e mois de la première mesure : DMP alimentés d'au moins un document sur "
+            "les 3 mois, en personnes distinctes (≥ dmp_alimentes du mois). Absent : la somme "
+            f"des 3 mois sert de majorant. {COUNT_HELP}"
+        ),
+    )
 
 
 class LigneErreurSerializer(serializers.Serializer):
@@ -160,15 +169,39 @@ class IndicateurValeurSerializer(serializers.Serializer):
         ),
     )
     cible = serializers.FloatField(help_text="En %.")
-    atteinte = serializers.BooleanField(allow_null=True)
+    atteinte = serializers.BooleanField(
+        allow_null=True, help_text="null si non calculable ou majorant (non évalué)."
+    )
+    majorant = serializers.BooleanField(
+        help_text=(
+            "Première mesure du taux DMP sans le nombre de personnes distinctes des 3 mois "
+            "(dmp_alimentes_periode) : le numérateur est la somme des mois, un majorant, qui ne "
+            "rend jamais la cible atteinte."
+        )
+    )
 
 
 class TrancheSerializer(serializers.Serializer):
     numero = serializers.IntegerField()
     pourcentage = serializers.FloatField()
-    montant = serializers.FloatField(allow_null=True)
+    # Money is a string to the cent, never a float.
+    montant = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=True, allow_null=True, help_text="En €."
+    )
     statut = serializers.ChoiceField(choices=["prevue", "due", "a_revoir", "payee"])
     mois_declenchement = serializers.CharField(allow_null=True, help_text="AAAA-MM.")
+
+
+class CouvertureSerializer(serializers.Serializer):
+    esms = serializers.IntegerField(help_text="ESMS de la grappe à la fin du mois.")
+    declarants = serializers.IntegerField(
+        help_text="ESMS ayant envoyé tous les chiffres des indicateurs qui les concernent."
+    )
+    personnes = serializers.IntegerField(help_text="Personnes accompagnées par les déclarants.")
+    minimum = serializers.IntegerField(help_text="Couverture minimale exigée par l'appel, en %.")
+    evaluable = serializers.BooleanField(
+        help_text="false : mois non évaluable, aucune cible n'y est atteinte."
+    )
 
 
 class GrappeIndicateursSerializer(serializers.Serializer):
@@ -178,6 +211,9 @@ class GrappeIndicateursSerializer(serializers.Serializer):
         help_text="Première mesure : numérateurs cumulés sur 3 mois."
     )
     indicateurs = IndicateurValeurSerializer(many=True)
+    couverture = CouvertureSerializer(
+        allow_null=True, help_text="null pour un mois que la grappe n'évalue pas (mois 1 et 2)."
+    )
     cibles_atteintes = serializers.BooleanField()
     tranches = TrancheSerializer(many=True)
 

@@ -25,6 +25,10 @@ PROCHE = "proche"
 LOIN = "loin"
 NON_CALCULABLE = "non_calculable"
 MANQUANT = "manquant"
+# A first measure summed over its months where the period's distinct count is missing.
+MAJORANT = "majorant"
+# An indicator that does not apply to the ESMS's category (Indicateur.categories_exclues).
+NON_APPLICABLE = "non_applicable"
 
 # A value "close" to its target is at most this many points below it.
 PROCHE_POINTS = Decimal(10)
@@ -59,17 +63,38 @@ STATUTS = {
         "données manquantes",
     ),
 }
-STATUT_ORDER = [ATTEINTE, PROCHE, LOIN, NON_CALCULABLE, MANQUANT]
+STATUTS[MAJORANT] = (
+    "Majorant : somme des 3 mois, en attente du nombre de personnes distinctes",
+    "#dbe7ff",
+    "#1d2f6f",
+    "≤",
+    "majorant",
+    "majorants",
+)
+STATUTS[NON_APPLICABLE] = (
+    "Non applicable à la catégorie de l'ESMS",
+    "#f6f6f6",
+    "#3a3a3a",
+    "–",
+    "non applicable",
+    "non applicables",
+)
+STATUT_ORDER = [ATTEINTE, PROCHE, LOIN, MAJORANT, NON_CALCULABLE, NON_APPLICABLE, MANQUANT]
 
 TARGET_COLOUR = "#ce0500"
 
 
 def statut_taux(taux):
-    """Status of a Taux (None when the month has no value), decided on the exact value."""
+    """Status of a Taux (None when the month has no value), decided on the exact value; a status
+    code given instead of a Taux (NON_APPLICABLE) is that status."""
+    if isinstance(taux, str):
+        return taux
     if taux is None:
         return MANQUANT
     if not taux.calculable:
         return NON_CALCULABLE
+    if taux.majorant:
+        return MAJORANT
     if taux.atteinte:
         return ATTEINTE
     if taux.exact >= Fraction(taux.cible - PROCHE_POINTS):
@@ -275,7 +300,7 @@ def heatmap_svg(libelle, months, rows):
             counts[code] += 1
             label, fill, ink, symbol = STATUTS[code][:4]
             x = HEAT_LABEL_W + index * HEAT_CELL_W
-            measured = code in (ATTEINTE, PROCHE, LOIN)
+            measured = code in (ATTEINTE, PROCHE, LOIN, MAJORANT)
             shown = taux.chiffre() if measured else symbol
             tooltip = f"{name} — {mois_label(mois, short=False)} : " + (
                 f"{taux.texte()} ({label.lower()})" if measured else label.lower()
@@ -305,7 +330,12 @@ def heatmap_svg(libelle, months, rows):
         body.append(_text(19, y + 12, symbol, size=10, anchor="middle", fill=ink))
         body.append(_text(40, y + 12, label, size=10))
     body.append("</g>")
-    summary = ", ".join(plural(counts[code], *STATUTS[code][4:]) for code in STATUT_ORDER)
+    # The statuses that may not occur in a grappe (upper bound, not applicable) only when they do.
+    summary = ", ".join(
+        plural(counts[code], *STATUTS[code][4:])
+        for code in STATUT_ORDER
+        if counts[code] or code not in (MAJORANT, NON_APPLICABLE)
+    )
     return _svg(
         width,
         height,

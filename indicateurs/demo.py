@@ -22,6 +22,7 @@ IMPORT_NAME = "usages-flandres-2026-10.csv"
 # (ESMS index in FINESS order, month index): counts left missing (not zero) in the demo.
 MISSING = {(4, 1): ["dmp_alimentes"], (9, 3): None, (12, 6): ["dossiers_actifs_avec_evenement"]}
 LAGGING = 7  # this ESMS's rates stay far below the others'
+FIRST_MEASURE = 2  # the third month measured: the first measure (3 months)
 
 
 def _rates(month_index, lagging):
@@ -56,6 +57,14 @@ def usage_rows(esms_list):
                 "dossiers_actifs_avec_pp": round(actifs * p),
                 "dossiers_actifs_avec_evenement": round(actifs * e),
             }
+            # The DMP fed over the first measure's three months, in distinct persons, sent with
+            # its third month — by every ESMS but the lagging one, whose first measure is then
+            # an upper bound (the sum of its months).
+            counts["dmp_alimentes_periode"] = (
+                min(round(personnes * min(d * 1.15, 0.99)), personnes)
+                if month_index == FIRST_MEASURE and index != LAGGING
+                else None
+            )
             for name in MISSING.get((index, month_index), []):
                 counts[name] = None
             rows[(esms.pk, month)] = counts

@@ -7,11 +7,19 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import capfirst
 
-from grappe.models import Aap, Esms, EsmsMembership, Grappe, OrganismeGestionnaire, Region
+from grappe.models import (
+    Aap,
+    Categorie,
+    Esms,
+    EsmsMembership,
+    Grappe,
+    OrganismeGestionnaire,
+    Region,
+)
 from indicateurs.enums import Niveau, SourceUsage, StatutCalcul, StatutImport, StatutTranche
 
 # The six monthly counts of an ESMS, in the order of the import file's columns.
-USAGE_FIELDS = [
+MONTHLY_FIELDS = [
     "personnes_accompagnees",
     "messages_mssante",
     "dmp_alimentes",
@@ -19,6 +27,13 @@ USAGE_FIELDS = [
     "dossiers_actifs_avec_pp",
     "dossiers_actifs_avec_evenement",
 ]
+# Seed 000 §2.3: the DMP rate's first measure counts the DMP fed with at least one document over
+# its three months — distinct persons, which the sum of the three monthly counts overstates (a
+# person fed every month counts three times). Sent, when the provider knows it, with the first
+# measure's last month (Indicateur.numerateur_periode); optional, its column may be absent.
+PERIOD_FIELDS = ["dmp_alimentes_periode"]
+# Every count of an ESMS's month: the import file's columns, the API's fields, the entry form.
+USAGE_FIELDS = MONTHLY_FIELDS + PERIOD_FIELDS
 
 # Seed 000 §2.3: what « personnes_accompagnees » counts, the denominator of the MSSanté and DMP
 # rates (and, in the reference data, of the active files' rate). The one wording, said wherever the figure is asked (entry form, import template, API)
@@ -38,10 +53,10 @@ class Indicateur(models.Model):
     code = models.SlugField("code", max_length=40, unique=True)
     libelle = models.CharField("libellé", max_length=200)
     numerateur = models.CharField(
-        "numérateur", max_length=40, choices=[(f, f) for f in USAGE_FIELDS]
+        "numérateur", max_length=40, choices=[(f, f) for f in MONTHLY_FIELDS]
     )
     denominateur = models.CharField(
-        "dénominateur", max_length=40, choices=[(f, f) for f in USAGE_FIELDS]
+        "dénominateur", max_length=40, choices=[(f, f) for f in MONTHLY_FIELDS]
     )
     facteur = models.PositiveIntegerField("facteur", default=100)
     # Seed 000 §2.3: the first measure covers 3 months for the flow indicators (messages sent,
@@ -51,12 +66,33 @@ class Indicateur(models.Model):
         default=False,
         help_text="Pour les flux (messages envoyés, DMP alimentés), pas pour les stocks.",
     )
+    numerateur_periode = models.CharField(
+        "numérateur de la première mesure sur la période",
+        max_length=40,
+        choices=[(f, f) for f in PERIOD_FIELDS],
+        blank=True,
+        help_text=(
+            "Compte sur les 3 mois, en personnes distinctes, envoyé avec le dernier mois de la "
+            "première mesure. À défaut, la somme des mois est un majorant : affichée comme "
+            "telle, elle ne rend jamais une cible atteinte."
+        ),
+    )
     cible = models.DecimalField("cible (%)", max_digits=6, decimal_places=2)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
     actif = models.BooleanField("actif", default=True)
     # Empty = every project type / every AAP.
     types_projet = models.JSONField("types de projet concernés", default=list, blank=True)
     aaps = models.ManyToManyField(Aap, verbose_name="AAP concernés", blank=True, related_name="+")
+    # Whether an indicator applies may depend on the ESMS's category, not only on the call: the
+    # ESMS of these categories are outside its assessment (« non applicable », never « non
+    # atteint »), at ESMS level and in every sum above it.
+    categories_exclues = models.ManyToManyField(
+        Categorie,
+        verbose_name="catégories d'ESMS non concernées",
+        blank=True,
+        related_name="+",
+    )
+    exclusion_source = models.TextField("source de l'exclusion", blank=True)
 
     class Meta:
         verbose_name = "indicateur"
@@ -139,6 +175,11 @@ class UsageMensuel(models.Model):
     )
     dossiers_actifs_avec_evenement = models.PositiveIntegerField(
         "dossiers actifs avec un événement", null=True, blank=True
+    )
+    dmp_alimentes_periode = models.PositiveIntegerField(
+        "DMP alimentés sur les 3 mois de la première mesure (personnes distinctes)",
+        null=True,
+        blank=True,
     )
     source = models.CharField("source", max_length=20, choices=SourceUsage.choices)
     import_usage = models.ForeignKey(
@@ -259,6 +300,9 @@ class ValeurIndicateur(models.Model):
     cible = models.DecimalField("cible (%)", max_digits=6, decimal_places=2)
     atteinte = models.BooleanField("cible atteinte", null=True)
     premiere_mesure = models.BooleanField("première mesure (3 mois)", default=False)
+    # A first measure whose numerator is the sum of the monthly counts where the period's
+    # distinct count was not sent (Indicateur.numerateur_periode): an upper bound, never "met".
+    majorant = models.BooleanField("majorant (somme des mois)", default=False)
     computed_at = models.DateTimeField("calculé le", auto_now=True)
 
     objects = ValeurQuerySet.as_manager()

@@ -53,6 +53,7 @@ from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
 from indicateurs.enums import Niveau, StatutCalcul, StatutTranche
 from indicateurs.models import (
+    PERIOD_FIELDS,
     USAGE_FIELDS,
     CalculMensuel,
     Indicateur,
@@ -63,7 +64,8 @@ from indicateurs.models import (
 from indicateurs.taux import Taux, fr_cible, pourcent
 from users.models import User
 
-# The tranche paid when usage targets are met (seed 000 §2.3: 50 % at signature, 50 % at targets).
+# The tranche paid when usage targets are met (seed 000 §2.3: 50 % at signature, 50 % at targets),
+# and the split of a grappe without a call (a call's own split is its AapTranche rows).
 TRANCHE_CIBLES = 2
 DEFAULT_TRANCHES = [(1, Decimal(50)), (2, Decimal(50))]
 ADVISORY_LOCK_BASE = 740_000_000
@@ -140,20 +142,26 @@ def _ids(values):
 # ---------------------------------------------------------------------------------------------
 
 
-def _rate_sql(n, d):
-    """valeur and atteinte expressions from numerator/denominator expressions (alias i)."""
+def _rate_sql(n, d, majorant="0"):
+    """valeur and atteinte expressions from numerator/denominator expressions (alias i). An
+    upper bound (majorant = 1) is not assessed: its target is neither met nor missed."""
     missing = f"{n} IS NULL OR {d} IS NULL OR {d} = 0"
     valeur = f"CASE WHEN {missing} THEN NULL ELSE ROUND(({n} * i.facteur * 1.0) / {d}, 2) END"
     atteinte = (
-        f"CASE WHEN {missing} THEN NULL WHEN {n} * i.facteur >= i.cible * {d} "
-        "THEN TRUE ELSE FALSE END"
+        f"CASE WHEN {missing} OR {majorant} = 1 THEN NULL "
+        f"WHEN {n} * i.facteur >= i.cible * {d} THEN TRUE ELSE FALSE END"
     )
     return valeur, atteinte
 
 
+def _flag(expression):
+    """A 0/1 SQL integer as a boolean column's value (portable: SQLite and PostgreSQL)."""
+    return f"CASE WHEN {expression} = 1 THEN TRUE ELSE FALSE END"
+
+
 VALEUR_COLUMNS = (
     "indicateur_id, mois, niveau, esms_id, og_id, grappe_id, region_id, numerateur, "
-    "denominateur, valeur, cible, atteinte, premiere_mesure, computed_at"
+    "denominateur, valeur, cible, atteinte, premiere_mesure, majorant, computed_at"
 )
 
 
@@ -296,7 +304,9 @@ def _compute(mois, grappe):
         return total
 
     active = f"(m.left_on IS NULL OR m.left_on >= {_quote(mois_sql)})"
-    indicateurs = list(Indicateur.objects.filter(actif=True).prefetch_related("aaps"))
+    indicateurs = list(
+        Indicateur.objects.filter(actif=True).prefetch_related("aaps", "categories_exclues")
+    )
     total = 0
     with connection.cursor() as cursor:
         # 2. b, a temporary table with one row per ESMS in scope: its grappe and OG, whether
@@ -316,20 +326,15 @@ def _compute(mois, grappe):
                 f"SUM(u.{name}) AS cum_{name}"
                 for name in USAGE_FIELDS
             )
-            picks = []
-            for indicateur in usable:
-                k = int(indicateur.pk)
-                n = f"x.cur_{indicateur.numerateur}"
-                if indicateur.cumul_premiere_mesure:
-                    n = f"CASE WHEN x.premiere THEN x.cum_{indicateur.numerateur} ELSE {n} END"
-                picks.append(f"{n} AS n_{k}, x.cur_{indicateur.denominateur} AS d_{k}")
+            picks = [_pick(indicateur) for indicateur in usable]
             cursor.execute(f"DROP TABLE IF EXISTS {BASE_TABLE}")
             cursor.execute(
                 f"""
                 CREATE TEMPORARY TABLE {BASE_TABLE} AS
-                SELECT x.esms_id, x.grappe_id, x.og_id, x.premiere, {", ".join(picks)}
+                SELECT x.esms_id, x.grappe_id, x.og_id, x.categorie_id, x.premiere,
+                       {", ".join(picks)}
                 FROM (
-                    SELECT mm.esms_id, mm.grappe_id, e.og_id,
+                    SELECT mm.esms_id, mm.grappe_id, e.og_id, e.categorie_id,
                            CASE WHEN mm.grappe_id IN {_ids(first_ids)} THEN TRUE ELSE FALSE
                            END AS premiere,
                            {sums}
@@ -342,7 +347,7 @@ def _compute(mois, grappe):
                       ON u.esms_id = mm.esms_id AND u.mois >= %s AND u.mois <= %s
                       AND (u.mois = %s OR mm.grappe_id IN {_ids(first_ids)})
                     WHERE mm.grappe_id IN {_ids(phases)}
-                    GROUP BY mm.esms_id, mm.grappe_id, e.og_id
+                    GROUP BY mm.esms_id, mm.grappe_id, e.og_id, e.categorie_id
                 ) x
                 ORDER BY x.esms_id
                 """,
@@ -358,34 +363,38 @@ def _compute(mois, grappe):
             # b is in ESMS order, so each indicator's ESMS rows enter valeur_unique_esms
             # (esms, mois, indicateur) in key order: one ordered pass over the index.
 
-            def unpivot(source, columns):
+            def unpivot(source, columns, esms_level=False):
                 """One row per (row of source, applicable indicator): a UNION ALL of one
-                branch per indicator (portable, and each branch is a plain scan)."""
+                branch per indicator (portable, and each branch is a plain scan). ESMS rows
+                only for the ESMS whose category the indicator applies to."""
                 branches, params = [], []
                 for indicateur in usable:
                     k = int(indicateur.pk)
                     condition, condition_params = _applicability_sql(
                         indicateur, [aap.pk for aap in indicateur.aaps.all()]
                     )
+                    excluded = _excluded(indicateur)
+                    if esms_level and excluded:
+                        condition += f" AND r.categorie_id NOT IN {_ids(excluded)}"
                     grappe_join = ""
-                    if condition_params or condition != "1 = 1":
+                    if condition_params or "g." in condition:
                         grappe_join = f"JOIN {t['grappe']} g ON g.id = r.grappe_id"
                     branches.append(
                         f"SELECT {k} AS indicateur_id, {columns}, r.premiere, "
-                        f"r.n_{k} AS n, r.d_{k} AS d FROM {source} r {grappe_join} "
-                        f"WHERE {condition}"
+                        f"r.n_{k} AS n, r.d_{k} AS d, r.m_{k} AS m FROM {source} r "
+                        f"{grappe_join} WHERE {condition}"
                     )
                     params.extend(condition_params)
                 return " UNION ALL ".join(branches), params
 
-            valeur, atteinte = _rate_sql("s.n", "s.d")
+            valeur, atteinte = _rate_sql("s.n", "s.d", "s.m")
             # 3. ESMS level.
-            rows_sql, rows_params = unpivot(BASE_TABLE, "r.esms_id")
+            rows_sql, rows_params = unpivot(BASE_TABLE, "r.esms_id", esms_level=True)
             cursor.execute(
                 f"""
                 INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
                 SELECT s.indicateur_id, %s, 'esms', s.esms_id, NULL, NULL, NULL, s.n, s.d,
-                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                       {valeur}, i.cible, {atteinte}, s.premiere, {_flag("s.m")}, %s
                 FROM ({rows_sql}) s
                 JOIN {t["ind"]} i ON i.id = s.indicateur_id
                 """,
@@ -396,11 +405,14 @@ def _compute(mois, grappe):
             # 4. OG level, per (OG, grappe), from b grouped once (the WITH comes after
             # INSERT so that sqlite3 still reports the rowcount): an ESMS with a missing
             # numerator or denominator is left out of both sums.
+            # An aggregate holding one upper bound is one itself.
             og_sums = ", ".join(
                 f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.n_{k} END) "
                 f"AS n_{k}, "
                 f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.d_{k} END) "
-                f"AS d_{k}"
+                f"AS d_{k}, "
+                f"MAX(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.m_{k} "
+                f"ELSE 0 END) AS m_{k}"
                 for k in (int(i.pk) for i in usable)
             )
             rows_sql, rows_params = unpivot("o", "r.og_id, r.grappe_id")
@@ -412,7 +424,7 @@ def _compute(mois, grappe):
                     FROM {BASE_TABLE} b GROUP BY b.og_id, b.grappe_id, b.premiere
                 )
                 SELECT s.indicateur_id, %s, 'og', NULL, s.og_id, s.grappe_id, NULL, s.n, s.d,
-                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                       {valeur}, i.cible, {atteinte}, s.premiere, {_flag("s.m")}, %s
                 FROM ({rows_sql}) s
                 JOIN {t["ind"]} i ON i.id = s.indicateur_id
                 """,
@@ -432,7 +444,7 @@ def _compute(mois, grappe):
                     GROUP BY b.grappe_id, b.premiere
                 )
                 SELECT s.indicateur_id, %s, 'grappe', NULL, NULL, s.grappe_id, NULL, s.n, s.d,
-                       {valeur}, i.cible, {atteinte}, s.premiere, %s
+                       {valeur}, i.cible, {atteinte}, s.premiere, {_flag("s.m")}, %s
                 FROM ({rows_sql}) s
                 JOIN {t["ind"]} i ON i.id = s.indicateur_id
                 """,
@@ -446,6 +458,37 @@ def _compute(mois, grappe):
     return total
 
 
+def _excluded(indicateur):
+    """The ids of the ESMS categories the indicator does not apply to (prefetched)."""
+    return [categorie.pk for categorie in indicateur.categories_exclues.all()]
+
+
+def _pick(indicateur):
+    """The columns of indicator k in the scratch table: numerator n_k, denominator d_k and m_k,
+    1 when n_k is an upper bound. A first measure sums a flow's three months (cum_); where the
+    indicator counts persons over the period (numerateur_periode), it reads the period's count,
+    and the sum, where that count was not sent, is an upper bound."""
+    k = int(indicateur.pk)
+    n, m = f"x.cur_{indicateur.numerateur}", "0"
+    if indicateur.cumul_premiere_mesure:
+        cumul = f"x.cum_{indicateur.numerateur}"
+        if indicateur.numerateur_periode in PERIOD_FIELDS:
+            periode = f"x.cur_{indicateur.numerateur_periode}"
+            m = (
+                f"CASE WHEN x.premiere AND {periode} IS NULL AND {cumul} IS NOT NULL "
+                "THEN 1 ELSE 0 END"
+            )
+            cumul = f"COALESCE({periode}, {cumul})"
+        n = f"CASE WHEN x.premiere THEN {cumul} ELSE {n} END"
+    d = f"x.cur_{indicateur.denominateur}"
+    excluded = _excluded(indicateur)
+    if excluded:
+        # Out of both sums of the aggregates, as a missing figure is, but written nowhere.
+        outside = f"x.categorie_id IN {_ids(excluded)}"
+        n, d = (f"CASE WHEN {outside} THEN NULL ELSE {e} END" for e in (n, d))
+    return f"{n} AS n_{k}, {d} AS d_{k}, {m} AS m_{k}"
+
+
 def _quote(value):
     """A date literal for SQL built by us (ISO date string from adapt_datefield_value)."""
     text = str(value)
@@ -455,17 +498,18 @@ def _quote(value):
 
 
 def _insert_region(t, mois_sql, now_sql, region_id):
-    valeur, atteinte = _rate_sql("s.n", "s.d")
+    valeur, atteinte = _rate_sql("s.n", "s.d", "s.m")
     both = "v.numerateur IS NOT NULL AND v.denominateur IS NOT NULL"
     region_filter = f"AND g.region_id = {int(region_id)}" if region_id is not None else ""
     sql = f"""
         INSERT INTO {t["vi"]} ({VALEUR_COLUMNS})
         SELECT s.indicateur_id, %s, 'region', NULL, NULL, NULL, s.region_id, s.n, s.d,
-               {valeur}, i.cible, {atteinte}, FALSE, %s
+               {valeur}, i.cible, {atteinte}, FALSE, {_flag("s.m")}, %s
         FROM (
             SELECT v.indicateur_id, g.region_id,
                    SUM(CASE WHEN {both} THEN v.numerateur END) AS n,
-                   SUM(CASE WHEN {both} THEN v.denominateur END) AS d
+                   SUM(CASE WHEN {both} THEN v.denominateur END) AS d,
+                   MAX(CASE WHEN {both} AND v.majorant THEN 1 ELSE 0 END) AS m
             FROM {t["vi"]} v JOIN {t["grappe"]} g ON g.id = v.grappe_id
             WHERE v.niveau = 'grappe' AND v.mois = %s {region_filter}
             GROUP BY v.indicateur_id, g.region_id
@@ -500,15 +544,26 @@ def ensure_tranches(grappes=None):
         by_aap.setdefault(row.aap_id, []).append((row.numero, row.pourcentage))
     tranches = []
     for grappe in grappes:
-        for numero, pourcentage in by_aap.get(grappe.aap_id) or DEFAULT_TRANCHES:
-            montant = (grappe.convention_amount * pourcentage / 100).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
+        split = sorted(by_aap.get(grappe.aap_id) or DEFAULT_TRANCHES)
+        for (numero, pourcentage), montant in zip(
+            split, split_amount(grappe.convention_amount, [p for _, p in split]), strict=True
+        ):
             tranches.append(
                 Tranche(grappe=grappe, numero=numero, pourcentage=pourcentage, montant=montant)
             )
     Tranche.objects.bulk_create(tranches, ignore_conflicts=True, batch_size=2000)
     return len(tranches)
+
+
+def split_amount(amount, percentages):
+    """The amount shared by percentages, to the cent, the last share taking what rounding the
+    others left so that the shares always add up to the amount (50 % of 100 000,01 € twice
+    would be 100 000,02 €)."""
+    cent = Decimal("0.01")
+    shares = [(amount * p / 100).quantize(cent, rounding=ROUND_HALF_UP) for p in percentages]
+    if shares and sum(percentages) == 100:
+        shares[-1] = amount - sum(shares[:-1], Decimal(0))
+    return shares
 
 
 def tranche_cibles_numero(grappe):
@@ -553,10 +608,10 @@ def figure_texte(item):
     return f"{pourcent(item['valeur'])} (cible {fr_cible(item['cible'])} %)"
 
 
-def couvertures(mois, grappe_ids, indicateurs_par_grappe):
+def couvertures(mois, grappe_ids):
     """{grappe_id: coverage of the month}: the grappe's ESMS (memberships held that month,
-    EsmsMembership.held_in), those reporting (a usable numerator and denominator for each of
-    the grappe's assessed indicators at ESMS level), the persons they accompany, the missing
+    EsmsMembership.held_in), those reporting (a usable numerator and denominator for each
+    indicator that applies to them, at ESMS level), the persons they accompany, the missing
     ESMS (ids) and the rule (couverture_min of the call, 100 % without a call). Three queries
     whatever the number of grappes or ESMS."""
     grappe_ids = list(grappe_ids)
@@ -567,17 +622,21 @@ def couvertures(mois, grappe_ids, indicateurs_par_grappe):
     # A subquery, not the ids: at national scale (35 000 ESMS) a list would pass SQLite's limit
     # of bound parameters.
     esms_ids = held_rows.values("esms_id")
+    # An ESMS has one row per indicator that applies to it (its category may exclude some):
+    # it reported when it has rows and none lacks a figure.
     complete = {
-        row["esms_id"]: row["n"]
+        row["esms_id"]
         for row in ValeurIndicateur.objects.filter(
-            mois=mois,
-            niveau=Niveau.ESMS,
-            esms_id__in=esms_ids,
-            numerateur__isnull=False,
-            denominateur__isnull=False,
+            mois=mois, niveau=Niveau.ESMS, esms_id__in=esms_ids
         )
         .values("esms_id")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id"),
+            incomplete=Count(
+                "id", filter=Q(numerateur__isnull=True) | Q(denominateur__isnull=True)
+            ),
+        )
+        if row["n"] and not row["incomplete"]
     }
     personnes = dict(
         UsageMensuel.objects.filter(mois=mois, esms_id__in=esms_ids).values_list(
@@ -600,7 +659,7 @@ def couvertures(mois, grappe_ids, indicateurs_par_grappe):
     for grappe_id, esms_id in held:
         item = result[grappe_id]
         item["esms"] += 1
-        if complete.get(esms_id, 0) >= indicateurs_par_grappe.get(grappe_id, 0):
+        if esms_id in complete:
             item["declarants"] += 1
             item["personnes"] += personnes.get(esms_id) or 0
         else:
@@ -659,11 +718,7 @@ def update_tranches(mois, grappe=None):
             total=Count("id"), met=Count("id", filter=Q(atteinte=True))
         )
     )
-    coverage = couvertures(
-        mois,
-        [row["grappe_id"] for row in summary],
-        {row["grappe_id"]: row["total"] for row in summary},
-    )
+    coverage = couvertures(mois, [row["grappe_id"] for row in summary])
     non_evaluable = {pk for pk, item in coverage.items() if not item["evaluable"]}
     met_ids = [
         row["grappe_id"]
@@ -805,23 +860,32 @@ def grappe_indicateurs(grappe, mois):
                 "valeur": None if valeur is None else float(valeur),
                 "cible": float(row.cible if row else indicateur.cible),
                 "atteinte": taux.atteinte if taux else None,
+                "majorant": bool(taux and taux.majorant),
             }
         )
-    atteintes = bool(indicateurs) and all(item["atteinte"] is True for item in indicateurs)
-    if atteintes:
-        # A month where too few of the grappe's ESMS reported is not assessed (non évaluable).
-        atteintes = couvertures(mois, [grappe.pk], {grappe.pk: len(rows)})[grappe.pk]["evaluable"]
+    # The coverage of an assessed month: a month where too few of the grappe's ESMS reported
+    # is not assessed (non évaluable) and meets no target.
+    couverture = None
+    if rows:
+        item = couvertures(mois, [grappe.pk])[grappe.pk]
+        couverture = {**couverture_figures(item), "evaluable": item["evaluable"]}
+    atteintes = (
+        bool(indicateurs)
+        and all(item["atteinte"] is True for item in indicateurs)
+        and bool(couverture and couverture["evaluable"])
+    )
     return {
         "grappe": grappe.pk,
         "mois": f"{mois:%Y-%m}",
         "premiere_mesure": any(row.premiere_mesure for row in rows.values()),
         "indicateurs": indicateurs,
+        "couverture": couverture,
         "cibles_atteintes": atteintes,
         "tranches": [
             {
                 "numero": tranche.numero,
                 "pourcentage": float(tranche.pourcentage),
-                "montant": float(tranche.montant) if tranche.montant is not None else None,
+                "montant": tranche.montant,
                 "statut": tranche.statut,
                 "mois_declenchement": (
                     f"{tranche.mois_declenchement:%Y-%m}" if tranche.mois_declenchement else None

@@ -21,6 +21,7 @@ from grappe.models import Esms, EsmsMembership, Grappe, Region
 from indicateurs.charts import (
     ATTEINTE,
     MANQUANT,
+    NON_APPLICABLE,
     STATUT_ORDER,
     heatmap_svg,
     line_chart_svg,
@@ -49,7 +50,17 @@ def parse_mois(value):
 
 
 def indicateurs_actifs():
-    return list(Indicateur.objects.filter(actif=True).order_by("ordre", "code"))
+    return list(
+        Indicateur.objects.filter(actif=True)
+        .prefetch_related("categories_exclues")
+        .order_by("ordre", "code")
+    )
+
+
+def applies_to(indicateur, esms):
+    """Whether the indicator applies to the ESMS's category (Indicateur.categories_exclues,
+    prefetched)."""
+    return all(c.pk != esms.categorie_id for c in indicateur.categories_exclues.all())
 
 
 def _chart_months(available, selected):
@@ -65,15 +76,19 @@ class Cellule:
 
     indicateur: Indicateur
     valeur: ValeurIndicateur | None
+    # False for an ESMS whose category the indicator does not apply to: « non applicable ».
+    applicable: bool = True
     taux: Taux | None = field(init=False)
     statut: dict = field(init=False)
 
     def __post_init__(self):
-        self.taux = Taux.de(self.valeur, self.indicateur)
-        self.statut = statut_info(statut_taux(self.taux))
+        self.taux = Taux.de(self.valeur, self.indicateur) if self.applicable else None
+        self.statut = statut_info(statut_taux(self.taux if self.applicable else NON_APPLICABLE))
 
     @property
     def texte(self):
+        if not self.applicable:
+            return "non applicable"
         return "—" if self.taux is None else self.taux.texte()
 
     @property
@@ -84,6 +99,8 @@ class Cellule:
     def ecart(self):
         """Points missing to reach the target (0 when met); a missing value counts as the whole
         target, so the ESMS that send nothing come first too."""
+        if not self.applicable:
+            return Fraction(0)
         if self.taux is None:
             return Fraction(self.indicateur.cible)
         return self.taux.ecart()
@@ -173,7 +190,11 @@ def grappe_context(grappe, mois=None, today=None):
     for membership in memberships:
         esms = membership.esms
         cellules = [
-            Cellule(indicateur, by_esms.get((esms.pk, indicateur.pk, selected)))
+            Cellule(
+                indicateur,
+                by_esms.get((esms.pk, indicateur.pk, selected)),
+                applies_to(indicateur, esms),
+            )
             for indicateur in indicateurs
         ]
         esms_rows.append(
@@ -189,7 +210,7 @@ def grappe_context(grappe, mois=None, today=None):
     couverture, manquants = None, []
     assessed = [value for value in grappe_values if value.mois == selected]
     if assessed:
-        couverture = couvertures(selected, [grappe.pk], {grappe.pk: len(assessed)})[grappe.pk]
+        couverture = couvertures(selected, [grappe.pk])[grappe.pk]
         if couverture["manquants"]:
             manquants = sorted(
                 esms.name for esms in Esms.objects.filter(pk__in=couverture["manquants"])
@@ -204,7 +225,12 @@ def grappe_context(grappe, mois=None, today=None):
                 [
                     (
                         row["esms"].name,
-                        [taux_esms.get((row["esms"].pk, indicateur.pk, m)) for m in window],
+                        [
+                            taux_esms.get((row["esms"].pk, indicateur.pk, m))
+                            if applies_to(indicateur, row["esms"])
+                            else NON_APPLICABLE
+                            for m in window
+                        ],
                     )
                     for row in esms_rows
                 ],
@@ -445,7 +471,9 @@ def region_context(region, params=None, today=None, *, paginate=True):
             grappe__region=region,
             mois__in=set(latest.values()),
             indicateur__actif=True,
-        ).only("indicateur_id", "grappe_id", "mois", "numerateur", "denominateur", "cible")
+        ).only(
+            "indicateur_id", "grappe_id", "mois", "numerateur", "denominateur", "cible", "majorant"
+        )
         for value in rows:
             if latest.get(value.grappe_id) == value.mois:
                 values[(value.grappe_id, value.indicateur_id)] = value

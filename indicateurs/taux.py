@@ -55,12 +55,14 @@ class Taux:
     """numerateur × facteur ÷ denominateur against `cible` (None: no target). Not calculable
     (exact None) when a count is missing or the denominator is zero — never 0."""
 
-    __slots__ = ("cible", "exact")
+    __slots__ = ("cible", "exact", "majorant")
 
-    def __init__(self, numerateur, denominateur, facteur=100, cible=None):
+    def __init__(self, numerateur, denominateur, facteur=100, cible=None, majorant=False):
         calculable = numerateur is not None and denominateur  # None or 0: not calculable
         self.exact = Fraction(numerateur * facteur, denominateur) if calculable else None
         self.cible = None if cible is None else Decimal(cible)
+        # An upper bound (ValeurIndicateur.majorant): shown « ≤ … », never assessed.
+        self.majorant = bool(majorant) and calculable
 
     @classmethod
     def de(cls, valeur, indicateur):
@@ -68,7 +70,13 @@ class Taux:
         frozen on the row."""
         if valeur is None:
             return None
-        return cls(valeur.numerateur, valeur.denominateur, indicateur.facteur, valeur.cible)
+        return cls(
+            valeur.numerateur,
+            valeur.denominateur,
+            indicateur.facteur,
+            valeur.cible,
+            getattr(valeur, "majorant", False),
+        )
 
     @property
     def calculable(self):
@@ -78,8 +86,8 @@ class Taux:
     def atteinte(self):
         """Target met, on the exact value: 70 meets 70, 69.996 does not (the rule the
         computation applies in SQL: numerateur × facteur ≥ cible × denominateur). None when not
-        calculable or without a target."""
-        if self.exact is None or self.cible is None:
+        calculable, without a target, or an upper bound (the real figure may be below it)."""
+        if self.exact is None or self.cible is None or self.majorant:
             return None
         return self.exact >= Fraction(self.cible)
 
@@ -107,11 +115,12 @@ class Taux:
         return NON_CALCULABLE if figure is None else fr_number(figure)
 
     def texte(self):
-        """« 94,9 % »; « non calculable »."""
-        return pourcent(self.arrondi())
+        """« 94,9 % »; « ≤ 105,0 % » for an upper bound; « non calculable »."""
+        text = pourcent(self.arrondi())
+        return f"≤ {text}" if self.majorant else text
 
     def __float__(self):
         return float(self.exact)
 
     def __repr__(self):
-        return f"Taux({self.exact}, cible={self.cible})"
+        return f"Taux({self.exact}, cible={self.cible}, majorant={self.majorant})"

@@ -27,6 +27,8 @@ from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership, Role
 from indicateurs.enums import SourceUsage
 from indicateurs.models import (
+    MONTHLY_FIELDS,
+    PERIOD_FIELDS,
     PERSONNES_ACCOMPAGNEES_AIDE,
     USAGE_FIELDS,
     UsageHistorique,
@@ -152,14 +154,16 @@ def _normalize_header(cells):
 
 
 def _check_header(header):
-    missing = [name for name in HEADER if name not in header]
+    """{column: index} of the columns present; the period counts (PERIOD_FIELDS) are optional,
+    so that files made before they existed still import."""
+    missing = [name for name in HEADER if name not in header and name not in PERIOD_FIELDS]
     if missing:
         raise FichierRefuse(
             f"En-tête incorrect : {agree(len(missing), 'colonne manquante', 'colonnes manquantes')} "
             + ", ".join(f"« {name} »" for name in missing)
             + ". Utilisez le modèle de fichier."
         )
-    return {name: header.index(name) for name in HEADER}
+    return {name: header.index(name) for name in HEADER if name in header}
 
 
 def decode(data):
@@ -231,7 +235,7 @@ def _read_xlsx(data):
 # Template
 # ---------------------------------------------------------------------------------------------
 
-EXAMPLE = ["590000014", "2026-01", 120, 95, 88, 115, 104, 110]
+EXAMPLE = ["590000014", "2026-01", 120, 95, 88, 115, 104, 110, None]
 # A pre-filled template names each ESMS in a last column, to find one's way while typing; the
 # import reads the HEADER columns only, so it ignores this one.
 NAME_COLUMN = "esms (pour information, non importé)"
@@ -470,6 +474,13 @@ def validate(rows, user=None, grappe=None, today=None):
                     f"Ligne {number} : « {name} » ({values[name]}) dépasse « dossiers_actifs » "
                     f"({actifs})."
                 )
+        periode, dmp = values["dmp_alimentes_periode"], values["dmp_alimentes"]
+        if periode is not None and dmp is not None and periode < dmp:
+            line.erreurs.append(
+                f"Ligne {number} : « dmp_alimentes_periode » ({periode}) est inférieur à "
+                f"« dmp_alimentes » ({dmp}) : les personnes du mois font partie de celles des "
+                "trois mois."
+            )
         personnes = values["personnes_accompagnees"]
         for name in ("dmp_alimentes", "dossiers_actifs"):
             if values[name] is not None and personnes is not None and values[name] > personnes:
@@ -537,7 +548,7 @@ def _warn_jumps(lines, seen):
         previous = in_file.get(key) or stored.get(key)
         if not previous:
             continue
-        for name in USAGE_FIELDS:
+        for name in MONTHLY_FIELDS:
             new, old = line.valeurs[name], previous.get(name)
             if new and old and (new > JUMP_FACTOR * old or old > JUMP_FACTOR * new):
                 line.avertissements.append(
@@ -589,7 +600,7 @@ def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, 
                     source=source,
                     import_usage=import_usage,
                     updated_by=user,
-                    **line.valeurs,
+                    **_kept_period_counts(line, existing.get((line.esms_id, line.mois_date))),
                 )
                 for line in lines
             ],
@@ -606,6 +617,16 @@ def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, 
         if recompute:
             schedule_recompute(rapport.mois, {line.grappe_id for line in lines})
     return len(lines) - len(existing), len(existing)
+
+
+def _kept_period_counts(line, row):
+    """The line's counts, where a period count (optional, often sent once) is missing the one
+    already stored for the month: a later file without that column does not erase it."""
+    values = dict(line.valeurs)
+    for name in PERIOD_FIELDS:
+        if values.get(name) is None and row is not None:
+            values[name] = getattr(row, name)
+    return values
 
 
 # Above this many grappes touched, one national computation per month is cheaper than one per

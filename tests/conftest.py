@@ -129,6 +129,8 @@ REFERENCE_DATA_MIGRATIONS = [
     "projets.migrations.0003_beat_schedule",
     "indicateurs.migrations.0003_indicateurs_reference",
     "indicateurs.migrations.0004_beat_schedule",
+    "indicateurs.migrations.0010_dmp_premiere_mesure_distincte",
+    "indicateurs.migrations.0011_indicateurs_par_categorie",
 ]
 
 

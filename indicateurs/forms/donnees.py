@@ -40,7 +40,7 @@ class UsageImportForm(forms.Form):
 
 
 class SaisieForm(forms.Form):
-    """One ESMS, one month, the six counts (empty = missing, not zero)."""
+    """One ESMS, one month, its counts (empty = missing, not zero)."""
 
     esms = forms.ModelChoiceField(label="ESMS", queryset=None, empty_label="Choisissez un ESMS")
     mois = forms.CharField(
@@ -66,6 +66,11 @@ class SaisieForm(forms.Form):
         self.fields[
             "personnes_accompagnees"
         ].help_text = f"{PERSONNES_ACCOMPAGNEES_AIDE}. Laissez vide si la donnée manque."
+        self.fields["dmp_alimentes_periode"].help_text = (
+            "Seulement pour le 3e mois de la première mesure : les personnes dont le DMP a été "
+            "alimenté d'au moins un document sur les 3 mois, comptées une fois. Sans ce chiffre, "
+            "la somme des 3 mois n'est qu'un majorant et la cible DMP reste non évaluée."
+        )
 
     def row(self):
         data = self.cleaned_data

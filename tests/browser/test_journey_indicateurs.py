@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from grappe.enums import RoleKind
 from indicateurs.enums import StatutTranche
-from indicateurs.models import Tranche, UsageMensuel
+from indicateurs.models import USAGE_FIELDS, Tranche, UsageMensuel
 from tests.browser.helpers import logout
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms, ars_agent
-from tests.indicateurs.factories import csv_bytes, meeting
+from tests.indicateurs.factories import csv_bytes, in_service, meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +28,15 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(
     porteur = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
     RoleFactory(grappe=grappe, user=porteur, kind=RoleKind.CHEF_PROJET)
     ars_agent("32", UserFactory(email="ars@exemple.fr", first_name="Julie", last_name="Moreau"))
+    in_service(grappe, "2026-01")
     for mois in ("2026-01", "2026-02"):
         for e in esms:
             meeting(e, mois)
-    # March completes the first measure (3 months) with every target met.
-    data = csv_bytes([[e.finess_et, "2026-03", 100, 80, 80, 95, 95, 95] for e in esms])
+    # March completes the first measure (3 months) with every target met, the DMP fed over
+    # the three months counted in distinct persons (80 of 100).
+    data = csv_bytes(
+        [[e.finess_et, "2026-03", 100, 80, 80, 95, 95, 95, 80] for e in esms], fields=USAGE_FIELDS
+    )
 
     login("porteur@exemple.fr")
     page.goto(f"{live_server.url}/indicateurs/grappes/{grappe.pk}/usages/")

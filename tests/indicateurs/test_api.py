@@ -127,9 +127,18 @@ def test_get_indicateurs_exact_shape(cast):
         "mois",
         "premiere_mesure",
         "indicateurs",
+        "couverture",
         "cibles_atteintes",
         "tranches",
     ]
+    # 3 ESMS reporting of 3, 300 + 100 + 100 persons, all of them required (no call).
+    assert body["couverture"] == {
+        "esms": 3,
+        "declarants": 3,
+        "personnes": 500,
+        "minimum": 100,
+        "evaluable": True,
+    }
     assert body["grappe"] == cast.grappe.pk
     assert body["mois"] == "2026-04"
     assert body["premiere_mesure"] is False
@@ -143,6 +152,7 @@ def test_get_indicateurs_exact_shape(cast):
         "valeur": 74.0,
         "cible": 70.0,
         "atteinte": True,
+        "majorant": False,
     }
     assert [item["code"] for item in body["indicateurs"]] == [
         "mssante",
@@ -156,14 +166,14 @@ def test_get_indicateurs_exact_shape(cast):
         {
             "numero": 1,
             "pourcentage": 50.0,
-            "montant": 50000.0,
+            "montant": "50000.00",
             "statut": "prevue",
             "mois_declenchement": None,
         },
         {
             "numero": 2,
             "pourcentage": 50.0,
-            "montant": 50000.0,
+            "montant": "50000.00",
             "statut": "due",
             "mois_declenchement": "2026-04",
         },

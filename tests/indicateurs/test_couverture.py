@@ -12,7 +12,7 @@ from grappe.enums import TypeAap
 from grappe.models import Aap
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Tranche, ValeurIndicateur
-from indicateurs.services import compute_month, couvertures
+from indicateurs.services import compute_month, couvertures, grappe_indicateurs
 from tests.grappe.factories import GrappeFactory, UserFactory, add_esms, ars_agent
 from tests.helpers import text
 from tests.indicateurs.factories import in_service, meeting, usage
@@ -58,12 +58,17 @@ def test_one_esms_missing_makes_the_month_non_evaluable_and_nothing_due():
     rows = ValeurIndicateur.objects.filter(grappe=grappe, mois=M3, niveau=Niveau.GRAPPE)
     assert rows.count() == 5 and all(row.atteinte for row in rows)
     # … but the month is not assessed: 15 of 16 reported, the call asks for all of them.
-    coverage = couvertures(M3, [grappe.pk], {grappe.pk: 5})[grappe.pk]
+    coverage = couvertures(M3, [grappe.pk])[grappe.pk]
     assert (coverage["esms"], coverage["declarants"], coverage["minimum"]) == (16, 15, 100)
     assert coverage["manquants"] == [esms[15].pk]
     assert coverage["evaluable"] is False
     assert tranche2(grappe).statut == StatutTranche.PREVUE
     assert not mail.outbox
+    # The API says so: every target met at grappe level, the month not assessed.
+    api = grappe_indicateurs(grappe, M3)
+    assert api["couverture"]["evaluable"] is False
+    assert (api["couverture"]["declarants"], api["couverture"]["esms"]) == (15, 16)
+    assert api["cibles_atteintes"] is False
 
 
 def test_a_missing_figure_counts_as_not_reported():

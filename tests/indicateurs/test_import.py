@@ -25,7 +25,7 @@ def _today():
 
 
 def good_row(esms, mois="2026-03", *counts):
-    counts = counts or (100, 80, 75, 95, 90, 92)
+    counts = counts or (100, 80, 75, 95, 90, 92, "")
     return [esms.finess_et, mois, *counts]
 
 
@@ -90,7 +90,7 @@ def test_templates_are_importable_files():
 
 def test_bad_header_names_the_missing_columns_in_french():
     with pytest.raises(usage_import.FichierRefuse) as one:
-        usage_import.read_rows(";".join(usage_import.HEADER[:-1]).encode() + b"\n")
+        usage_import.read_rows(";".join(usage_import.HEADER[:-2]).encode() + b"\n")
     assert "En-tête incorrect : colonne manquante « dossiers_actifs_avec_evenement »." in str(
         one.value
     )

@@ -45,6 +45,17 @@ def test_tranches_come_from_the_aap_percentages_times_the_convention_amount():
 
 
 @pytest.mark.django_db
+def test_the_tranches_add_up_to_the_convention_amount_to_the_cent():
+    grappe, _ = funded_grappe(amount=Decimal("100000.01"))
+    ensure_tranches()
+    # 50 % is 50 000,005 €: the first tranche rounds half up, the last takes the remainder.
+    assert list(grappe.tranches.values_list("montant", flat=True)) == [
+        Decimal("50000.01"),
+        Decimal("50000.00"),
+    ]
+
+
+@pytest.mark.django_db
 def test_default_split_is_50_50():
     grappe, _ = funded_grappe()
     ensure_tranches()

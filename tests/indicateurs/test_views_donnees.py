@@ -193,8 +193,8 @@ def test_prefilled_template_holds_the_grappe_esms_and_the_month_to_send(cast, cl
     held = sorted(memberships[1:], key=lambda m: (m.esms.raison_sociale, m.esms.finess_et))
     # Nothing sent yet: the elapsed month, one line per ESMS held then, counts to type.
     assert [row[:2] for row in rows[1:]] == [(m.esms.finess_et, "2026-10") for m in held]
-    assert all(row[2:8] == (None,) * 6 for row in rows[1:])
-    assert kept.esms.name in {row[8] for row in rows[1:]}
+    assert all(row[2:9] == (None,) * 7 for row in rows[1:])
+    assert kept.esms.name in {row[9] for row in rows[1:]}
     assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     # Typed and sent back, it is a valid import.
     for index in range(2, sheet.max_row + 1):
@@ -212,10 +212,10 @@ def test_prefilled_template_holds_the_grappe_esms_and_the_month_to_send(cast, cl
     lines = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert lines[0] == [*usage_import.HEADER, usage_import.NAME_COLUMN]
     assert lines[1] == usage_import.HELP_ROW  # the help line, skipped by the import
-    assert [line[:8] for line in lines[2:]] == [
-        [m.esms.finess_et, "2026-10", *[""] * 6] for m in held
+    assert [line[:9] for line in lines[2:]] == [
+        [m.esms.finess_et, "2026-10", *[""] * 7] for m in held
     ]
-    assert "'" + kept.esms.raison_sociale in {line[8] for line in lines[2:]}  # formula-safe
+    assert "'" + kept.esms.raison_sociale in {line[9] for line in lines[2:]}  # formula-safe
 
 
 @pytest.mark.parametrize(
@@ -264,7 +264,7 @@ def test_templates_say_what_the_persons_accompanied_count(cast, client_for):
         prefilled(client, cast.grappe, "csv"),
     ):
         lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-        assert lines[0][:8] == usage_import.HEADER
+        assert lines[0][:9] == usage_import.HEADER
         help_row = dict(zip(lines[0], lines[1], strict=False))
         assert help_row["finess_et"].startswith("# ")
         assert DEFINITION in help_row["personnes_accompagnees"]
@@ -273,7 +273,7 @@ def test_templates_say_what_the_persons_accompanied_count(cast, client_for):
         prefilled(client, cast.grappe),
     ):
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        assert [cell.value for cell in sheet[1]][:8] == usage_import.HEADER
+        assert [cell.value for cell in sheet[1]][:9] == usage_import.HEADER
         assert DEFINITION in sheet["C1"].comment.text
         assert sheet["C1"].value == "personnes_accompagnees"
     rows = usage_import.read_rows(client.get(reverse("indicateurs:modele", args=["csv"])).content)

@@ -25,7 +25,7 @@ from indicateurs.models import CalculMensuel, Tranche, UsageMensuel, ValeurIndic
 from indicateurs.tasks import compute_indicators
 from tests.conftest import require_redis
 from tests.grappe.factories import GrappeFactory, add_esms
-from tests.indicateurs.factories import csv_bytes, meeting, usage
+from tests.indicateurs.factories import csv_bytes, in_service, meeting, usage
 
 pytestmark = pytest.mark.services
 
@@ -94,6 +94,7 @@ def test_worker_killed_mid_computation_then_rerun_leaves_one_set_and_one_due_tra
         convention_amount=Decimal("100000"), convention_signed_on=date(2025, 12, 1)
     )
     esms = add_esms(grappe, 3)
+    in_service(grappe, M1)
     for mois in (M1, M2):
         for e in esms:
             meeting(e, mois)
@@ -325,6 +326,7 @@ def test_import_applies_while_redis_is_down_and_the_command_catches_up(redis_dow
     require_services()
     grappe = GrappeFactory()
     esms = add_esms(grappe, 2)
+    in_service(grappe, M1)
     for mois in (M1, M2):
         for e in esms:
             meeting(e, mois)

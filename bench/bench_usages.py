@@ -51,7 +51,7 @@ def generate(n_esms, n_grappes, months):
         OrganismeGestionnaire,
         Region,
     )
-    from indicateurs.models import USAGE_FIELDS, UsageMensuel
+    from indicateurs.models import MONTHLY_FIELDS, UsageMensuel
     from indicateurs.services import add_months, elapsed_month
 
     def number(prefix, n):
@@ -100,7 +100,11 @@ def generate(n_esms, n_grappes, months):
     EsmsMembership.objects.bulk_create(
         [
             EsmsMembership(
-                grappe=grappes[n * n_grappes // n_esms], esms=e, joined_on=datetime.date(2020, 1, 1)
+                grappe=grappes[n * n_grappes // n_esms],
+                esms=e,
+                joined_on=datetime.date(2020, 1, 1),
+                # In service long before the history: every month is assessed.
+                dui_in_service_on=datetime.date(2020, 1, 1),
             )
             for n, e in enumerate(esms)
         ],
@@ -109,7 +113,7 @@ def generate(n_esms, n_grappes, months):
     last = elapsed_month()
     history = [add_months(last, -months + k) for k in range(months)]
     table = UsageMensuel._meta.db_table
-    columns = ["esms_id", "mois", *USAGE_FIELDS, "source", "updated_at"]
+    columns = ["esms_id", "mois", *MONTHLY_FIELDS, "source", "updated_at"]
     now = "2026-01-01 00:00:00+00"
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
@@ -143,9 +147,9 @@ def generate(n_esms, n_grappes, months):
 
 
 def import_file(esms, month, k, bump=0):
-    from indicateurs.usage_import import HEADER
+    from indicateurs.models import MONTHLY_FIELDS
 
-    lines = [";".join(HEADER)]
+    lines = [";".join(["finess_et", "mois", *MONTHLY_FIELDS])]
     for i, (_pk, finess) in enumerate(esms):
         counts = list(_counts(i, k))
         counts[1] += bump

@@ -381,7 +381,7 @@ def _compute(mois, grappe):
                         grappe_join = f"JOIN {t['grappe']} g ON g.id = r.grappe_id"
                     branches.append(
                         f"SELECT {k} AS indicateur_id, {columns}, r.premiere, "
-                        f"r.n_{k} AS n, r.d_{k} AS d, r.m_{k} AS m FROM {source} r "
+                        f"r.n_{k} AS n, r.d_{k} AS d, {_m(indicateur, 'r')} AS m FROM {source} r "
                         f"{grappe_join} WHERE {condition}"
                     )
                     params.extend(condition_params)
@@ -410,10 +410,14 @@ def _compute(mois, grappe):
                 f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.n_{k} END) "
                 f"AS n_{k}, "
                 f"SUM(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.d_{k} END) "
-                f"AS d_{k}, "
-                f"MAX(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.m_{k} "
-                f"ELSE 0 END) AS m_{k}"
-                for k in (int(i.pk) for i in usable)
+                f"AS d_{k}"
+                + (
+                    f", MAX(CASE WHEN b.n_{k} IS NOT NULL AND b.d_{k} IS NOT NULL THEN b.m_{k} "
+                    f"ELSE 0 END) AS m_{k}"
+                    if _bounded(i)
+                    else ""
+                )
+                for k, i in ((int(i.pk), i) for i in usable)
             )
             rows_sql, rows_params = unpivot("o", "r.og_id, r.grappe_id")
             cursor.execute(
@@ -463,16 +467,28 @@ def _excluded(indicateur):
     return [categorie.pk for categorie in indicateur.categories_exclues.all()]
 
 
+def _bounded(indicateur):
+    """Whether the indicator's first measure may be an upper bound (numerateur_periode)."""
+    return indicateur.cumul_premiere_mesure and indicateur.numerateur_periode in PERIOD_FIELDS
+
+
+def _m(indicateur, alias):
+    """The upper-bound flag of indicator k on a row of the scratch table or its sums: a column
+    only for the indicators that may have one (fewer columns, ~220 000 rows a month)."""
+    return f"{alias}.m_{int(indicateur.pk)}" if _bounded(indicateur) else "0"
+
+
 def _pick(indicateur):
-    """The columns of indicator k in the scratch table: numerator n_k, denominator d_k and m_k,
-    1 when n_k is an upper bound. A first measure sums a flow's three months (cum_); where the
-    indicator counts persons over the period (numerateur_periode), it reads the period's count,
-    and the sum, where that count was not sent, is an upper bound."""
+    """The columns of indicator k in the scratch table: numerator n_k, denominator d_k and, for
+    an indicator that may have one, m_k, 1 when n_k is an upper bound. A first measure sums a
+    flow's three months (cum_); where the indicator counts persons over the period
+    (numerateur_periode), it reads the period's count, and the sum, where that count was not
+    sent, is an upper bound."""
     k = int(indicateur.pk)
-    n, m = f"x.cur_{indicateur.numerateur}", "0"
+    n, m = f"x.cur_{indicateur.numerateur}", None
     if indicateur.cumul_premiere_mesure:
         cumul = f"x.cum_{indicateur.numerateur}"
-        if indicateur.numerateur_periode in PERIOD_FIELDS:
+        if _bounded(indicateur):
             periode = f"x.cur_{indicateur.numerateur_periode}"
             m = (
                 f"CASE WHEN x.premiere AND {periode} IS NULL AND {cumul} IS NOT NULL "
@@ -486,7 +502,7 @@ def _pick(indicateur):
         # Out of both sums of the aggregates, as a missing figure is, but written nowhere.
         outside = f"x.categorie_id IN {_ids(excluded)}"
         n, d = (f"CASE WHEN {outside} THEN NULL ELSE {e} END" for e in (n, d))
-    return f"{n} AS n_{k}, {d} AS d_{k}, {m} AS m_{k}"
+    return f"{n} AS n_{k}, {d} AS d_{k}" + (f", {m} AS m_{k}" if m else "")
 
 
 def _quote(value):

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
 from core import pdf as core_pdf
@@ -161,17 +162,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
             record_migrations_as_applied()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_after_flush(request, django_db_blocker):
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return (marker is not None and bool(marker.kwargs.get("transaction"))) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     )
-    if transactional:
-        with django_db_blocker.unblock():
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Once a transactional test is torn down (its database flushed), put the reference data
+    back, outside any test transaction: the next test on this worker, transactional or not,
+    finds it. (Reloading in a fixture depended on the order fixtures are torn down in, and a
+    non-transactional test after a flush found no region or call at all.)"""
+    result = yield
+    if _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
             if not Region.objects.exists():
                 load_reference_data()
-    yield
+    return result
 
 
 @pytest.fixture

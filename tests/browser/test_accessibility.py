@@ -540,21 +540,30 @@ def national_admin_pages(scanner, demo):
     )
 
 
-def test_every_kind_of_user_meets_accessible_pages(scanner, demo):
-    """Every main page, as each kind of user meets it, on one seeded demo (seeding it again for
-    each person cost more than scanning); one report lists every problem of every page."""
-    for scan in (
+# Every main page, as each kind of user meets it. The scans are split in four tests, each on its
+# own seeded demo: seeding costs a few seconds, but a single test of every page was the suite's
+# longest path (about 90 s on one worker while the others had finished).
+SCANS = {
+    "anonyme-et-plan": (
         anonymous_pages,
         chef_de_projet_grappe_and_plan_pages,
         chef_de_projet_meeting_and_minutes_pages,
-        chef_de_projet_amoa_consultation_pages,
-        chef_de_projet_dui_choice_pages,
+    ),
+    "consultations": (chef_de_projet_amoa_consultation_pages, chef_de_projet_dui_choice_pages),
+    "indicateurs-copil-amoa": (
         chef_de_projet_indicator_pages,
         copil_member_pages,
         amoa_consultant_and_dui_referent_pages,
-        ars_agent_pages,
-        national_admin_pages,
-    ):
+    ),
+    "ars-et-national": (ars_agent_pages, national_admin_pages),
+}
+
+
+@pytest.mark.parametrize("scans", SCANS.values(), ids=SCANS.keys())
+def test_every_kind_of_user_meets_accessible_pages(scanner, demo, scans):
+    """The pages of a group of users on a seeded demo; one report lists every problem of every
+    page of the group."""
+    for scan in scans:
         scan(scanner, demo)
     scanner.assert_clean()
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "projets",
     "amoa",
     "indicateurs",
+    "candidatures",
     "demo",
 ]
 

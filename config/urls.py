@@ -45,6 +45,7 @@ urlpatterns = [
     path("projet/", include("projets.urls")),
     path("amoa/", include("amoa.urls")),
     path("indicateurs/", include("indicateurs.urls")),
+    path("appels/", include("candidatures.urls")),
     # The API authenticates by token (DRF), not by the login page: its views opt out of
     # LoginRequiredMiddleware and DRF answers 401/403 itself.
     path("api/v1/", include("amoa.api_urls")),

@@ -380,7 +380,7 @@ class Seeder:
                 },
             )
         region = Region.objects.get(code="32")
-        aap = Aap.objects.get(kind="generalisation")
+        aap = Aap.objects.get(kind="generalisation", region__isnull=True)
         grappe, created = Grappe.objects.get_or_create(
             name=GRAPPE_NAME,
             defaults={

@@ -135,6 +135,7 @@ def navigation_for(user, path):
                 "Tableau national", reverse("indicateurs:tableau_national"), prefix="/indicateurs/"
             )
         )
+        items.append(NavItem("Appels à projets", reverse("candidatures:campagnes")))
     elif ctx["ars_regions"]:
         items.append(NavItem("Grappes de ma région", reverse("grappe:list")))
         # /indicateurs/ars/ leads the agent to their region's dashboard.
@@ -143,6 +144,7 @@ def navigation_for(user, path):
                 "Tableau de bord ARS", reverse("indicateurs:tableau_ars"), prefix="/indicateurs/"
             )
         )
+        items.append(NavItem("Appels à projets", reverse("candidatures:campagnes")))
     elif len(grappes) == 1:
         grappe = grappes[0]
         items.append(NavItem("Ma grappe", grappe.get_absolute_url()))

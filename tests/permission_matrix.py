@@ -150,6 +150,11 @@ REGION = _signed_in(403, ars=200, admin=200)
 # The ARS home dashboard: ARS agents are sent to their region, the admin to the national view.
 ARS_HOME = _signed_in(403, ars=302, ars_other=302, admin=302)
 
+# candidatures.perms: a published call is read by every signed-in person; ARS agents open one
+# (on an AAP of their region) and the admin; the AAP's region's agents and the admin set it up.
+OPEN_CALL = _signed_in(403, ars=OK, ars_other=OK, admin=OK)
+MANAGE_CALL = _signed_in(403, ars=OK, admin=OK)
+
 # --- API (DRF, token authentication: anonymous → 401) -----------------------------------------
 
 
@@ -178,6 +183,12 @@ EXPECTATIONS = {
     "users:jeton_api": (SIGNED_IN, _signed_in(302)),
     "api-schema": (PUBLIC, None),
     "api-docs": (PUBLIC, None),
+    # ---- calls for projects ------------------------------------------------------------------
+    "candidatures:campagnes": (SIGNED_IN, None),
+    "candidatures:campagne_create": (OPEN_CALL, OPEN_CALL),
+    "candidatures:campagne": (SIGNED_IN, None),
+    "candidatures:campagne_edit": (MANAGE_CALL, MANAGE_CALL),
+    "candidatures:criteres": (MANAGE_CALL, MANAGE_CALL),
     # ---- grappe -------------------------------------------------------------------------------
     "grappe:list": (SIGNED_IN, None),
     "grappe:create": (CREATE_GRAPPE, CREATE_GRAPPE),

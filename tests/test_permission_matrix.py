@@ -49,6 +49,7 @@ from tests.amoa.factories import (
     make_offre,
     make_offre_editeur,
 )
+from tests.candidatures.factories import campagne_for
 from tests.conftest import cast as cast_fixture
 from tests.grappe.factories import (
     EsmsFactory,
@@ -242,6 +243,7 @@ def build_world():
     world.usage_import = usage_import
     ensure_tranches()
     world.tranche = grappe.tranches.order_by("numero").first()
+    world.campagne = campagne_for(grappe.region)
 
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [
@@ -360,6 +362,10 @@ def url_kwargs(name, pattern, world):
         "indicateurs:import_detail": {"import_id": world.usage_import.pk},
         "indicateurs:import_progression": {"import_id": world.usage_import.pk},
         "api-consultation-classement": {"pk": world.consultation.pk},
+        **dict.fromkeys(
+            ["candidatures:campagne", "candidatures:campagne_edit", "candidatures:criteres"],
+            {"pk": world.campagne.pk},
+        ),
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(world.cast.owner.pk)),
             "token": "set-password",

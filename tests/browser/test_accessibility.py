@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from amoa.enums import ObjetConsultation
 from amoa.models import Audition, Consultation, ImportReponse, Offre
+from candidatures.models import Campagne
 from core.text import plural
 from grappe.demo import DEMO_PASSWORD, PEOPLE
 from grappe.models import Grappe
@@ -210,6 +211,7 @@ def demo():
         or Tranche.objects.filter(grappe=grappe).first()
     )
     admin = get_user_model().objects.get(email=PEOPLE["admin"][0])
+    campagne = Campagne.objects.get(aap__region=grappe.region)
     urls = {
         "accueil": reverse("home"),
         "grappes": reverse("grappe:list"),
@@ -272,6 +274,11 @@ def demo():
         "solution_nouvelle": reverse("amoa:solution_create", args=[pk]),
         "exigence_nouvelle": reverse("amoa:exigence_create", args=[pk]),
         "preferences": reverse("amoa:preferences", args=[pk]),
+        "campagnes": reverse("candidatures:campagnes"),
+        "campagne_ouvrir": reverse("candidatures:campagne_create"),
+        "campagne": reverse("candidatures:campagne", args=[campagne.pk]),
+        "campagne_modifier": reverse("candidatures:campagne_edit", args=[campagne.pk]),
+        "campagne_criteres": reverse("candidatures:criteres", args=[campagne.pk]),
         "etape_ajout": reverse("projets:etape_add", args=[pk]),
         "mot_de_passe_nouveau": reverse(
             "password_reset_confirm",
@@ -516,6 +523,10 @@ def ars_agent_pages(scanner, demo):
             ("Tableau de bord de la grappe", "tableau_grappe"),
             ("Tranches", "tranches"),
             ("Paiement d'une tranche", "paiement"),
+            ("Appels à projets", "campagnes"),
+            ("Appel à projets ouvert", "campagne"),
+            ("Appel — dates et enveloppe", "campagne_modifier"),
+            ("Appel — critères et pièces", "campagne_criteres"),
         ],
     )
     # The error pages people meet: a grappe they may not change (403), an unknown address (404).
@@ -536,6 +547,7 @@ def national_admin_pages(scanner, demo):
             ("Import FINESS", "finess_import"),
             ("Tableau de bord national", "tableau_national"),
             ("Tableau de bord régional", "tableau_region"),
+            ("Ouvrir un appel à projets", "campagne_ouvrir"),
         ],
     )
 

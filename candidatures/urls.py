@@ -1,0 +1,13 @@
+from django.urls import path
+
+from candidatures import views
+
+app_name = "candidatures"
+
+urlpatterns = [
+    path("", views.campagne_list, name="campagnes"),
+    path("ouvrir/", views.campagne_create, name="campagne_create"),
+    path("<int:pk>/", views.campagne_detail, name="campagne"),
+    path("<int:pk>/modifier/", views.campagne_edit, name="campagne_edit"),
+    path("<int:pk>/criteres/", views.criteres_edit, name="criteres"),
+]

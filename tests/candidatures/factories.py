@@ -1,0 +1,40 @@
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from candidatures.models import Campagne, CriterePriorite, PieceRequise
+from candidatures.reference import DEFAULT_CRITERES, DEFAULT_PIECES
+from grappe.enums import TypeAap
+from grappe.models import Aap
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(year, month, day, hour=0, minute=0):
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+def campagne_for(region, **kwargs):
+    """A campaign on a new regional AAP, with the default criteria and pieces."""
+    aap = Aap.objects.create(
+        name=f"AAP ESMS numérique {region.name}",
+        kind=TypeAap.GENERALISATION,
+        year=2026,
+        region=region,
+    )
+    values = {
+        "ouverture": paris(2026, 3, 2, 9),
+        "cloture": paris(2026, 10, 30, 12),
+        "enveloppe": Decimal("2500000.00"),
+        **kwargs,
+    }
+    campagne = Campagne.objects.create(aap=aap, **values)
+    for n, (libelle, description, poids) in enumerate(DEFAULT_CRITERES):
+        CriterePriorite.objects.create(
+            campagne=campagne, libelle=libelle, description=description, poids=poids, ordre=n
+        )
+    for n, (libelle, required) in enumerate(DEFAULT_PIECES):
+        PieceRequise.objects.create(
+            campagne=campagne, libelle=libelle, obligatoire=required, ordre=n
+        )
+    return campagne

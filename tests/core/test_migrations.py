@@ -17,7 +17,16 @@ from django.apps import apps
 from django.db import connection
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OUR_APPS = {"users", "core", "grappe", "projets", "amoa", "indicateurs", "django_celery_beat"}
+OUR_APPS = {
+    "users",
+    "core",
+    "grappe",
+    "projets",
+    "amoa",
+    "indicateurs",
+    "candidatures",
+    "django_celery_beat",
+}
 # celery-beat's "schedule last changed" marker: written by a signal of the real PeriodicTask model,
 # which the data migrations' historical models do not send. Beat reads it only to reload.
 ROWS_NOT_COMPARED = {"django_celery_beat_periodictasks"}

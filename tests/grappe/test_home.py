@@ -99,7 +99,9 @@ def test_header_shows_role_and_navigation(cast, client_for):
     assert [item.label for item in ars.context["nav_items"]] == [
         "Grappes de ma région",
         "Tableau de bord ARS",
+        "Appels à projets",
     ]
+    assert "Appels à projets" in [item.label for item in admin.context["nav_items"]]
 
 
 def test_copil_guest_and_voter_of_another_grappe_in_the_header(cast, client_for):

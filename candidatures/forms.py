@@ -4,7 +4,7 @@
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from candidatures.models import Campagne, CriterePriorite, PieceRequise
+from candidatures.models import SECTIONS, Campagne, Candidature, CriterePriorite, PieceRequise
 from grappe.models import Aap, ArsAgent
 
 MINUTE_INPUT = {"type": "datetime-local", "step": "60"}
@@ -89,3 +89,11 @@ CritereFormSet = inlineformset_factory(
 PieceFormSet = inlineformset_factory(
     Campagne, PieceRequise, fields=["libelle", "obligatoire"], extra=1, can_delete=True
 )
+
+
+class SectionsForm(forms.ModelForm):
+    class Meta:
+        model = Candidature
+        fields = [name for name, _, _ in SECTIONS]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name, _, _ in SECTIONS}
+        help_texts = {name: aide for name, _, aide in SECTIONS}

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from candidatures.enums import StatutCandidature
 from grappe.models import Aap, ArsAgent
 
 
@@ -120,3 +121,76 @@ class PieceRequise(models.Model):
 
     def __str__(self):
         return self.libelle
+
+
+# The narrative sections of a dossier (seed 002: « un dossier commun mettant en avant la qualité
+# et le sens de la mutualisation »): field name, title, what is expected.
+SECTIONS = [
+    (
+        "projet_commun",
+        "Projet commun",
+        "L'objectif commun des organismes gestionnaires et le sens de la mutualisation.",
+    ),
+    (
+        "gouvernance",
+        "Gouvernance",
+        "Les instances (COPIL, comité de suivi, comité technique), leurs membres et leurs "
+        "règles de décision.",
+    ),
+    (
+        "cooperations",
+        "Coopérations antérieures",
+        "Ce que les partenaires ont déjà fait ensemble, et sur quel territoire.",
+    ),
+    ("calendrier", "Calendrier", "Les grandes étapes du projet jusqu'à la mise en service du DUI."),
+]
+
+
+class Candidature(models.Model):
+    """A grappe's dossier in answer to a call: built from the grappe's data, with its narrative
+    sections. One per grappe and call."""
+
+    campagne = models.ForeignKey(Campagne, on_delete=models.PROTECT, related_name="candidatures")
+    grappe = models.ForeignKey(
+        "grappe.Grappe", on_delete=models.CASCADE, related_name="candidatures"
+    )
+    statut = models.CharField(
+        "statut",
+        max_length=20,
+        choices=StatutCandidature.choices,
+        default=StatutCandidature.BROUILLON,
+    )
+    projet_commun = models.TextField("projet commun", blank=True)
+    gouvernance = models.TextField("gouvernance", blank=True)
+    cooperations = models.TextField("coopérations antérieures", blank=True)
+    calendrier = models.TextField("calendrier", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "candidature"
+        verbose_name_plural = "candidatures"
+        ordering = ["campagne", "grappe__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campagne", "grappe"],
+                name="candidature_unique_par_appel",
+                violation_error_message="La grappe a déjà un dossier pour cet appel.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Candidature de {self.grappe} — {self.campagne}"
+
+    def get_absolute_url(self):
+        return reverse("candidatures:candidature", args=[self.grappe_id])
+
+    def sections(self):
+        """(field, title, help, text) of the narrative sections."""
+        return [(name, title, aide, getattr(self, name)) for name, title, aide in SECTIONS]
+
+    def sections_manquantes(self):
+        return [title for name, title, _ in SECTIONS if not getattr(self, name).strip()]

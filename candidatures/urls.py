@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/", views.campagne_detail, name="campagne"),
     path("<int:pk>/modifier/", views.campagne_edit, name="campagne_edit"),
     path("<int:pk>/criteres/", views.criteres_edit, name="criteres"),
+    path("grappes/<int:pk>/candidature/", views.candidature, name="candidature"),
+    path(
+        "grappes/<int:pk>/candidature/rediger/",
+        views.candidature_sections,
+        name="candidature_sections",
+    ),
 ]

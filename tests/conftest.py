@@ -176,7 +176,8 @@ def pytest_runtest_teardown(item, nextitem):
     finds it. (Reloading in a fixture depended on the order fixtures are torn down in, and a
     non-transactional test after a flush found no region or call at all.)"""
     result = yield
-    if _is_transactional(item):
+    # After the worker's last test, the session's teardown has already dropped its database.
+    if nextitem is not None and _is_transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
             if not Region.objects.exists():
                 load_reference_data()

@@ -189,6 +189,11 @@ EXPECTATIONS = {
     "candidatures:campagne": (SIGNED_IN, None),
     "candidatures:campagne_edit": (MANAGE_CALL, MANAGE_CALL),
     "candidatures:criteres": (MANAGE_CALL, MANAGE_CALL),
+    # candidatures.perms.can_view_candidature / can_edit_candidature: the grappe's readers but
+    # its region's ARS agents until it is filed (403, told why); the chef de projet and the
+    # admin prepare it.
+    "candidatures:candidature": ({**read(), "ars": 403}, decide()),
+    "candidatures:candidature_sections": (decide(200), decide()),
     # ---- grappe -------------------------------------------------------------------------------
     "grappe:list": (SIGNED_IN, None),
     "grappe:create": (CREATE_GRAPPE, CREATE_GRAPPE),

@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token
 
 from amoa.models import Audition, ImportReponse, SolutionEtudiee
 from amoa.services import record_history
+from candidatures.models import Candidature
 from grappe.enums import RoleKind, StatutImport, TypeComite
 from grappe.models import (
     ComiteMember,
@@ -244,6 +245,10 @@ def build_world():
     ensure_tranches()
     world.tranche = grappe.tranches.order_by("numero").first()
     world.campagne = campagne_for(grappe.region)
+    # The grappe answers that call: its dossier is being prepared.
+    grappe.aap = world.campagne.aap
+    grappe.save(update_fields=["aap"])
+    Candidature.objects.create(campagne=world.campagne, grappe=grappe)
 
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [

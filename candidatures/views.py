@@ -100,12 +100,13 @@ def _manager(request, campagne):
 @require_safe
 def campagne_detail(request, pk):
     campagne = _campagne(pk)
+    statut = campagne.statut()
     return render(
         request,
         "candidatures/campagne_detail.html",
         {
             "campagne": campagne,
-            "statut": campagne.statut(),
+            "statut": statut,
             "criteres": list(campagne.criteres.all()),
             "pieces": list(campagne.pieces.all()),
             "can_manage": perms.can_manage_campagne(request.user, campagne),
@@ -138,6 +139,13 @@ def campagne_edit(request, pk):
 def criteres_edit(request, pk):
     campagne = _campagne(pk)
     _manager(request, campagne)
+    if timezone.now() >= campagne.ouverture:
+        # The dossiers are prepared, then scored, on the criteria published at the opening.
+        messages.error(
+            request,
+            "L'appel est ouvert : ses critères de priorité et ses pièces ne se modifient plus.",
+        )
+        return redirect(campagne)
     data = request.POST or None
     criteres = CritereFormSet(data, instance=campagne, prefix="criteres")
     pieces = PieceFormSet(data, instance=campagne, prefix="pieces")
@@ -226,6 +234,9 @@ def candidature_sections(request, pk):
             "Seuls le chef de projet et l'administration nationale préparent le dossier."
         )
     dossier = get_object_or_404(Candidature, grappe=grappe, campagne=campagne)
+    if timezone.now() >= campagne.cloture:
+        messages.error(request, "L'appel est clos : le dossier ne se modifie plus.")
+        return redirect("candidatures:candidature", pk=grappe.pk)
     form = SectionsForm(request.POST or None, instance=dossier)
     if request.method == "POST" and form.is_valid():
         changed = [str(form.fields[name].label) for name in form.changed_data]

@@ -628,20 +628,19 @@ def couvertures(mois, grappe_ids):
     """{grappe_id: coverage of the month}: the grappe's ESMS (memberships held that month,
     EsmsMembership.held_in), those reporting (a usable numerator and denominator for each
     indicator that applies to them, at ESMS level), the persons they accompany, the missing
-    ESMS (ids) and the rule (couverture_min of the call, 100 % without a call). Three queries
-    whatever the number of grappes or ESMS."""
+    ESMS (ids) and the rule (couverture_min of the call, 100 % without a call). An ESMS that no
+    indicator of its grappe applies to (its category excluded from all) is not counted. A
+    handful of queries whatever the number of grappes or ESMS."""
     grappe_ids = list(grappe_ids)
     if not grappe_ids:
         return {}
     held_rows = EsmsMembership.objects.held_in(mois).filter(grappe_id__in=grappe_ids)
-    held = list(held_rows.values_list("grappe_id", "esms_id"))
+    held = list(held_rows.values_list("grappe_id", "esms_id", "esms__categorie_id"))
     # A subquery, not the ids: at national scale (35 000 ESMS) a list would pass SQLite's limit
     # of bound parameters.
     esms_ids = held_rows.values("esms_id")
-    # An ESMS has one row per indicator that applies to it (its category may exclude some):
-    # it reported when it has rows and none lacks a figure.
-    complete = {
-        row["esms_id"]
+    rows = {
+        row["esms_id"]: (row["n"], row["incomplete"])
         for row in ValeurIndicateur.objects.filter(
             mois=mois, niveau=Niveau.ESMS, esms_id__in=esms_ids
         )
@@ -652,30 +651,45 @@ def couvertures(mois, grappe_ids):
                 "id", filter=Q(numerateur__isnull=True) | Q(denominateur__isnull=True)
             ),
         )
-        if row["n"] and not row["incomplete"]
     }
     personnes = dict(
         UsageMensuel.objects.filter(mois=mois, esms_id__in=esms_ids).values_list(
             "esms_id", "personnes_accompagnees"
         )
     )
-    minimum = dict(
-        Grappe.objects.filter(pk__in=grappe_ids).values_list("pk", "aap__couverture_min")
+    grappes = {
+        grappe.pk: grappe
+        for grappe in Grappe.objects.filter(pk__in=grappe_ids).select_related("aap")
+    }
+    indicateurs = list(
+        Indicateur.objects.filter(actif=True).prefetch_related("aaps", "categories_exclues")
     )
+    # Per grappe, the excluded categories of each indicator that applies to it.
+    exclusions = {
+        pk: [
+            {categorie.pk for categorie in indicateur.categories_exclues.all()}
+            for indicateur in applicable_indicateurs(grappe, indicateurs)
+        ]
+        for pk, grappe in grappes.items()
+    }
     result = {
         pk: {
             "esms": 0,
             "declarants": 0,
             "personnes": 0,
             "manquants": [],
-            "minimum": minimum.get(pk) or 100,
+            "minimum": (grappe.aap.couverture_min if grappe.aap else None) or 100,
         }
-        for pk in grappe_ids
+        for pk, grappe in grappes.items()
     }
-    for grappe_id, esms_id in held:
+    for grappe_id, esms_id, categorie_id in held:
+        expected = sum(1 for excluded in exclusions[grappe_id] if categorie_id not in excluded)
+        if not expected:
+            continue  # nothing is measured for this ESMS
         item = result[grappe_id]
         item["esms"] += 1
-        if esms_id in complete:
+        n, incomplete = rows.get(esms_id, (0, 0))
+        if n >= expected and not incomplete:
             item["declarants"] += 1
             item["personnes"] += personnes.get(esms_id) or 0
         else:

@@ -228,7 +228,7 @@ EXPECTATIONS = {
     "projets:etape": (read(), None),
     "projets:etape_edit": (edit(200), edit()),
     "projets:jalon_decision": (edit(200), edit()),
-    "projets:mise_en_service": (edit(200), edit()),
+    "projets:mise_en_service": (decide(200), decide()),
     "projets:livrables": (read(), None),
     "projets:livrable": (read(), edit()),
     "projets:version_download": (read(), None),

@@ -404,6 +404,10 @@ class MiseEnServiceForm(forms.Form):
         self.memberships = list(memberships)
         self.plan = plan
         self.today = today or timezone.localdate()
+        # One date for every ESMS shows as the grappe's date, so that changing it changes all.
+        recorded = {m.dui_in_service_on for m in self.memberships}
+        common = next(iter(recorded)) if len(recorded) == 1 else None
+        self.fields["date_commune"].initial = common
         for membership in self.memberships:
             self.fields[self.field_name(membership)] = forms.DateField(
                 label=f"{membership.esms.raison_sociale} ({membership.esms.finess_et})",
@@ -412,7 +416,7 @@ class MiseEnServiceForm(forms.Form):
                     attrs={**DATE_WIDGET, "class": "form-control form-control-sm"},
                     format="%Y-%m-%d",
                 ),
-                initial=membership.dui_in_service_on,
+                initial=None if common else membership.dui_in_service_on,
             )
 
     @staticmethod

@@ -19,6 +19,7 @@ from amoa import perms as amoa_perms
 from amoa.enums import ObjetConsultation
 from amoa.models import Choix
 from core.text import plural
+from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import HistoryEntry
 from grappe.views.grappes import form_changes, get_grappe_for
@@ -326,6 +327,7 @@ def plan_detail(request, pk):
         choix = choix_editeur(request.user, grappe)
         for row in rows:
             row["choix_dui"] = choix
+    context["can_record_service"] = grappe_perms.can_decide_composition(request.user, grappe)
     for row in context["jalons"]:
         if _is_mise_en_service(row["jalon"]):
             row["mise_en_service"] = mise_en_service(grappe)
@@ -555,7 +557,13 @@ def jalon_decision(request, pk, jalon_id):
 def mise_en_service_edit(request, pk):
     """The DUI's mise en service per ESMS (the step 15 milestone): the usage targets are
     measured from it, so each change is traced and the indicators recomputed."""
-    grappe, plan = _plan_or_redirect(request, pk)
+    grappe, plan = _grappe_and_plan(request, pk)
+    if not grappe_perms.can_decide_composition(request.user, grappe):
+        # The date starts the measurement the targets tranche depends on: the chef de projet
+        # records it (the AMOA consultant, who may be paid from the grant, reads it).
+        raise PermissionDenied(
+            "Seuls le chef de projet et l'administrateur enregistrent la mise en service."
+        )
     if plan is None:
         return redirect("projets:plan", pk=grappe.pk)
     memberships = (

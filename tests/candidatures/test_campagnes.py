@@ -139,6 +139,7 @@ def criteres_data(campagne, weights):
     return data
 
 
+@time_machine.travel(paris(2026, 2, 20, 10), tick=False)  # before the opening (2 March)
 def test_the_weights_must_total_100(cast, client_for):
     campagne = campagne_for(cast.grappe.region)
     client = client_for(cast.ars)
@@ -168,3 +169,15 @@ def test_the_list_shows_each_calls_status_and_an_empty_state(cast, client_for):
     assert rows[other.pk] == "close"
     assert "ouverte" in rows.values()
     assert page.context["can_open"] is False
+
+
+def test_once_open_the_criteria_are_those_published(cast, client_for):
+    campagne = campagne_for(cast.grappe.region)
+    client = client_for(cast.ars)
+    url = reverse("candidatures:criteres", args=[campagne.pk])
+    with time_machine.travel(paris(2026, 3, 2, 9), tick=False):
+        response = client.post(url, criteres_data(campagne, [40, 10, 30, 20]), follow=True)
+        page = text(client.get(campagne.get_absolute_url()))
+    assert "ses critères de priorité et ses pièces ne se modifient plus" in text(response)
+    assert [c.poids for c in campagne.criteres.all()] == [30, 20, 30, 20]
+    assert "Modifier les critères et les pièces" not in page

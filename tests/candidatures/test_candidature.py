@@ -136,6 +136,19 @@ def test_a_closed_call_takes_no_new_dossier(cast, client_for, campagne):
     assert not Candidature.objects.exists()
 
 
+def test_a_closed_call_locks_the_dossier(cast, client_for, campagne):
+    client = client_for(cast.owner)
+    client.post(url(cast))
+    with time_machine.travel(paris(2026, 10, 30, 12), tick=False):
+        page = text(client.get(url(cast)))
+        response = client.post(
+            url(cast, "candidatures:candidature_sections"), {"projet_commun": "Trop tard."}
+        )
+    assert "Rédiger les sections" not in page
+    assert response.status_code == 302
+    assert Candidature.objects.get().projet_commun == ""
+
+
 def test_the_regions_ars_waits_for_the_filed_dossier_and_others_see_nothing(
     cast, client_for, campagne
 ):

@@ -86,3 +86,19 @@ def test_an_ahi_esms_missing_its_dui_figures_still_counts_as_missing():
     coverage = couvertures(M3, [grappe.pk])[grappe.pk]
     assert (coverage["declarants"], coverage["manquants"]) == (2, [ahi.pk])
     assert Tranche.objects.get(grappe=grappe, numero=2).statut == StatutTranche.PREVUE
+
+
+def test_an_esms_no_indicator_applies_to_is_not_counted():
+    """Were its category excluded from every indicator, the ESMS would have no figure to send:
+    it is left out of the coverage, which does not wait for it."""
+    for indicateur in Indicateur.objects.all():
+        indicateur.categories_exclues.add(chrs())
+    grappe, ehpad, ahi = grappe_with_a_chrs()
+    for mois in (M1, M2, M3):
+        for esms in ehpad:
+            meeting(esms, mois)
+    compute_month(M3)
+    coverage = couvertures(M3, [grappe.pk])[grappe.pk]
+    assert (coverage["esms"], coverage["declarants"], coverage["manquants"]) == (2, 2, [])
+    assert coverage["evaluable"] is True
+    assert Tranche.objects.get(grappe=grappe, numero=2).statut == StatutTranche.DUE

@@ -95,7 +95,21 @@ def test_recording_it_recomputes_the_months_since(
     assert all(grappe_values.filter(mois__month=4).values_list("premiere_mesure", flat=True))
 
 
-def test_only_the_plan_editors_record_it(cast, client_for, plan):
-    for user in (cast.member, cast.copil, cast.ars):
+def test_changing_the_common_date_changes_every_esms(cast, client_for, plan):
+    client = client_for(cast.owner)
+    client.post(url(cast), {"date_commune": "2026-02-01"})
+    form = client.get(url(cast)).context["form"]
+    assert form["date_commune"].value() == datetime.date(2026, 2, 1)
+    client.post(url(cast), {"date_commune": "2026-03-01"})
+    assert set(cast.grappe.memberships.values_list("dui_in_service_on", flat=True)) == {
+        datetime.date(2026, 3, 1)
+    }
+
+
+def test_only_the_chef_de_projet_records_it(cast, client_for, plan):
+    from tests.grappe.factories import RoleFactory, UserFactory
+
+    amoa = RoleFactory(grappe=cast.grappe, kind="amoa", user=UserFactory()).user
+    for user in (cast.member, cast.copil, cast.ars, amoa):
         assert client_for(user).post(url(cast), {"date_commune": "2026-02-01"}).status_code == 403
     assert not cast.grappe.memberships.filter(dui_in_service_on__isnull=False).exists()

@@ -6,8 +6,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from candidatures.models import Campagne, CriterePriorite, PieceRequise
-from candidatures.reference import CRITERES_SOURCE, DEFAULT_CRITERES, DEFAULT_PIECES
+from candidatures.models import Campagne
 from grappe.enums import TypeAap
 from grappe.models import Aap
 
@@ -25,19 +24,11 @@ def _campagne(aap, ouverture, cloture, enveloppe, user):
             "ouverture": ouverture,
             "cloture": cloture,
             "enveloppe": enveloppe,
-            "criteres_source": CRITERES_SOURCE,
             "created_by": user,
         },
     )
     if created:
-        for n, (libelle, description, poids) in enumerate(DEFAULT_CRITERES):
-            CriterePriorite.objects.create(
-                campagne=campagne, libelle=libelle, description=description, poids=poids, ordre=n
-            )
-        for n, (libelle, required) in enumerate(DEFAULT_PIECES):
-            PieceRequise.objects.create(
-                campagne=campagne, libelle=libelle, obligatoire=required, ordre=n
-            )
+        campagne.add_defaults()
     return campagne
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidatures.enums import StatutCandidature
+from candidatures.reference import CRITERES_SOURCE, DEFAULT_CRITERES, DEFAULT_PIECES
 from grappe.models import Aap, ArsAgent
 
 
@@ -86,6 +87,22 @@ class Campagne(models.Model):
 
     def poids_total(self):
         return sum(critere.poids for critere in self.criteres.all())
+
+    def add_defaults(self):
+        """The proposed criteria (seed 002) and pieces, with their source, for a new call."""
+        CriterePriorite.objects.bulk_create(
+            CriterePriorite(
+                campagne=self, libelle=libelle, description=description, poids=poids, ordre=n
+            )
+            for n, (libelle, description, poids) in enumerate(DEFAULT_CRITERES)
+        )
+        PieceRequise.objects.bulk_create(
+            PieceRequise(campagne=self, libelle=libelle, obligatoire=required, ordre=n)
+            for n, (libelle, required) in enumerate(DEFAULT_PIECES)
+        )
+        if not self.criteres_source:
+            self.criteres_source = CRITERES_SOURCE
+            self.save(update_fields=["criteres_source"])
 
 
 class CriterePriorite(models.Model):

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from candidatures import perms
 from candidatures.forms import CampagneForm, CritereFormSet, PieceFormSet, SectionsForm
-from candidatures.models import Campagne, Candidature, CriterePriorite, PieceRequise
-from candidatures.reference import CRITERES_SOURCE, DEFAULT_CRITERES, DEFAULT_PIECES
+from candidatures.models import Campagne, Candidature
 from candidatures.services import checklist
 from core.money import euros
 from grappe.funding import simulate_funding
@@ -52,22 +51,8 @@ def campagne_create(request):
         with transaction.atomic():
             campagne = form.save(commit=False)
             campagne.created_by = request.user
-            campagne.criteres_source = CRITERES_SOURCE
             campagne.save()
-            CriterePriorite.objects.bulk_create(
-                CriterePriorite(
-                    campagne=campagne,
-                    libelle=libelle,
-                    description=description,
-                    poids=poids,
-                    ordre=n,
-                )
-                for n, (libelle, description, poids) in enumerate(DEFAULT_CRITERES)
-            )
-            PieceRequise.objects.bulk_create(
-                PieceRequise(campagne=campagne, libelle=libelle, obligatoire=required, ordre=n)
-                for n, (libelle, required) in enumerate(DEFAULT_PIECES)
-            )
+            campagne.add_defaults()
             HistoryEntry.record(
                 None,
                 request.user,

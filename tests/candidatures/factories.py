@@ -2,8 +2,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from candidatures.models import Campagne, CriterePriorite, PieceRequise
-from candidatures.reference import DEFAULT_CRITERES, DEFAULT_PIECES
+from candidatures.models import Campagne
 from grappe.enums import TypeAap
 from grappe.models import Aap
 
@@ -29,12 +28,5 @@ def campagne_for(region, **kwargs):
         **kwargs,
     }
     campagne = Campagne.objects.create(aap=aap, **values)
-    for n, (libelle, description, poids) in enumerate(DEFAULT_CRITERES):
-        CriterePriorite.objects.create(
-            campagne=campagne, libelle=libelle, description=description, poids=poids, ordre=n
-        )
-    for n, (libelle, required) in enumerate(DEFAULT_PIECES):
-        PieceRequise.objects.create(
-            campagne=campagne, libelle=libelle, obligatoire=required, ordre=n
-        )
+    campagne.add_defaults()
     return campagne

@@ -73,6 +73,8 @@ PICTURED = {
     "grappes": "ars",
     "tableau_region": "admin",
     "tableau_national": "admin",
+    "campagne": "ars",
+    "mise_en_service": "porteur",
 }
 
 
@@ -276,6 +278,7 @@ def demo():
         "preferences": reverse("amoa:preferences", args=[pk]),
         "campagnes": reverse("candidatures:campagnes"),
         "candidature": reverse("candidatures:candidature", args=[pk]),
+        "mise_en_service": reverse("projets:mise_en_service", args=[pk]),
         "campagne_ouvrir": reverse("candidatures:campagne_create"),
         "campagne": reverse("candidatures:campagne", args=[campagne.pk]),
         "campagne_modifier": reverse("candidatures:campagne_edit", args=[campagne.pk]),
@@ -364,6 +367,7 @@ def chef_de_projet_grappe_and_plan_pages(scanner, demo):
             ("Rôles", "roles"),
             ("COPIL", "copil"),
             ("Candidature (appel clos)", "candidature"),
+            ("Mise en service du DUI", "mise_en_service"),
             ("Convention", "convention"),
             ("Plan type", "plan_type"),
             ("Plan projet", "plan"),

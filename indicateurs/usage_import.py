@@ -432,7 +432,7 @@ def check_holder(line, periods, fed, grappe):
 
 
 def validate(rows, user=None, grappe=None, today=None):
-    """Check every row (see the module docstring); returns a Rapport. Five queries whatever the
+    """Check every row (see the module docstring); returns a Rapport. Six queries whatever the
     number of rows. `grappe`: restrict to the ESMS of this grappe (its import page)."""
     today = today or timezone.localdate()
     current_month = today.replace(day=1)
@@ -524,7 +524,44 @@ def validate(rows, user=None, grappe=None, today=None):
             else:
                 seen[key] = line.ligne
     _warn_jumps(lines, seen)
+    _check_kept_period(lines)
     return Rapport(lines)
+
+
+def _check_kept_period(lines):
+    """A line without the period's DMP count keeps the one stored for the month (apply): it
+    must still be at least the month's own count, as a sent one must."""
+    candidates = [
+        line
+        for line in lines
+        if line.esms_id
+        and line.mois_date
+        and not line.erreurs
+        and line.valeurs.get("dmp_alimentes_periode") is None
+        and line.valeurs.get("dmp_alimentes") is not None
+    ]
+    if not candidates:
+        return
+    stored = {}
+    months = {line.mois_date for line in candidates}
+    for chunk in chunked({line.esms_id for line in candidates}):
+        stored.update(
+            {
+                (esms_id, mois): periode
+                for esms_id, mois, periode in UsageMensuel.objects.filter(
+                    esms_id__in=chunk, mois__in=months, dmp_alimentes_periode__isnull=False
+                ).values_list("esms_id", "mois", "dmp_alimentes_periode")
+            }
+        )
+    for line in candidates:
+        periode = stored.get((line.esms_id, line.mois_date))
+        dmp = line.valeurs["dmp_alimentes"]
+        if periode is not None and periode < dmp:
+            line.erreurs.append(
+                f"Ligne {line.ligne} : « dmp_alimentes » ({dmp}) dépasse le nombre de personnes "
+                f"des trois mois déjà enregistré pour ce mois (« dmp_alimentes_periode » : "
+                f"{periode}) : envoyez aussi ce nombre, corrigé."
+            )
 
 
 def _warn_jumps(lines, seen):

@@ -123,3 +123,14 @@ def test_the_import_checks_the_period_count_and_keeps_it(grappe):
     usage_import.apply(rapport, recompute=False)
     row = UsageMensuel.objects.get(esms=first, mois=M3)
     assert (row.dmp_alimentes, row.dmp_alimentes_periode) == (55, 75)
+
+
+def test_a_kept_period_count_is_checked_against_the_new_months_count(grappe):
+    first, _ = feed(grappe, periode=(75, 80))
+    rows = [[first.finess_et, "2026-03", 100, 80, 90, 95, 95, 95]]  # 90 fed this month > 75
+    rapport = usage_import.validate(usage_import.read_rows(csv_bytes(rows)))
+    assert rapport.lignes[0].erreurs == [
+        "Ligne 2 : « dmp_alimentes » (90) dépasse le nombre de personnes des trois mois déjà "
+        "enregistré pour ce mois (« dmp_alimentes_periode » : 75) : envoyez aussi ce nombre, "
+        "corrigé."
+    ]

@@ -85,6 +85,8 @@ def _manager(request, campagne):
 @require_safe
 def campagne_detail(request, pk):
     campagne = _campagne(pk)
+    if not perms.can_view_campagne(request.user, campagne):
+        raise PermissionDenied
     statut = campagne.statut()
     return render(
         request,
@@ -160,7 +162,8 @@ def criteres_edit(request, pk):
 
 
 def _grappe_dossier(request, pk):
-    """The grappe (404 if the user may not see its dossier) and the campaign of its AAP."""
+    """The grappe and the campaign of its AAP: 404 for a grappe the user may not see, 403 for
+    its region's ARS agents while the dossier is the grappe's (not filed)."""
     grappe = get_grappe_for(request.user, pk)
     if not perms.can_view_candidature(request.user, grappe):
         raise PermissionDenied(

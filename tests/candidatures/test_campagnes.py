@@ -181,3 +181,17 @@ def test_once_open_the_criteria_are_those_published(cast, client_for):
     assert "ses critères de priorité et ses pièces ne se modifient plus" in text(response)
     assert [c.poids for c in campagne.criteres.all()] == [30, 20, 30, 20]
     assert "Modifier les critères et les pièces" not in page
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_list_costs_the_same_queries_whatever_the_number_of_calls(
+    cast, client_for, django_assert_num_queries, count
+):
+    regions = list(Region.objects.order_by("code")[:count])
+    for region in regions:
+        campagne_for(region)
+    client = client_for(cast.ars)
+    client.get(reverse("candidatures:campagnes"))  # session and header caches warm
+    with django_assert_num_queries(6):
+        response = client.get(reverse("candidatures:campagnes"))
+    assert len(response.context["rows"]) == count

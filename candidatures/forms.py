@@ -2,9 +2,10 @@
 (weights totalling 100) and required pieces. Every refusal is a French sentence."""
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import inlineformset_factory
 
 from candidatures.models import SECTIONS, Campagne, Candidature, CriterePriorite, PieceRequise
+from core.forms import HundredPercentFormSet
 from grappe.models import Aap, ArsAgent
 
 MINUTE_INPUT = {"type": "datetime-local", "step": "60"}
@@ -57,23 +58,11 @@ class CampagneForm(forms.ModelForm):
         return cleaned
 
 
-class CriteresFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return
-        kept = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if not kept:
-            raise forms.ValidationError("Gardez au moins un critère de priorité.")
-        total = sum(data["poids"] for data in kept)
-        if total != 100:
-            raise forms.ValidationError(
-                f"Les poids des critères totalisent {total} % : ils doivent totaliser 100 %."
-            )
+class CriteresFormSet(HundredPercentFormSet):
+    share_field = "poids"
+    what = "Les poids des critères"
+    pronoun = "ils"
+    required = "Gardez au moins un critère de priorité."
 
 
 CritereFormSet = inlineformset_factory(

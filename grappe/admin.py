@@ -1,11 +1,7 @@
-from decimal import Decimal
-
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
-from core.text import number
+from core.forms import HundredPercentFormSet
 from grappe.models import (
     Aap,
     AapTranche,
@@ -16,19 +12,8 @@ from grappe.models import (
 )
 
 
-class AapTrancheFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        total = sum((data["pourcentage"] for data in kept), Decimal(0))
-        if kept and total != 100:
-            raise ValidationError(
-                f"Les tranches totalisent {number(total)} % : elles doivent totaliser 100 %."
-            )
+class AapTrancheFormSet(HundredPercentFormSet):
+    what = "Les tranches"
 
 
 class AapTrancheInline(admin.TabularInline):

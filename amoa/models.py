@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amoa import grille_reference as ref
-from amoa import scoring
 from amoa.enums import (
     COUTS_CACHES,
     PIECES_REQUISES,
@@ -27,7 +26,7 @@ from amoa.enums import (
     TypeCritere,
     TypePiece,
 )
-from core import money
+from core import money, scoring
 from grappe.enums import TypeProjet
 from grappe.models import Grappe
 

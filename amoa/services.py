@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from amoa import couverture, scoring, tco
+from amoa import couverture, tco
 from amoa.enums import COUTS_CACHES, StatutConsultation, TypeCritere
 from amoa.models import (
     COUVERTURE_INDISPENSABLES_CODE,
@@ -40,6 +40,7 @@ from amoa.models import (
     Offre,
     ReponseExigence,
 )
+from core import scoring
 from core.text import plural, time_fr
 from grappe.models import HistoryEntry
 

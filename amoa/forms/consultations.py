@@ -5,7 +5,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from amoa import scoring
 from amoa.enums import Mission, ObjetConsultation, StatutConsultation, TypeCritere, TypePiece
 from amoa.models import (
     COUVERTURE_INDISPENSABLES_CODE,
@@ -17,6 +16,7 @@ from amoa.models import (
     EtapeOffre,
     Offre,
 )
+from core import scoring
 from core.uploads import ALLOWED_LABEL, ALLOWED_TYPES, check_upload, clean_filename
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

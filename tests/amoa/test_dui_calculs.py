@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from amoa import couverture, scoring, tco
+from amoa import couverture, tco
+from core import scoring
 
 D = Decimal
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from amoa import cadre, scoring, services
+from amoa import cadre, services
 from amoa.enums import ObjetConsultation, StatutConsultation
 from amoa.forms.consultations import IndispensableForm
 from amoa.models import (
@@ -22,6 +22,7 @@ from amoa.models import (
     SolutionEtudiee,
 )
 from amoa.services import apply_parsed
+from core import scoring
 from tests.amoa.factories import (
     PRIX_TYPE,
     ConsultationFactory,

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from amoa import perms, scoring, services
+from amoa import perms, services
 from amoa.enums import StatutConsultation, TypeCritere
 from amoa.forms.consultations import ConsultationForm
 from amoa.models import (
@@ -23,6 +23,7 @@ from amoa.models import (
     Note,
     ResultatIndispensable,
 )
+from core import scoring
 from grappe import extensions
 from grappe.enums import RoleComite
 from grappe.models import HistoryEntry

@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from amoa.scoring import (
+from core.scoring import (
     INDISPENSABLE,
     PRIX_JOUR,
     PRIX_TOTAL,

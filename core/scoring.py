@@ -1,7 +1,9 @@
-"""The evaluation engine of a call for tenders: plain data in, plain data out.
+"""The weighted-scoring engine: plain data in, plain data out.
 
-No Django model is imported here so the DUI éditeur consultation can reuse it: the views map
-their models to `Criterion`, `Offer`, `Score` and read back a `Ranking`.
+It lives in `core` because three evaluations share it and none may import another's app: the
+AMOA call for tenders and the DUI éditeur consultation (amoa) and the ARS instruction of the
+grappes' applications to a call for projects (candidatures). No Django model is imported here:
+each caller maps its models to `Criterion`, `Offer`, `Score` and reads back a `Ranking`.
 
 Rules (French public-procurement practice, DOMAIN.md §6):
 - only regular offers are ranked: received in time, complete (recevable), passing every

@@ -2,7 +2,10 @@
 minute, its envelope, the pieces the dossiers carry and the priority criteria the instructors
 score, with their weights. The dossiers, their instruction and the conventions build on it."""
 
+import hashlib
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -181,11 +184,30 @@ class Candidature(models.Model):
     gouvernance = models.TextField("gouvernance", blank=True)
     cooperations = models.TextField("coopérations antérieures", blank=True)
     calendrier = models.TextField("calendrier", blank=True)
+    # Frozen at filing (the barème's simulation on that day): what the ARS ranks and funds.
+    montant_demande = models.DecimalField(
+        "montant demandé (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # The national admin alone lifts the non-redundancy block, with a reason (audited).
+    derogation_motif = models.TextField("motif de la dérogation (non-redondance)", blank=True)
+    derogation_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="dérogation accordée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    derogation_le = models.DateTimeField("dérogation accordée le", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    # The porteur writes the dossier while it is a draft, or when the ARS asks for what is
+    # missing; once filed it is the ARS's to read, frozen in its Depot.
+    EDITABLE = (StatutCandidature.BROUILLON, StatutCandidature.INCOMPLETE)
 
     class Meta:
         verbose_name = "candidature"
@@ -211,3 +233,102 @@ class Candidature(models.Model):
 
     def sections_manquantes(self):
         return [title for name, title, _ in SECTIONS if not getattr(self, name).strip()]
+
+    @property
+    def editable(self):
+        return self.statut in self.EDITABLE
+
+    def dernier_depot(self):
+        return self.depots.order_by("-numero").first()
+
+    def pieces_courantes(self):
+        """{PieceRequise id: its latest PieceJointe}: replacing a file adds a row, so that the
+        filed versions keep pointing at what the ARS received."""
+        current = {}
+        for jointe in self.pieces_jointes.select_related("uploaded_by").order_by("uploaded_at"):
+            current[jointe.piece_id] = jointe
+        return current
+
+
+def piece_upload_path(instance, filename):
+    candidature = instance.candidature
+    return (
+        f"candidatures/grappe-{candidature.grappe_id}/candidature-{candidature.pk}/"
+        f"piece-{instance.piece_id}-{uuid.uuid4().hex[:12]}{Path(filename).suffix.lower()}"
+    )
+
+
+def sha256_of(field_file):
+    digest = hashlib.sha256()
+    field_file.seek(0)
+    for chunk in iter(lambda: field_file.read(64 * 1024), b""):
+        digest.update(chunk)
+    field_file.seek(0)
+    return digest.hexdigest()
+
+
+class PieceJointe(models.Model):
+    """A file the porteur attached for one of the call's required pieces, checked like a
+    deliverable (core.uploads: size, type by content)."""
+
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.CASCADE, related_name="pieces_jointes"
+    )
+    piece = models.ForeignKey(PieceRequise, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField("fichier", upload_to=piece_upload_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["candidature", "piece__ordre", "-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.piece} — {self.original_name}"
+
+
+def accuse_upload_path(instance, filename):
+    candidature = instance.candidature
+    return (
+        f"candidatures/grappe-{candidature.grappe_id}/candidature-{candidature.pk}/"
+        f"accuse-reception-v{instance.numero}.pdf"
+    )
+
+
+class Depot(models.Model):
+    """One filing of a dossier, frozen: what the grappe sent and the ARS reads (composition,
+    eligibility, the funding request computed by the barème, sections, pieces with their
+    fingerprints), the SHA-256 of that content and the accusé de réception sent back. A dossier
+    filed again after a request for missing pieces gets the next number; earlier ones stay."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.PROTECT, related_name="depots")
+    numero = models.PositiveSmallIntegerField("version")
+    deposee_le = models.DateTimeField("déposé le")
+    deposee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    contenu = models.JSONField("contenu déposé")
+    empreinte = models.CharField("empreinte SHA-256 du contenu", max_length=64)
+    accuse = models.FileField("accusé de réception", upload_to=accuse_upload_path, blank=True)
+
+    class Meta:
+        verbose_name = "dépôt de candidature"
+        verbose_name_plural = "dépôts de candidature"
+        ordering = ["candidature", "-numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidature", "numero"], name="depot_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.candidature} — dépôt n° {self.numero}"

@@ -1,19 +1,19 @@
 from django.urls import path
 
-from candidatures import views
+from candidatures.views import campagnes, dossier
 
 app_name = "candidatures"
 
 urlpatterns = [
-    path("", views.campagne_list, name="campagnes"),
-    path("ouvrir/", views.campagne_create, name="campagne_create"),
-    path("<int:pk>/", views.campagne_detail, name="campagne"),
-    path("<int:pk>/modifier/", views.campagne_edit, name="campagne_edit"),
-    path("<int:pk>/criteres/", views.criteres_edit, name="criteres"),
-    path("grappes/<int:pk>/candidature/", views.candidature, name="candidature"),
+    path("", campagnes.campagne_list, name="campagnes"),
+    path("ouvrir/", campagnes.campagne_create, name="campagne_create"),
+    path("<int:pk>/", campagnes.campagne_detail, name="campagne"),
+    path("<int:pk>/modifier/", campagnes.campagne_edit, name="campagne_edit"),
+    path("<int:pk>/criteres/", campagnes.criteres_edit, name="criteres"),
+    path("grappes/<int:pk>/candidature/", dossier.candidature, name="candidature"),
     path(
         "grappes/<int:pk>/candidature/rediger/",
-        views.candidature_sections,
+        dossier.candidature_sections,
         name="candidature_sections",
     ),
 ]

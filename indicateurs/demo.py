@@ -147,7 +147,7 @@ def seed(grappe, people):
     services.ensure_tranches(type(grappe).objects.filter(pk=grappe.pk))
     # The first tranche was paid a month after the convention was signed.
     signature = grappe.convention_signed_on or date(2026, 3, 16)
-    Tranche.objects.filter(grappe=grappe, numero=1, statut=StatutTranche.PREVUE).update(
+    Tranche.objects.filter(grappe=grappe, numero=1, statut=StatutTranche.DUE).update(
         statut=StatutTranche.PAYEE,
         paye_le=signature + timedelta(days=30),
         montant_paye=Tranche.objects.get(grappe=grappe, numero=1).montant,

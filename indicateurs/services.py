@@ -39,6 +39,7 @@ recomputation of that month with the targets no longer met does not
 revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets the motif).
 """
 
+import datetime
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -48,6 +49,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url, send_templated_mail
+from core.money import euros
 from core.text import agree, plural
 from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
@@ -544,7 +546,9 @@ def _insert_region(t, mois_sql, now_sql, region_id):
 
 def ensure_tranches(grappes=None):
     """Create the missing tranches of grappes with a convention amount: the AAP's AapTranche
-    percentages (50/50 by default) × convention_amount. Never changes existing tranches."""
+    percentages (50/50 by default) × convention_amount. Never changes existing tranches' amounts;
+    the signature tranche of a signed convention falls due (signature_tranches_due)."""
+    scope = grappes
     grappes = (grappes if grappes is not None else Grappe.objects.all()).filter(
         convention_amount__isnull=False
     )
@@ -554,6 +558,7 @@ def ensure_tranches(grappes=None):
         )
     )
     if not grappes:
+        signature_tranches_due(scope)
         return 0
     by_aap = {}
     for row in AapTranche.objects.filter(aap_id__in={g.aap_id for g in grappes if g.aap_id}):
@@ -568,7 +573,61 @@ def ensure_tranches(grappes=None):
                 Tranche(grappe=grappe, numero=numero, pourcentage=pourcentage, montant=montant)
             )
     Tranche.objects.bulk_create(tranches, ignore_conflicts=True, batch_size=2000)
+    signature_tranches_due(scope)
     return len(tranches)
+
+
+def signature_numeros(aap_ids):
+    """{AAP id: the numbers of its tranches paid at the convention's signature}; a grappe
+    without a call, or a call without its own split, has tranche 1 (DEFAULT_TRANCHES)."""
+    numeros = {aap_id: {DEFAULT_TRANCHES[0][0]} for aap_id in aap_ids}
+    rows = AapTranche.objects.filter(aap_id__in=aap_ids).values_list(
+        "aap_id", "numero", "evenement"
+    )
+    for aap_id in {aap_id for aap_id, _, _ in rows}:
+        numeros[aap_id] = set()
+    for aap_id, numero, evenement in rows:
+        if evenement == EvenementTranche.SIGNATURE:
+            numeros[aap_id].add(numero)
+    return numeros
+
+
+def signature_tranches_due(grappes=None):
+    """The signature tranche (seed 000 §2.3: 50 % at the signature of the ARS convention) falls
+    due once the convention is signed: prevue → due, dated the signature day, once (the
+    conditional UPDATE), the grappe's history and the region's ARS agents told. Returns the
+    tranches made due."""
+    tranches = Tranche.objects.filter(
+        statut=StatutTranche.PREVUE, grappe__convention_signed_on__isnull=False
+    ).select_related("grappe")
+    if grappes is not None:
+        tranches = tranches.filter(grappe__in=grappes)
+    tranches = list(tranches)
+    numeros = signature_numeros({t.grappe.aap_id for t in tranches})
+    due = []
+    for tranche in tranches:
+        signed_on = tranche.grappe.convention_signed_on
+        if tranche.numero not in numeros[tranche.grappe.aap_id]:
+            continue
+        moment = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time()))
+        updated = Tranche.objects.filter(pk=tranche.pk, statut=StatutTranche.PREVUE).update(
+            statut=StatutTranche.DUE,
+            due_le=moment,
+            declenchement={"signature": signed_on.isoformat()},
+        )
+        if not updated:
+            continue
+        HistoryEntry.record(
+            tranche.grappe,
+            None,
+            f"Tranche {tranche.numero} due : convention ARS signée",
+            f"Tranche {tranche.numero}",
+            {"Signée le": f"{signed_on:%d/%m/%Y}", "Montant": euros(tranche.montant)},
+        )
+        tranche_id = tranche.pk
+        transaction.on_commit(lambda tranche_id=tranche_id: notify_tranche_due(tranche_id))
+        due.append(tranche)
+    return due
 
 
 def split_amount(amount, percentages):

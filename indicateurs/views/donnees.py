@@ -277,10 +277,9 @@ def ensure_tranches_for_page(grappe):
 
 
 def _payable(tranche):
-    """Due (or due and under review) tranches; the signature tranche once it is planned."""
-    if tranche.statut in (StatutTranche.DUE, StatutTranche.A_REVOIR):
-        return True
-    return tranche.statut == StatutTranche.PREVUE and tranche.numero == 1
+    """Due tranches (or due and under review): the signature tranche falls due when the
+    convention is signed, the targets tranche when the targets are met."""
+    return tranche.statut in (StatutTranche.DUE, StatutTranche.A_REVOIR)
 
 
 @require_http_methods(["GET", "POST"])

@@ -167,7 +167,7 @@ def test_get_indicateurs_exact_shape(cast):
             "numero": 1,
             "pourcentage": 50.0,
             "montant": "50000.00",
-            "statut": "prevue",
+            "statut": "due",  # at the convention's signature
             "mois_declenchement": None,
         },
         {

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from grappe.enums import EvenementTranche, TypeAap
 from grappe.models import Aap, AapTranche, HistoryEntry
@@ -109,7 +110,11 @@ def test_targets_met_make_tranche_2_due_exactly_once(django_capture_on_commit_ca
     assert (
         HistoryEntry.objects.filter(grappe=grappe, action__startswith="Tranche 2 due").count() == 1
     )
-    assert Tranche.objects.get(grappe=grappe, numero=1).statut == StatutTranche.PREVUE
+    # Tranche 1 fell due at the convention's signature, not with the targets.
+    tranche1 = Tranche.objects.get(grappe=grappe, numero=1)
+    assert tranche1.statut == StatutTranche.DUE
+    assert tranche1.declenchement == {"signature": grappe.convention_signed_on.isoformat()}
+    assert tranche1.mois_declenchement is None
 
 
 @pytest.mark.django_db
@@ -207,3 +212,45 @@ def test_concurrent_runs_make_the_tranche_due_once():
     )
     assert len(mail.outbox) == 1
     assert wins.count(True) <= 1
+
+
+# --- The signature tranche (issue 14: « tranche 1 falls due at signature ») -------------------
+
+
+@pytest.mark.django_db
+def test_the_signature_tranche_falls_due_when_the_convention_is_signed_once(
+    django_capture_on_commit_callbacks,
+):
+    agent = ars_agent("32", UserFactory(email="ars-hdf@exemple.fr"))
+    aap = Aap.objects.create(name="AAP en trois temps", kind=TypeAap.GENERALISATION, year=2026)
+    for numero, pourcentage, evenement in [
+        (1, 30, EvenementTranche.SIGNATURE),
+        (2, 20, EvenementTranche.SIGNATURE),
+        (3, 50, EvenementTranche.CIBLES),
+    ]:
+        AapTranche.objects.create(
+            aap=aap, numero=numero, pourcentage=pourcentage, evenement=evenement
+        )
+    grappe = GrappeFactory(aap=aap, convention_amount=Decimal("100000"))
+    ensure_tranches()
+    # An amount without a signature: nothing is due yet.
+    assert set(grappe.tranches.values_list("statut", flat=True)) == {StatutTranche.PREVUE}
+    grappe.convention_signed_on = date(2026, 11, 30)
+    grappe.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ensure_tranches()
+        ensure_tranches()
+    statuts = dict(grappe.tranches.values_list("numero", "statut"))
+    assert statuts == {1: StatutTranche.DUE, 2: StatutTranche.DUE, 3: StatutTranche.PREVUE}
+    first = grappe.tranches.get(numero=1)
+    assert first.declenchement == {"signature": "2026-11-30"}
+    assert timezone.localtime(first.due_le).isoformat() == "2026-11-30T00:00:00+01:00"
+    assert sorted(m.subject for m in mail.outbox) == [
+        f"[Grappe] Tranche 1 due — {grappe.name}",
+        f"[Grappe] Tranche 2 due — {grappe.name}",
+    ]
+    assert all(m.to == [agent.email] for m in mail.outbox)
+    assert "La convention ARS de la grappe" in mail.outbox[0].body
+    assert "est signée (le 30 novembre 2026)" in mail.outbox[0].body
+    entry = HistoryEntry.objects.get(grappe=grappe, action="Tranche 1 due : convention ARS signée")
+    assert entry.changes == {"Signée le": "30/11/2026", "Montant": "30\u00a0000,00\u00a0€"}

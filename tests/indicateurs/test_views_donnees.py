@@ -362,6 +362,34 @@ def test_payment_permissions_and_record(funded, client_for):
     assert tranche.reference_paiement == "ARS-2026-42"
 
 
+def test_the_signature_tranche_is_payable_once_the_convention_is_signed(funded, client_for):
+    funded.grappe.convention_signed_on = date(2026, 6, 1)
+    funded.grappe.save(update_fields=["convention_signed_on"])
+    client = client_for(funded.ars)
+    page = client.get(reverse("indicateurs:tranches", args=[funded.grappe.pk]))
+    tranche = Tranche.objects.get(grappe=funded.grappe, numero=1)
+    assert tranche.statut == StatutTranche.DUE
+    assert tranche.pk in page.context["payable"]
+    url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
+    client.post(url, {"paye_le": "2026-07-10", "montant_paye": "10", "reference_paiement": "T1"})
+    tranche.refresh_from_db()
+    assert tranche.statut == StatutTranche.PAYEE and tranche.reference_paiement == "T1"
+
+
+def test_an_unsigned_conventions_tranches_are_not_payable(funded, client_for):
+    assert funded.grappe.convention_signed_on is None
+    client = client_for(funded.ars)
+    client.get(reverse("indicateurs:tranches", args=[funded.grappe.pk]))
+    tranche = Tranche.objects.get(grappe=funded.grappe, numero=1)
+    url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
+    response = client.post(
+        url, {"paye_le": "2026-07-10", "montant_paye": "1", "reference_paiement": "X"}, follow=True
+    )
+    assert "Cette tranche n'est pas à payer." in text(response)
+    tranche.refresh_from_db()
+    assert tranche.statut == StatutTranche.PREVUE
+
+
 def test_a_planned_targets_tranche_is_not_payable(funded, client_for):
     client = client_for(funded.ars)
     client.get(reverse("indicateurs:tranches", args=[funded.grappe.pk]))

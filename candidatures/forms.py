@@ -1,11 +1,15 @@
 """Forms of a call: its dates to the minute (Europe/Paris) and envelope, its priority criteria
 (weights totalling 100) and required pieces. Every refusal is a French sentence."""
 
+from decimal import Decimal
+
 from django import forms
 from django.forms import inlineformset_factory
 
 from candidatures.models import SECTIONS, Campagne, Candidature, CriterePriorite, PieceRequise
 from core.forms import HundredPercentFormSet
+from core.text import size
+from core.uploads import ALLOWED_LABEL, ALLOWED_TYPES, MAX_UPLOAD_SIZE, check_upload, clean_filename
 from grappe.models import Aap, ArsAgent
 
 MINUTE_INPUT = {"type": "datetime-local", "step": "60"}
@@ -86,3 +90,266 @@ class SectionsForm(forms.ModelForm):
         fields = [name for name, _, _ in SECTIONS]
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name, _, _ in SECTIONS}
         help_texts = {name: aide for name, _, aide in SECTIONS}
+
+
+class PieceJointeForm(forms.Form):
+    """One of the call's pieces, checked like a deliverable (core.uploads)."""
+
+    piece = forms.ModelChoiceField(
+        label="Pièce",
+        queryset=PieceRequise.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Cette pièce n'est pas demandée par l'appel."},
+    )
+    file = forms.FileField(
+        label="Fichier",
+        help_text=f"{ALLOWED_LABEL} ; {size(MAX_UPLOAD_SIZE)} au plus. Un nouveau fichier "
+        "remplace le précédent ; les versions déposées gardent le leur.",
+        error_messages={"required": "Choisissez le fichier à joindre."},
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
+    )
+
+    def __init__(self, *args, campagne, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["piece"].queryset = campagne.pieces.all()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = check_upload(upload)
+        self.original_name = clean_filename(upload.name)
+        return upload
+
+
+class DerogationForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif de la dérogation",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi ces ESMS déjà financés peuvent l'être à nouveau ; tracé dans "
+        "l'historique de la grappe.",
+        error_messages={"required": "Motivez la dérogation."},
+    )
+
+
+# =============================================================================================
+# Instruction (ARS)
+
+
+class InstructeursForm(forms.Form):
+    instructeurs = forms.ModelMultipleChoiceField(
+        label="Instructeurs",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Les agents de l'ARS de la région de l'appel et l'administration nationale (seule à "
+            "pouvoir instruire un appel national)."
+        ),
+    )
+
+    def __init__(self, *args, eligibles, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["instructeurs"]
+        field.queryset = eligibles.order_by("last_name", "first_name", "email")
+        field.label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.email}"
+            + (" (administration nationale)" if user.is_staff else "")
+        )
+
+
+NOTE_ATTRS = {
+    "min": "0",
+    "max": "10",
+    "step": "0.5",
+    "class": "form-control",
+    "inputmode": "decimal",
+}
+
+
+class GrilleForm(forms.Form):
+    """One note (0–10) and its justification per criterion, and a general appreciation. A post
+    writes only the criteria it carries (an absent field changes nothing)."""
+
+    commentaire = forms.CharField(
+        label="Appréciation générale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, criteres, grille=None, notes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteres = criteres
+        notes = notes or {}
+        if grille is not None:
+            self.fields["commentaire"].initial = grille.commentaire
+        for critere in criteres:
+            note = notes.get(critere.pk)
+            self.fields[f"note_{critere.pk}"] = forms.DecimalField(
+                # The criterion is the fieldset's legend (grille.html).
+                label="Note (0 à 10)",
+                required=False,
+                min_value=0,
+                max_value=10,
+                decimal_places=1,
+                initial=note.valeur if note else None,
+                widget=forms.NumberInput(attrs=NOTE_ATTRS),
+                error_messages={
+                    "min_value": "La note va de 0 à 10.",
+                    "max_value": "La note va de 0 à 10.",
+                    "invalid": "Saisissez une note de 0 à 10.",
+                    "max_decimal_places": "Une décimale au plus.",
+                },
+            )
+            self.fields[f"commentaire_{critere.pk}"] = forms.CharField(
+                label="Justification",
+                required=False,
+                initial=note.commentaire if note else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        return [
+            (critere, self[f"note_{critere.pk}"], self[f"commentaire_{critere.pk}"])
+            for critere in self.criteres
+        ]
+
+    def values(self):
+        """{critere: (note or None, justification)} for the criteria the post carries."""
+        values = {}
+        for critere in self.criteres:
+            if (
+                f"note_{critere.pk}" not in self.data
+                and f"commentaire_{critere.pk}" not in self.data
+            ):
+                continue
+            values[critere] = (
+                self.cleaned_data.get(f"note_{critere.pk}"),
+                self.cleaned_data.get(f"commentaire_{critere.pk}", ""),
+            )
+        return values
+
+
+class ConflitInstructionForm(forms.Form):
+    motif = forms.CharField(
+        label="Nature du lien",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : ancien employeur, lien familial, mandat dans un des organismes.",
+        error_messages={"required": "Décrivez la nature du lien avec ce dossier."},
+    )
+
+
+class ConsensusInstructionForm(forms.Form):
+    critere = forms.ModelChoiceField(label="Critère", queryset=None)
+    valeur = forms.DecimalField(
+        label="Note de consensus (0 à 10)",
+        min_value=0,
+        max_value=10,
+        decimal_places=1,
+        error_messages={
+            "min_value": "La note va de 0 à 10.",
+            "max_value": "La note va de 0 à 10.",
+            "required": "Indiquez la note de consensus.",
+        },
+    )
+    motif = forms.CharField(
+        label="Motif",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire quand la note diffère de la moyenne des instructeurs.",
+    )
+
+    def __init__(self, *args, campagne, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["critere"].queryset = campagne.criteres.all()
+        self.fields["critere"].error_messages["required"] = "Choisissez le critère."
+
+
+class DemandePiecesForm(forms.Form):
+    message = forms.CharField(
+        label="Pièces ou informations demandées",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Dites au porteur ce qui manque."},
+    )
+    echeance = forms.DateField(
+        label="Réponse attendue au plus tard le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date de réponse attendue."},
+    )
+
+    def clean_echeance(self):
+        from django.utils import timezone
+
+        echeance = self.cleaned_data["echeance"]
+        if echeance < timezone.localdate():
+            raise forms.ValidationError("La date de réponse ne peut pas être passée.")
+        return echeance
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Décision du comité de sélection",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez la décision."},
+    )
+    motif = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Motivez la décision : le motif figure dans la lettre."},
+    )
+    date = forms.DateField(
+        label="Date de la décision",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date de la décision."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        from candidatures.models import DecisionSelection
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = DecisionSelection._meta.get_field("decision").choices
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        from django.utils import timezone
+
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("La date de la décision ne peut pas être future.")
+        return date
+
+
+# Convention de financement
+
+
+class ConventionForm(forms.Form):
+    montant_accorde = forms.DecimalField(
+        label="Montant accordé (€)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={
+            "required": "Indiquez le montant accordé.",
+            "min_value": "Le montant accordé doit être positif.",
+            "max_decimal_places": "Au centime près : deux décimales au plus.",
+        },
+    )
+    motif_ecart = forms.CharField(
+        label="Motif de l'écart avec la demande",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire quand le montant accordé est inférieur au montant demandé.",
+    )
+
+
+class SignatureForm(forms.Form):
+    signee_le = forms.DateField(
+        label="Date de signature",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date de signature.",
+            "invalid": "Date de signature invalide.",
+        },
+    )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -319,6 +319,9 @@ class Depot(models.Model):
         related_name="+",
     )
     contenu = models.JSONField("contenu déposé")
+    # The ESMS the dossier holds, queryable: an ESMS belongs to one dossier per call, whatever
+    # the grappes' compositions became since (services.in_other_dossiers).
+    esms = models.ManyToManyField("grappe.Esms", verbose_name="ESMS", related_name="depots")
     empreinte = models.CharField("empreinte SHA-256 du contenu", max_length=64)
     accuse = models.FileField("accusé de réception", upload_to=accuse_upload_path, blank=True)
 
@@ -332,3 +335,282 @@ class Depot(models.Model):
 
     def __str__(self):
         return f"{self.candidature} — dépôt n° {self.numero}"
+
+
+class Convention(models.Model):
+    """The financing convention of a retained dossier: the amount the ARS grants (below the
+    request only with the reason), then its signature, which makes that amount the grappe's
+    `convention_amount` and its signature tranche due (indicateurs.services.ensure_tranches).
+    Amount and reason are frozen once signed."""
+
+    candidature = models.OneToOneField(
+        Candidature, on_delete=models.PROTECT, related_name="convention"
+    )
+    montant_accorde = models.DecimalField(
+        "montant accordé (€)",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    motif_ecart = models.TextField(
+        "motif de l'écart avec la demande",
+        blank=True,
+        help_text="Obligatoire quand le montant accordé est inférieur au montant demandé.",
+    )
+    signee_le = models.DateField("signée le", null=True, blank=True)
+    signature_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="signature enregistrée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("préparée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "convention de financement"
+        verbose_name_plural = "conventions de financement"
+
+    def __str__(self):
+        return f"Convention de financement — {self.candidature.grappe}"
+
+    @property
+    def signee(self):
+        return self.signee_le is not None
+
+
+# =============================================================================================
+# Instruction (ARS)
+# The instructors the campaign's managers designate, their blind grids, their conflict-of-interest
+# declarations, the managers' consensus notes, the requests for missing pieces and the selection
+# committee's decisions. The rules that span several of them live in candidatures/instruction.py.
+
+NOTE_MAX = 10  # every priority criterion is scored from 0 to 10
+
+
+class Instructeur(models.Model):
+    """A person designated by the campaign's managers to score its dossiers: an ARS agent of the
+    AAP's region, or a national administrator (the only possible instructors of a national call,
+    which no regional ARS carries)."""
+
+    campagne = models.ForeignKey(Campagne, on_delete=models.CASCADE, related_name="instructeurs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="instructeur",
+        on_delete=models.CASCADE,
+        related_name="instructions_ars",
+    )
+    designe_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    designe_le = models.DateTimeField("désigné le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "instructeur"
+        verbose_name_plural = "instructeurs"
+        ordering = ["campagne", "user__last_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["campagne", "user"], name="instructeur_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.campagne}"
+
+
+class GrilleInstruction(models.Model):
+    """One instructor's scores on one dossier. Blind: until it is submitted, its author sees
+    nobody else's notes on that dossier; once submitted it is locked and counts."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="grilles")
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    commentaire = models.TextField("appréciation générale", blank=True)
+    soumise_le = models.DateTimeField("soumise le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "grille d'instruction"
+        verbose_name_plural = "grilles d'instruction"
+        ordering = ["candidature", "instructeur__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidature", "instructeur"], name="grille_instruction_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Grille de {self.instructeur} — {self.candidature}"
+
+    @property
+    def soumise(self):
+        return self.soumise_le is not None
+
+
+class NoteInstruction(models.Model):
+    grille = models.ForeignKey(GrilleInstruction, on_delete=models.CASCADE, related_name="notes")
+    critere = models.ForeignKey(CriterePriorite, on_delete=models.CASCADE, related_name="+")
+    valeur = models.DecimalField(
+        "note (0 à 10)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(NOTE_MAX))],
+    )
+    commentaire = models.TextField("justification", blank=True)
+
+    class Meta:
+        verbose_name = "note d'instruction"
+        verbose_name_plural = "notes d'instruction"
+        ordering = ["grille", "critere__ordre", "critere_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["grille", "critere"], name="note_instruction_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.critere} : {self.valeur}"
+
+
+class ConflitInstruction(models.Model):
+    """An instructor's declared conflict of interest with a dossier: they do not score it, their
+    notes on it are left out, they set no consensus and take no decision on it."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="conflits")
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    motif = models.TextField("nature du lien")
+    declare_le = models.DateTimeField("déclaré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "déclaration de conflit d'intérêts (instruction)"
+        verbose_name_plural = "déclarations de conflit d'intérêts (instruction)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidature", "instructeur"], name="conflit_instruction_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instructeur} ↔ {self.candidature}"
+
+
+class ConsensusInstruction(models.Model):
+    """The managers' agreed note on a criterion of a dossier, replacing the instructors' mean."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="consensus")
+    critere = models.ForeignKey(CriterePriorite, on_delete=models.CASCADE, related_name="+")
+    valeur = models.DecimalField(
+        "note de consensus",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(NOTE_MAX))],
+    )
+    # Mandatory when the note differs from the instructors' mean (instruction.set_consensus).
+    motif = models.TextField("motif", blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    le = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "note de consensus (instruction)"
+        verbose_name_plural = "notes de consensus (instruction)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidature", "critere"], name="consensus_instruction_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.candidature} — {self.critere} : {self.valeur}"
+
+
+class DemandePiecesQuerySet(models.QuerySet):
+    def ouvertes(self):
+        return self.filter(repondue_le__isnull=True)
+
+
+class DemandePieces(models.Model):
+    """A request for missing pieces: the dossier is incomplete until the porteur files it again
+    (candidatures.instruction.close_requests records the answer and its version)."""
+
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.CASCADE, related_name="demandes_pieces"
+    )
+    message = models.TextField("pièces ou informations demandées")
+    echeance = models.DateField("réponse attendue au plus tard le")
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    repondue_le = models.DateTimeField("réponse reçue le", null=True, blank=True)
+    depot = models.ForeignKey(
+        Depot,
+        verbose_name="version déposée en réponse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = DemandePiecesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de pièces"
+        verbose_name_plural = "demandes de pièces"
+        ordering = ["candidature", "-demandee_le", "-pk"]
+
+    def __str__(self):
+        return f"Demande de pièces — {self.candidature}"
+
+    def en_retard(self, today=None):
+        """Unanswered after the reply date (the whole day of the deadline counts)."""
+        today = today or timezone.localdate()
+        return self.repondue_le is None and today > self.echeance
+
+
+DECISIONS = (
+    StatutCandidature.RETENUE,
+    StatutCandidature.LISTE_ATTENTE,
+    StatutCandidature.NON_RETENUE,
+)
+
+
+class DecisionSelection(models.Model):
+    """A selection committee decision on a dossier. A later decision (e.g. a dossier on the
+    waiting list retained after a withdrawal) adds a row: the latest is the dossier's statut,
+    the earlier ones stay as its trace."""
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(
+        "décision",
+        max_length=20,
+        choices=[
+            (value, label) for value, label in StatutCandidature.choices if value in DECISIONS
+        ],
+    )
+    motif = models.TextField("motif")
+    date = models.DateField("date de la décision", default=timezone.localdate)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # What the ranking said when the decision was taken (the letter quotes it).
+    score = models.DecimalField("score / 100", max_digits=5, decimal_places=2, null=True)
+    rang = models.PositiveSmallIntegerField("rang", null=True)
+    enveloppe_depassee = models.BooleanField("enveloppe dépassée", default=False)
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "décision de sélection"
+        verbose_name_plural = "décisions de sélection"
+        ordering = ["candidature", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.candidature} : {self.get_decision_display()}"

@@ -26,17 +26,20 @@ def can_manage_campagne(user, campagne):
     )
 
 
-def can_view_candidature(user, grappe):
-    """A dossier being prepared is the grappe's: its readers see it, its region's ARS agents
-    once it is filed (issue 14, next part), the national admin always."""
+def can_view_candidature(user, grappe, dossier=None):
+    """A dossier being prepared is the grappe's: its readers see it; its region's ARS agents
+    once it has been filed (a dossier sent back for missing pieces stays theirs to read); the
+    national admin always."""
 
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    return grappe_perms.can_view_grappe(user, grappe) and not grappe_perms.is_ars_agent_for(
-        user, grappe
-    )
+    if not grappe_perms.can_view_grappe(user, grappe):
+        return False
+    if grappe_perms.is_ars_agent_for(user, grappe):
+        return dossier is not None and dossier.depots.exists()
+    return True
 
 
 def can_edit_candidature(user, grappe):
@@ -44,3 +47,39 @@ def can_edit_candidature(user, grappe):
     national admin."""
 
     return grappe_perms.can_decide_composition(user, grappe)
+
+
+def can_grant_derogation(user):
+    """Lift the non-redundancy block of funding: the national admin alone (issue 14)."""
+    return user.is_authenticated and user.is_staff
+
+
+# =============================================================================================
+# Instruction (ARS)
+# The filed dossiers are the campaign's managers' to instruct: nobody else learns they exist
+# (404). Among the managers, the designated instructors score, blind until they submitted.
+
+
+def can_follow_instruction(user, campagne):
+    """See the filed dossiers, their instruction and ranking: the campaign's managers (the
+    designated instructors are among them: instruction.eligible_instructeurs)."""
+    return can_manage_campagne(user, campagne)
+
+
+def is_instructeur(user, campagne):
+    """Designated to score the campaign's dossiers, and still one of its managers (an agent
+    who left the region's ARS no longer instructs)."""
+    from candidatures.models import Instructeur
+
+    return (
+        can_manage_campagne(user, campagne)
+        and Instructeur.objects.filter(campagne=campagne, user=user).exists()
+    )
+
+
+def can_read_decision(user, candidature):
+    """The decision letter: the campaign's managers and the grappe's readers (its porteur and
+    coopérateurs' people), once the committee decided."""
+    return can_manage_campagne(user, candidature.campagne) or grappe_perms.can_view_grappe(
+        user, candidature.grappe
+    )

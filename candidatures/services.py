@@ -1,13 +1,38 @@
-"""What a dossier must pass before it can be filed, computed from the grappe's data: the call's
-window, the grappe's eligibility (grappe.eligibility), the non-redundancy of funding, the
-narrative sections."""
+"""A grappe's dossier: what it must pass before it can be filed, computed from the grappe's data
+(the call's window, the grappe's eligibility, the two cross-grappe rules, the pieces, the
+narrative sections), and the filing itself: the content frozen with its SHA-256, the accusé de
+réception kept and e-mailed."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
+from candidatures import instruction
+from candidatures.enums import StatutCandidature
+from candidatures.models import Candidature, Depot
+from core.mail import absolute_url, send_templated_mail
+from core.pdf import render_pdf
 from grappe.eligibility import check_eligibility
-from grappe.models import EsmsMembership
+from grappe.enums import FonctionOg
+from grappe.funding import simulate_funding
+from grappe.models import EsmsMembership, HistoryEntry, OgPerson
+
+# Filed dossiers hold their ESMS for the call: another grappe cannot file them again.
+FILED = [value for value in StatutCandidature.values if value != StatutCandidature.BROUILLON]
+
+
+class DepotRefuse(Exception):
+    """The dossier cannot be filed now; `message` says why in French."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -40,7 +65,35 @@ def funded_elsewhere(grappe):
     return [(m.esms, m.grappe, m.grappe.aap, m.grappe.convention_signed_on) for m in earlier]
 
 
-def _fenetre(campagne, now):
+def in_other_dossiers(candidature):
+    """The grappe's ESMS that another grappe's filed dossier on the same call holds (its latest
+    version): [(ESMS, that grappe)]. An ESMS belongs to one dossier per call: an ESMS released
+    by a grappe after it filed cannot be filed again by the grappe it joined."""
+    latest = (
+        Depot.objects.filter(candidature=OuterRef("candidature"))
+        .order_by("-numero")
+        .values("numero")[:1]
+    )
+    depots = Depot.objects.filter(
+        candidature__campagne=candidature.campagne,
+        candidature__statut__in=FILED,
+        numero=Subquery(latest),
+    ).exclude(candidature__grappe=candidature.grappe)
+    rows = Depot.esms.through.objects.filter(
+        depot__in=depots,
+        esms__in=candidature.grappe.memberships.filter(left_on__isnull=True).values("esms"),
+    ).select_related("esms", "depot__candidature__grappe")
+    return sorted(
+        ((row.esms, row.depot.candidature.grappe) for row in rows),
+        key=lambda pair: (pair[0].raison_sociale, pair[1].name),
+    )
+
+
+def _fenetre(candidature, now):
+    campagne = candidature.campagne
+    if candidature.statut == StatutCandidature.INCOMPLETE:
+        detail = "L'ARS a demandé des compléments : le dossier complété se dépose à nouveau."
+        return Point("fenetre", "Appel ouvert", True, detail)
     if campagne.is_open(now):
         detail = f"Dépôt possible jusqu'au {timezone.localtime(campagne.cloture):%d/%m/%Y à %H:%M}."
         return Point("fenetre", "Appel ouvert", True, detail)
@@ -53,7 +106,68 @@ def _fenetre(campagne, now):
     return Point("fenetre", "Appel ouvert", False, detail)
 
 
+def _non_redondance(candidature, funded):
+    if funded and candidature.derogation_le:
+        detail = (
+            f"Dérogation accordée par l'administration nationale le "
+            f"{timezone.localtime(candidature.derogation_le):%d/%m/%Y} : "
+            f"{candidature.derogation_motif}"
+        )
+    elif funded:
+        detail = (
+            "Ces ESMS ont déjà été financés pour leur DUI par un autre appel ; seule "
+            "l'administration nationale peut lever ce blocage, motif à l'appui :"
+        )
+    else:
+        detail = ""
+    return Point(
+        "non_redondance",
+        "Non-redondance des financements",
+        not funded or candidature.derogation_le is not None,
+        detail,
+        [
+            f"{esms.raison_sociale} ({esms.finess_et}) — grappe « {other} », appel "
+            f"« {aap.name if aap else 'sans appel'} », convention signée le {signed:%d/%m/%Y}"
+            for esms, other, aap, signed in funded
+        ],
+    )
+
+
+def _un_dossier(candidature):
+    held = in_other_dossiers(candidature)
+    return Point(
+        "un_dossier",
+        "Un seul dossier par ESMS et par appel",
+        not held,
+        "Ces ESMS figurent déjà dans le dossier déposé d'une autre grappe sur cet appel :"
+        if held
+        else "",
+        [
+            f"{esms.raison_sociale} ({esms.finess_et}) — dossier déposé par la grappe « {other} »"
+            for esms, other in held
+        ],
+    )
+
+
+def _pieces(candidature):
+    current = candidature.pieces_courantes()
+    missing = [
+        piece.libelle
+        for piece in candidature.campagne.pieces.all()
+        if piece.obligatoire and piece.pk not in current
+    ]
+    return Point(
+        "pieces",
+        "Pièces obligatoires jointes",
+        not missing,
+        "" if not missing else "À joindre :",
+        missing,
+    )
+
+
 def checklist(candidature, now=None):
+    """The points of the dossier, each passing or not with its reason. The dossier is filed
+    only when every point passes (deposer)."""
     now = now or timezone.now()
     grappe = candidature.grappe
     report = check_eligibility(grappe)
@@ -61,7 +175,7 @@ def checklist(candidature, now=None):
     funded = funded_elsewhere(grappe)
     missing = candidature.sections_manquantes()
     return [
-        _fenetre(candidature.campagne, now),
+        _fenetre(candidature, now),
         Point(
             "eligibilite",
             "Éligibilité de la grappe",
@@ -69,20 +183,9 @@ def checklist(candidature, now=None):
             "" if report.eligible else "Points bloquants du rapport d'éligibilité :",
             blocking,
         ),
-        Point(
-            "non_redondance",
-            "Non-redondance des financements",
-            not funded,
-            ""
-            if not funded
-            else "Ces ESMS ont déjà été financés pour leur DUI par un autre appel ; seule "
-            "l'administration nationale peut lever ce blocage, motif à l'appui :",
-            [
-                f"{esms.raison_sociale} ({esms.finess_et}) — grappe « {other} », appel "
-                f"« {aap.name if aap else 'sans appel'} », convention signée le {signed:%d/%m/%Y}"
-                for esms, other, aap, signed in funded
-            ],
-        ),
+        _non_redondance(candidature, funded),
+        _un_dossier(candidature),
+        _pieces(candidature),
         Point(
             "sections",
             "Sections du dossier rédigées",
@@ -91,3 +194,209 @@ def checklist(candidature, now=None):
             missing,
         ),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing
+# ---------------------------------------------------------------------------------------------
+
+
+def _money(value):
+    return f"{value:.2f}"
+
+
+def snapshot(candidature):
+    """What the grappe files, as plain JSON: the composition by OG (ESMS with FINESS), the
+    eligibility report, the funding request computed by the call's barème, the sections, the
+    pieces with their SHA-256 and the derogation, if any."""
+    grappe = candidature.grappe
+    memberships = list(grappe.active_memberships())
+    report = check_eligibility(grappe, memberships)
+    funding = simulate_funding(grappe, memberships)
+    composition = {}
+    for membership in memberships:
+        og = membership.esms.og
+        entry = composition.setdefault(
+            og.pk, {"og": og.raison_sociale, "finess_ej": og.finess_ej, "esms": []}
+        )
+        entry["esms"].append(
+            {
+                "finess": membership.esms.finess_et,
+                "raison_sociale": membership.esms.raison_sociale,
+                "categorie": str(membership.esms.categorie),
+                "departement": str(membership.esms.departement or ""),
+                "type_projet": grappe.type_projet_for(membership),
+            }
+        )
+    current = candidature.pieces_courantes()
+    return {
+        "appel": candidature.campagne.aap.name,
+        "grappe": grappe.name,
+        "composition": list(composition.values()),
+        "eligibilite": [
+            {"controle": c.label, "statut": c.status, "motif": c.reason} for c in report.checks
+        ],
+        "financement": {
+            "lignes": [
+                {
+                    "libelle": line.label,
+                    "quantite": line.quantity,
+                    "montant_unitaire": _money(line.unit_amount),
+                    "montant": _money(line.amount),
+                }
+                for line in funding.lines
+            ],
+            "total": _money(funding.total),
+            "tranches": [
+                {
+                    "numero": t.numero,
+                    "pourcentage": str(t.pourcentage),
+                    "montant": _money(t.montant),
+                }
+                for t in funding.tranches
+            ],
+        },
+        "sections": {name: text for name, _, _, text in candidature.sections()},
+        "pieces": [
+            {
+                "piece": piece.libelle,
+                "fichier": current[piece.pk].original_name,
+                "taille": current[piece.pk].size,
+                "sha256": current[piece.pk].sha256,
+            }
+            for piece in candidature.campagne.pieces.all()
+            if piece.pk in current
+        ],
+        "derogation": candidature.derogation_motif if candidature.derogation_le else "",
+    }
+
+
+def fingerprint(contenu):
+    """SHA-256 of the content in a canonical form (sorted keys, no spaces): anyone holding the
+    content can recompute the figure printed on the accusé de réception."""
+    canonical = json.dumps(contenu, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _refuse_unless_fileable(candidature, now):
+    campagne = candidature.campagne
+    closing = timezone.localtime(campagne.cloture)
+    if not candidature.editable:
+        raise DepotRefuse(
+            f"Le dossier est « {candidature.get_statut_display().lower()} » : il ne se dépose "
+            "pas à nouveau."
+        )
+    # The closing minute binds the first filing; an answer to the ARS's request for missing
+    # pieces comes later by nature.
+    first = candidature.statut == StatutCandidature.BROUILLON
+    if first and now >= campagne.cloture:
+        raise DepotRefuse(
+            f"L'appel est clos depuis le {closing:%d/%m/%Y à %H:%M} (heure de Paris) : le dossier "
+            "ne peut plus être déposé."
+        )
+    if first and now < campagne.ouverture:
+        raise DepotRefuse(
+            f"L'appel ouvre le {timezone.localtime(campagne.ouverture):%d/%m/%Y à %H:%M} : le "
+            "dossier ne peut pas encore être déposé."
+        )
+    failing = [point.label for point in checklist(candidature, now) if not point.ok]
+    if failing:
+        raise DepotRefuse("Le dossier ne peut pas être déposé : " + " ; ".join(failing) + ".")
+
+
+def deposer(candidature, user, now=None):
+    """File the dossier: refused after the closing minute or while a point of the checklist
+    fails; otherwise its content is frozen in a new Depot (the next version) with its SHA-256,
+    the request computed by the barème becomes `montant_demande`, the statut "déposée", and the
+    accusé de réception is rendered, kept and e-mailed to the chefs de projet, the person who
+    filed and the coopérateur OGs' directions. Returns the Depot."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        candidature = (
+            Candidature.objects.select_for_update(of=("self",))
+            .select_related("campagne__aap", "grappe")
+            .get(pk=candidature.pk)
+        )
+        _refuse_unless_fileable(candidature, now)
+        contenu = snapshot(candidature)
+        numero = (
+            candidature.depots.order_by("-numero").values_list("numero", flat=True).first() or 0
+        ) + 1
+        depot = Depot.objects.create(
+            candidature=candidature,
+            numero=numero,
+            deposee_le=now,
+            deposee_par=user,
+            contenu=contenu,
+            empreinte=fingerprint(contenu),
+        )
+        depot.esms.set(
+            candidature.grappe.memberships.filter(left_on__isnull=True).values_list(
+                "esms_id", flat=True
+            )
+        )
+        candidature.statut = StatutCandidature.DEPOSEE
+        candidature.montant_demande = contenu["financement"]["total"]
+        candidature.save(update_fields=["statut", "montant_demande", "updated_at"])
+        # An answer to the ARS's request for missing pieces: the request is answered, and the
+        # grids kept from before it may already make the dossier instructed.
+        instruction.close_requests(candidature, depot)
+        instruction.sync_statut(candidature)
+        pdf = render_accuse(depot)
+        depot.accuse.save(f"accuse-reception-v{numero}.pdf", ContentFile(pdf), save=True)
+        HistoryEntry.record(
+            candidature.grappe,
+            user,
+            "Dossier de candidature déposé",
+            candidature.campagne,
+            {"Version": str(numero), "Empreinte SHA-256": depot.empreinte},
+        )
+        _mail_accuse(depot, user, pdf)
+    return depot
+
+
+def render_accuse(depot):
+    candidature = depot.candidature
+    return render_pdf(
+        "candidatures/pdf/accuse.html",
+        {"depot": depot, "candidature": candidature, "campagne": candidature.campagne},
+        grappe=candidature.grappe,
+        title=f"Accusé de réception — {candidature.grappe}",
+    )
+
+
+def accuse_recipients(candidature, user):
+    """The chefs de projet, the person who filed, the directions of the coopérateur OGs."""
+    grappe = candidature.grappe
+    directions = OgPerson.objects.filter(
+        fonction=FonctionOg.DIRECTION,
+        og__grappe_memberships__grappe=grappe,
+        og__grappe_memberships__left_on__isnull=True,
+    ).select_related("user")
+    people = {person.pk: person for person in grappe.chefs_de_projet()}
+    people.setdefault(user.pk, user)
+    for direction in directions:
+        people.setdefault(direction.user_id, direction.user)
+    return list(people.values())
+
+
+def _mail_accuse(depot, user, pdf):
+    candidature = depot.candidature
+    recipients = accuse_recipients(candidature, user)
+    context = {
+        "depot": depot,
+        "candidature": candidature,
+        "campagne": candidature.campagne,
+        "link": absolute_url(reverse("candidatures:candidature", args=[candidature.grappe_id])),
+    }
+    subject = f"Accusé de réception — candidature de {candidature.grappe}"[:150]
+    attachment = (f"accuse-reception-v{depot.numero}.pdf", pdf, "application/pdf")
+    transaction.on_commit(
+        lambda: send_templated_mail(
+            recipients,
+            subject,
+            "emails/candidature_accuse.txt",
+            context,
+            attachments=[attachment],
+        )
+    )

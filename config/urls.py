@@ -50,6 +50,7 @@ urlpatterns = [
     # LoginRequiredMiddleware and DRF answers 401/403 itself.
     path("api/v1/", include("amoa.api_urls")),
     path("api/v1/", include("indicateurs.api_urls")),
+    path("api/v1/", include("candidatures.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(
         "api/docs/",

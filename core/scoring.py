@@ -311,12 +311,17 @@ def _sensitivity(criteria, notes, labels):
     return rows
 
 
-def evaluate(criteria, offers, scores=(), conflicts=(), consensus=None):
+TIE_ADVICE = "Le comité de sélection les départage (audition, négociation) et motive son choix."
+
+
+def evaluate(criteria, offers, scores=(), conflicts=(), consensus=None, tie_advice=TIE_ADVICE):
     """Rank the offers.
 
     criteria: [Criterion]; offers: [Offer]; scores: [Score];
     conflicts: {(evaluator, offer id)} — that evaluator's scores on that offer are ignored;
-    consensus: {(offer id, criterion code): Decimal} — replaces the mean.
+    consensus: {(offer id, criterion code): Decimal} — replaces the mean;
+    tie_advice: the sentence ending each tie's explanation (who breaks it, and how: a call for
+    tenders hears and negotiates, a call for projects decides on the dossiers).
     """
     criteria = list(criteria)
     conflicts = set(conflicts)
@@ -363,8 +368,7 @@ def evaluate(criteria, offers, scores=(), conflicts=(), consensus=None):
             names = " et ".join(r.offer.label for r in group)
             ties.append(
                 f"{names} ont le même total ({_fr(group[0].total)} / 100) : elles partagent "
-                f"le rang {rank}, le rang suivant est {rank + len(group)}. Le comité de sélection "
-                "les départage (audition, négociation) et motive son choix."
+                f"le rang {rank}, le rang suivant est {rank + len(group)}. {tie_advice}"
             )
     labels = {o.id: o.label for o in ranked_offers}
     raw_notes = {

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
@@ -387,3 +388,22 @@ class _MeteredStream:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+def file_response(field_file, filename, content_type=""):
+    """A stored file as a download, never rendered by the browser as a page: the views that
+    serve uploads check the permission first; MEDIA_ROOT has no public URL. 404 when the file
+    is gone from the storage."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("Fichier introuvable.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -637,6 +638,16 @@ class Grappe(models.Model):
 
     def comite(self, kind):
         return self.comites.filter(kind=kind).first()
+
+    def chefs_de_projet(self):
+        """The grappe's chefs de projet (users), who carry its dossiers and are told of the
+        decisions about them."""
+        return (
+            get_user_model()
+            .objects.filter(grappe_roles__grappe=self, grappe_roles__kind=RoleKind.CHEF_PROJET)
+            .distinct()
+            .order_by("last_name", "first_name", "email")
+        )
 
     def type_projet_for(self, membership):
         return membership.type_projet or self.type_projet

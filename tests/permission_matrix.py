@@ -154,6 +154,8 @@ ARS_HOME = _signed_in(403, ars=302, ars_other=302, admin=302)
 # (on an AAP of their region) and the admin; the AAP's region's agents and the admin set it up.
 OPEN_CALL = _signed_in(403, ars=OK, ars_other=OK, admin=OK)
 MANAGE_CALL = _signed_in(403, ars=OK, admin=OK)
+# candidatures.perms.can_follow_instruction: the filed dossiers are invisible to the others.
+INSTRUCT = _signed_in(404, ars=200, admin=200)
 
 # --- API (DRF, token authentication: anonymous → 401) -----------------------------------------
 
@@ -194,6 +196,35 @@ EXPECTATIONS = {
     # admin prepare it.
     "candidatures:candidature": ({**read(), "ars": 403}, decide()),
     "candidatures:candidature_sections": (decide(200), decide()),
+    # Instruction (ARS), candidatures.perms / candidatures/instruction.py. A filed dossier is the
+    # campaign's managers' (the region's ARS agents, the admin): 404 to everyone else, its
+    # grappe's people included. The world's dossier: the ARS agent is its designated instructor
+    # and has not scored it (blind: no consensus page), the admin is not designated (no grid).
+    "candidatures:instructeurs": (MANAGE_CALL, MANAGE_CALL),
+    "candidatures:instruction": (INSTRUCT, _signed_in(404, ars=OK, admin=403)),
+    "candidatures:conflit": (NOT_GET, _signed_in(404, ars=OK, admin=403)),
+    "candidatures:consensus": (
+        _signed_in(404, ars=403, admin=200),
+        _signed_in(404, ars=403, admin=OK),
+    ),
+    "candidatures:demande_pieces": (INSTRUCT, _signed_in(404, ars=OK, admin=OK)),
+    # On the world's decided dossier (another grappe of the region, retained): its letter is
+    # the managers' and that grappe's readers' (none in the cast).
+    "candidatures:decision": (INSTRUCT, _signed_in(404, ars=OK, admin=OK)),
+    "candidatures:lettre_decision": (INSTRUCT, None),
+    # The porteur's side of the cast's draft: pieces (read like the dossier), filing; the
+    # national admin alone grants the non-redundancy derogation (the others may see the grappe:
+    # 403, or not: 404).
+    "candidatures:piece_upload": (NOT_GET, decide()),
+    "candidatures:piece_download": ({**read(), "ars": 403}, None),
+    "candidatures:deposer": (NOT_GET, decide()),
+    "candidatures:derogation": (NOT_GET, {**read(403), "admin": OK}),
+    # Another grappe's filed dossier: its accusé is read by the region's ARS and the admin.
+    "candidatures:accuse": (_signed_in(404, ars=200, admin=200), None),
+    # The retained dossier's convention (prepared, not signed): the campaign's managers.
+    "candidatures:convention": (INSTRUCT, _signed_in(404, ars=OK, admin=OK)),
+    "candidatures:convention_signer": (NOT_GET, _signed_in(404, ars=OK, admin=OK)),
+    "candidatures:convention_pdf": (INSTRUCT, None),
     # ---- grappe -------------------------------------------------------------------------------
     "grappe:list": (SIGNED_IN, None),
     "grappe:create": (CREATE_GRAPPE, CREATE_GRAPPE),
@@ -341,6 +372,9 @@ EXPECTATIONS = {
     # ---- API ----------------------------------------------------------------------------------
     "api-consultation-classement": (api({**amoa_read(), "evaluator": 404}), None),
     "api-grappe-indicateurs": (api(read()), None),
+    # candidatures.api.visible_candidatures: the managers all the call's dossiers, a grappe's
+    # people their own (the cast's draft); nobody else learns of them (404).
+    "api-aap-candidatures": (api(read()), None),
     "api-usages": (API_NOT_GET, API_USAGES),
 }
 

@@ -28,7 +28,9 @@ from rest_framework.authtoken.models import Token
 
 from amoa.models import Audition, ImportReponse, SolutionEtudiee
 from amoa.services import record_history
-from candidatures.models import Candidature
+from candidatures import instruction
+from candidatures.conventions import preparer
+from candidatures.models import Candidature, PieceJointe
 from grappe.enums import RoleKind, StatutImport, TypeComite
 from grappe.models import (
     ComiteMember,
@@ -50,7 +52,7 @@ from tests.amoa.factories import (
     make_offre,
     make_offre_editeur,
 )
-from tests.candidatures.factories import campagne_for
+from tests.candidatures.factories import campagne_for, designate, filed
 from tests.conftest import cast as cast_fixture
 from tests.grappe.factories import (
     EsmsFactory,
@@ -141,7 +143,9 @@ def build_world():
 
     # Registry: a second OG (with an ESMS) that may be removed, a FINESS import.
     grappe.convention_amount = Decimal(200000)
-    grappe.save(update_fields=["convention_amount"])
+    # Signed: its signature tranche is due, for the ARS to record the payment.
+    grappe.convention_signed_on = datetime.date(2026, 3, 16)
+    grappe.save(update_fields=["convention_amount", "convention_signed_on"])
     add_esms(grappe, 1, og=OrganismeGestionnaireFactory())
     world.membership = grappe.memberships.order_by("pk").first()
     world.og_membership = (
@@ -249,6 +253,30 @@ def build_world():
     grappe.aap = world.campagne.aap
     grappe.save(update_fields=["aap"])
     Candidature.objects.create(campagne=world.campagne, grappe=grappe)
+    # Instruction (ARS): another grappe of the region filed its dossier, the cast's ARS agent is
+    # its designated instructor (blind: not scored yet); a third grappe's dossier is instructed
+    # (a consensus note on every criterion) and retained.
+    world.dossier = filed(world.campagne)
+    designate(world.campagne, cast.ars)
+    world.dossier_decide = filed(world.campagne)
+    for critere in world.campagne.criteres.all():
+        instruction.set_consensus(world.dossier_decide, critere, Decimal(7), "Comité.", cast.admin)
+    instruction.decider(world.dossier_decide, "retenue", "Prioritaire.", cast.admin)
+    # Its convention is prepared, not signed; the filed dossier's accusé de réception is kept;
+    # the cast's draft holds a piece.
+    preparer(world.dossier_decide, Decimal("100000.00"), "", cast.admin)
+    depot = world.dossier.depots.get()
+    depot.accuse.save("accuse.pdf", ContentFile(b"%PDF-1.4 accuse"), save=True)
+    brouillon = Candidature.objects.get(campagne=world.campagne, grappe=grappe)
+    world.piece_jointe = PieceJointe(
+        candidature=brouillon,
+        piece=world.campagne.pieces.first(),
+        original_name="budget.pdf",
+        size=12,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    world.piece_jointe.file.save("budget.pdf", ContentFile(b"%PDF-1.4 budget"), save=True)
 
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [
@@ -368,9 +396,36 @@ def url_kwargs(name, pattern, world):
         "indicateurs:import_progression": {"import_id": world.usage_import.pk},
         "api-consultation-classement": {"pk": world.consultation.pk},
         **dict.fromkeys(
-            ["candidatures:campagne", "candidatures:campagne_edit", "candidatures:criteres"],
+            [
+                "candidatures:campagne",
+                "candidatures:campagne_edit",
+                "candidatures:criteres",
+                "candidatures:instructeurs",
+            ],
             {"pk": world.campagne.pk},
         ),
+        **dict.fromkeys(
+            [
+                "candidatures:instruction",
+                "candidatures:conflit",
+                "candidatures:consensus",
+                "candidatures:demande_pieces",
+            ],
+            {"pk": world.campagne.pk, "candidature_id": world.dossier.pk},
+        ),
+        **dict.fromkeys(
+            [
+                "candidatures:decision",
+                "candidatures:lettre_decision",
+                "candidatures:convention",
+                "candidatures:convention_signer",
+                "candidatures:convention_pdf",
+            ],
+            {"pk": world.campagne.pk, "candidature_id": world.dossier_decide.pk},
+        ),
+        "candidatures:piece_download": {"piece_id": world.piece_jointe.pk},
+        "candidatures:accuse": {"pk": world.dossier.grappe_id, "numero": 1},
+        "api-aap-candidatures": {"pk": world.campagne.aap_id},
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(world.cast.owner.pk)),
             "token": "set-password",

@@ -1,19 +1,24 @@
 """The calls for projects: their list, an ARS opening one on an AAP of its region, its page, its
 dates and envelope, its priority criteria and required pieces."""
 
+from collections import Counter
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from candidatures import perms
+from candidatures import instruction, perms
+from candidatures.enums import StatutCandidature
 from candidatures.forms import CampagneForm, CritereFormSet, PieceFormSet
 from candidatures.models import Campagne
 from core.money import euros
-from grappe.models import HistoryEntry
+from grappe.models import EsmsMembership, HistoryEntry
 from grappe.views.grappes import form_changes
 
 PAGE_SIZE = 25
@@ -86,17 +91,60 @@ def campagne_detail(request, pk):
     if not perms.can_view_campagne(request.user, campagne):
         raise PermissionDenied
     statut = campagne.statut()
-    return render(
-        request,
-        "candidatures/campagne_detail.html",
-        {
-            "campagne": campagne,
-            "statut": statut,
-            "criteres": list(campagne.criteres.all()),
-            "pieces": list(campagne.pieces.all()),
-            "can_manage": perms.can_manage_campagne(request.user, campagne),
-        },
+    context = {
+        "campagne": campagne,
+        "statut": statut,
+        "criteres": list(campagne.criteres.all()),
+        "pieces": list(campagne.pieces.all()),
+        "can_manage": perms.can_manage_campagne(request.user, campagne),
+    }
+    # The filed dossiers and their instruction are the managers' (the instructors are among
+    # them): everybody else reads the call only.
+    if perms.can_follow_instruction(request.user, campagne):
+        context.update(instruction_context(request, campagne))
+    return render(request, "candidatures/campagne_detail.html", context)
+
+
+RANKING_PAGE_SIZE = 50
+
+
+def instruction_context(request, campagne):
+    """The ARS side of the call, in a fixed number of queries whatever the number of dossiers:
+    dossiers by status, requested amounts against the envelope, ESMS covered by département,
+    the ranking with the decisions."""
+    analysis = instruction.analyse(campagne)
+    dossiers = [ligne.candidature for ligne in analysis.lignes]
+    counts = Counter(c.statut for c in dossiers)
+    hidden = analysis.masques_pour(request.user)
+    departements = (
+        EsmsMembership.objects.filter(
+            grappe_id__in=[c.grappe_id for c in dossiers], left_on__isnull=True
+        )
+        .values("esms__departement__code", "esms__departement__name")
+        .annotate(esms=Count("esms", distinct=True), grappes=Count("grappe", distinct=True))
+        .order_by("esms__departement__code")
     )
+    page = Paginator(analysis.lignes, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    requested = sum((c.montant_demande or Decimal(0) for c in dossiers), Decimal("0.00"))
+    consumed = analysis.consommee()
+    return {
+        "instruction": analysis,
+        "statuts": [
+            (label, counts.get(value, 0))
+            for value, label in StatutCandidature.choices
+            if value != StatutCandidature.BROUILLON
+        ],
+        "nb_dossiers": len(dossiers),
+        "demande_totale": requested,
+        "consommee": consumed,
+        "depassement": consumed - campagne.enveloppe if consumed > campagne.enveloppe else None,
+        "departements": list(departements),
+        "page": page,
+        "hidden": hidden,
+        "ties": analysis.ranking.ties if not hidden else [],
+        "today": timezone.localdate(),
+        "is_instructeur": request.user.pk in analysis.instructeur_ids,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,3 +30,49 @@ def campagne_for(region, **kwargs):
     campagne = Campagne.objects.create(aap=aap, **values)
     campagne.add_defaults()
     return campagne
+
+
+# Instruction (ARS)
+
+
+def filed(campagne, grappe=None, montant="100000.00", statut="deposee"):
+    """A filed dossier (version 1) of `grappe` (a new grappe of the call's region, holding one
+    ESMS, by default) on the campaign."""
+    from django.utils import timezone
+
+    from candidatures.models import Candidature, Depot
+    from tests.grappe.factories import GrappeFactory, add_esms
+
+    if grappe is None:
+        grappe = GrappeFactory(region=campagne.aap.region, aap=campagne.aap)
+        add_esms(grappe, 1)
+    candidature = Candidature.objects.create(
+        campagne=campagne, grappe=grappe, statut=statut, montant_demande=Decimal(montant)
+    )
+    Depot.objects.create(
+        candidature=candidature,
+        numero=1,
+        deposee_le=timezone.now(),
+        contenu={},
+        empreinte="0" * 64,
+    )
+    return candidature
+
+
+def designate(campagne, *users):
+    from candidatures.models import Instructeur
+
+    for user in users:
+        Instructeur.objects.create(campagne=campagne, user=user)
+
+
+def score(candidature, user, notes, submit=True, justification="Justifié."):
+    """The instructor's grid through the service: `notes` in the criteria's order (one value for
+    all when a single number)."""
+    from candidatures import instruction
+
+    criteres = list(candidature.campagne.criteres.all())
+    if not isinstance(notes, (list, tuple)):
+        notes = [notes] * len(criteres)
+    values = {c: (Decimal(str(n)), justification) for c, n in zip(criteres, notes, strict=True)}
+    return instruction.save_grille(candidature, user, values, submit=submit)

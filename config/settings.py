@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "csp",
     "users",
     "core",
+    "approbations",
     "grappe",
     "projets",
     "amoa",

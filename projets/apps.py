@@ -9,15 +9,21 @@ class ProjetsConfig(AppConfig):
         # Connect the signal receivers, and register the Celery tasks in the web process too:
         # projets.comptes_rendus queues the diffusion by the task's name (it cannot import
         # projets.tasks, which imports it).
+        from approbations import inbox
         from grappe.extensions import register_nav_counter
         from projets import signals, tasks  # noqa: F401
-        from projets.validation import awaiting_count
+        from projets.comptes_rendus import awaiting_rows
+        from projets.models import CompteRendu, LivrableVersion
+        from projets.views.livrables import inbox_rows
 
-        # The header counts the documents awaiting a COPIL voter's avis beside « À valider »;
-        # grappe calls it without importing projets.
+        # Deliverables and minutes wait for the COPIL voters' answers in the "À valider" inbox
+        # (approbations.inbox); the reminders read the same `awaiting` querysets.
+        inbox.register(inbox.Kind("livrable", LivrableVersion.objects.awaiting, inbox_rows))
+        inbox.register(inbox.Kind("compte_rendu", CompteRendu.objects.awaiting, awaiting_rows))
+        # The header counts them beside « À valider »; grappe calls it without importing projets.
         register_nav_counter(
             "projets:inbox",
-            awaiting_count,
+            inbox.awaiting_count,
             "document en attente de votre avis",
             "documents en attente de votre avis",
         )

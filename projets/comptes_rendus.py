@@ -12,25 +12,28 @@ at once locked (select_for_update):
     suivi; listed in the grappe's library)
 
 - a voting member who requests changes sends the version back (statut "modifications"), the
-  comments kept; the writer corrects it and submits it again: a new round, where every voter
-  answers again (the previous rounds' answers are archived in the version's content, so the
-  history stays readable);
+  comments kept; the writer corrects it and submits it again: a new round (content["tour"],
+  CompteRendu.tour), where every voter answers again (the previous rounds' answers stay, each
+  with its round: approbations.Avis.tour, so the history stays readable);
 - a validated version is locked: corrections make a new version (new_version), the old one stays.
 
-The collegial rule is projets.validation's (outcome(), copil_rule()): all voting members, or the
-quorum set on the COPIL — less the version's writer and submitter, who do not validate their own
-minutes (Regle.for_document). Functions refuse what the state forbids by raising ValidationRefusee (a
-French message); who may call them is the views' business (projets.perms).
+The collegial rule is approbations.engine's, with projets.validation.copil_rule(): all voting
+members, or the quorum set on the COPIL — less the version's writer and submitter, who do not
+validate their own minutes (Regle.for_document). Functions refuse what the state forbids by
+raising ValidationRefusee (a French message); who may call them is the views' business
+(projets.perms).
 """
 
 from celery import signature
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from approbations import engine
+from approbations.engine import Wording
 from core.mail import absolute_url, send_templated_mail
 from core.pdf import render_pdf
 from core.text import plural
@@ -39,7 +42,7 @@ from grappe.enums import TypeComite
 from grappe.models import ComiteMember, Role
 from projets import perms
 from projets.enums import AvisCompteRendu, StatutCompteRendu
-from projets.models import AvisCR, CompteRendu, Reunion
+from projets.models import CompteRendu, Reunion
 from projets.services import record_meeting_history
 from projets.validation import (
     VALIDEE,
@@ -48,7 +51,6 @@ from projets.validation import (
     chefs_de_projet,
     copil_rule,
     deciding_voters,
-    outcome,
 )
 
 BROUILLON = StatutCompteRendu.BROUILLON
@@ -67,6 +69,27 @@ DEMANDE_MODIFICATIONS = AvisCompteRendu.MODIFICATIONS
 
 # The deadline of seed 000 §1.4, in working days after the meeting (Reunion.minutes_deadline).
 DELAI_JOURS_OUVRES = 8
+
+# How minutes take answers (approbations.engine.record): approve or request changes, both
+# decisive, so only the version's voters answer, once a round.
+COMPTE_RENDU = Wording(
+    decisions=tuple(AvisCompteRendu.values),
+    approve=APPROUVE,
+    reject=DEMANDE_MODIFICATIONS,
+    author_refusal=(
+        "Vous avez rédigé ou soumis ce compte rendu : vous ne pouvez pas le valider ni demander "
+        "de modifications vous-même. Les autres membres votants du COPIL en décident."
+    ),
+    voter_refusal="Seuls les membres votants du COPIL de cette grappe valident ses comptes rendus.",
+    already_answered="Vous avez déjà donné votre avis sur cette version.",
+    already_answered_now="Vous avez déjà donné votre avis sur cette version.",
+    comment_required={
+        DEMANDE_MODIFICATIONS: (
+            "Dites ce qu'il faut modifier : le commentaire est obligatoire pour demander des "
+            "modifications."
+        )
+    },
+)
 
 
 class CompteRenduOuvert(ValidationRefusee):
@@ -438,22 +461,11 @@ def save_draft(cr, user, synthese, discussions):
     return changed
 
 
-def _archive(avis, tour):
-    return {
-        "tour": tour,
-        "nom": person(avis.user),
-        "decision": avis.decision,
-        "decision_label": avis.get_decision_display(),
-        "commentaire": avis.comment,
-        "le": _iso(avis.created_at),
-    }
-
-
 def submit(cr, user):
     """Submit a draft (or a version sent back for changes) to the COPIL: its content is frozen,
     its status "soumis", and every voting member but its writer and `user`, who submits it,
     gets an e-mail with a direct link. A version submitted again starts a new round: the
-    previous answers are archived in its content and every voter answers again. Refused when no
+    previous answers stay with their round and every voter answers again. Refused when no
     voter is left to decide. Returns the version."""
     with transaction.atomic():
         cr = _locked(cr)
@@ -475,16 +487,12 @@ def submit(cr, user):
         voters = deciding_voters(grappe, cr, ("un compte rendu", "ce compte rendu", "le"))
         stored = cr.content or {}
         tour = stored.get("tour", 0)
-        archived = list(stored.get("avis_precedents", []))
-        archived += [
-            _archive(avis, tour)
-            for avis in cr.avis.select_related("user").order_by("created_at", "pk")
-        ]
-        cr.avis.all().delete()
         content = snapshot(reunion, cr.synthese)
         content["tour"] = tour + 1
-        if archived:
-            content["avis_precedents"] = archived
+        if stored.get("avis_precedents"):
+            # Answers archived before the rounds were kept as rows, whose author could not be
+            # found again (projets migration 0009): still shown with the previous rounds.
+            content["avis_precedents"] = stored["avis_precedents"]
         cr.content = content
         cr.statut = SOUMIS
         cr.submitted_at = timezone.now()
@@ -528,23 +536,15 @@ def record_avis(cr, user, decision, comment=""):
 
     "modifications" needs a comment and sends the version back to its writer at once (statut
     "modifications", the comments kept and e-mailed). Approvals are counted with the COPIL's
-    rule (projets.validation.outcome: all voting members, or the quorum, the version's writer
-    and submitter left out): when it is met the version is validated (locked) and diffused.
+    rule (approbations.engine: all voting members, or the quorum, the version's writer and
+    submitter left out): when it is met the version is validated (locked) and diffused.
     Each member answers once per round, never on minutes they wrote or submitted. Returns the
-    AvisCR.
+    Avis.
     """
-    comment = (comment or "").strip()
-    if decision not in AvisCompteRendu.values:
-        raise ValidationRefusee("Avis inconnu.")
-    if decision == DEMANDE_MODIFICATIONS and not comment:
-        raise ValidationRefusee(
-            "Dites ce qu'il faut modifier : le commentaire est obligatoire pour demander des "
-            "modifications."
-        )
+    comment = engine.clean_answer(decision, comment, COMPTE_RENDU)
     with transaction.atomic():
         cr = _locked(cr)
         reunion = cr.reunion
-        grappe = reunion.grappe
         if cr.locked:
             raise ValidationRefusee(
                 f"La version {cr.numero} est validée et verrouillée : elle ne reçoit plus d'avis."
@@ -554,27 +554,8 @@ def record_avis(cr, user, decision, comment=""):
                 f"La version {cr.numero} n'est pas soumise à la validation du COPIL : elle ne "
                 "reçoit pas d'avis."
             )
-        rule = copil_rule(grappe).for_document(cr)
-        rule.check_decider(
-            user,
-            author_refusal=(
-                "Vous avez rédigé ou soumis ce compte rendu : vous ne pouvez pas le valider ni "
-                "demander de modifications vous-même. Les autres membres votants du COPIL en "
-                "décident."
-            ),
-            voter_refusal=(
-                "Seuls les membres votants du COPIL de cette grappe valident ses comptes rendus."
-            ),
-        )
-        if cr.avis.filter(user=user).exists():
-            raise ValidationRefusee("Vous avez déjà donné votre avis sur cette version.")
-        try:
-            with transaction.atomic():
-                avis = AvisCR.objects.create(
-                    compte_rendu=cr, user=user, decision=decision, comment=comment
-                )
-        except IntegrityError as error:  # the same member, twice at the same instant
-            raise ValidationRefusee("Vous avez déjà donné votre avis sur cette version.") from error
+        rule = copil_rule(reunion.grappe).for_document(cr)
+        avis, tally = engine.record(cr, user, decision, comment, rule=rule, wording=COMPTE_RENDU)
         record_meeting_history(
             reunion,
             user,
@@ -584,13 +565,9 @@ def record_avis(cr, user, decision, comment=""):
         )
         if decision == DEMANDE_MODIFICATIONS:
             _send_back(cr, user, avis)
-            return avis
-        decisions = list(cr.avis.values_list("user", "decision"))
-        approvals, changes = rule.count(decisions, approve=APPROUVE, reject=DEMANDE_MODIFICATIONS)
-        if outcome(approvals, changes, rule.voters, rule.required) != VALIDEE:
-            return avis
-        _validate(cr, user, rule, approvals)
-        diffuse(cr, user)
+        elif tally.result == VALIDEE:
+            _validate(cr, user, rule, tally.approvals)
+            diffuse(cr, user)
     return avis
 
 
@@ -607,12 +584,9 @@ def reevaluate(grappe, user=None):
             if cr.statut != SOUMIS:
                 continue
             rule = grappe_rule.for_document(cr)
-            decisions = list(cr.avis.values_list("user", "decision"))
-            approvals, changes = rule.count(
-                decisions, approve=APPROUVE, reject=DEMANDE_MODIFICATIONS
-            )
-            if outcome(approvals, changes, rule.voters, rule.required) == VALIDEE:
-                _validate(cr, user, rule, approvals)
+            tally = engine.tally(cr, rule, COMPTE_RENDU)
+            if tally.result == VALIDEE:
+                _validate(cr, user, rule, tally.approvals)
                 diffuse(cr, user)
                 decided.append(cr)
     return decided
@@ -630,7 +604,7 @@ def _send_back(cr, user, avis):
         cr,
         {"Version": str(cr.numero), "Demandé par": person(user), "Commentaire": avis.comment},
     )
-    comments = list(cr.avis.exclude(comment="").select_related("user").order_by("created_at", "pk"))
+    comments = list(engine.current_answers(cr).exclude(comment=""))
     context = {
         "grappe": grappe,
         "reunion": reunion,
@@ -671,9 +645,7 @@ def _validate(cr, user, rule, approvals):
     now = timezone.now()
     rows = [
         {"nom": person(avis.user), "le": _iso(avis.created_at)}
-        for avis in cr.avis.filter(decision=APPROUVE, user__in=rule.voter_ids)
-        .select_related("user")
-        .order_by("created_at", "pk")
+        for avis in engine.current_answers(cr).filter(decision=APPROUVE, user__in=rule.voter_ids)
     ]
     cr.content = {
         **(cr.content or {}),
@@ -789,11 +761,37 @@ def trail(cr, avis=None):
     return rows
 
 
+def previous_rounds(cr, content=None):
+    """The answers of the version's earlier rounds, grouped: [(round, [answer])], latest first;
+    an answer is {tour, nom, decision_label, commentaire, le}. The rows of approbations.Avis,
+    and the answers archived in the content before rounds were rows, when their author could
+    not be found again (projets migration 0009). `content`: the version's, for display."""
+    rounds = {}
+    earlier = engine.trail(cr).filter(tour__lt=cr.tour) if cr.tour > 1 else ()
+    for avis in earlier:
+        rounds.setdefault(avis.tour, []).append(
+            {
+                "tour": avis.tour,
+                "nom": person(avis.user),
+                "decision": avis.decision,
+                "decision_label": avis.get_decision_display(),
+                "commentaire": avis.comment,
+                "le": timezone.localtime(avis.created_at),
+            }
+        )
+    archived = (content if content is not None else for_display(cr.content))["avis_precedents"]
+    for avis in archived:
+        rounds.setdefault(avis.get("tour", 0), []).append(avis)
+    for answers in rounds.values():
+        answers.sort(key=lambda avis: (avis.get("le") is None, avis.get("le") or cr.created_at))
+    return sorted(rounds.items(), reverse=True)
+
+
 def pdf_context(cr, today=None):
     reunion = cr.reunion
     grappe = reunion.grappe
     content = content_of(cr, reunion)
-    avis = list(cr.avis.select_related("user").order_by("created_at", "pk"))
+    avis = list(engine.current_answers(cr))
     return {
         "grappe": grappe,
         "reunion": reunion,

@@ -10,6 +10,7 @@ import datetime
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from approbations.models import Avis
 from core.pdf import render_pdf
 from grappe.enums import TypeComite
 from grappe.models import Comite, HistoryEntry
@@ -28,8 +29,6 @@ from projets.enums import (
 )
 from projets.models import (
     Action,
-    Avis,
-    AvisCR,
     Baseline,
     BaselineEtape,
     CompteRendu,
@@ -194,14 +193,14 @@ def seed(grappe, people):
             if avis == "approuve":
                 for voter in voters[:3]:
                     Avis.objects.create(
-                        version=version,
+                        document=version,
                         user=voter,
                         decision=DecisionAvis.APPROUVE,
                         created_at=moment + datetime.timedelta(days=2),
                     )
             elif avis == "rejette":
                 Avis.objects.create(
-                    version=version,
+                    document=version,
                     user=people["copil2"],
                     decision=DecisionAvis.REJETTE,
                     comment="Le calendrier ne prévoit pas la période estivale ; merci de le revoir.",
@@ -209,7 +208,7 @@ def seed(grappe, people):
                 )
             elif avis == "partial":
                 Avis.objects.create(
-                    version=version,
+                    document=version,
                     user=people["copil1"],
                     decision=DecisionAvis.APPROUVE,
                     created_at=moment + datetime.timedelta(days=1),
@@ -429,8 +428,8 @@ def seed_compte_rendu(reunion, day, minutes, writer, voters):
         diffused_at=submitted + datetime.timedelta(days=3) if diffused else None,
     )
     for index, voter in enumerate(voters if diffused else voters[:1]):
-        AvisCR.objects.create(
-            compte_rendu=cr,
+        Avis.objects.create(
+            document=cr,
             user=voter,
             decision=AvisCompteRendu.APPROUVE,
             created_at=submitted + datetime.timedelta(days=1, hours=index),

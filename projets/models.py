@@ -8,13 +8,16 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from approbations.models import Avis
 from core.mail import send_templated_mail
 from core.text import for_person, plural
 from core.working_days import add_working_days, subdivision_for
@@ -23,9 +26,7 @@ from grappe.models import Comite, ComiteMember, Grappe
 from projets import perms
 from projets.enums import (
     PRESENCE_FEMININE,
-    AvisCompteRendu,
     CategorieRisque,
-    DecisionAvis,
     DecisionJalon,
     ModeDecision,
     Presence,
@@ -451,10 +452,10 @@ class VersionQuerySet(AuthoredQuerySet):
         """Submitted versions on which `user`, a voting COPIL member of the grappe, has not yet
         approved or rejected, and which they did not deposit nor submit: their "À valider"
         inbox."""
-        decided = Avis.objects.filter(
-            version=models.OuterRef("pk"),
-            user=user,
-            decision__in=[DecisionAvis.APPROUVE, DecisionAvis.REJETTE],
+        decided = (
+            Avis.objects.for_model(self.model)
+            .decisive()
+            .filter(object_id=models.OuterRef("pk"), user=user)
         )
         return (
             self.filter(
@@ -492,6 +493,8 @@ class LivrableVersion(AuthoredDocument, models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField("décision le", null=True, blank=True)
+    # The COPIL's answers (approbations.Avis): deleted with the version.
+    avis = GenericRelation(Avis)
 
     objects = VersionQuerySet.as_manager()
 
@@ -523,31 +526,6 @@ class LivrableVersion(AuthoredDocument, models.Model):
     def locked(self):
         """A validated version is frozen: neither its file nor its decision may change."""
         return self.status == StatutVersion.VALIDEE
-
-
-class Avis(models.Model):
-    """A COPIL member's answer on a submitted version: approve, reject, or a comment."""
-
-    version = models.ForeignKey(LivrableVersion, on_delete=models.CASCADE, related_name="avis")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    decision = models.CharField("avis", max_length=12, choices=DecisionAvis.choices)
-    comment = models.TextField("commentaire", blank=True)
-    created_at = models.DateTimeField("le", default=timezone.now)
-
-    class Meta:
-        verbose_name = "avis"
-        verbose_name_plural = "avis"
-        ordering = ["version", "created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "user"],
-                condition=Q(decision__in=["approuve", "rejette"]),
-                name="avis_one_decision_per_member",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.user} — {self.get_decision_display()}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -984,6 +962,10 @@ class Action(models.Model):
         return self.titre
 
 
+# The round a version of the minutes is being validated in (CompteRendu.tour), in SQL.
+CURRENT_TOUR = Coalesce(Cast(KT("content__tour"), models.PositiveSmallIntegerField()), 1)
+
+
 class CompteRenduQuerySet(AuthoredQuerySet, VisibleMeetingsQuerySet):
     reunion_path = "reunion__"
 
@@ -992,11 +974,18 @@ class CompteRenduQuerySet(AuthoredQuerySet, VisibleMeetingsQuerySet):
         answered and which they did not write nor submit: the minutes part of their "À valider"
         inbox (and of its reminders). Never the minutes of a meeting hidden from them: they
         could not open them."""
-        answered = AvisCR.objects.filter(compte_rendu=models.OuterRef("pk"), user=user)
+        answered = (
+            Avis.objects.for_model(self.model)
+            .decisive()
+            .filter(
+                object_id=models.OuterRef("pk"), tour=models.OuterRef("current_tour"), user=user
+            )
+        )
         return (
             self.filter(
                 statut=StatutCompteRendu.SOUMIS, reunion__grappe__in=copil_voter_grappes(user)
             )
+            .annotate(current_tour=CURRENT_TOUR)
             .exclude(models.Exists(answered))
             .not_authored_by(user)
             .visible_to(user)
@@ -1042,6 +1031,8 @@ class CompteRendu(AuthoredDocument, models.Model):
     )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     diffused_at = models.DateTimeField("diffusé le", null=True, blank=True)
+    # The COPIL's answers, every round (approbations.Avis): deleted with the version.
+    avis = GenericRelation(Avis)
 
     objects = CompteRenduQuerySet.as_manager()
 
@@ -1069,6 +1060,12 @@ class CompteRendu(AuthoredDocument, models.Model):
     def locked(self):
         return self.statut in (StatutCompteRendu.VALIDE, StatutCompteRendu.DIFFUSE)
 
+    @property
+    def tour(self):
+        """The round of validation: each submission after a request for changes starts a new
+        one, where every voter answers again (CURRENT_TOUR in SQL)."""
+        return (self.content or {}).get("tour") or 1
+
     def is_late(self, today=None):
         """Late when first transmitted after the deadline, or still not transmitted once it has
         passed. Only the first version has a deadline."""
@@ -1078,27 +1075,6 @@ class CompteRendu(AuthoredDocument, models.Model):
         if self.first_submitted_at:
             return timezone.localdate(self.first_submitted_at) > deadline
         return (today or timezone.localdate()) > deadline
-
-
-class AvisCR(models.Model):
-    """A COPIL member's answer on submitted minutes: approve, or request changes (comment)."""
-
-    compte_rendu = models.ForeignKey(CompteRendu, on_delete=models.CASCADE, related_name="avis")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    decision = models.CharField("avis", max_length=20, choices=AvisCompteRendu.choices)
-    comment = models.TextField("commentaire", blank=True)
-    created_at = models.DateTimeField("le", default=timezone.now)
-
-    class Meta:
-        verbose_name = "avis sur un compte rendu"
-        verbose_name_plural = "avis sur les comptes rendus"
-        ordering = ["compte_rendu", "created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["compte_rendu", "user"], name="avis_cr_one_per_member")
-        ]
-
-    def __str__(self):
-        return f"{self.user} — {self.get_decision_display()}"
 
 
 def new_calendar_token():

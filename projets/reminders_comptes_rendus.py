@@ -172,7 +172,7 @@ def _validation_events(today, validation_jours, pending):
             days = working_days_between(submitted_on, today, subdivision(grappe))
             if days < validation_jours:
                 continue
-            tour = (cr.content or {}).get("tour", 1)
+            tour = cr.tour
             pending.setdefault((VALIDATION, user.pk), (user, []))[1].append(
                 {
                     "key": f"compte_rendu:{cr.pk}:validation:tour-{tour}",

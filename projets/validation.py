@@ -2,9 +2,10 @@
 
 Two layers:
 
-- the rule, pure and reusable (deliverables today, meeting minutes tomorrow): `outcome()` says
-  whether a set of approvals and rejections validates, rejects or leaves the document pending,
-  and `copil_rule(grappe)` reads who votes and how many approvals the grappe's COPIL requires;
+- the rule: the engine of approbations (`outcome()`, `Regle`: who votes, how answers count,
+  authors left out) — the same for deliverables, meeting minutes and application dossiers —,
+  and here `copil_rule(grappe)`, which reads who votes on the grappe's COPIL and how many
+  approvals it requires;
 - the deliverable workflow built on it: `submit_version()` (déposée → soumise) and
   `record_avis()` (one member's approval, rejection or comment, then the outcome), both under a
   row lock so that two simultaneous answers cannot both miss the threshold.
@@ -13,114 +14,64 @@ Nobody approves their own document: the people who deposited, wrote or submitted
 (`author_ids`, projets.models.AuthoredDocument) leave its voters (`Regle.for_document`), and the
 approvals it requires shrink with them, so that a unanimity never waits for an author.
 
-Functions refuse what the state forbids by raising `ValidationRefusee` (a French message for the
-user); who may call them is the views' business (projets.perms).
+Functions refuse what the state forbids by raising `ValidationRefusee` (the engine's
+ApprobationRefusee: a French message for the user); who may call them is the views' business
+(projets.perms).
 """
 
-from dataclasses import dataclass
-
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from approbations import engine
+from approbations.engine import Regle, Wording, approvals_label, outcome
+from approbations.inbox import awaiting_count
 from core.mail import absolute_url, send_templated_mail
-from core.text import is_plural, plural
 from grappe.enums import RoleKind, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets.enums import DecisionAvis, StatutVersion
-from projets.models import Avis, CompteRendu, LivrableVersion
+from projets.models import LivrableVersion
 
 VALIDEE = StatutVersion.VALIDEE.value
 REJETEE = StatutVersion.REJETEE.value
 DECISIVE = (DecisionAvis.APPROUVE, DecisionAvis.REJETTE)
 
+# Older code and tests name the engine's refusal after the deliverables' validation.
+ValidationRefusee = engine.ApprobationRefusee
 
-class ValidationRefusee(Exception):
-    """What the user asked is not possible in the document's current state."""
+__all__ = [
+    "DECISIVE",
+    "REJETEE",
+    "VALIDEE",
+    "Regle",
+    "ValidationRefusee",
+    "approvals_label",
+    "awaiting_count",
+    "copil_rule",
+    "outcome",
+    "record_avis",
+    "reevaluate",
+    "submit_version",
+]
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-# ---------------------------------------------------------------------------------------------
-# The rule
-# ---------------------------------------------------------------------------------------------
-
-
-def outcome(approvals, rejections, voters, required):
-    """ "validee", "rejetee" or None (pending).
-
-    Validated as soon as `approvals` reach `required` (all voting members under the unanimity
-    rule, the quorum otherwise); rejected as soon as that can no longer happen, i.e. when more
-    members rejected than the voters who may be missing (`voters - required`): under unanimity a
-    single rejection rejects. Without any voter nothing is ever decided.
-    """
-    if voters <= 0 or required <= 0:
-        return None
-    if approvals >= required:
-        return VALIDEE
-    if rejections > voters - required:
-        return REJETEE
-    return None
-
-
-@dataclass(frozen=True)
-class Regle:
-    """Who votes (user ids) and how many approvals validate. `authors`: the voting members left
-    out because they wrote or submitted the document (for_document)."""
-
-    voter_ids: frozenset
-    required: int
-    authors: frozenset = frozenset()
-
-    @property
-    def voters(self):
-        return len(self.voter_ids)
-
-    def for_document(self, document):
-        """The rule for one document: its authors (document.author_ids) do not vote on it, and
-        it asks at most as many approvals as there are voters left — all of them under the
-        unanimity rule, the quorum otherwise —, so leaving the authors out never deadlocks it."""
-        authors = self.voter_ids & document.author_ids
-        voter_ids = self.voter_ids - authors
-        return Regle(voter_ids, min(self.required, len(voter_ids)), self.authors | authors)
-
-    def may_decide(self, user):
-        return user.pk in self.voter_ids
-
-    def check_decider(self, user, *, author_refusal, voter_refusal):
-        """The engine's rule for every document: its authors never decide on it, and only its
-        voters do; each refusal worded for the document."""
-        if user.pk in self.authors:
-            raise ValidationRefusee(author_refusal)
-        if not self.may_decide(user):
-            raise ValidationRefusee(voter_refusal)
-
-    def count(self, decisions, approve=DecisionAvis.APPROUVE, reject=DecisionAvis.REJETTE):
-        """(approvals, rejections) among `decisions`, an iterable of (user_id, decision); answers
-        of people who no longer vote (left the COPIL, became guests) do not count. Other
-        documents name their answers differently: minutes pass `reject="modifications"`."""
-        approvals = rejections = 0
-        for user_id, decision in decisions:
-            if user_id not in self.voter_ids:
-                continue
-            if decision == approve:
-                approvals += 1
-            elif decision == reject:
-                rejections += 1
-        return approvals, rejections
-
-    def outcome(self, decisions, **names):
-        approvals, rejections = self.count(decisions, **names)
-        return outcome(approvals, rejections, self.voters, self.required)
-
-
-def approvals_label(approvals, required):
-    """« 1 approbation sur les 2 requises », « 0 approbation sur 1 requise »."""
-    requises = f"les {required} requises" if is_plural(required) else f"{required} requise"
-    return f"{plural(approvals, 'approbation')} sur {requises}"
+# How a deliverable's version takes answers (approbations.engine.record).
+LIVRABLE = Wording(
+    decisions=tuple(DecisionAvis.values),
+    author_refusal=(
+        "Vous avez déposé ou soumis cette version : vous ne pouvez pas l'approuver ni la rejeter "
+        "vous-même. Les autres membres votants du COPIL en décident ; vous pouvez la commenter."
+    ),
+    voter_refusal="Seuls les membres votants du COPIL approuvent ou rejettent un livrable.",
+    already_answered=(
+        "Vous avez déjà donné votre avis sur cette version ; vous pouvez encore la commenter."
+    ),
+    already_answered_now="Vous avez déjà donné votre avis sur cette version.",
+    comment_required={
+        DecisionAvis.REJETTE: "Motivez le rejet : le commentaire est obligatoire.",
+        DecisionAvis.COMMENTAIRE: "Le commentaire est vide.",
+    },
+)
 
 
 def copil_rule(grappe):
@@ -150,15 +101,6 @@ def chefs_de_projet(grappe):
         .distinct()
         .order_by("last_name", "first_name", "email")
     )
-
-
-def awaiting_count(user):
-    """How many documents wait for `user`'s avis — the rows of their "À valider" inbox
-    (LivrableVersion and CompteRendu .objects.awaiting) —, in one query: the header shows it
-    on every page."""
-    versions = LivrableVersion.objects.awaiting(user).order_by().values("pk")
-    minutes = CompteRendu.objects.awaiting(user).order_by().values("pk")
-    return versions.union(minutes, all=True).count()
 
 
 def deciding_voters(grappe, document, words):
@@ -251,21 +193,14 @@ def record_avis(version, user, decision, comment=""):
 
     Only submitted versions take answers; a voting member approves or rejects at most once
     (the database agrees), never a version they deposited or submitted; a rejection says why,
-    comments are unlimited. When the answer settles the rule the version becomes "validée"
-    (locked) or "rejetée", the grappe's history says so and the chefs de projet get an e-mail
-    with the comments. Returns the Avis.
+    comments are unlimited (approbations.engine.record). When the answer settles the rule the
+    version becomes "validée" (locked) or "rejetée", the grappe's history says so and the chefs
+    de projet get an e-mail with the comments. Returns the Avis.
     """
-    comment = (comment or "").strip()
-    if decision not in DecisionAvis.values:
-        raise ValidationRefusee("Avis inconnu.")
-    if decision == DecisionAvis.REJETTE and not comment:
-        raise ValidationRefusee("Motivez le rejet : le commentaire est obligatoire.")
-    if decision == DecisionAvis.COMMENTAIRE and not comment:
-        raise ValidationRefusee("Le commentaire est vide.")
+    comment = engine.clean_answer(decision, comment, LIVRABLE)
     with transaction.atomic():
         version = _locked(version)
-        livrable = version.livrable
-        grappe = livrable.plan.grappe
+        grappe = version.livrable.plan.grappe
         if version.status == StatutVersion.VALIDEE:
             raise ValidationRefusee(
                 f"La version {version.numero} est validée et verrouillée : elle ne reçoit plus "
@@ -277,28 +212,7 @@ def record_avis(version, user, decision, comment=""):
                 "elle ne reçoit pas d'avis."
             )
         rule = copil_rule(grappe).for_document(version)
-        if decision in DECISIVE:
-            rule.check_decider(
-                user,
-                author_refusal=(
-                    "Vous avez déposé ou soumis cette version : vous ne pouvez pas l'approuver ni "
-                    "la rejeter vous-même. Les autres membres votants du COPIL en décident ; "
-                    "vous pouvez la commenter."
-                ),
-                voter_refusal="Seuls les membres votants du COPIL approuvent ou rejettent un livrable.",
-            )
-            if version.avis.filter(user=user, decision__in=DECISIVE).exists():
-                raise ValidationRefusee(
-                    "Vous avez déjà donné votre avis sur cette version ; vous pouvez encore la "
-                    "commenter."
-                )
-        try:
-            with transaction.atomic():
-                avis = Avis.objects.create(
-                    version=version, user=user, decision=decision, comment=comment
-                )
-        except IntegrityError as error:  # the same member, twice at the same instant
-            raise ValidationRefusee("Vous avez déjà donné votre avis sur cette version.") from error
+        avis, tally = engine.record(version, user, decision, comment, rule=rule, wording=LIVRABLE)
         HistoryEntry.record(
             grappe,
             user,
@@ -306,8 +220,8 @@ def record_avis(version, user, decision, comment=""):
             version,
             {"Version": str(version.numero), **({"Commentaire": comment} if comment else {})},
         )
-        if decision in DECISIVE:
-            _settle(version, user, rule)
+        if tally is not None:
+            _apply(version, user, rule, tally)
     return avis
 
 
@@ -332,15 +246,18 @@ def reevaluate(grappe, user=None):
 
 def _settle(version, user, rule):
     """Validate or reject the (locked, submitted) version when its answers settle `rule` (the
-    version's, Regle.for_document); the grappe's history and an e-mail to the chefs de projet
-    say so. Returns the result or None."""
-    livrable = version.livrable
-    grappe = livrable.plan.grappe
-    decisions = list(version.avis.filter(decision__in=DECISIVE).values_list("user", "decision"))
-    approvals, rejections = rule.count(decisions)
-    result = outcome(approvals, rejections, rule.voters, rule.required)
+    version's, Regle.for_document). Returns the result or None."""
+    return _apply(version, user, rule, engine.tally(version, rule, LIVRABLE))
+
+
+def _apply(version, user, rule, tally):
+    """What the count of the answers decides for the version, if anything: its status, the
+    grappe's history and an e-mail to the chefs de projet. Returns the result or None."""
+    result, approvals, rejections = tally.result, tally.approvals, tally.rejections
     if result is None:
         return None
+    livrable = version.livrable
+    grappe = livrable.plan.grappe
     version.status = result
     version.decided_at = timezone.now()
     version.save(update_fields=["status", "decided_at"])
@@ -356,9 +273,7 @@ def _settle(version, user, rule):
             "Dernier avis": _person(user) if user else "— (règle du COPIL modifiée)",
         },
     )
-    comments = list(
-        version.avis.exclude(comment="").select_related("user").order_by("created_at", "pk")
-    )
+    comments = list(engine.trail(version).exclude(comment=""))
     recipients = chefs_de_projet(grappe)
     if version.uploaded_by is not None and version.uploaded_by not in recipients:
         recipients.append(version.uploaded_by)

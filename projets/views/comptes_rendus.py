@@ -9,13 +9,13 @@ meeting page (projets.views.reunions): here they are read only.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from approbations import engine
 from core.pdf import pdf_response
 from grappe.views.grappes import get_grappe_for
 from projets import comptes_rendus as workflow
@@ -30,7 +30,7 @@ from projets.comptes_rendus import (
 )
 from projets.enums import COMPTE_RENDU_BADGES, AvisCompteRendu
 from projets.forms.comptes_rendus import AvisCompteRenduForm, CompteRenduForm, DiscussionFormSet
-from projets.models import AvisCR, CompteRendu
+from projets.models import CompteRendu
 from projets.validation import approvals_label, copil_rule
 from projets.views.reunions import reunion_for
 
@@ -53,14 +53,6 @@ def _detail_url(cr):
 
 def _edit_url(cr):
     return reverse("projets:compte_rendu_edit", args=[cr.reunion.grappe_id, cr.reunion_id, cr.pk])
-
-
-def _rounds(previous):
-    """The archived answers of the previous rounds, grouped: [(round, [avis])], latest first."""
-    rounds = {}
-    for avis in previous:
-        rounds.setdefault(avis.get("tour", 0), []).append(avis)
-    return sorted(rounds.items(), reverse=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +151,7 @@ def compte_rendu_edit(request, pk, reunion_id, cr_id):
             formset = DiscussionFormSet(
                 None, queryset=reunion.points.order_by("ordre", "pk"), prefix="points"
             )
-    avis = list(cr.avis.select_related("user").order_by("created_at", "pk"))
+    avis = list(engine.current_answers(cr))
     context = {
         "grappe": grappe,
         "reunion": reunion,
@@ -193,11 +185,6 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
     versions = list(
         CompteRendu.objects.filter(reunion=reunion)
         .select_related("redige_par", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "avis", queryset=AvisCR.objects.select_related("user").order_by("created_at", "pk")
-            )
-        )
         .order_by("-numero")
     )
     cr = next((version for version in versions if version.pk == cr_id), None)
@@ -206,7 +193,7 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
     for version in versions:
         version.reunion = reunion
     latest = versions[0]
-    avis = list(cr.avis.all())
+    avis = list(engine.current_answers(cr))
     rule = copil_rule(grappe).for_document(cr)
     approvals, changes = rule.count(
         ((a.user_id, a.decision) for a in avis),
@@ -225,7 +212,7 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
         "latest": latest,
         "content": content,
         "validation": content.get("validation") if cr.locked else None,
-        "previous_rounds": _rounds(content.get("avis_precedents", [])),
+        "previous_rounds": workflow.previous_rounds(cr, content),
         "deadline": workflow.deadline_status(reunion, cr),
         "trail": workflow.trail(cr),
         "avis": avis,

@@ -4,25 +4,24 @@ download through a permission check, submission to the COPIL, avis, and the "À 
 The collegial rule and the state changes live in projets.validation; these views check who may
 do what (projets.perms) and turn refusals into French messages."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from approbations import inbox as approbations_inbox
+from approbations.models import Avis
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
 from projets import perms
-from projets.comptes_rendus import awaiting_rows
 from projets.enums import DecisionAvis, StatutVersion
 from projets.forms.livrables import AvisForm, VersionUploadForm
-from projets.models import Avis, Livrable, LivrableVersion, PhaseReference, Plan
+from projets.models import Livrable, LivrableVersion, PhaseReference, Plan
 from projets.validation import (
     DECISIVE,
     ValidationRefusee,
@@ -118,9 +117,10 @@ def _list_rows(request, grappe, plan):
     rule = copil_rule(grappe)
     submitted = [pk for pk, v in versions.items() if v.status == StatutVersion.SOUMISE]
     decisions = {}
-    for version_id, user_id, decision in Avis.objects.filter(
-        version__in=submitted, decision__in=DECISIVE
-    ).values_list("version", "user", "decision"):
+    answers = Avis.objects.for_documents(LivrableVersion, submitted).filter(decision__in=DECISIVE)
+    for version_id, user_id, decision in answers.order_by("created_at", "pk").values_list(
+        "object_id", "user", "decision"
+    ):
         decisions.setdefault(version_id, []).append((user_id, decision))
     awaiting_me = set(
         LivrableVersion.objects.awaiting(request.user)
@@ -229,14 +229,15 @@ def livrable_list(request, pk):
 def _detail_response(request, grappe, livrable, upload_form=None, avis_form=None):
     user = request.user
     versions = list(
-        livrable.versions.select_related("uploaded_by", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "avis", queryset=Avis.objects.select_related("user").order_by("created_at", "pk")
-            )
-        )
-        .order_by("-numero")
+        livrable.versions.select_related("uploaded_by", "submitted_by").order_by("-numero")
     )
+    answers = {}
+    for answer in (
+        Avis.objects.for_documents(LivrableVersion, [version.pk for version in versions])
+        .select_related("user")
+        .order_by("created_at", "pk")
+    ):
+        answers.setdefault(answer.object_id, []).append(answer)
     rule = copil_rule(grappe)
     can_edit = perms.can_edit_plan(user, grappe)
     can_give_avis = perms.can_give_avis(user, grappe)
@@ -244,7 +245,7 @@ def _detail_response(request, grappe, livrable, upload_form=None, avis_form=None
     latest = versions[0] if versions else None
     rows = []
     for version in versions:
-        avis = list(version.avis.all())
+        avis = answers.get(version.pk, [])
         version_rule = rule.for_document(version)
         approvals, rejections = version_rule.count((a.user_id, a.decision) for a in avis)
         mine = next((a for a in avis if a.user_id == user.pk and a.decision in DECISIVE), None)
@@ -459,8 +460,8 @@ def version_avis(request, pk, livrable_id, version_id):
 
 
 def inbox_rows(user, today=None):
-    """What waits for `user`'s answer, oldest first: deliverables today, minutes later (each row
-    says its kind, so other documents can join the list)."""
+    """The versions waiting for `user`'s answer, oldest first, as rows of the "À valider" inbox
+    (the deliverables' kind of approbations.inbox, registered in projets.apps)."""
     today = today or timezone.localdate()
     versions = (
         LivrableVersion.objects.awaiting(user)
@@ -493,7 +494,5 @@ def inbox_rows(user, today=None):
 
 @require_safe
 def inbox(request):
-    # Deliverables and minutes in one list, oldest submission first (undated rows last).
-    rows = inbox_rows(request.user) + awaiting_rows(request.user)
-    rows.sort(key=lambda row: (row["submitted_on"] is None, row["submitted_on"] or date.min))
-    return render(request, "projets/inbox.html", {"rows": rows})
+    # Every kind of document registered (deliverables, minutes…), oldest submission first.
+    return render(request, "projets/inbox.html", {"rows": approbations_inbox.rows(request.user)})

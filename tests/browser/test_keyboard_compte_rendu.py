@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from approbations.models import Avis
 from grappe.enums import RoleKind
 from projets.comptes_rendus import snapshot
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
-from projets.models import AvisCR, CompteRendu
+from projets.models import CompteRendu
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.helpers_comptes_rendus import draft, meeting
 
@@ -179,7 +180,7 @@ def test_copil_member_approves_the_minutes_with_the_keyboard_only(page, live_ser
     expect(page.get_by_role("button", name="Approuver")).to_have_count(0)
     cr.refresh_from_db()
     assert cr.statut == StatutCompteRendu.DIFFUSE
-    avis = AvisCR.objects.get(compte_rendu=cr)
+    avis = Avis.objects.for_document(cr).get()
     assert (avis.user.email, avis.decision, avis.comment) == (
         "copil@exemple.fr",
         AvisCompteRendu.APPROUVE,

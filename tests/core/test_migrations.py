@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OUR_APPS = {
     "users",
     "core",
+    "approbations",
     "grappe",
     "projets",
     "amoa",

@@ -11,13 +11,14 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from approbations.models import Avis
 from config.celery import app as celery_app
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, Departement, HistoryEntry
 from projets import comptes_rendus as workflow
 from projets.comptes_rendus import CompteRenduOuvert
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
-from projets.models import AvisCR, CompteRendu, Decision, Participant
+from projets.models import CompteRendu, Decision, Participant
 from projets.validation import ValidationRefusee
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.factories import copil_voters
@@ -284,11 +285,20 @@ def test_requested_changes_send_it_back_with_the_comment_then_a_new_round(
         workflow.submit(cr, chef)
     cr = refresh(cr)
     assert cr.statut == StatutCompteRendu.SOUMIS
-    assert cr.avis.count() == 0
+    assert not Avis.objects.for_document(cr, tour=2).exists()
     assert cr.content["tour"] == 2
+    # The first round's answers stay, as rows of round 1 (no more archived in the content).
+    assert [
+        (a.user, a.decision, a.comment, a.tour) for a in Avis.objects.for_document(cr, tour=1)
+    ] == [
+        (voters[0], APPROUVE, "", 1),
+        (voters[1], MODIFS, "Mon intervention sur le budget manque.", 1),
+    ]
+    assert "avis_precedents" not in cr.content
     assert [
         (a["nom"], a["decision"], a["commentaire"], a["tour"])
-        for a in cr.content["avis_precedents"]
+        for _, answers in workflow.previous_rounds(cr)
+        for a in answers
     ] == [
         (workflow.person(voters[0]), APPROUVE, "", 1),
         (workflow.person(voters[1]), MODIFS, "Mon intervention sur le budget manque.", 1),
@@ -300,7 +310,43 @@ def test_requested_changes_send_it_back_with_the_comment_then_a_new_round(
     cr = refresh(cr)
     assert cr.statut == StatutCompteRendu.DIFFUSE
     assert cr.content["synthese"] == "Synthèse complétée : budget présenté."
-    assert len(cr.content["avis_precedents"]) == 2
+    assert [(tour, len(answers)) for tour, answers in workflow.previous_rounds(cr)] == [(1, 2)]
+    assert Avis.objects.for_document(cr).count() == 4
+
+
+def test_earlier_rounds_show_their_rows_and_what_the_archive_kept(setup):
+    """Answers archived by name before rounds were rows, whose author the data migration could
+    not find again, stay in the content through the next submissions and show beside the rows
+    of their round."""
+    grappe, chef, reunion = setup
+    voters = copil_voters(grappe, 2)
+    cr = submitted(reunion, chef)
+    workflow.record_avis(cr, voters[0], MODIFS, "Le budget")
+    cr = refresh(cr)
+    later = (timezone.now() + datetime.timedelta(hours=1)).isoformat()
+    archived = {
+        "tour": 1,
+        "nom": "Claire Roux",
+        "decision": MODIFS,
+        "decision_label": "Demande des modifications",
+        "commentaire": "Le lieu",
+        "le": later,
+    }
+    cr.content = {**cr.content, "avis_precedents": [archived]}
+    cr.save(update_fields=["content"])
+    workflow.submit(cr, chef)
+    cr = refresh(cr)
+    assert cr.content["avis_precedents"] == [archived]
+    ((tour, answers),) = workflow.previous_rounds(cr)
+    assert tour == 1
+    assert [(a["nom"], a["decision_label"], a["commentaire"]) for a in answers] == [
+        (workflow.person(voters[0]), "Demande des modifications", "Le budget"),
+        ("Claire Roux", "Demande des modifications", "Le lieu"),
+    ]
+    # The new round asks everybody again, the one who asked for changes too.
+    assert list(CompteRendu.objects.awaiting(voters[0])) == [cr]
+    workflow.record_avis(cr, voters[0], APPROUVE)
+    assert not CompteRendu.objects.awaiting(voters[0]).exists()
 
 
 def test_a_member_answers_once_per_round(setup):
@@ -324,7 +370,7 @@ def test_only_voting_members_of_this_grappe_give_an_avis(setup):
     for user in (invite, outsider, chef):
         with pytest.raises(ValidationRefusee, match="membres votants du COPIL de cette grappe"):
             workflow.record_avis(cr, user, APPROUVE)
-    assert AvisCR.objects.count() == 0
+    assert Avis.objects.count() == 0
     assert voters
 
 

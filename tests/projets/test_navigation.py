@@ -11,12 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from approbations import inbox as approbations_inbox
 from grappe import extensions
 from grappe.enums import RoleKind
 from grappe.navigation import navigation_for
 from projets import comptes_rendus as minutes
 from projets.enums import StatutVersion, TypeReunion
-from projets.models import Livrable, LivrableVersion
+from projets.models import CompteRendu, Livrable, LivrableVersion
 from projets.validation import awaiting_count, record_avis
 from tests.grappe.factories import RoleFactory, copil_member
 from tests.projets.factories import plan_for
@@ -136,3 +137,12 @@ def test_the_count_costs_one_query_a_page(cast, client_for, waiting, monkeypatch
         extensions.NAV_COUNTERS, "projets:inbox", (lambda user: 0, singular, plural)
     )
     assert with_count - queries() == 1
+
+
+def test_the_inbox_and_the_reminders_share_one_definition_of_awaiting():
+    """projets registers its two kinds of document in approbations.inbox (AppConfig.ready());
+    the reminders read the same querysets (LivrableVersion and CompteRendu .objects.awaiting)."""
+    kinds = {kind.name: kind for kind in approbations_inbox.kinds()}
+    assert kinds["livrable"].awaiting == LivrableVersion.objects.awaiting
+    assert kinds["compte_rendu"].awaiting == CompteRendu.objects.awaiting
+    assert extensions.nav_counter("projets:inbox")[0] is approbations_inbox.awaiting_count

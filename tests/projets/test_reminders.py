@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from approbations.models import Avis
 from core.mail import absolute_url
 from grappe.enums import RoleComite, RoleKind
 from projets import reminders_comptes_rendus as minutes
 from projets.enums import DecisionAvis, StatutVersion
-from projets.models import Avis, Etape, LivrableVersion, Rappel
+from projets.models import Etape, LivrableVersion, Rappel
 from projets.reminders import DEBUT, FIN, RETARD, VALIDATION, send_reminders
 from projets.tasks import send_daily_reminders
 from tests.grappe.factories import RoleFactory, UserFactory, copil_member
@@ -202,9 +203,9 @@ def test_voters_are_reminded_after_three_days(cast, plan, pending, mailoutbox):
 
 
 def test_voters_who_answered_are_not_reminded(cast, plan, pending, mailoutbox):
-    Avis.objects.create(version=pending, user=cast.copil, decision=DecisionAvis.APPROUVE)
+    Avis.objects.create(document=pending, user=cast.copil, decision=DecisionAvis.APPROUVE)
     Avis.objects.create(
-        version=pending, user=copil_voters(cast.grappe, 1)[0], decision=DecisionAvis.COMMENTAIRE
+        document=pending, user=copil_voters(cast.grappe, 1)[0], decision=DecisionAvis.COMMENTAIRE
     )
     assert send_reminders(datetime.date(2026, 2, 25))[VALIDATION] == 1
 

@@ -9,10 +9,11 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from approbations.models import Avis
 from grappe.enums import RegleValidation, RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, HistoryEntry
 from projets.enums import DecisionAvis, StatutVersion
-from projets.models import Avis, Livrable, LivrableVersion
+from projets.models import Livrable, LivrableVersion
 from projets.validation import (
     REJETEE,
     VALIDEE,
@@ -289,7 +290,7 @@ def test_a_member_decides_once_but_comments_freely(setup):
         record_avis(version, a, REJETTE, "Finalement non.")
     record_avis(version, a, COMMENTAIRE, "Une précision.")
     record_avis(version, a, COMMENTAIRE, "Une autre.")
-    assert Avis.objects.filter(version=version, user=a).count() == 3
+    assert Avis.objects.for_document(version).filter(user=a).count() == 3
     version.refresh_from_db()
     assert version.status == StatutVersion.SOUMISE
 
@@ -588,7 +589,7 @@ def test_migration_brings_stuck_simple_deposits_back_to_deposited(setup):
     LivrableVersion.objects.filter(pk=stuck.pk).update(
         status=StatutVersion.SOUMISE, submitted_at=timezone.now()
     )
-    Avis.objects.create(version=stuck, user=voter, decision=APPROUVE)
+    Avis.objects.create(document=stuck, user=voter, decision=APPROUVE)
     copil = make_version(livrable, StatutVersion.SOUMISE)
     migration = importlib.import_module("projets.migrations.0007_submitted_by_and_simple_deposits")
     migration.simple_deposits_are_deposited(django_apps, None)

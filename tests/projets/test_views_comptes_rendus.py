@@ -13,12 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from approbations.models import Avis
 from grappe.enums import RegleValidation, RoleComite, TypeComite
 from grappe.models import Comite, Departement
 from projets import comptes_rendus as workflow
 from projets.comptes_rendus import snapshot
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
-from projets.models import Action, AvisCR, CompteRendu, Decision, Participant
+from projets.models import Action, CompteRendu, Decision, Participant
 from tests.grappe.factories import UserFactory, copil_member
 from tests.helpers import EDIT, READ, check, pdf_text
 from tests.projets.factories import copil_voters
@@ -187,7 +188,7 @@ def test_a_copil_member_of_another_grappe_cannot_give_an_avis(cast, client_for, 
     response = client.post(url("compte_rendu_avis", reunion, cr), {"decision": "approuve"})
     assert response.status_code == 404
     assert client.get(url("compte_rendu", reunion, cr)).status_code == 404
-    assert not AvisCR.objects.exists()
+    assert not Avis.objects.exists()
 
 
 def test_an_invite_reads_but_cannot_give_an_avis(cast, client_for, reunion):
@@ -199,7 +200,7 @@ def test_an_invite_reads_but_cannot_give_an_avis(cast, client_for, reunion):
     assert "Approuver" not in text(page)
     response = client.post(url("compte_rendu_avis", reunion, cr), {"decision": "approuve"})
     assert response.status_code == 403
-    assert not AvisCR.objects.exists()
+    assert not Avis.objects.exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,7 +576,7 @@ def test_detail_page_queries_do_not_grow_with_the_content(cast, client_for, reun
     for numero in (2, 3):
         draft(reunion, cast.owner, numero=numero, statut=StatutCompteRendu.DIFFUSE)
     for voter in voters[1:]:
-        AvisCR.objects.create(compte_rendu=cr, user=voter, decision="approuve")
+        Avis.objects.create(document=cr, user=voter, decision="approuve")
     cr.content = _content(reunion, "S")
     cr.save()
     assert count_queries(client, path) == small

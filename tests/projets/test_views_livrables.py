@@ -14,12 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from approbations.models import Avis
 from core.uploads import MAX_UPLOAD_SIZE
 from grappe.enums import RegleValidation, RoleComite, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets import comptes_rendus as minutes
 from projets.enums import DecisionAvis, StatutVersion
-from projets.models import Avis, Livrable, LivrableVersion
+from projets.models import Livrable, LivrableVersion
 from tests.grappe.factories import GrappeFactory, copil_member
 from tests.helpers import EDIT, READ, check, consume, text
 from tests.projets.factories import copil_voters, plan_for
@@ -152,7 +153,7 @@ def test_avis_permission_cast(cast, client_for, note, who, decision, expected_fo
     )
     expected = "login" if who is None else expected_for[who]
     check(response, who, expected)
-    assert Avis.objects.filter(version=version).count() == (1 if expected == 302 else 0)
+    assert Avis.objects.for_document(version).count() == (1 if expected == 302 else 0)
 
 
 @pytest.mark.parametrize(
@@ -406,7 +407,7 @@ def test_a_recurrent_deliverable_takes_new_versions_after_validation(cast, clien
 def test_after_a_rejection_a_new_version_may_be_uploaded(cast, client_for, note):
     rejected = make_version(note, StatutVersion.REJETEE)
     Avis.objects.create(
-        version=rejected,
+        document=rejected,
         user=cast.copil,
         decision=DecisionAvis.REJETTE,
         comment="Revoir le calendrier.",
@@ -648,7 +649,7 @@ def test_list_query_count_is_bounded(cast, client_for, plan, django_assert_max_n
         make_version(livrable, StatutVersion.REJETEE, user=cast.owner)
         version = make_version(livrable, statuses[index % 4], user=cast.owner)
         if version.status == StatutVersion.SOUMISE:
-            Avis.objects.create(version=version, user=cast.copil, decision=DecisionAvis.APPROUVE)
+            Avis.objects.create(document=version, user=cast.copil, decision=DecisionAvis.APPROUVE)
     client = client_for(cast.copil)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("projets:livrables", args=[cast.grappe.pk]))
@@ -661,7 +662,7 @@ def test_detail_query_count_is_bounded(cast, client_for, note, django_assert_max
         version = make_version(note, StatutVersion.REJETEE, user=cast.owner)
         for voter in voters:
             Avis.objects.create(
-                version=version, user=voter, decision=DecisionAvis.REJETTE, comment="Non"
+                document=version, user=voter, decision=DecisionAvis.REJETTE, comment="Non"
             )
     client = client_for(cast.copil)
     with django_assert_max_num_queries(20):

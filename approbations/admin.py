@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from approbations.models import Avis
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Avis)
-class AvisAdmin(admin.ModelAdmin):
+class AvisAdmin(ReadOnlyAdmin):
     """Read only: an answer is given in the product, under its document's rules, and stays as
     the document's trail."""
 
@@ -13,12 +14,3 @@ class AvisAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__first_name", "user__last_name")
     list_select_related = ("user", "content_type")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

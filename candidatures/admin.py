@@ -1,6 +1,19 @@
+"""The calls in the admin site: the national admin sets a campaign up; the dossiers, their
+filings, instruction, decisions and conventions are read only — they move through the product's
+workflows, which check, lock and trace them (core.admin.ReadOnlyAdmin)."""
+
 from django.contrib import admin
 
-from candidatures.models import Campagne, Candidature, CriterePriorite, PieceRequise
+from candidatures.models import (
+    Campagne,
+    Candidature,
+    Convention,
+    CriterePriorite,
+    Depot,
+    PieceJointe,
+    PieceRequise,
+)
+from core.admin import ReadOnlyAdmin
 
 
 class CritereInline(admin.TabularInline):
@@ -22,11 +35,29 @@ class CampagneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidature)
-class CandidatureAdmin(admin.ModelAdmin):
+class CandidatureAdmin(ReadOnlyAdmin):
     list_display = ["grappe", "campagne", "statut", "updated_at"]
     list_filter = ["statut", "campagne"]
     list_select_related = ["grappe", "campagne__aap"]
     search_fields = ["grappe__name"]
+
+
+@admin.register(Depot)
+class DepotAdmin(ReadOnlyAdmin):
+    list_display = ["candidature", "numero", "deposee_le", "empreinte"]
+    list_select_related = ["candidature__grappe", "candidature__campagne__aap"]
+
+
+@admin.register(PieceJointe)
+class PieceJointeAdmin(ReadOnlyAdmin):
+    list_display = ["candidature", "piece", "original_name", "uploaded_at"]
+    list_select_related = ["candidature__grappe", "candidature__campagne__aap", "piece"]
+
+
+@admin.register(Convention)
+class ConventionAdmin(ReadOnlyAdmin):
+    list_display = ["candidature", "montant_accorde", "signee_le"]
+    list_select_related = ["candidature__grappe", "candidature__campagne__aap"]
 
 
 # Instruction (ARS)
@@ -42,7 +73,7 @@ from candidatures.models import (  # noqa: E402
 
 
 @admin.register(Instructeur)
-class InstructeurAdmin(admin.ModelAdmin):
+class InstructeurAdmin(ReadOnlyAdmin):
     list_display = ["user", "campagne", "designe_le"]
     list_select_related = ["user", "campagne__aap"]
 
@@ -53,32 +84,32 @@ class NoteInstructionInline(admin.TabularInline):
 
 
 @admin.register(GrilleInstruction)
-class GrilleInstructionAdmin(admin.ModelAdmin):
+class GrilleInstructionAdmin(ReadOnlyAdmin):
     list_display = ["candidature", "instructeur", "soumise_le"]
     list_select_related = ["candidature__grappe", "candidature__campagne__aap", "instructeur"]
     inlines = [NoteInstructionInline]
 
 
 @admin.register(ConflitInstruction)
-class ConflitInstructionAdmin(admin.ModelAdmin):
+class ConflitInstructionAdmin(ReadOnlyAdmin):
     list_display = ["candidature", "instructeur", "declare_le"]
     list_select_related = ["candidature__grappe", "candidature__campagne__aap", "instructeur"]
 
 
 @admin.register(ConsensusInstruction)
-class ConsensusInstructionAdmin(admin.ModelAdmin):
+class ConsensusInstructionAdmin(ReadOnlyAdmin):
     list_display = ["candidature", "critere", "valeur", "par", "le"]
     list_select_related = ["candidature__grappe", "candidature__campagne__aap", "critere", "par"]
 
 
 @admin.register(DemandePieces)
-class DemandePiecesAdmin(admin.ModelAdmin):
+class DemandePiecesAdmin(ReadOnlyAdmin):
     list_display = ["candidature", "echeance", "demandee_le", "repondue_le"]
     list_select_related = ["candidature__grappe", "candidature__campagne__aap"]
 
 
 @admin.register(DecisionSelection)
-class DecisionSelectionAdmin(admin.ModelAdmin):
+class DecisionSelectionAdmin(ReadOnlyAdmin):
     list_display = ["candidature", "decision", "date", "par"]
     list_filter = ["decision"]
     list_select_related = ["candidature__grappe", "candidature__campagne__aap", "par"]

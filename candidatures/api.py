@@ -9,7 +9,7 @@ from rest_framework import generics, serializers
 
 from candidatures import perms
 from candidatures.enums import StatutCandidature
-from candidatures.instruction import classement
+from candidatures.instruction import analyse
 from candidatures.models import DECISIONS as DECIDED
 from candidatures.models import Campagne, Candidature, Depot
 from grappe.eligibility import CheckStatus
@@ -102,10 +102,20 @@ class CandidatureListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        ranks = classement(self.campagne)
-        # A grappe learns its score and rank with the committee's decision, not before.
-        shown = perms.can_manage_campagne(request.user, self.campagne)
-        rows = [self._row(dossier, ranks, shown or dossier.statut in DECIDED) for dossier in page]
+        analysis = analyse(self.campagne)
+        ranks = {ligne.candidature.pk: ligne for ligne in analysis.lignes}
+        # A grappe learns its score and rank with the committee's decision, not before; an
+        # instructor not before submitting their own grid, never when in conflict.
+        manager = perms.can_manage_campagne(request.user, self.campagne)
+        hidden = analysis.masques_pour(request.user) if manager else set()
+        rows = [
+            self._row(
+                dossier,
+                ranks,
+                dossier.pk not in hidden and (manager or dossier.statut in DECIDED),
+            )
+            for dossier in page
+        ]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     @staticmethod
@@ -122,7 +132,7 @@ class CandidatureListView(generics.ListAPIView):
             )
             eligible = None
         convention = getattr(dossier, "convention", None)
-        rank = ranks.get(dossier.pk, {}) if ranked else {}
+        ligne = ranks.get(dossier.pk) if ranked else None
         return {
             "id": dossier.pk,
             "grappe": dossier.grappe.name,
@@ -130,8 +140,8 @@ class CandidatureListView(generics.ListAPIView):
             "eligible": eligible,
             "montant_demande": dossier.montant_demande,
             "montant_accorde": convention.montant_accorde if convention else None,
-            "score": rank.get("score"),
-            "rang": rank.get("rang"),
+            "score": ligne.score if ligne else None,
+            "rang": ligne.rang if ligne else None,
             "esms": esms,
             "deposee_le": dossier.premier_depot,
         }

@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class CandidaturesConfig(AppConfig):
     name = "candidatures"
     verbose_name = "Appels à projets et candidatures"
+
+    def ready(self):
+        # The OG directions' engagements wait in the "À valider" inbox beside the COPIL's
+        # deliverables and minutes (approbations.inbox).
+        from approbations import inbox
+        from candidatures import engagements
+        from grappe.extensions import register_call_lock
+
+        inbox.register(inbox.Kind("candidature", engagements.awaiting, engagements.rows))
+        # A grappe whose dossier is filed keeps the call it answered.
+        register_call_lock(call_lock)
+
+
+def call_lock(grappe):
+    from candidatures.models import Candidature
+
+    if Candidature.objects.filter(grappe=grappe).exclude(statut="brouillon").exists():
+        return (
+            "La grappe a déposé son dossier de candidature sur cet appel : l'appel et la région "
+            "ne changent plus."
+        )
+    return ""

@@ -96,8 +96,12 @@ def signer(convention, signee_le, user, today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         convention = Convention.objects.select_for_update().get(pk=convention.pk)
-        candidature = convention.candidature
+        candidature = Candidature.objects.select_for_update().get(pk=convention.candidature_id)
         grappe = Grappe.objects.select_for_update().get(pk=candidature.grappe_id)
+        if candidature.statut != StatutCandidature.RETENUE:
+            raise ConventionRefusee(
+                "Le dossier n'est plus retenu : la convention ne peut pas être signée."
+            )
         if convention.signee:
             raise ConventionRefusee(
                 f"La convention est déjà signée (le {convention.signee_le:%d/%m/%Y})."

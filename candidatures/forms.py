@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
 
 from candidatures.models import SECTIONS, Campagne, Candidature, CriterePriorite, PieceRequise
 from core.forms import HundredPercentFormSet
@@ -41,6 +42,17 @@ class CampagneForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["aap"]  # a campaign stays on its AAP
+            # A date that has passed stays: an opening moved back into the future would reopen
+            # the criteria to edits under the instructors' notes, a closing moved after it has
+            # passed would let a late dossier in.
+            now = timezone.now()
+            for name, passed in (
+                ("ouverture", "L'appel est ouvert : son ouverture ne change plus."),
+                ("cloture", "L'appel est clos : sa clôture ne change plus."),
+            ):
+                if getattr(self.instance, name) <= now:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = passed
         else:
             aaps = Aap.objects.filter(campagne__isnull=True).select_related("region")
             if not user.is_staff:
@@ -302,13 +314,19 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Indiquez la date de la décision."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, candidature, possibles=None, **kwargs):
+        """`possibles`: the decisions the dossier may receive (instruction.decisions_possibles),
+        all by default."""
         from django.utils import timezone
 
         from candidatures.models import DecisionSelection
 
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = DecisionSelection._meta.get_field("decision").choices
+        self.candidature = candidature
+        choices = DecisionSelection._meta.get_field("decision").choices
+        if possibles is not None:
+            choices = [(value, label) for value, label in choices if value in possibles]
+        self.fields["decision"].choices = choices
         self.fields["date"].initial = timezone.localdate()
 
     def clean_date(self):
@@ -317,6 +335,16 @@ class DecisionForm(forms.Form):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError("La date de la décision ne peut pas être future.")
+        first = (
+            self.candidature.depots.order_by("deposee_le")
+            .values_list("deposee_le", flat=True)
+            .first()
+        )
+        if first is not None and date < timezone.localdate(first):
+            raise forms.ValidationError(
+                "La date de la décision ne peut pas précéder le premier dépôt du dossier "
+                f"(le {timezone.localdate(first):%d/%m/%Y})."
+            )
         return date
 
 

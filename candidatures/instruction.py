@@ -11,9 +11,13 @@ The rules:
 - **Blind.** A designated instructor sees nobody else's notes on a dossier (nor its consensus,
   score or rank) until they submitted their own grid on it; a grid is submitted only complete
   (a note from 0 to 10 and a justification on every criterion) and is then locked.
-- **Conflicts of interest.** An instructor declares a conflict with a dossier, with its reason:
-  they do not score it (their notes on it are deleted), they are not waited for, they see
-  neither its notes nor its consensus, and they take no decision on it.
+- **Conflicts of interest.** Any manager of the campaign (a designated instructor or not)
+  declares a conflict with a filed dossier, with the nature of the link, at any stage (a
+  conflict found after the decision still keeps them away from its convention: in_conflict).
+  They do not score it (their draft notes are deleted; a grid they had already submitted is
+  kept as a trace but stops counting: left out of the mean and of the instructors waited for,
+  and the dossier's statut is re-evaluated), they see neither its notes nor its consensus,
+  and they set no consensus, ask no pieces and take no decision on it.
 - **Consensus.** A manager who is not blind on the dossier nor in conflict with it sets the
   agreed note of a criterion; it replaces the mean, and needs a reason when it differs from the
   mean of the submitted grids.
@@ -23,13 +27,20 @@ The rules:
   the consensus, else the mean of the submitted grids of instructors not in conflict; the score
   is Σ poids × note ÷ 10, on 100, to the cent; equal scores share a rank and the tie is
   explained (core.scoring).
-- **Missing pieces.** A manager asks for them with a reply date: the dossier is `incomplete`
-  (not scored, not ranked) until the porteur files it again; the lead's filing calls
-  `close_requests`, which records the answer. Past its date an unanswered request shows late.
+- **Missing pieces.** A manager not in conflict asks for them with a reply date: the dossier
+  is `incomplete` (not scored, not ranked) until the porteur files it again; the lead's filing
+  calls `close_requests`, which records the answer (a request has `repondue_le` and the `depot`
+  that answered it). Past its date an unanswered request shows late, and the dossier may then
+  be declared « non retenue » (below): the porteur did not complete it in time.
 - **Decision.** The selection committee's decision (retenue, liste d'attente, non retenue) is
-  recorded by a manager not in conflict, with its reason, on an instructed dossier; it closes its
-  instruction. Retaining beyond the envelope is warned about, not blocked (the ARS may top it
-  up); the envelope consumed is `enveloppe_consommee`, built on `montant_engage`.
+  recorded by a manager neither in conflict nor blind on the dossier (a designated instructor
+  who has not submitted their grid on it decides nothing on it), with its reason, on an
+  instructed dossier — or « non retenue » only, on an incomplete dossier whose request for
+  pieces is past its reply date; it closes its instruction. It may be decided again (a dossier
+  on the waiting list retained after a withdrawal) until its financing convention is prepared:
+  from then on the decision no longer changes. Retaining beyond the envelope is warned about,
+  not blocked (the ARS may top it up); the envelope consumed is `enveloppe_consommee`, built on
+  `montant_engage`.
 """
 
 from dataclasses import dataclass, field
@@ -50,6 +61,7 @@ from candidatures.models import (
     Candidature,
     ConflitInstruction,
     ConsensusInstruction,
+    Convention,
     DecisionSelection,
     DemandePieces,
     GrilleInstruction,
@@ -168,6 +180,15 @@ class Instruction:
             if left_out or blind:
                 hidden.add(ligne.candidature.pk)
         return hidden
+
+    def lignes_pour(self, user):
+        """The rows as `user` may list them: the ones whose score they see in the ranking's order,
+        then the masked ones (masques_pour) by grappe name, so that their order tells nothing of
+        their rank."""
+        hidden = self.masques_pour(user)
+        masked = [ligne for ligne in self.lignes if ligne.candidature.pk in hidden]
+        masked.sort(key=lambda ligne: (ligne.candidature.grappe.name, ligne.candidature.pk))
+        return [ligne for ligne in self.lignes if ligne.candidature.pk not in hidden] + masked
 
     def consommee(self):
         return enveloppe_consommee(ligne.candidature for ligne in self.lignes)
@@ -310,8 +331,12 @@ def moyennes(instruction, candidature):
 
 
 def _lock(candidature):
+    """Lock the dossier's campaign, then the dossier (its row alone): the order every write here
+    and the filing (candidatures.services) follow, so that two of them never wait for each
+    other in a cycle. Returns the dossier read again under the lock."""
+    Campagne.objects.select_for_update().filter(pk=candidature.campagne_id).first()
     return (
-        Candidature.objects.select_for_update()
+        Candidature.objects.select_for_update(of=("self",))
         .select_related("campagne__aap", "grappe")
         .get(pk=candidature.pk)
     )
@@ -368,7 +393,7 @@ def grille_refusal(candidature, user, grille=None):
             "Vous n'êtes pas désigné instructeur de cette campagne : seuls les instructeurs "
             "désignés par ses gestionnaires notent les dossiers."
         )
-    if ConflitInstruction.objects.filter(candidature=candidature, instructeur=user).exists():
+    if in_conflict(user, candidature):
         return (
             "Vous avez déclaré un conflit d'intérêts avec ce dossier : vous ne le notez pas et "
             "vos notes n'en font pas partie."
@@ -437,26 +462,66 @@ def save_grille(candidature, user, values, commentaire="", submit=False):
     return grille
 
 
+def in_conflict(user, candidature):
+    """`user` declared a conflict of interest with the dossier: they score it not, see not its
+    notes, and set no consensus, ask no pieces, take no decision on it (nor, for the convention
+    views, prepare or sign its convention)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return ConflitInstruction.objects.filter(candidature=candidature, instructeur=user).exists()
+
+
+def conflit_refusal(candidature, user):
+    """Why `user` may not declare a conflict with this dossier (None when they may): any
+    manager of the campaign may, once, at any stage of a filed dossier."""
+    if candidature.statut not in DEPOSEES:
+        return "Ce dossier n'est pas déposé."
+    if not perms.can_manage_campagne(user, candidature.campagne):
+        return (
+            "Seuls les gestionnaires de la campagne déclarent un conflit d'intérêts avec ses "
+            "dossiers."
+        )
+    if in_conflict(user, candidature):
+        return "Vous avez déjà déclaré un conflit d'intérêts avec ce dossier."
+    return None
+
+
 @transaction.atomic
 def declare_conflit(candidature, user, motif):
-    """The instructor is left out of the dossier: their draft notes on it are deleted."""
+    """The manager is left out of the dossier. An instructor's draft notes on it are deleted; a
+    grid they had submitted stays as a trace but no longer counts (analyse and sync_statut count
+    only the grids of instructors not in conflict): the dossier is re-evaluated."""
     candidature = _lock(candidature)
-    grille = GrilleInstruction.objects.filter(candidature=candidature, instructeur=user).first()
-    refusal = grille_refusal(candidature, user, grille)
+    refusal = conflit_refusal(candidature, user)
     if refusal:
         raise InstructionRefused(refusal)
+    grille = GrilleInstruction.objects.filter(candidature=candidature, instructeur=user).first()
     ConflitInstruction.objects.create(candidature=candidature, instructeur=user, motif=motif)
-    if grille is not None:
+    if grille is not None and not grille.soumise:
         grille.delete()
     HistoryEntry.record(
         None,
         user,
         "Conflit d'intérêts déclaré (instruction)",
         candidature,
-        {"Nature du lien": motif},
+        {
+            "Nature du lien": motif,
+            "Grille déjà soumise": "oui, elle ne compte plus" if grille and grille.soumise else "",
+        },
     )
-    # One instructor fewer to wait for: the dossier may now be instructed.
+    # One instructor fewer to wait for (the dossier may now be instructed), or one submitted
+    # grid fewer (it may no longer be).
     sync_statut(candidature)
+
+
+CONFLICT_REFUSAL = (
+    "Vous avez déclaré un conflit d'intérêts avec ce dossier : vous n'en décidez pas."
+)
+BLIND_DECISION = (
+    "Soumettez d'abord votre propre grille sur ce dossier : un instructeur désigné n'en décide "
+    "pas tant qu'il ne l'a pas noté."
+)
+CONVENTION_REFUSAL = "La convention de financement est préparée : la décision ne change plus."
 
 
 def consensus_refusal(candidature, user):
@@ -465,8 +530,8 @@ def consensus_refusal(candidature, user):
         return reason
     if not perms.can_manage_campagne(user, candidature.campagne):
         return "Seuls les gestionnaires de la campagne fixent les notes de consensus."
-    if ConflitInstruction.objects.filter(candidature=candidature, instructeur=user).exists():
-        return "Vous avez déclaré un conflit d'intérêts avec ce dossier : vous n'en décidez pas."
+    if in_conflict(user, candidature):
+        return CONFLICT_REFUSAL
     if is_blind(user, candidature):
         return (
             "Soumettez d'abord votre propre grille sur ce dossier : un instructeur ne voit les "
@@ -489,9 +554,7 @@ def can_see_notes(user, candidature):
     """The others' notes on the dossier: a manager neither blind nor in conflict."""
     return (
         perms.can_manage_campagne(user, candidature.campagne)
-        and not ConflitInstruction.objects.filter(
-            candidature=candidature, instructeur=user
-        ).exists()
+        and not in_conflict(user, candidature)
         and not is_blind(user, candidature)
     )
 
@@ -580,10 +643,21 @@ def _mail_chefs(candidature, subject, template, context):
     )
 
 
-def demande_refusal(candidature):
+def demande_refusal(candidature, user):
+    """Why `user` may not ask this dossier's porteur for pieces (None when they may)."""
     if candidature.statut == S.INCOMPLETE:
         return "Une demande de pièces est déjà en attente de réponse sur ce dossier."
-    return closed_reason(candidature)
+    reason = closed_reason(candidature)
+    if reason:
+        return reason
+    if not perms.can_manage_campagne(user, candidature.campagne):
+        return "Seuls les gestionnaires de la campagne demandent des pièces au porteur."
+    if in_conflict(user, candidature):
+        return (
+            "Vous avez déclaré un conflit d'intérêts avec ce dossier : vous ne demandez pas de "
+            "pièces à son porteur."
+        )
+    return None
 
 
 def demander_pieces(candidature, message, echeance, user):
@@ -591,7 +665,7 @@ def demander_pieces(candidature, message, echeance, user):
     until filed again; traced in the grappe's history; its chefs de projet are told."""
     with transaction.atomic():
         candidature = _lock(candidature)
-        refusal = demande_refusal(candidature)
+        refusal = demande_refusal(candidature, user)
         if refusal:
             raise InstructionRefused(refusal)
         demande = DemandePieces.objects.create(
@@ -626,13 +700,45 @@ def close_requests(candidature, depot):
     )
 
 
-def decision_refusal(candidature, user, ligne):
-    if candidature.statut == S.INCOMPLETE:
+def sans_reponse(ligne):
+    """The dossier is incomplete and its request for pieces is past its reply date: the porteur
+    did not complete it in time, the committee may declare it « non retenue » (only)."""
+    return (
+        ligne.candidature.statut == S.INCOMPLETE
+        and ligne.demande is not None
+        and ligne.demande.en_retard()
+    )
+
+
+def decisions_possibles(ligne):
+    """The decisions the dossier may receive: all once instructed, « non retenue » alone on an
+    incomplete dossier left without answer past its reply date."""
+    if sans_reponse(ligne):
+        return [S.NON_RETENUE]
+    return list(DECISIONS)
+
+
+def decision_refusal(candidature, user, ligne, decision=None):
+    """Why `user` may not record a decision (`decision` when known) on the dossier of `ligne`
+    (None when they may)."""
+    if Convention.objects.filter(candidature=candidature).exists():
+        return CONVENTION_REFUSAL
+    if candidature.statut == S.INCOMPLETE and not sans_reponse(ligne):
         return closed_reason(candidature)
     if not perms.can_manage_campagne(user, candidature.campagne):
         return "Seuls les gestionnaires de la campagne enregistrent les décisions."
-    if user.pk in ligne.conflits:
-        return "Vous avez déclaré un conflit d'intérêts avec ce dossier : vous n'en décidez pas."
+    if user.pk in ligne.conflits:  # every declared conflict, a manager's as an instructor's
+        return CONFLICT_REFUSAL
+    if is_blind(user, candidature):
+        return BLIND_DECISION
+    if sans_reponse(ligne):
+        if decision is not None and decision != S.NON_RETENUE:
+            return (
+                f"Le dossier est incomplet : les pièces demandées étaient attendues le "
+                f"{ligne.demande.echeance:%d/%m/%Y} et le porteur ne les a pas déposées. Seule "
+                "la décision « non retenue » peut être enregistrée."
+            )
+        return None
     if not ligne.instruite:
         return (
             "Le dossier n'est pas encore instruit : tous les instructeurs désignés (hors conflit "
@@ -669,13 +775,17 @@ def decider(candidature, decision, motif, user, date=None):
             .select_related("aap")
             .get(pk=candidature.campagne_id)
         )
+        # Then the dossier's own (the convention's preparation takes it too): nothing changes
+        # the dossier between the checks below, made on what is read under the locks, and the
+        # decision.
+        locked = _lock(candidature)
         instruction = analyse(campagne)
-        ligne = instruction.by_id.get(candidature.pk)
+        ligne = instruction.by_id.get(locked.pk)
         if ligne is None:
             raise InstructionRefused("Ce dossier n'est pas déposé.")
         candidature = ligne.candidature
         candidature.campagne = campagne
-        refusal = decision_refusal(candidature, user, ligne)
+        refusal = decision_refusal(candidature, user, ligne, decision)
         if refusal:
             raise InstructionRefused(refusal)
         warning = depassement(instruction, candidature, decision)

@@ -199,6 +199,15 @@ class Candidature(models.Model):
         related_name="+",
     )
     derogation_le = models.DateTimeField("dérogation accordée le", null=True, blank=True)
+    # The FINESS numbers the derogation covers: an ESMS funded elsewhere and added since is not.
+    derogation_esms = models.JSONField("ESMS couverts par la dérogation", default=list, blank=True)
+    # The coopérateur OGs' engagement (candidatures.engagements, on approbations' engine): the
+    # round of approval, and the SHA-256 of the content this round approves — a dossier that
+    # changes after an approval starts a new round, and every OG approves again.
+    tour = models.PositiveSmallIntegerField("tour d'engagement des OG", default=1)
+    engagement_empreinte = models.CharField(
+        "empreinte du contenu approuvé par les OG", max_length=64, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -237,6 +246,10 @@ class Candidature(models.Model):
     @property
     def editable(self):
         return self.statut in self.EDITABLE
+
+    # An OG's direction commits its OG, whoever wrote the dossier: no author is left out of the
+    # engagement (approbations.engine.Regle.for_document).
+    author_ids = frozenset()
 
     def dernier_depot(self):
         return self.depots.order_by("-numero").first()

@@ -2,7 +2,8 @@
 the ARS agents of the AAP's region and the national admin set it up."""
 
 from grappe import perms as grappe_perms
-from grappe.models import ArsAgent
+from grappe.enums import FonctionOg
+from grappe.models import ArsAgent, OgPerson
 
 
 def can_view_campagne(user, campagne):
@@ -26,19 +27,39 @@ def can_manage_campagne(user, campagne):
     )
 
 
+def is_og_direction(user, grappe):
+    """A direction of one of the grappe's active coopérateur OGs: it commits its OG on the
+    dossier (candidatures.engagements), with or without a role in the grappe."""
+    return (
+        user.is_authenticated
+        and OgPerson.objects.filter(
+            user=user,
+            fonction=FonctionOg.DIRECTION,
+            og__grappe_memberships__grappe=grappe,
+            og__grappe_memberships__left_on__isnull=True,
+        ).exists()
+    )
+
+
 def can_view_candidature(user, grappe, dossier=None):
-    """A dossier being prepared is the grappe's: its readers see it; its region's ARS agents
-    once it has been filed (a dossier sent back for missing pieces stays theirs to read); the
-    national admin always."""
+    """A dossier being prepared is the grappe's: its readers and its OGs' directions see it;
+    its region's ARS agents once it has been filed (a dossier sent back for missing pieces stays
+    theirs to read); the national admin always."""
 
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
     if not grappe_perms.can_view_grappe(user, grappe):
-        return False
+        return is_og_direction(user, grappe)
     if grappe_perms.is_ars_agent_for(user, grappe):
-        return dossier is not None and dossier.depots.exists()
+        # The call's managers read it once filed: not the grappe's region's agents when the
+        # call is national (its managers are the national admins).
+        return (
+            dossier is not None
+            and dossier.depots.exists()
+            and can_manage_campagne(user, dossier.campagne)
+        )
     return True
 
 

@@ -13,9 +13,9 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from candidatures import instruction
+from candidatures import engagements, instruction
 from candidatures.enums import StatutCandidature
-from candidatures.models import Candidature, Depot
+from candidatures.models import Campagne, Candidature, Depot
 from core.mail import absolute_url, send_templated_mail
 from core.pdf import render_pdf
 from grappe.eligibility import check_eligibility
@@ -106,8 +106,17 @@ def _fenetre(candidature, now):
     return Point("fenetre", "Appel ouvert", False, detail)
 
 
+def derogation_covers(candidature, funded):
+    """Whether the national admin's derogation covers every ESMS funded elsewhere."""
+    covered = set(candidature.derogation_esms or [])
+    return (
+        candidature.derogation_le is not None and {esms.finess_et for esms, *_ in funded} <= covered
+    )
+
+
 def _non_redondance(candidature, funded):
-    if funded and candidature.derogation_le:
+    covered = derogation_covers(candidature, funded)
+    if funded and covered:
         detail = (
             f"Dérogation accordée par l'administration nationale le "
             f"{timezone.localtime(candidature.derogation_le):%d/%m/%Y} : "
@@ -123,7 +132,7 @@ def _non_redondance(candidature, funded):
     return Point(
         "non_redondance",
         "Non-redondance des financements",
-        not funded or candidature.derogation_le is not None,
+        not funded or covered,
         detail,
         [
             f"{esms.raison_sociale} ({esms.finess_et}) — grappe « {other} », appel "
@@ -165,10 +174,35 @@ def _pieces(candidature):
     )
 
 
-def checklist(candidature, now=None):
+def _engagements(candidature, contenu):
+    rows, outdated = engagements.etat(candidature, fingerprint(contenu))
+    items = []
+    for row in rows:
+        names = ", ".join(user.get_full_name() or user.email for user in row["directions"])
+        if not row["directions"]:
+            items.append(
+                f"{row['og']} : aucune direction déclarée (l'administration nationale la déclare)"
+            )
+        elif row["avis"] is None:
+            items.append(f"{row['og']} : en attente de sa direction ({names})")
+        elif not row["ok"]:
+            items.append(f"{row['og']} : ne s'engage pas — {row['avis'].comment}")
+    detail = ""
+    if outdated:
+        detail = (
+            "Le dossier a changé depuis les approbations : chaque organisme approuve à nouveau."
+        )
+    elif items:
+        detail = "Chaque organisme gestionnaire coopérateur approuve le dossier :"
+    ok = not outdated and all(row["ok"] for row in rows) and bool(rows)
+    return Point("engagements", "Engagement des organismes gestionnaires", ok, detail, items)
+
+
+def checklist(candidature, now=None, contenu=None):
     """The points of the dossier, each passing or not with its reason. The dossier is filed
-    only when every point passes (deposer)."""
+    only when every point passes (deposer). `contenu`: its snapshot, when already made."""
     now = now or timezone.now()
+    contenu = contenu or snapshot(candidature)
     grappe = candidature.grappe
     report = check_eligibility(grappe)
     blocking = [f"{check.label} : {check.reason}" for check in report.ko]
@@ -193,6 +227,7 @@ def checklist(candidature, now=None):
             "" if not missing else "À rédiger :",
             missing,
         ),
+        _engagements(candidature, contenu),
     ]
 
 
@@ -268,6 +303,7 @@ def snapshot(candidature):
             if piece.pk in current
         ],
         "derogation": candidature.derogation_motif if candidature.derogation_le else "",
+        "derogation_esms": candidature.derogation_esms if candidature.derogation_le else [],
     }
 
 
@@ -278,13 +314,13 @@ def fingerprint(contenu):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _refuse_unless_fileable(candidature, now):
+def _refuse_unless_fileable(candidature, now, contenu):
     campagne = candidature.campagne
     closing = timezone.localtime(campagne.cloture)
     if not candidature.editable:
         raise DepotRefuse(
-            f"Le dossier est « {candidature.get_statut_display().lower()} » : il ne se dépose "
-            "pas à nouveau."
+            f"La candidature est « {candidature.get_statut_display().lower()} » : le dossier ne "
+            "se dépose pas à nouveau."
         )
     # The closing minute binds the first filing; an answer to the ARS's request for missing
     # pieces comes later by nature.
@@ -299,7 +335,7 @@ def _refuse_unless_fileable(candidature, now):
             f"L'appel ouvre le {timezone.localtime(campagne.ouverture):%d/%m/%Y à %H:%M} : le "
             "dossier ne peut pas encore être déposé."
         )
-    failing = [point.label for point in checklist(candidature, now) if not point.ok]
+    failing = [point.label for point in checklist(candidature, now, contenu) if not point.ok]
     if failing:
         raise DepotRefuse("Le dossier ne peut pas être déposé : " + " ; ".join(failing) + ".")
 
@@ -312,13 +348,18 @@ def deposer(candidature, user, now=None):
     filed and the coopérateur OGs' directions. Returns the Depot."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The campaign first: two grappes filing at once are serialised, so that the second
+        # sees the first's ESMS (one dossier per ESMS and call).
+        Campagne.objects.select_for_update().filter(pk=candidature.campagne_id).first()
         candidature = (
             Candidature.objects.select_for_update(of=("self",))
             .select_related("campagne__aap", "grappe")
             .get(pk=candidature.pk)
         )
-        _refuse_unless_fileable(candidature, now)
         contenu = snapshot(candidature)
+        # A change since the OGs approved (the grappe's composition, say) asks them again.
+        engagements.new_round_if_changed(candidature, fingerprint(contenu))
+        _refuse_unless_fileable(candidature, now, contenu)
         numero = (
             candidature.depots.order_by("-numero").values_list("numero", flat=True).first() or 0
         ) + 1

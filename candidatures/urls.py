@@ -29,6 +29,7 @@ urlpatterns = [
         name="accuse",
     ),
     path("grappes/<int:pk>/candidature/derogation/", dossier.derogation, name="derogation"),
+    path("grappes/<int:pk>/candidature/engagement/", dossier.engagement, name="engagement"),
 ]
 
 # Instruction (ARS)

@@ -32,3 +32,23 @@ def register_nav_counter(url_name, function, singular, plural):
 def nav_counter(url_name):
     """(function, singular, plural) registered for the entry, or None."""
     return NAV_COUNTERS.get(url_name)
+
+
+# Functions (grappe) -> a French reason, or "": why the grappe's call (its AAP and region) may no
+# longer change — a dossier filed on that call, say. The grappe's form disables both fields.
+CALL_LOCKS = []
+
+
+def register_call_lock(function):
+    if function not in CALL_LOCKS:
+        CALL_LOCKS.append(function)
+    return function
+
+
+def call_locked(grappe):
+    """The first reason a registered app gives, or ""."""
+    for function in CALL_LOCKS:
+        reason = function(grappe)
+        if reason:
+            return reason
+    return ""

@@ -10,9 +10,9 @@ from django.db.models import BigIntegerField, Exists, OuterRef, Value
 from django.urls import reverse
 
 from core.text import agree
-from grappe.enums import RoleComite, RoleKind, TypeComite, label_for
+from grappe.enums import FonctionOg, RoleComite, RoleKind, TypeComite, label_for
 from grappe.extensions import nav_counter
-from grappe.models import ArsAgent, ComiteMember, Grappe, Role
+from grappe.models import ArsAgent, ComiteMember, Grappe, OgPerson, Role
 
 
 @dataclass
@@ -73,7 +73,21 @@ def _attachments(user):
             Value(False),
         )
     )
-    return list(roles.union(seats, regions, all=True))
+    # Directions of organismes gestionnaires answer for their OG in the "À valider" inbox (the
+    # engagement on a grappe's dossier), with or without a role in the grappe.
+    directions = (
+        OgPerson.objects.filter(user=user, fonction=FonctionOg.DIRECTION)
+        .order_by()
+        .values_list(
+            Value("og"),
+            Value(None, output_field=BigIntegerField()),
+            "og__raison_sociale",
+            Value(""),
+            Value(""),
+            Value(False),
+        )
+    )
+    return list(roles.union(seats, regions, directions, all=True))
 
 
 def user_context(user):
@@ -86,7 +100,7 @@ def user_context(user):
     rows = _attachments(user)
     grappes = {}
     for source, grappe_id, name, kind, _comite, votes in rows:
-        if source == "ars":
+        if source in ("ars", "og"):
             continue
         grappe = grappes.setdefault(grappe_id, Grappe(pk=grappe_id, name=name))
         grappe.copil_voter = getattr(grappe, "copil_voter", False) or bool(votes)
@@ -100,6 +114,7 @@ def user_context(user):
         "grappes": ordered[:2],
         "ars_regions": sorted(name for source, _, name, *_ in rows if source == "ars"),
         "copil_voter": any(grappe.copil_voter for grappe in ordered),
+        "og_direction": any(source == "og" for source, *_ in rows),
         "rows": rows,
     }
     return user._grappe_context
@@ -171,8 +186,9 @@ def navigation_for(user, path):
         items.append(NavItem("Mes grappes", reverse("grappe:list")))
     if grappes and not user.is_staff and not ctx["ars_regions"]:
         items.append(NavItem("Mes actions", reverse("projets:my_actions")))
-    if ctx["copil_voter"]:
-        # The documents awaiting the voter's avis, counted by projets (registered in its ready()).
+    if ctx["copil_voter"] or ctx["og_direction"]:
+        # The documents awaiting the person's answer, counted by approbations.inbox (each app
+        # registers its kinds in its ready(); the counter is registered by projets).
         items.append(counted(NavItem("À valider", reverse("projets:inbox")), "projets:inbox", user))
     for item in items:
         prefix = item.prefix or item.url

@@ -202,7 +202,8 @@ EXPECTATIONS = {
     # and has not scored it (blind: no consensus page), the admin is not designated (no grid).
     "candidatures:instructeurs": (MANAGE_CALL, MANAGE_CALL),
     "candidatures:instruction": (INSTRUCT, _signed_in(404, ars=OK, admin=403)),
-    "candidatures:conflit": (NOT_GET, _signed_in(404, ars=OK, admin=403)),
+    # Any manager of the campaign declares a conflict, designated instructor or not.
+    "candidatures:conflit": (NOT_GET, _signed_in(404, ars=OK, admin=OK)),
     "candidatures:consensus": (
         _signed_in(404, ars=403, admin=200),
         _signed_in(404, ars=403, admin=OK),
@@ -210,7 +211,8 @@ EXPECTATIONS = {
     "candidatures:demande_pieces": (INSTRUCT, _signed_in(404, ars=OK, admin=OK)),
     # On the world's decided dossier (another grappe of the region, retained): its letter is
     # the managers' and that grappe's readers' (none in the cast).
-    "candidatures:decision": (INSTRUCT, _signed_in(404, ars=OK, admin=OK)),
+    # Its convention is prepared: the decision no longer changes (403 with the reason).
+    "candidatures:decision": (INSTRUCT, _signed_in(404, ars=403, admin=403)),
     "candidatures:lettre_decision": (INSTRUCT, None),
     # The porteur's side of the cast's draft: pieces (read like the dossier), filing; the
     # national admin alone grants the non-redundancy derogation (the others may see the grappe:
@@ -219,6 +221,9 @@ EXPECTATIONS = {
     "candidatures:piece_download": ({**read(), "ars": 403}, None),
     "candidatures:deposer": (NOT_GET, decide()),
     "candidatures:derogation": (NOT_GET, {**read(403), "admin": OK}),
+    # candidatures.engagements: only a direction of a coopérateur OG commits it (nobody in the
+    # cast: the owner is the porteur's référent); the others who may see the grappe get 403.
+    "candidatures:engagement": (NOT_GET, read(403)),
     # Another grappe's filed dossier: its accusé is read by the region's ARS and the admin.
     "candidatures:accuse": (_signed_in(404, ars=200, admin=200), None),
     # The retained dossier's convention (prepared, not signed): the campaign's managers.

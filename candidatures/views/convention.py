@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from candidatures import perms
+from candidatures import instruction, perms
 from candidatures.conventions import ConventionRefusee, echeancier, preparer, signer
 from candidatures.enums import StatutCandidature
 from candidatures.forms import ConventionForm, SignatureForm
@@ -34,6 +34,8 @@ def _retained(request, pk, candidature_id, *, manage=True):
     )
     if not allowed:
         raise Http404
+    if manage and instruction.in_conflict(request.user, candidature):
+        raise PermissionDenied(instruction.CONFLICT_REFUSAL)
     return campagne, candidature
 
 

@@ -9,21 +9,34 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from candidatures import perms
+from approbations.engine import ApprobationRefusee
+from approbations.enums import Decision
+from candidatures import engagements, perms
 from candidatures.enums import StatutCandidature
 from candidatures.forms import DerogationForm, PieceJointeForm, SectionsForm
-from candidatures.models import Campagne, Candidature, Convention, PieceJointe, sha256_of
-from candidatures.services import DepotRefuse, checklist, deposer, funded_elsewhere
+from candidatures.models import SECTIONS, Campagne, Candidature, Convention, PieceJointe, sha256_of
+from candidatures.services import (
+    DepotRefuse,
+    checklist,
+    deposer,
+    derogation_covers,
+    fingerprint,
+    funded_elsewhere,
+    snapshot,
+)
 from core.uploads import file_response
+from grappe import perms as grappe_perms
 from grappe.funding import simulate_funding
-from grappe.models import HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.models import Grappe, HistoryEntry
 
 
 def _grappe_dossier(request, pk):
     """The grappe, the campaign of its AAP and its dossier: 404 for a grappe the user may not
     see, 403 for its region's ARS agents while the dossier is the grappe's (never filed)."""
-    grappe = get_grappe_for(request.user, pk)
+    grappe = get_object_or_404(Grappe.objects.select_related("region", "aap", "porteur"), pk=pk)
+    user = request.user
+    if not (grappe_perms.can_view_grappe(user, grappe) or perms.is_og_direction(user, grappe)):
+        raise Http404  # strangers learn nothing, not even that the grappe exists
     campagne = (
         Campagne.objects.select_related("aap").filter(aap_id=grappe.aap_id).first()
         if grappe.aap_id
@@ -50,7 +63,10 @@ def frozen_reason(dossier):
     """Why the dossier cannot be written now, in French; "" when it can: a filed dossier is
     frozen, a closed call takes no more drafting (a request for missing pieces reopens it)."""
     if not dossier.editable:
-        return f"Le dossier est « {dossier.get_statut_display().lower()} » : il ne se modifie plus."
+        return (
+            f"La candidature est « {dossier.get_statut_display().lower()} » : le dossier ne se "
+            "modifie plus."
+        )
     closed = timezone.now() >= dossier.campagne.cloture
     if dossier.statut == StatutCandidature.BROUILLON and closed:
         return "L'appel est clos : le dossier ne se modifie plus."
@@ -86,8 +102,17 @@ def candidature(request, pk):
         "statut": campagne.statut() if campagne else None,
     }
     if dossier is not None:
-        points = checklist(dossier)
+        contenu = snapshot(dossier)
+        points = checklist(dossier, contenu=contenu)
         reason = frozen_reason(dossier)
+        ogs, outdated = engagements.etat(dossier, fingerprint(contenu))
+        mine = [row for row in ogs if request.user in row["directions"]]
+        context.update(
+            engagements=ogs,
+            engagements_outdated=outdated,
+            can_engage=bool(mine) and not reason,
+            engagement_mine=mine[0] if mine else None,
+        )
         context.update(
             points=points,
             fileable=can_edit and not reason and all(point.ok for point in points),
@@ -95,11 +120,12 @@ def candidature(request, pk):
             frozen=reason,
             funding=simulate_funding(grappe) if dossier.editable else None,
             pieces=_pieces_rows(dossier),
+            depose=_filed_content(dossier),
             depots=list(dossier.depots.select_related("deposee_par").order_by("-numero")),
             piece_form=PieceJointeForm(campagne=campagne) if can_edit and not reason else None,
             can_derogate=perms.can_grant_derogation(request.user)
-            and dossier.derogation_le is None
-            and bool(funded_elsewhere(grappe)),
+            and bool(funded := funded_elsewhere(grappe))
+            and not derogation_covers(dossier, funded),
             derogation_form=DerogationForm(),
             decision=dossier.decisions.order_by("-created_at", "-pk").first(),
             convention=Convention.objects.filter(candidature=dossier).first(),
@@ -114,11 +140,36 @@ def _start(request, grappe, campagne, dossier):
         if timezone.now() >= campagne.cloture:
             messages.error(request, "L'appel est clos : un dossier ne peut plus être commencé.")
             return
+        if timezone.now() < campagne.ouverture:
+            # The ARS may still change the call's pieces and criteria until it opens.
+            opening = timezone.localtime(campagne.ouverture)
+            messages.error(
+                request,
+                f"L'appel ouvre le {opening:%d/%m/%Y à %H:%M} : le dossier se commence à partir "
+                "de son ouverture.",
+            )
+            return
         Candidature.objects.get_or_create(
             grappe=grappe, campagne=campagne, defaults={"created_by": request.user}
         )
         HistoryEntry.record(grappe, request.user, "Dossier de candidature commencé", campagne)
         messages.success(request, "Le dossier de candidature est commencé.")
+
+
+def _filed_content(dossier):
+    """What the ARS instructs once the dossier is filed: the sections and pieces of its latest
+    filing, frozen (the files found by the SHA-256 the filing recorded), not today's drafts.
+    None while the dossier is being written."""
+    depot = dossier.dernier_depot()
+    if dossier.editable or depot is None:
+        return None
+    sections = depot.contenu.get("sections", {})
+    by_hash = {j.sha256: j for j in dossier.pieces_jointes.all()}
+    return {
+        "depot": depot,
+        "sections": [(title, sections.get(name, "")) for name, title, _ in SECTIONS],
+        "pieces": [(row, by_hash.get(row["sha256"])) for row in depot.contenu.get("pieces", [])],
+    }
 
 
 def _pieces_rows(dossier):
@@ -135,7 +186,17 @@ def candidature_sections(request, pk):
     form = SectionsForm(request.POST or None, instance=dossier)
     if request.method == "POST" and form.is_valid():
         changed = [str(form.fields[name].label) for name in form.changed_data]
-        form.save()
+        with transaction.atomic():
+            # Only the sections, and only while still writable: a filing that landed meanwhile
+            # (a double click) must not be undone by this form's stale copy of the dossier.
+            current = Candidature.objects.select_for_update().get(pk=dossier.pk)
+            if not current.editable:
+                messages.error(request, frozen_reason(current))
+                return redirect("candidatures:candidature", pk=grappe.pk)
+            for name in form.changed_data:
+                setattr(current, name, form.cleaned_data[name])
+            current.save(update_fields=[*form.changed_data, "updated_at"])
+        dossier = current
         if changed:
             HistoryEntry.record(
                 grappe,
@@ -144,6 +205,7 @@ def candidature_sections(request, pk):
                 dossier.campagne,
                 {"Sections modifiées": ", ".join(changed)},
             )
+        engagements.new_round_if_changed(dossier, fingerprint(snapshot(dossier)))
         messages.success(request, "Les sections du dossier sont enregistrées.")
         return redirect("candidatures:candidature", pk=grappe.pk)
     return render(
@@ -185,6 +247,7 @@ def piece_upload(request, pk):
             dossier.campagne,
             {"Pièce": piece.libelle, "Fichier": jointe.original_name, "SHA-256": jointe.sha256},
         )
+        engagements.new_round_if_changed(dossier, fingerprint(snapshot(dossier)))
     messages.success(request, f"« {piece.libelle} » est jointe au dossier.")
     return redirect("candidatures:candidature", pk=grappe.pk)
 
@@ -237,9 +300,12 @@ def derogation(request, pk):
     if dossier is None:
         raise Http404("La grappe n'a pas de dossier sur cet appel.")
     form = DerogationForm(request.POST)
+    funded = funded_elsewhere(grappe)
     if not form.is_valid():
         messages.error(request, "Motivez la dérogation : le motif est obligatoire.")
-    elif dossier.derogation_le is not None:
+    elif not funded:
+        messages.error(request, "Aucun ESMS de la grappe n'est financé par un autre appel.")
+    elif derogation_covers(dossier, funded):
         messages.error(request, "La dérogation est déjà accordée.")
     elif not dossier.editable:
         messages.error(request, "Le dossier est déposé : la dérogation se décide avant.")
@@ -247,16 +313,46 @@ def derogation(request, pk):
         dossier.derogation_motif = form.cleaned_data["motif"].strip()
         dossier.derogation_par = request.user
         dossier.derogation_le = timezone.now()
-        dossier.save(update_fields=["derogation_motif", "derogation_par", "derogation_le"])
+        dossier.derogation_esms = sorted({esms.finess_et for esms, *_ in funded})
+        dossier.save(
+            update_fields=[
+                "derogation_motif",
+                "derogation_par",
+                "derogation_le",
+                "derogation_esms",
+            ]
+        )
         HistoryEntry.record(
             grappe,
             request.user,
             "Dérogation à la non-redondance des financements",
             campagne,
-            {
-                "Motif": dossier.derogation_motif,
-                "ESMS": ", ".join(esms.finess_et for esms, *_ in funded_elsewhere(grappe)),
-            },
+            {"Motif": dossier.derogation_motif, "ESMS": ", ".join(dossier.derogation_esms)},
         )
+        engagements.new_round_if_changed(dossier, fingerprint(snapshot(dossier)))
         messages.success(request, "La dérogation est accordée et tracée.")
+    return redirect("candidatures:candidature", pk=grappe.pk)
+
+
+@require_POST
+def engagement(request, pk):
+    """A direction of a coopérateur OG approves the dossier for its OG, or declines with a
+    reason (candidatures.engagements)."""
+    grappe, campagne, dossier = _grappe_dossier(request, pk)
+    if dossier is None:
+        raise Http404("La grappe n'a pas de dossier sur cet appel.")
+    if not any(request.user.pk == p.user_id for p in engagements.directions(grappe)):
+        raise PermissionDenied(engagements.WORDING.voter_refusal)
+    decision = request.POST.get("decision", "")
+    try:
+        engagements.engager(dossier, request.user, decision, request.POST.get("comment", ""))
+    except ApprobationRefusee as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            "Votre organisme s'engage sur le dossier."
+            if decision == Decision.APPROUVE
+            else "Le refus d'engagement de votre organisme est enregistré.",
+        )
     return redirect("candidatures:candidature", pk=grappe.pk)

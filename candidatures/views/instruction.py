@@ -1,5 +1,5 @@
 """The ARS instruction of a campaign's filed dossiers (rules in candidatures/instruction.py):
-the designation of the instructors, each instructor's blind grid per dossier and their
+the designation of the instructors, each instructor's blind grid per dossier, a manager's
 conflict-of-interest declaration, the consensus, the requests for missing pieces, the selection
 committee's decision and its letter.
 
@@ -167,6 +167,7 @@ def grille(request, pk, candidature_id):
             candidature=candidature, instructeur=request.user
         ).first(),
         "conflit_form": ConflitInstructionForm(),
+        "conflit_refusal": services.conflit_refusal(candidature, request.user),
         "visible": visible,
     }
     if visible:
@@ -212,18 +213,18 @@ def _notes_context(campagne, candidature):
 @require_POST
 def conflit(request, pk, candidature_id):
     campagne, candidature = _dossier(request, pk, candidature_id)
+    refusal = services.conflit_refusal(candidature, request.user)
+    if refusal:
+        raise InstructionRefused(refusal)
     form = ConflitInstructionForm(request.POST)
     if form.is_valid():
         services.declare_conflit(candidature, request.user, form.cleaned_data["motif"])
         messages.success(
             request,
-            f"Conflit d'intérêts déclaré : vous ne notez pas le dossier de "
-            f"{candidature.grappe}, et vous n'en décidez pas.",
+            f"Conflit d'intérêts déclaré avec le dossier de {candidature.grappe} : vous ne le "
+            "notez pas, vous ne voyez pas ses notes et vous n'en décidez pas.",
         )
     else:
-        refusal = services.grille_refusal(candidature, request.user)
-        if refusal:
-            raise InstructionRefused(refusal)
         _errors(request, form)
     return redirect("candidatures:instruction", campagne.pk, candidature.pk)
 
@@ -279,7 +280,7 @@ def consensus(request, pk, candidature_id):
 @require_http_methods(["GET", "POST"])
 def demande_pieces(request, pk, candidature_id):
     campagne, candidature = _dossier(request, pk, candidature_id)
-    refusal = services.demande_refusal(candidature)
+    refusal = services.demande_refusal(candidature, request.user)
     form = DemandePiecesForm(request.POST or None)
     if request.method == "POST":
         if refusal:
@@ -317,7 +318,11 @@ def decision(request, pk, candidature_id):
     candidature = ligne.candidature
     candidature.campagne = campagne
     refusal = services.decision_refusal(candidature, request.user, ligne)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(
+        request.POST or None,
+        candidature=candidature,
+        possibles=services.decisions_possibles(ligne),
+    )
     if request.method == "POST":
         if refusal:
             raise InstructionRefused(refusal)
@@ -345,6 +350,7 @@ def decision(request, pk, candidature_id):
             "form": form,
             "refusal": refusal,
             "ligne": ligne,
+            "sans_reponse": services.sans_reponse(ligne),
             "hidden": candidature.pk in analysis.masques_pour(request.user),
             "consommee": analysis.consommee(),
             "si_retenu": services.depassement(analysis, candidature, "retenue"),

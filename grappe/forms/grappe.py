@@ -1,5 +1,7 @@
 from django import forms
+from django.utils import timezone
 
+from grappe.extensions import call_locked
 from grappe.models import Aap, Grappe, OrganismeGestionnaire, Region
 
 
@@ -30,8 +32,18 @@ class GrappeForm(forms.ModelForm):
             "convention_signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The ARS convention comes from the call (candidatures.conventions: the ARS records its
+        # signature); only the national admin types one signed outside the product.
+        if user is None or not user.is_staff:
+            del self.fields["convention_signed_on"]
+            del self.fields["convention_amount"]
+        locked = call_locked(self.instance) if self.instance.pk else ""
+        if locked:
+            for name in ("aap", "region"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = locked
         self.fields["region"].queryset = Region.objects.order_by("name")
         self.fields["aap"].queryset = Aap.objects.select_related("region")
         porteurs = OrganismeGestionnaire.objects.none()
@@ -58,4 +70,6 @@ class GrappeForm(forms.ModelForm):
             self.add_error("convention_amount", "Le montant doit être positif.")
         if signed and amount is None:
             self.add_error("convention_amount", "Indiquez le montant de la convention signée.")
+        if signed and signed > timezone.localdate():
+            self.add_error("convention_signed_on", "La date de signature ne peut pas être future.")
         return cleaned

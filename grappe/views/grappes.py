@@ -78,7 +78,7 @@ def grappe_create(request):
             "(sa direction ou un référent), qui en devient le chef de projet. Demandez à "
             "l'administrateur national de vous déclarer."
         )
-    form = GrappeForm(request.POST or None)
+    form = GrappeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             grappe = form.save()
@@ -140,7 +140,7 @@ def grappe_edit(request, pk):
     grappe = get_grappe_for(request.user, pk)
     if not perms.can_decide_composition(request.user, grappe):
         raise PermissionDenied(COMPOSITION_REFUSAL)
-    form = GrappeForm(request.POST or None, instance=grappe)
+    form = GrappeForm(request.POST or None, instance=grappe, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = form_changes(form)
         form.save()

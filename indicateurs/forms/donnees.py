@@ -82,7 +82,10 @@ class SaisieForm(forms.Form):
 
 
 class PaiementForm(forms.Form):
-    paye_le = forms.DateField(label="Payée le", widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO format: a date input shows nothing of a localised value (the initial date was lost).
+    paye_le = forms.DateField(
+        label="Payée le", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     montant_paye = forms.DecimalField(
         label="Montant payé (€)", max_digits=12, decimal_places=2, min_value=0
     )

@@ -577,12 +577,15 @@ def test_the_same_rules_hold_for_the_editeur_consultation(cast, evaluators, clie
 # --- The demo (`manage.py seed_demo`): its attributed consultations are frozen ---------------
 
 
-def test_the_demo_choices_are_recorded_with_their_frozen_ranking(client_for):
+def test_the_demo_choices_are_recorded_with_their_frozen_ranking(client_for, frozen_now):
     from django.core.management import call_command
 
     from amoa.demo import TITRE, TITRE_DUI
     from amoa.models import Consultation
 
+    # The demo is told as of its own today (its calls' dates, up to December 2026), not the
+    # June 2026 these tests otherwise live in.
+    frozen_now.move_to("2026-12-04 10:00 +0100")
     call_command("seed_demo", verbosity=0)
     amoa = Consultation.objects.get(titre=TITRE)
     decision = services.analyse(amoa).decision()

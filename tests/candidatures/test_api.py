@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from candidatures.conventions import preparer
 from candidatures.models import Candidature, DecisionSelection
 from tests.candidatures.factories import campagne_for, designate, filed, paris, score
-from tests.grappe.factories import add_esms
+from tests.grappe.factories import UserFactory, add_esms, ars_agent
 from tests.helpers import api_for
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,17 @@ def test_the_query_count_does_not_grow_with_the_dossiers(cast, campagne):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url(campagne)).json()["count"] == 8
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_blind_instructor_gets_no_score_through_the_api(cast, campagne):
+    """As on the pages: a designated instructor sees no score nor rank on a dossier until they
+    submitted their own grid on it."""
+    colleague = ars_agent("32", UserFactory(email="collegue@ars.fr"))
+    ours = filed(campagne, cast.grappe, montant="150000.00")
+    designate(campagne, cast.ars, colleague)
+    score(ours, colleague, 8)
+    (row,) = api_for(cast.ars).get(url(campagne)).json()["results"]
+    assert (row["score"], row["rang"]) == (None, None)
+    score(ours, cast.ars, 6)
+    (row,) = api_for(cast.ars).get(url(campagne)).json()["results"]
+    assert (row["score"], row["rang"]) == ("70.00", 1)

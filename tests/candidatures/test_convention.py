@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from candidatures import instruction
 from candidatures.conventions import ConventionRefusee, preparer, signer
-from candidatures.models import Candidature, Convention, DecisionSelection
+from candidatures.models import Candidature, ConflitInstruction, Convention, DecisionSelection
 from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, HistoryEntry
 from indicateurs.enums import StatutTranche
@@ -166,3 +166,13 @@ def test_who_may_see_the_convention(cast, client_for, retenue):
         client_for(cast.stranger).get(url(retenue, "candidatures:convention_pdf")).status_code
         == 404
     )
+
+
+def test_a_manager_in_conflict_keeps_off_the_convention(cast, client_for, retenue):
+    ConflitInstruction.objects.create(
+        candidature=retenue, instructeur=cast.ars, motif="Ancienne directrice d'un des ESMS."
+    )
+    response = client_for(cast.ars).get(url(retenue))
+    assert response.status_code == 403
+    assert "conflit d'intérêts" in text(response)
+    assert client_for(cast.admin).get(url(retenue)).status_code == 200

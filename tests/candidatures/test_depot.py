@@ -10,8 +10,9 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from candidatures import instruction
+from candidatures import engagements, instruction
 from candidatures.models import SECTIONS, Candidature, Depot, PieceJointe
 from candidatures.services import DepotRefuse, deposer, fingerprint
 from grappe.enums import FonctionOg, RoleKind, TypeAap
@@ -74,7 +75,20 @@ def ready(cast, client, campagne):
     )
     for piece in campagne.pieces.filter(obligatoire=True):
         attach(client, cast, piece, name=f"{piece.pk}.pdf")
-    return Candidature.objects.get(grappe=cast.grappe)
+    dossier = Candidature.objects.get(grappe=cast.grappe)
+    engage_all(dossier)
+    return dossier
+
+
+def engage_all(dossier):
+    """Every coopérateur OG's direction (one made where none is declared) approves."""
+    for membership in dossier.grappe.active_og_memberships():
+        direction = OgPerson.objects.filter(
+            og=membership.og, fonction=FonctionOg.DIRECTION
+        ).first() or OgPerson.objects.create(
+            og=membership.og, user=UserFactory(), fonction=FonctionOg.DIRECTION
+        )
+        engagements.engager(dossier, direction.user, "approuve")
 
 
 @pytest.mark.pdf
@@ -118,7 +132,7 @@ def test_a_filed_dossier_is_frozen(cast, client_for, campagne):
     dossier = ready(cast, client, campagne)
     client.post(url(cast, "candidatures:deposer"))
     page = text(client.get(url(cast)))
-    assert "Le dossier est « déposée » : il ne se modifie plus." in page
+    assert "La candidature est « déposée » : le dossier ne se modifie plus." in page
     assert "Rédiger les sections" not in page and "Joindre la pièce" not in page
     client.post(url(cast, "candidatures:candidature_sections"), {"projet_commun": "Changé."})
     attach(client, cast, campagne.pieces.first())
@@ -126,7 +140,7 @@ def test_a_filed_dossier_is_frozen(cast, client_for, campagne):
     dossier.refresh_from_db()
     assert dossier.projet_commun == "Un DUI commun."
     assert PieceJointe.objects.count() == 3 and Depot.objects.count() == 1
-    assert "il ne se dépose pas à nouveau" in text(again)
+    assert "le dossier ne se dépose pas à nouveau" in text(again)
 
 
 @pytest.mark.parametrize(
@@ -164,7 +178,7 @@ def test_a_failing_point_blocks_the_filing_and_says_which(cast, client_for, camp
     response = client.post(url(cast, "candidatures:deposer"), follow=True)
     assert (
         "Le dossier ne peut pas être déposé : Pièces obligatoires jointes ; Sections du dossier "
-        "rédigées." in text(response)
+        "rédigées ; Engagement des organismes gestionnaires." in text(response)
     )
     assert not Depot.objects.exists()
 
@@ -185,6 +199,7 @@ def test_an_esms_belongs_to_one_dossier_per_call(cast, client_for, campagne):
         PieceJointe.objects.create(
             candidature=rival_dossier, piece=piece, size=1, sha256="0" * 64, file="x.pdf"
         )
+    engage_all(rival_dossier)
     deposer(rival_dossier, rival_owner)
     shared = rival.memberships.order_by("pk").first()
     shared.left_on = datetime.date(2026, 6, 1)
@@ -202,7 +217,7 @@ def test_an_esms_belongs_to_one_dossier_per_call(cast, client_for, campagne):
     ]
     with pytest.raises(DepotRefuse, match="Un seul dossier par ESMS et par appel"):
         deposer(dossier, cast.owner)
-    # Another call is not this rule's business.
+    # The rule is about the other grappes' dossiers: the rival's own filing holds its ESMS.
     assert points(client_for(rival_owner), rival)["un_dossier"].ok
 
 
@@ -238,6 +253,9 @@ def test_only_the_national_admin_lifts_the_non_redundancy_block_with_a_reason(
     assert point.ok and "Changement de DUI imposé" in point.detail
     entry = HistoryEntry.objects.get(action="Dérogation à la non-redondance des financements")
     assert entry.user == cast.admin and entry.changes["ESMS"] == esms.finess_et
+    # The derogation is part of what the OGs commit to: they approve again.
+    assert not points(client, cast)["engagements"].ok
+    engage_all(dossier)
     assert deposer(dossier, cast.owner).contenu["derogation"].startswith("Changement de DUI")
 
 
@@ -289,6 +307,10 @@ def test_after_a_request_for_pieces_the_porteur_files_again_after_the_closing(
         page = text(client.get(url(cast)))
         assert "Déposer le dossier" in page and "Appel ouvert" in page
         attach(client, cast, campagne.pieces.get(libelle__startswith="Budget"), name="v2.pdf")
+        # The dossier changed: the OGs approve it again before it is filed.
+        refused = client.post(url(cast, "candidatures:deposer"), follow=True)
+        assert "Engagement des organismes gestionnaires" in text(refused)
+        engage_all(dossier)
         client.post(url(cast, "candidatures:deposer"))
     dossier.refresh_from_db()
     assert dossier.statut == "deposee"
@@ -297,3 +319,60 @@ def test_after_a_request_for_pieces_the_porteur_files_again_after_the_closing(
     assert demande.depot.numero == 2 and demande.repondue_le is not None
     first, second = dossier.depots.order_by("numero")
     assert first.empreinte != second.empreinte
+
+
+def test_the_ars_reads_what_was_filed_not_the_drafts_since(cast, client_for, campagne):
+    client = client_for(cast.owner)
+    dossier = ready(cast, client, campagne)
+    client.post(url(cast, "candidatures:deposer"))
+    Candidature.objects.filter(pk=dossier.pk).update(
+        statut="instruite", projet_commun="Réécrit après le dépôt."
+    )
+    page = text(client_for(cast.ars).get(url(cast)))
+    assert "Dossier déposé (version 1)" in page
+    assert "Un DUI commun." in page and "Réécrit après le dépôt." not in page
+
+
+def test_a_dossier_starts_when_the_call_opens(cast, client_for, campagne):
+    with time_machine.travel(paris(2026, 3, 1, 12), tick=False):
+        response = client_for(cast.owner).post(url(cast), follow=True)
+    assert "L'appel ouvre le 02/03/2026 à 09:00 : le dossier se commence" in text(response)
+    assert not Candidature.objects.exists()
+
+
+def test_a_national_call_is_not_read_by_the_regions_ars(cast, client_for, campagne):
+    client = client_for(cast.owner)
+    ready(cast, client, campagne)
+    client.post(url(cast, "candidatures:deposer"))
+    Aap.objects.filter(pk=campagne.aap_id).update(region=None)
+    assert client_for(cast.ars).get(url(cast)).status_code == 403
+    assert client_for(cast.admin).get(url(cast)).status_code == 200
+
+
+def test_a_derogation_covers_the_esms_it_names_only(cast, client_for, campagne):
+    first, second = [m.esms for m in cast.grappe.memberships.order_by("pk")[:2]]
+    earlier = GrappeFactory(
+        aap=Aap.objects.create(name="Amorçage — temps 1", kind=TypeAap.AMORCAGE_T1, year=2021),
+        convention_signed_on=datetime.date(2022, 3, 1),
+    )
+    for esms in (first, second):
+        EsmsMembership.objects.create(
+            grappe=earlier,
+            esms=esms,
+            joined_on=datetime.date(2021, 9, 1),
+            left_on=datetime.date(2023, 12, 31),
+        )
+    client_for(cast.owner).post(url(cast))
+    dossier = Candidature.objects.get()
+    # Granted while only the first was funded elsewhere (the second's funding recorded since).
+    Candidature.objects.filter(pk=dossier.pk).update(
+        derogation_motif="Motif.", derogation_le=timezone.now(), derogation_esms=[first.finess_et]
+    )
+    assert not points(client_for(cast.owner), cast)["non_redondance"].ok
+    nothing = client_for(cast.admin).post(
+        url(cast, "candidatures:derogation"), {"motif": "Les deux."}, follow=True
+    )
+    assert "La dérogation est accordée et tracée." in text(nothing)
+    dossier.refresh_from_db()
+    assert dossier.derogation_esms == sorted([first.finess_et, second.finess_et])
+    assert points(client_for(cast.owner), cast)["non_redondance"].ok

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from candidatures import instruction
+from candidatures import conventions, instruction
 from candidatures.models import (
     ConflitInstruction,
     DecisionSelection,
@@ -526,22 +526,42 @@ def test_the_campaign_page_shows_the_call_summary_to_managers(
 def test_the_campaign_page_query_count_does_not_grow_with_the_dossiers(
     cast, client_for, campagne, agents, django_assert_max_num_queries
 ):
+    """Every kind of row is rendered: instructed and scored, decided (its decision and letter,
+    a convention prepared on the retained ones), in conflict, and one incomplete."""
     designate(campagne, *agents)
     client = client_for(cast.ars)
+    incomplete = filed(campagne)
+    instruction.demander_pieces(incomplete, "Budget", datetime.date(2026, 12, 1), cast.ars)
 
     def add(count):
-        for _ in range(count):
+        for n in range(count):
             dossier = filed(campagne)
             score(dossier, agents[0], 7)
             score(dossier, agents[1], 5)
-            instruction.demander_pieces(dossier, "Budget", datetime.date(2026, 12, 1), cast.ars)
+            if n % 2:
+                instruction.decider(dossier, "retenue", "Prioritaire.", cast.ars)
+                conventions.preparer(dossier, Decimal("90000.00"), "Plafond.", cast.ars)
+            elif n:
+                instruction.declare_conflit(dossier, cast.admin, "Ancien administrateur.")
+
+    def rendered(page):
+        lignes = list(page.context["page"])
+        assert [ligne.candidature.pk for ligne in lignes][-1] == incomplete.pk
+        assert all(ligne.score == Decimal("60.00") for ligne in lignes[:-1])
+        content = text(page)
+        for shown in ("60,00", "Décider", "Retenue", "lettre", "Attendues le 01/12/2026"):
+            assert shown in content, shown
+        return len(lignes)
 
     add(2)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(campagne.get_absolute_url()).status_code == 200
+        page = client.get(campagne.get_absolute_url())
+    assert rendered(page) == 3
     add(4)
     with django_assert_max_num_queries(30), CaptureQueriesContext(connection) as many:
-        assert client.get(campagne.get_absolute_url()).status_code == 200
+        page = client.get(campagne.get_absolute_url())
+    assert rendered(page) == 7
+    assert "conflit" in text(page)
     assert len(many) == len(few)
 
 

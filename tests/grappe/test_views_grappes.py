@@ -236,9 +236,58 @@ def test_edit_requires_amount_when_convention_signed(cast, client_for):
         "convention_signed_on": "2026-03-01",
         "convention_amount": "",
     }
-    response = client_for(cast.owner).post(reverse("grappe:edit", args=[grappe.pk]), data)
+    response = client_for(cast.admin).post(reverse("grappe:edit", args=[grappe.pk]), data)
     assert response.status_code == 200
     assert "Indiquez le montant de la convention signée." in response.content.decode()
+    future = {**data, "convention_signed_on": "2999-01-01", "convention_amount": "1000"}
+    response = client_for(cast.admin).post(reverse("grappe:edit", args=[grappe.pk]), future)
+    assert "La date de signature ne peut pas être future." in response.content.decode()
+
+
+def test_the_convention_is_the_ars_not_the_chef_de_projets(cast, client_for):
+    """The ARS records the signature from the call (candidatures.conventions); the chef de
+    projet cannot declare one, which would make a tranche due and lock the ARS out."""
+    grappe = cast.grappe
+    data = {
+        "name": grappe.name,
+        "region": grappe.region_id,
+        "porteur": grappe.porteur_id,
+        "type_projet": "acquisition",
+        "convention_signed_on": "2026-03-01",
+        "convention_amount": "300000",
+    }
+    client = client_for(cast.owner)
+    assert (
+        "convention_amount"
+        not in client.get(reverse("grappe:edit", args=[grappe.pk])).context["form"].fields
+    )
+    assert client.post(reverse("grappe:edit", args=[grappe.pk]), data).status_code == 302
+    grappe.refresh_from_db()
+    assert grappe.convention_signed_on is None and grappe.convention_amount is None
+
+
+def test_a_filed_dossier_locks_the_grappes_call(cast, client_for):
+    from tests.candidatures.factories import campagne_for, filed
+
+    campagne = campagne_for(cast.grappe.region)
+    grappe = cast.grappe
+    grappe.aap = campagne.aap
+    grappe.save()
+    filed(campagne, grappe)
+    other = campagne_for(grappe.region, ouverture=campagne.ouverture, cloture=campagne.cloture)
+    data = {
+        "name": grappe.name,
+        "region": grappe.region_id,
+        "aap": other.aap_id,
+        "porteur": grappe.porteur_id,
+        "type_projet": "acquisition",
+    }
+    response = client_for(cast.owner).post(reverse("grappe:edit", args=[grappe.pk]), data)
+    assert response.status_code == 302
+    grappe.refresh_from_db()
+    assert grappe.aap_id == campagne.aap_id
+    page = client_for(cast.owner).get(reverse("grappe:edit", args=[grappe.pk]))
+    assert "a déposé son dossier de candidature sur cet appel" in page.content.decode()
 
 
 def test_porteur_must_be_a_cooperateur(cast, client_for):

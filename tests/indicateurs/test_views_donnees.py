@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from grappe.models import HistoryEntry
 from indicateurs import usage_import
@@ -371,6 +372,8 @@ def test_the_signature_tranche_is_payable_once_the_convention_is_signed(funded, 
     assert tranche.statut == StatutTranche.DUE
     assert tranche.pk in page.context["payable"]
     url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
+    # The date input shows today's date (ISO), ready to be confirmed.
+    assert f'value="{timezone.localdate().isoformat()}"' in text(client.get(url))
     client.post(url, {"paye_le": "2026-07-10", "montant_paye": "10", "reference_paiement": "T1"})
     tranche.refresh_from_db()
     assert tranche.statut == StatutTranche.PAYEE and tranche.reference_paiement == "T1"

@@ -345,6 +345,9 @@ EDITEURS_REFERENCES = [
 ]
 
 
+JOINED_ON = date(2025, 9, 1)
+
+
 def finess(body):
     return body + expected_key(body)
 
@@ -420,15 +423,16 @@ class Seeder:
                 },
             )
             type_projet = TypeProjet.CONFORMITE if situation != SituationDui.AUCUN else ""
+            # Members since before the dossier they filed on 20/10/2025 (candidatures.demo).
             EsmsMembership.objects.get_or_create(
                 grappe=grappe,
                 esms=esms,
                 left_on=None,
-                defaults={"joined_on": date(2025, 11, 3), "type_projet": type_projet},
+                defaults={"joined_on": JOINED_ON, "type_projet": type_projet},
             )
         for og in ogs.values():
             OgMembership.objects.get_or_create(
-                grappe=grappe, og=og, left_on=None, defaults={"joined_on": date(2025, 11, 3)}
+                grappe=grappe, og=og, left_on=None, defaults={"joined_on": JOINED_ON}
             )
 
         self.editeurs()

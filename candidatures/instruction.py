@@ -700,6 +700,27 @@ def close_requests(candidature, depot):
     )
 
 
+def reopen_grids(candidature, depot):
+    """A dossier completed after a request for pieces is read again: the grids submitted on the
+    earlier version keep their notes but are reopened, so that each instructor confirms or
+    revises them on the new one (those in conflict stay out). Returns how many."""
+    conflicted = candidature.conflits.values("instructeur_id")
+    reopened = (
+        candidature.grilles.filter(soumise_le__isnull=False)
+        .exclude(instructeur_id__in=conflicted)
+        .update(soumise_le=None)
+    )
+    if reopened:
+        HistoryEntry.record(
+            None,
+            None,
+            "Grilles d'instruction rouvertes : dossier complété",
+            candidature,
+            {"Version": str(depot.numero), "Grilles": str(reopened)},
+        )
+    return reopened
+
+
 def sans_reponse(ligne):
     """The dossier is incomplete and its request for pieces is past its reply date: the porteur
     did not complete it in time, the committee may declare it « non retenue » (only)."""

@@ -6,6 +6,7 @@ réception kept and e-mailed."""
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,6 +18,7 @@ from candidatures import engagements, instruction
 from candidatures.enums import StatutCandidature
 from candidatures.models import Campagne, Candidature, Depot
 from core.mail import absolute_url, send_templated_mail
+from core.money import euros
 from core.pdf import render_pdf
 from grappe.eligibility import check_eligibility
 from grappe.enums import FonctionOg
@@ -335,9 +337,34 @@ def _refuse_unless_fileable(candidature, now, contenu):
             f"L'appel ouvre le {timezone.localtime(campagne.ouverture):%d/%m/%Y à %H:%M} : le "
             "dossier ne peut pas encore être déposé."
         )
+    if not first and now >= campagne.cloture:
+        _refuse_growth_after_closing(candidature, contenu)
     failing = [point.label for point in checklist(candidature, now, contenu) if not point.ok]
     if failing:
         raise DepotRefuse("Le dossier ne peut pas être déposé : " + " ; ".join(failing) + ".")
+
+
+def _finess(contenu):
+    return {esms["finess"] for og in contenu.get("composition", []) for esms in og["esms"]}
+
+
+def _refuse_growth_after_closing(candidature, contenu):
+    """Completing a dossier after the closing answers the ARS's request: it adds no ESMS and
+    asks no more money than the dossier filed in time — the other grappes could not."""
+    previous = candidature.dernier_depot().contenu
+    added = sorted(_finess(contenu) - _finess(previous))
+    if added:
+        raise DepotRefuse(
+            "Après la clôture, le dossier complété ne compte pas de nouvel ESMS : "
+            + ", ".join(added)
+            + "."
+        )
+    before, after = previous["financement"]["total"], contenu["financement"]["total"]
+    if Decimal(after) > Decimal(before):
+        raise DepotRefuse(
+            f"Après la clôture, le montant demandé ne peut pas dépasser celui du dossier déposé "
+            f"dans le délai ({euros(Decimal(before))}) : il serait de {euros(Decimal(after))}."
+        )
 
 
 def deposer(candidature, user, now=None):
@@ -379,9 +406,10 @@ def deposer(candidature, user, now=None):
         candidature.statut = StatutCandidature.DEPOSEE
         candidature.montant_demande = contenu["financement"]["total"]
         candidature.save(update_fields=["statut", "montant_demande", "updated_at"])
-        # An answer to the ARS's request for missing pieces: the request is answered, and the
-        # grids kept from before it may already make the dossier instructed.
-        instruction.close_requests(candidature, depot)
+        # An answer to the ARS's request for missing pieces: the request is answered and the
+        # grids submitted on the earlier version are reopened for the instructors to confirm.
+        if instruction.close_requests(candidature, depot):
+            instruction.reopen_grids(candidature, depot)
         instruction.sync_statut(candidature)
         pdf = render_accuse(depot)
         depot.accuse.save(f"accuse-reception-v{numero}.pdf", ContentFile(pdf), save=True)

@@ -100,6 +100,8 @@ def candidature(request, pk):
         "dossier": dossier,
         "can_edit": can_edit,
         "statut": campagne.statut() if campagne else None,
+        # An OG's direction may read the dossier without seeing the grappe's pages.
+        "grappe_visible": grappe_perms.can_view_grappe(request.user, grappe),
     }
     if dossier is not None:
         contenu = snapshot(dossier)

@@ -17,7 +17,7 @@ from candidatures.models import SECTIONS, Candidature, Depot, PieceJointe
 from candidatures.services import DepotRefuse, deposer, fingerprint
 from grappe.enums import FonctionOg, RoleKind, TypeAap
 from grappe.models import Aap, EsmsMembership, HistoryEntry, OgPerson
-from tests.candidatures.factories import campagne_for, paris
+from tests.candidatures.factories import campagne_for, designate, paris, score
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
 from tests.helpers import consume, pdf_text, text
 
@@ -376,3 +376,33 @@ def test_a_derogation_covers_the_esms_it_names_only(cast, client_for, campagne):
     dossier.refresh_from_db()
     assert dossier.derogation_esms == sorted([first.finess_et, second.finess_et])
     assert points(client_for(cast.owner), cast)["non_redondance"].ok
+
+
+def test_after_the_closing_a_completed_dossier_neither_grows_nor_keeps_stale_grids(
+    cast, client_for, campagne
+):
+    client = client_for(cast.owner)
+    dossier = ready(cast, client, campagne)
+    client.post(url(cast, "candidatures:deposer"))
+    dossier.refresh_from_db()
+    instructor = cast.ars
+    designate(campagne, instructor)
+    score(dossier, instructor, 7)
+    dossier.refresh_from_db()
+    assert dossier.statut == "instruite"
+    with time_machine.travel(paris(2026, 11, 5, 9), tick=False):
+        instruction.demander_pieces(
+            dossier, "Le budget signé.", datetime.date(2026, 11, 20), cast.ars
+        )
+        dossier.refresh_from_db()
+        add_esms(cast.grappe, 1)
+        engage_all(dossier)
+        with pytest.raises(DepotRefuse, match="ne compte pas de nouvel ESMS"):
+            deposer(dossier, cast.owner)
+        cast.grappe.memberships.order_by("-pk").first().delete()
+        engage_all(dossier)
+        deposer(dossier, cast.owner)
+    dossier.refresh_from_db()
+    # The grid submitted on version 1 is reopened: the instructor confirms it on version 2.
+    assert dossier.statut == "deposee"
+    assert not dossier.grilles.get().soumise

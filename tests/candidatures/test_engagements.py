@@ -73,7 +73,9 @@ def test_every_og_approves_before_the_filing(
     )
     # A direction without any role in the grappe sees the dossier and commits its OG.
     direction = client_for(first)
-    assert "Engager mon organisme" in text(page(direction, cast))
+    seen = text(page(direction, cast))
+    assert "Engager mon organisme" in seen
+    assert f'href="{cast.grappe.get_absolute_url()}"' not in seen  # a page it could not open
     assert "Votre organisme s'engage sur le dossier." in text(engage(direction, cast))
     assert not point(owner, cast).ok
     with django_capture_on_commit_callbacks(execute=True):

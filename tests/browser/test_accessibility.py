@@ -22,9 +22,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from amoa.enums import ObjetConsultation
 from amoa.models import Audition, Consultation, ImportReponse, Offre
-from candidatures.models import Campagne
+from candidatures.demo import REGIONAL_2026, REGIONAL_2027
+from candidatures.models import Campagne, Candidature
 from core.text import plural
-from grappe.demo import DEMO_PASSWORD, PEOPLE
+from grappe.demo import DEMO_PASSWORD, GRAPPE_NAME, PEOPLE
 from grappe.models import Grappe
 from indicateurs.enums import StatutTranche
 from indicateurs.models import ImportUsage, Tranche
@@ -184,7 +185,7 @@ def scanner(page, live_server, capture):
 def demo():
     """The demo grappe and the paths of its main pages."""
     call_command("seed_demo", stdout=io.StringIO())
-    grappe = Grappe.objects.get()
+    grappe = Grappe.objects.get(name=GRAPPE_NAME)
     pk = grappe.pk
     today = timezone.localdate()
     amoa = Consultation.objects.get(grappe=grappe, objet=ObjetConsultation.AMOA)
@@ -213,7 +214,10 @@ def demo():
         or Tranche.objects.filter(grappe=grappe).first()
     )
     admin = get_user_model().objects.get(email=PEOPLE["admin"][0])
-    campagne = Campagne.objects.get(aap__region=grappe.region)
+    campagne = Campagne.objects.get(aap__name=REGIONAL_2027)
+    instruite = Campagne.objects.get(aap__name=REGIONAL_2026)
+    retenue = Candidature.objects.filter(campagne=instruite, convention__isnull=False).first()
+    en_cours = Candidature.objects.get(campagne=instruite, statut="deposee")
     urls = {
         "accueil": reverse("home"),
         "grappes": reverse("grappe:list"),
@@ -283,6 +287,11 @@ def demo():
         "campagne": reverse("candidatures:campagne", args=[campagne.pk]),
         "campagne_modifier": reverse("candidatures:campagne_edit", args=[campagne.pk]),
         "campagne_criteres": reverse("candidatures:criteres", args=[campagne.pk]),
+        "campagne_instruite": reverse("candidatures:campagne", args=[instruite.pk]),
+        "instruction": reverse("candidatures:instruction", args=[instruite.pk, en_cours.pk]),
+        "convention_financement": reverse(
+            "candidatures:convention", args=[instruite.pk, retenue.pk]
+        ),
         "etape_ajout": reverse("projets:etape_add", args=[pk]),
         "mot_de_passe_nouveau": reverse(
             "password_reset_confirm",
@@ -533,6 +542,9 @@ def ars_agent_pages(scanner, demo):
             ("Appel à projets ouvert", "campagne"),
             ("Appel — dates et enveloppe", "campagne_modifier"),
             ("Appel — critères et pièces", "campagne_criteres"),
+            ("Appel instruit — classement", "campagne_instruite"),
+            ("Instruction d'un dossier", "instruction"),
+            ("Convention de financement", "convention_financement"),
         ],
     )
     # The error pages people meet: a grappe they may not change (403), an unknown address (404).

@@ -58,7 +58,8 @@ def test_import_makes_tranche_2_due_and_the_ars_records_the_payment(
     expect(page.get_by_test_id("tranche-2")).to_contain_text("Cibles atteintes en mars 2026")
     expect(page.get_by_test_id("payer-2")).to_have_count(0)  # the porteur does not pay
     capture("02-tranche-2-due")
-    assert [message.to for message in mail.outbox] == [["ars@exemple.fr"]]
+    # The ARS hears of tranche 2 (tranche 1 fell due at the convention's signature).
+    assert [m.to for m in mail.outbox if "Tranche 2 due" in m.subject] == [["ars@exemple.fr"]]
     logout(page)
 
     login("ars@exemple.fr")

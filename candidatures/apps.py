@@ -11,8 +11,13 @@ class CandidaturesConfig(AppConfig):
         from approbations import inbox
         from candidatures import engagements
         from grappe.extensions import register_call_lock
+        from projets.extensions import register_daily_reminder
 
         inbox.register(inbox.Kind("candidature", engagements.awaiting, engagements.rows))
+        register_daily_reminder(
+            engagements.send_reminders,
+            {engagements.RAPPEL: "Candidatures en attente de l'engagement des OG"},
+        )
         # A grappe whose dossier is filed keeps the call it answered.
         register_call_lock(call_lock)
 

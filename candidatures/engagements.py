@@ -10,6 +10,8 @@ after an approval asks again. Built on the collegial-approval engine (approbatio
   (`new_round_if_changed`), and until then the page shows the approvals as outdated.
 """
 
+import datetime
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -18,6 +20,7 @@ from django.utils import timezone
 from approbations import engine
 from approbations.enums import Decision
 from approbations.models import Avis
+from candidatures.enums import StatutCandidature
 from candidatures.models import Candidature
 from core.mail import absolute_url, send_templated_mail
 from grappe.enums import FonctionOg
@@ -225,3 +228,64 @@ def rows(user, today):
             }
         )
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders (with the day's, projets.extensions.register_daily_reminder)
+# ---------------------------------------------------------------------------------------------
+
+RAPPEL = "engagement"
+RAPPEL_JOURS_AVANT = 7  # the directions are reminded a week before the closing
+
+
+def _reminder_context(kind, user, items):
+    return {"items": items, "inbox_link": absolute_url(reverse("projets:inbox"))}
+
+
+def send_reminders(today=None):
+    """Remind each direction whose engagement a dossier still awaits when its call closes within
+    RAPPEL_JOURS_AVANT days: once per round (projets.Rappel keeps what was sent)."""
+    from projets.models import Rappel
+
+    today = today or timezone.localdate()
+    horizon = timezone.make_aware(
+        datetime.datetime.combine(
+            today + datetime.timedelta(days=RAPPEL_JOURS_AVANT + 1), datetime.time.min
+        )
+    )
+    pending = {}
+    closing_soon = (
+        Candidature.objects.filter(
+            statut=StatutCandidature.BROUILLON,
+            campagne__cloture__gt=timezone.now(),
+            campagne__cloture__lt=horizon,
+        )
+        .select_related("grappe", "campagne__aap")
+        .order_by("pk")
+    )
+    for dossier in closing_soon:
+        answered = {avis.siege for avis in engine.current_answers(dossier).decisive()}
+        for person in directions(dossier.grappe):
+            user = person.user
+            if f"og:{person.og_id}" in answered or not user.is_active or not user.email:
+                continue
+            pending.setdefault((RAPPEL, user.pk), (user, []))[1].append(
+                {
+                    "key": f"candidature:{dossier.pk}:tour:{dossier.tour}",
+                    "grappe": dossier.grappe,
+                    "dossier": dossier,
+                    "og": person.og,
+                    "cloture": timezone.localtime(dossier.campagne.cloture),
+                    "link": absolute_url(
+                        reverse("candidatures:candidature", args=[dossier.grappe_id])
+                    ),
+                }
+            )
+    return Rappel.objects.send_new(
+        pending,
+        [RAPPEL],
+        today,
+        {RAPPEL: "Rappel : votre organisme ne s'est pas encore engagé sur une candidature"},
+        {RAPPEL: "emails/rappel_engagement.txt"},
+        _reminder_context,
+    )

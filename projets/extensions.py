@@ -31,3 +31,18 @@ def register_mise_en_service_listener(listener):
 def mise_en_service_changed(grappe, since):
     for listener in mise_en_service_listeners:
         listener(grappe, since)
+
+
+# Functions (today) -> {kind: e-mails sent, …, "total", "echecs"}: the reminders later apps send
+# with the day's (their own Rappel kinds), run by the same daily task
+# (projets.reminders.send_daily_reminders).
+# `labels`: {kind: French label} for the send_reminders command's report.
+daily_reminders = []
+daily_reminder_labels = {}
+
+
+def register_daily_reminder(function, labels):
+    if function not in daily_reminders:
+        daily_reminders.append(function)
+    daily_reminder_labels.update(labels)
+    return function

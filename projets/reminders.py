@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.mail import absolute_url
 from core.text import agree, plural
 from grappe.models import ComiteMember, Role
+from projets import extensions
 from projets.enums import StatutVersion
 from projets.models import Etape, LivrableVersion, Rappel
 from projets.reminders_comptes_rendus import send_minutes_reminders
@@ -212,13 +213,14 @@ def send_reminders(today=None, jours_avant=None, validation_jours=None):
 
 
 def send_daily_reminders(today=None):
-    """The plan's and the minutes' reminders of the day, counted together (their kinds differ):
+    """The plan's and the minutes' reminders of the day, and those later apps registered
+    (projets.extensions), counted together (their kinds differ):
     {"etape_debut": 1, …, "cr_validation": 0, "total": 1, "echecs": 0}."""
-    plan = send_reminders(today=today)
-    minutes = send_minutes_reminders(today=today)
-    return {
-        **plan,
-        **minutes,
-        "total": plan["total"] + minutes["total"],
-        "echecs": plan["echecs"] + minutes["echecs"],
-    }
+    results = [send_reminders(today=today), send_minutes_reminders(today=today)]
+    results += [function(today) for function in extensions.daily_reminders]
+    merged = {}
+    for result in results:
+        merged.update(result)
+    merged["total"] = sum(result["total"] for result in results)
+    merged["echecs"] = sum(result["echecs"] for result in results)
+    return merged

@@ -181,3 +181,22 @@ def test_the_inbox_lists_the_dossier_for_the_directions(cast, client_for, setup)
     dossier.statut = "deposee"
     dossier.save()
     assert not engagements.awaiting(second).exists()
+
+
+def test_the_directions_are_reminded_a_week_before_the_closing_once_per_round(
+    cast, client_for, setup, mailoutbox
+):
+    from projets.reminders import send_daily_reminders
+
+    dossier, first, second, _ = setup
+    engage(client_for(first), cast)
+    with time_machine.travel(paris(2026, 10, 20, 8), tick=False):  # closing 30/10 12:00
+        assert send_daily_reminders()["engagement"] == 0
+    with time_machine.travel(paris(2026, 10, 23, 8), tick=False):
+        counts = send_daily_reminders()
+        again = send_daily_reminders()
+    assert (counts["engagement"], again["engagement"]) == (1, 0)
+    (message,) = [m for m in mailoutbox if "engagé" in m.subject]
+    assert message.to == [second.email]
+    assert f"Grappe « {cast.grappe.name} »" in message.body
+    assert "clôture le 30 octobre 2026 à 12:00 (heure de Paris)" in message.body

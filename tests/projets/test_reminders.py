@@ -259,6 +259,7 @@ def test_management_command(cast, plan, mailoutbox):
     call_command("send_reminders", "--date", "2026-01-01", stdout=out)
     assert "Étapes qui commencent bientôt : 1 e-mail" in out.getvalue()
     assert "Total : 1 e-mail envoyé" in out.getvalue()
+    assert "Candidatures en attente de l'engagement des OG : 0 e-mail" in out.getvalue()
     out = io.StringIO()
     call_command("send_reminders", "--date", "2026-01-01", stdout=out)
     assert "Total : 0 e-mail envoyé" in out.getvalue()
@@ -273,6 +274,8 @@ def test_task_returns_the_counts_of_plan_and_minutes_reminders(cast, plan, mailo
             minutes.ECHEANCE: 0,
             minutes.RETARD: 0,
             minutes.VALIDATION: 0,
+            # Registered by the calls (candidatures.engagements) through projets.extensions.
+            "engagement": 0,
         }
 
 

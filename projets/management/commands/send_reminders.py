@@ -9,6 +9,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from core.text import agree, plural
+from projets import extensions
 from projets import reminders_comptes_rendus as minutes
 from projets.reminders import DEBUT, FIN, RETARD, VALIDATION, send_daily_reminders
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, date=None, **options):
         today = parse_date(date) if date else None
         counts = send_daily_reminders(today=today)
-        for kind, label in LABELS.items():
+        for kind, label in {**LABELS, **extensions.daily_reminder_labels}.items():
             self.stdout.write(f"{label} : {plural(counts[kind], 'e-mail')}")
         total = counts["total"]
         self.stdout.write(f"Total : {plural(total, 'e-mail')} {agree(total, 'envoyé')}")

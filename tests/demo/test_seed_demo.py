@@ -13,7 +13,7 @@ from projets.enums import Presence, StatutCompteRendu, StatutEtape, StatutVersio
 from projets.models import Action, CompteRendu, Decision, LivrableVersion, Plan
 from users.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
 
 
 def snapshot():
@@ -27,7 +27,6 @@ def snapshot():
 
 
 def test_seed_demo_builds_a_realistic_grappe_and_is_idempotent():
-    call_command("seed_demo", verbosity=0)
     first = snapshot()
     call_command("seed_demo", verbosity=0)
     assert snapshot() == first
@@ -45,7 +44,6 @@ def test_seed_demo_builds_a_realistic_grappe_and_is_idempotent():
 def test_seed_demo_shows_an_og_agreeing_to_a_join(client):
     """The Ternois's director has a grappe's request for one of her ESMS to decide; the chef de
     projet, référent of the porteur, may start a grappe; an ESMS is in one grappe at a time."""
-    call_command("seed_demo", verbosity=0)
     grappe = Grappe.objects.get(name=GRAPPE_NAME)
     (pending,) = JoinRequest.objects.pending()
     assert pending.grappe == grappe and not grappe.memberships.filter(esms=pending.esms).exists()
@@ -59,8 +57,7 @@ def test_seed_demo_shows_an_og_agreeing_to_a_join(client):
 
 
 def test_seed_demo_puts_a_plan_under_way():
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # a second run adds nothing to the plan
     plan = Plan.objects.get(grappe__name=GRAPPE_NAME)
     statuses = [etape.status(datetime.date(2026, 11, 22)) for etape in plan.etapes.all()]
     assert statuses.count(StatutEtape.TERMINEE) == 9
@@ -74,8 +71,7 @@ def test_seed_demo_puts_a_plan_under_way():
 
 
 def test_seed_demo_holds_meetings_with_minutes_and_actions():
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # a second run adds no meeting
     grappe = Grappe.objects.get(name=GRAPPE_NAME)
     reunions = grappe.reunions.order_by("starts_at")
     assert reunions.count() == 4

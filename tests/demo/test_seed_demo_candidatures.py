@@ -30,18 +30,17 @@ from grappe.demo import GRAPPE_NAME, PEOPLE
 from grappe.models import Esms, Grappe, HistoryEntry
 from indicateurs.enums import StatutTranche
 from indicateurs.models import Tranche
+from tests.demo.conftest import DEMO_TODAY
 from users.models import User
 
 pytestmark = pytest.mark.django_db
 
-TODAY = "2026-12-04 10:00 +0100"
+TODAY = DEMO_TODAY
 
 
 @pytest.fixture
-def seeded():
-    with time_machine.travel(TODAY, tick=False):
-        call_command("seed_demo", verbosity=0)
-        yield
+def seeded(demo_module):
+    """The demo seeded once for the module (tests/demo/conftest.py), as of TODAY."""
 
 
 def regional():
@@ -77,8 +76,7 @@ def counts():
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_seed_demo_opens_the_calls_and_is_idempotent():
-    call_command("seed_demo", verbosity=0)
+def test_seed_demo_opens_the_calls_and_is_idempotent(seeded):
     first = counts()
     statuts = dict(Candidature.objects.values_list("pk", "statut"))
     call_command("seed_demo", verbosity=0)

@@ -124,3 +124,23 @@ def test_a_blind_instructor_gets_no_score_through_the_api(cast, campagne):
     score(ours, cast.ars, 6)
     (row,) = api_for(cast.ars).get(url(campagne)).json()["results"]
     assert (row["score"], row["rang"]) == ("70.00", 1)
+
+
+def test_the_endpoint_is_documented_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/aaps/{id}/candidatures/"]["get"]
+    assert operation["operationId"] == "aap_candidatures"
+    fields = schema["components"]["schemas"]["Candidature"]["properties"]
+    assert set(fields) == {
+        "id",
+        "grappe",
+        "statut",
+        "eligible",
+        "montant_demande",
+        "montant_accorde",
+        "score",
+        "rang",
+        "esms",
+        "deposee_le",
+    }
+    assert fields["montant_demande"]["type"] == "string"  # money as strings, to the cent

@@ -22,7 +22,7 @@ from approbations.enums import Decision
 from approbations.models import Avis
 from candidatures.enums import StatutCandidature
 from candidatures.models import Candidature
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit
 from grappe.enums import FonctionOg
 from grappe.models import HistoryEntry, OgPerson
 
@@ -177,11 +177,7 @@ def _tell_porteur(candidature):
     }
     recipients = list(grappe.chefs_de_projet())
     subject = f"Tous les organismes s'engagent : candidature de {grappe}"[:150]
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            recipients, subject, "emails/candidature_engagements.txt", context
-        )
-    )
+    send_after_commit(recipients, subject, "emails/candidature_engagements.txt", context)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ from candidatures.models import (
     NoteInstruction,
 )
 from core import scoring
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit
 from core.money import euros
 from core.text import number
 from grappe.models import ArsAgent, HistoryEntry
@@ -629,7 +629,7 @@ def designer(campagne, users, by):
 
 def _mail_chefs(candidature, subject, template, context):
     link = absolute_url(reverse("candidatures:candidature", args=[candidature.grappe_id]))
-    return send_templated_mail(
+    send_after_commit(
         chefs_de_projet(candidature.grappe),
         subject,
         template,

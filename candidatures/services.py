@@ -17,7 +17,7 @@ from django.utils import timezone
 from candidatures import engagements, instruction
 from candidatures.enums import StatutCandidature
 from candidatures.models import Campagne, Candidature, Depot
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit
 from core.money import euros
 from core.pdf import render_pdf
 from grappe.eligibility import check_eligibility
@@ -460,12 +460,6 @@ def _mail_accuse(depot, user, pdf):
     }
     subject = f"Accusé de réception — candidature de {candidature.grappe}"[:150]
     attachment = (f"accuse-reception-v{depot.numero}.pdf", pdf, "application/pdf")
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            recipients,
-            subject,
-            "emails/candidature_accuse.txt",
-            context,
-            attachments=[attachment],
-        )
+    send_after_commit(
+        recipients, subject, "emails/candidature_accuse.txt", context, attachments=[attachment]
     )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 
 
@@ -22,3 +23,13 @@ def send_templated_mail(recipients, subject, template_name, context=None, attach
             message.attach(filename, content, mimetype)
         sent += message.send()
     return sent
+
+
+def send_after_commit(recipients, subject, template_name, context=None, attachments=()):
+    """send_templated_mail once the transaction commits. Robust: what was decided stays decided
+    and the page answers normally when the mail relay refuses (the failure is logged), rather
+    than a server error on a change already saved. The e-mail is not retried."""
+    transaction.on_commit(
+        lambda: send_templated_mail(recipients, subject, template_name, context, attachments),
+        robust=True,
+    )

@@ -7,11 +7,10 @@ the grappe asks, and the OG's direction agrees or refuses (JoinRequest).
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit
 from grappe.enums import FonctionOg, StatutAdhesion
 from grappe.models import EsmsMembership, HistoryEntry, JoinRequest, OgMembership, OgPerson
 
@@ -104,13 +103,11 @@ def request_join(user, grappe, esms, type_projet=""):
         "join_request": join_request,
         "url": absolute_url(reverse("grappe:adhesions")),
     }
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            directors,
-            f"Grappe — demande d'adhésion de {esms.name}",
-            "emails/demande_adhesion.txt",
-            context,
-        )
+    send_after_commit(
+        directors,
+        f"Grappe — demande d'adhésion de {esms.name}",
+        "emails/demande_adhesion.txt",
+        context,
     )
     if directors:
         text = (

@@ -625,7 +625,9 @@ def signature_tranches_due(grappes=None):
             {"Signée le": f"{signed_on:%d/%m/%Y}", "Montant": euros(tranche.montant)},
         )
         tranche_id = tranche.pk
-        transaction.on_commit(lambda tranche_id=tranche_id: notify_tranche_due(tranche_id))
+        transaction.on_commit(
+            lambda tranche_id=tranche_id: notify_tranche_due(tranche_id), robust=True
+        )
         due.append(tranche)
     return due
 
@@ -902,7 +904,8 @@ def trigger_tranche(tranche, mois, figures):
         },
     )
     tranche_id = tranche.pk
-    transaction.on_commit(lambda: notify_tranche_due(tranche_id))
+    # robust: the tranche stays due when the mail relay refuses (core.mail.send_after_commit).
+    transaction.on_commit(lambda: notify_tranche_due(tranche_id), robust=True)
     return True
 
 

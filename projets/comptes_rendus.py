@@ -34,7 +34,7 @@ from django.utils.text import slugify
 
 from approbations import engine
 from approbations.engine import Wording
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit, send_templated_mail
 from core.pdf import render_pdf
 from core.text import plural
 from core.working_days import subdivision_for, working_days_between
@@ -525,9 +525,7 @@ def submit(cr, user):
         }
         subject = f"À valider : compte rendu — {_label(cr)}"[:150]
         readers = perms.readers_among(voters, reunion)
-        transaction.on_commit(
-            lambda: send_templated_mail(readers, subject, "emails/compte_rendu_soumis.txt", context)
-        )
+        send_after_commit(readers, subject, "emails/compte_rendu_soumis.txt", context)
     return cr
 
 
@@ -618,11 +616,7 @@ def _send_back(cr, user, avis):
     }
     recipients = perms.readers_among(writers(cr, grappe), reunion)
     subject = f"Modifications demandées : compte rendu — {_label(cr)}"[:150]
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            recipients, subject, "emails/compte_rendu_modifications.txt", context
-        )
-    )
+    send_after_commit(recipients, subject, "emails/compte_rendu_modifications.txt", context)
 
 
 def rule_label(rule):

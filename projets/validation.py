@@ -27,7 +27,7 @@ from django.utils import timezone
 from approbations import engine
 from approbations.engine import Regle, Wording, approvals_label, outcome
 from approbations.inbox import awaiting_count
-from core.mail import absolute_url, send_templated_mail
+from core.mail import absolute_url, send_after_commit
 from grappe.enums import RoleKind, TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets.enums import DecisionAvis, StatutVersion
@@ -182,9 +182,7 @@ def submit_version(version, user):
             "inbox_link": absolute_url(reverse("projets:inbox")),
         }
         subject = f"À valider : {livrable.titre}"[:150]
-        transaction.on_commit(
-            lambda: send_templated_mail(voters, subject, "emails/livrable_soumis.txt", context)
-        )
+        send_after_commit(voters, subject, "emails/livrable_soumis.txt", context)
     return version
 
 
@@ -291,7 +289,5 @@ def _apply(version, user, rule, tally):
     }
     label = "validé" if result == VALIDEE else "rejeté"
     subject = f"Livrable {label} : {livrable.titre}"[:150]
-    transaction.on_commit(
-        lambda: send_templated_mail(recipients, subject, "emails/livrable_decision.txt", context)
-    )
+    send_after_commit(recipients, subject, "emails/livrable_decision.txt", context)
     return result

@@ -307,7 +307,7 @@ def test_ranking_with_ties_explained_and_unfinished_dossiers_unranked(
 
 
 def test_a_request_for_pieces_makes_the_dossier_incomplete_tells_the_chefs_and_is_traced(
-    cast, client_for, campagne, dossier, frozen_now
+    cast, client_for, campagne, dossier, frozen_now, django_capture_on_commit_callbacks
 ):
     second_chef = RoleFactory(
         grappe=cast.grappe, kind=RoleKind.CHEF_PROJET, user=UserFactory(email="co@exemple.fr")
@@ -317,10 +317,11 @@ def test_a_request_for_pieces_makes_the_dossier_incomplete_tells_the_chefs_and_i
         url("demande_pieces", dossier), {"message": "Budget", "echeance": "2026-11-01"}
     )
     assert "La date de réponse ne peut pas être passée." in text(past)
-    response = client.post(
-        url("demande_pieces", dossier),
-        {"message": "Le budget prévisionnel signé.", "echeance": "2026-11-30"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail, once committed
+        response = client.post(
+            url("demande_pieces", dossier),
+            {"message": "Le budget prévisionnel signé.", "echeance": "2026-11-30"},
+        )
     assert response.status_code == 302
     assert reload(dossier).statut == "incomplete"
     demande = DemandePieces.objects.get()
@@ -390,7 +391,7 @@ def test_a_decision_needs_an_instructed_dossier_and_a_reason(
 
 
 def test_retaining_beyond_the_envelope_warns_but_records_and_tells_the_chefs(
-    cast, client_for, campagne, agents, dossier
+    cast, client_for, campagne, agents, dossier, django_capture_on_commit_callbacks
 ):
     designate(campagne, agents[0])
     other = filed(campagne, montant="120000.00")
@@ -404,7 +405,8 @@ def test_retaining_beyond_the_envelope_warns_but_records_and_tells_the_chefs(
     page = client.get(url("decision", dossier))
     assert "dépassement de 20 000,00 €" in text(page).replace("\u00a0", " ")
     mail.outbox.clear()
-    response = decide(client, dossier)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail, once committed
+        response = decide(client, dossier)
     assert response.status_code == 302
     warnings = [str(m) for m in response.wsgi_request._messages if m.level_tag == "warning"]
     assert warnings and "totalisent 270\u00a0000,00\u00a0€" in warnings[0]

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,49 +22,17 @@ from candidatures.models import (
 from grappe.enums import RoleKind
 from grappe.models import HistoryEntry
 from tests.candidatures.factories import campagne_for, designate, filed, paris, score
-from tests.grappe.factories import RoleFactory, UserFactory, ars_agent
+from tests.candidatures.instruction_setup import reload, url
+from tests.grappe.factories import RoleFactory, UserFactory
 from tests.helpers import pdf_text, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    # The call closed on 30 October 2026 at noon: the ARS instructs in November.
-    with time_machine.travel(paris(2026, 11, 16, 10), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def campagne(cast):
-    campagne = campagne_for(cast.grappe.region, enveloppe=Decimal("250000.00"))
-    cast.grappe.aap = campagne.aap
-    cast.grappe.save(update_fields=["aap"])
-    return campagne
-
-
-@pytest.fixture
-def agents(cast):
-    """Two more ARS agents of the region: three instructors with the cast's."""
-    return [
-        ars_agent("32", UserFactory(email="instructrice@ars.fr", last_name="Bernard")),
-        ars_agent("32", UserFactory(email="instructeur@ars.fr", last_name="Durand")),
-    ]
-
-
-@pytest.fixture
-def dossier(cast, campagne):
-    """The cast's grappe's filed dossier: its chef de projet is the cast's owner."""
-    return filed(campagne, cast.grappe, montant="150000.00")
-
-
-def url(name, dossier):
-    return reverse(f"candidatures:{name}", args=[dossier.campagne_id, dossier.pk])
-
-
-def reload(dossier):
-    dossier.refresh_from_db()
-    return dossier
+def decide(client, dossier, decision="retenue", motif="Projet prioritaire pour le territoire."):
+    return client.post(
+        url("decision", dossier), {"decision": decision, "motif": motif, "date": "2026-11-16"}
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,12 +334,6 @@ def test_a_request_for_pieces_makes_the_dossier_incomplete_tells_the_chefs_and_i
 # ---------------------------------------------------------------------------------------------
 # Decisions and the envelope
 # ---------------------------------------------------------------------------------------------
-
-
-def decide(client, dossier, decision="retenue", motif="Projet prioritaire pour le territoire."):
-    return client.post(
-        url("decision", dossier), {"decision": decision, "motif": motif, "date": "2026-11-16"}
-    )
 
 
 def test_a_decision_needs_an_instructed_dossier_and_a_reason(

@@ -9,7 +9,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
@@ -23,54 +22,11 @@ from candidatures.models import (
     GrilleInstruction,
 )
 from tests.candidatures.factories import campagne_for, designate, filed, paris, score
-from tests.grappe.factories import GrappeFactory, UserFactory, ars_agent
+from tests.candidatures.instruction_setup import decide, reload, url
+from tests.grappe.factories import GrappeFactory
 from tests.helpers import text
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    # The call closed on 30 October 2026 at noon: the ARS instructs in November.
-    with time_machine.travel(paris(2026, 11, 16, 10), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def campagne(cast):
-    campagne = campagne_for(cast.grappe.region, enveloppe=Decimal("250000.00"))
-    cast.grappe.aap = campagne.aap
-    cast.grappe.save(update_fields=["aap"])
-    return campagne
-
-
-@pytest.fixture
-def agents(cast):
-    """Two more ARS agents of the region (managers of the call)."""
-    return [
-        ars_agent("32", UserFactory(email="instructrice@ars.fr", last_name="Bernard")),
-        ars_agent("32", UserFactory(email="instructeur@ars.fr", last_name="Durand")),
-    ]
-
-
-@pytest.fixture
-def dossier(cast, campagne):
-    return filed(campagne, cast.grappe, montant="150000.00")
-
-
-def url(name, dossier):
-    return reverse(f"candidatures:{name}", args=[dossier.campagne_id, dossier.pk])
-
-
-def reload(dossier):
-    dossier.refresh_from_db()
-    return dossier
-
-
-def decide(client, dossier, decision="retenue", motif="Projet prioritaire.", date="2026-11-16"):
-    return client.post(
-        url("decision", dossier), {"decision": decision, "motif": motif, "date": date}
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def consensus_everywhere(dossier, note, user):

@@ -2,8 +2,8 @@
 the ARS agents of the AAP's region and the national admin set it up."""
 
 from grappe import perms as grappe_perms
-from grappe.enums import FonctionOg
-from grappe.models import ArsAgent, OgPerson
+from grappe.models import ArsAgent
+from grappe.perms import is_og_direction
 
 
 def can_view_campagne(user, campagne):
@@ -24,20 +24,6 @@ def can_manage_campagne(user, campagne):
     region_id = campagne.aap.region_id
     return (
         region_id is not None and ArsAgent.objects.filter(user=user, region_id=region_id).exists()
-    )
-
-
-def is_og_direction(user, grappe):
-    """A direction of one of the grappe's active coopérateur OGs: it commits its OG on the
-    dossier (candidatures.engagements), with or without a role in the grappe."""
-    return (
-        user.is_authenticated
-        and OgPerson.objects.filter(
-            user=user,
-            fonction=FonctionOg.DIRECTION,
-            og__grappe_memberships__grappe=grappe,
-            og__grappe_memberships__left_on__isnull=True,
-        ).exists()
     )
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "amoa",
     "indicateurs",
     "candidatures",
+    "finances",
     "demo",
 ]
 

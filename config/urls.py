@@ -46,11 +46,13 @@ urlpatterns = [
     path("amoa/", include("amoa.urls")),
     path("indicateurs/", include("indicateurs.urls")),
     path("appels/", include("candidatures.urls")),
+    path("finances/", include("finances.urls")),
     # The API authenticates by token (DRF), not by the login page: its views opt out of
     # LoginRequiredMiddleware and DRF answers 401/403 itself.
     path("api/v1/", include("amoa.api_urls")),
     path("api/v1/", include("indicateurs.api_urls")),
     path("api/v1/", include("candidatures.api_urls")),
+    path("api/v1/", include("finances.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(
         "api/docs/",

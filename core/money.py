@@ -12,6 +12,18 @@ CENT = Decimal("0.01")
 XLSX_EUROS = '#,##0.00\\ "€"'
 
 
+def allocate(total, weights):
+    """`total` shared in proportion to `weights`, each share to the cent (half-up), the last
+    taking what rounding the others left, so that the shares add up to `total` exactly (50 % of
+    100 000,01 € twice would be 100 000,02 €). Weights adding up to nothing share nothing."""
+    weight = sum(weights, Decimal(0))
+    if not weights or weight == 0:
+        return [Decimal(0).quantize(CENT) for _ in weights]
+    shares = [(total * w / weight).quantize(CENT, rounding=ROUND_HALF_UP) for w in weights]
+    shares[-1] = total - sum(shares[:-1], Decimal(0))
+    return shares
+
+
 def euros(amount, ht=False, whole=False):
     """« 12 500,00 € », « 12 500,00 € HT » with `ht`; "" for no amount. No-break spaces, so an
     amount never wraps in a table cell. `whole`: no « ,00 » on a whole amount, for the subsidies

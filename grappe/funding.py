@@ -26,6 +26,8 @@ class FundingLine:
     unit_amount: Decimal
     amount: Decimal
     note: str = ""
+    # Which line of the barème it is, whatever its wording (the budget's postes: finances).
+    code: str = ""
 
 
 @dataclass
@@ -167,7 +169,7 @@ def simulate_funding(grappe, memberships=None):
                 if grappe.solution_segur
                 else ""
             )
-        lines.append(FundingLine(label, count, unit, unit * count, note))
+        lines.append(FundingLine(label, count, unit, unit * count, note, code="editeur"))
         if aap.montant_usages:
             lines.append(
                 FundingLine(
@@ -175,6 +177,7 @@ def simulate_funding(grappe, memberships=None):
                     count,
                     aap.montant_usages,
                     aap.montant_usages * count,
+                    code="usages",
                 )
             )
 
@@ -200,6 +203,7 @@ def simulate_funding(grappe, memberships=None):
                 aap.montant_conformite,
                 aap.montant_conformite * financed,
                 note,
+                code="conformite",
             )
         )
 
@@ -221,28 +225,43 @@ def simulate_funding(grappe, memberships=None):
                 aap.montant_equipement_petit_og,
                 aap.montant_equipement_petit_og * len(equipped),
                 note,
+                code="materiel",
             )
         )
 
     # (name, line label, amount) of each AMOA envelope the grappe asks for; once per project.
     requested = [
-        (name, f"{name} ({purpose})", amount)
-        for asked, name, purpose, amount in [
-            (grappe.amoa_marche, "AMOA « marché »", "procédure de marché", aap.montant_amoa_marche),
-            (grappe.amoa_projet, "AMOA « projet »", "pilotage du projet", aap.montant_amoa_projet),
+        (name, f"{name} ({purpose})", amount, code)
+        for asked, name, purpose, amount, code in [
+            (
+                grappe.amoa_marche,
+                "AMOA « marché »",
+                "procédure de marché",
+                aap.montant_amoa_marche,
+                "amoa_marche",
+            ),
+            (
+                grappe.amoa_projet,
+                "AMOA « projet »",
+                "pilotage du projet",
+                aap.montant_amoa_projet,
+                "amoa_projet",
+            ),
         ]
         if asked and amount
     ]
     refused = amoa_refusal(aap, requested, acquisition, small)
     if refused:
         asked = " et ".join(
-            f"{name} ({euros(amount, whole=True)})" for name, _, amount in requested
+            f"{name} ({euros(amount, whole=True)})" for name, _, amount, _ in requested
         )
         warnings.append(
             f"{asked} {agree(len(requested), 'non financée', 'non financées')} : {refused}"
         )
     else:
-        lines.extend(FundingLine(label, 1, amount, amount) for _, label, amount in requested)
+        lines.extend(
+            FundingLine(label, 1, amount, amount, code=code) for _, label, amount, code in requested
+        )
 
     simulation.total = sum((line.amount for line in lines), Decimal(0))
     tranches = list(aap.tranches.all())

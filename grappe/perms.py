@@ -141,3 +141,18 @@ def can_edit_esms(user, esms):
         grappe__memberships__esms=esms,
         grappe__memberships__left_on__isnull=True,
     ).exists()
+
+
+def is_og_direction(user, grappe):
+    """A direction of one of the grappe's active coopérateur OGs, with or without a role in the
+    grappe: it commits its OG on the dossier (candidatures.engagements) and reads the project's
+    finances (finances.perms), its OG's money."""
+    return (
+        user.is_authenticated
+        and OgPerson.objects.filter(
+            user=user,
+            fonction=FonctionOg.DIRECTION,
+            og__grappe_memberships__grappe=grappe,
+            og__grappe_memberships__left_on__isnull=True,
+        ).exists()
+    )

@@ -49,7 +49,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url, send_templated_mail
-from core.money import euros
+from core.money import CENT, allocate, euros
 from core.text import agree, plural
 from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
@@ -633,14 +633,12 @@ def signature_tranches_due(grappes=None):
 
 
 def split_amount(amount, percentages):
-    """The amount shared by percentages, to the cent, the last share taking what rounding the
-    others left so that the shares always add up to the amount (50 % of 100 000,01 € twice
-    would be 100 000,02 €)."""
-    cent = Decimal("0.01")
-    shares = [(amount * p / 100).quantize(cent, rounding=ROUND_HALF_UP) for p in percentages]
-    if shares and sum(percentages) == 100:
-        shares[-1] = amount - sum(shares[:-1], Decimal(0))
-    return shares
+    """The amount shared by percentages, to the cent, adding up to the amount
+    (core.money.allocate). Percentages that do not add up to 100 are a wrong schedule: each
+    share is then its own percentage of the amount, and the gap shows."""
+    if sum(percentages) == 100:
+        return allocate(amount, percentages)
+    return [(amount * p / 100).quantize(CENT, rounding=ROUND_HALF_UP) for p in percentages]
 
 
 def tranche_cibles_numero(grappe):

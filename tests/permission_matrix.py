@@ -131,6 +131,22 @@ def amoa_scores_visible(ok=200):
     return {**amoa_read(ok), "evaluator": 403}
 
 
+# --- The grappe's finances (finances.perms) ----------------------------------------------------
+
+
+def finances_read(ok=200):
+    """finances.perms.can_view_finances: the editors, the COPIL, the region's ARS agents, the
+    admin (and the directions of the coopérateur OGs, none in the cast); the grappe's other
+    people see the grappe, not its money: 403."""
+    return {**read(ok), "member": 403, "evaluator": 403}
+
+
+def finances_edit(ok=OK):
+    """finances.perms.can_edit_finances (grappe.perms.can_edit_grappe): chef de projet, AMOA,
+    admin; the other readers 403."""
+    return edit(ok)
+
+
 # --- Pages outside any grappe ------------------------------------------------------------------
 
 PUBLIC = profile(200)
@@ -377,6 +393,16 @@ EXPECTATIONS = {
     # ---- API ----------------------------------------------------------------------------------
     "api-consultation-classement": (api({**amoa_read(), "evaluator": 404}), None),
     "api-grappe-indicateurs": (api(read()), None),
+    # ---- finances -----------------------------------------------------------------------------
+    "finances:grappe": (finances_read(), None),
+    "finances:engagement_create": (finances_edit(200), finances_edit()),
+    "finances:engagement": (finances_read(), None),
+    "finances:engagement_edit": (finances_edit(200), finances_edit()),
+    "finances:engagement_document": (finances_read(), None),
+    "finances:facture_create": (finances_edit(200), finances_edit()),
+    "finances:facture_edit": (finances_edit(200), finances_edit()),
+    "finances:facture_fichier": (finances_read(), None),
+    "api-grappe-finances": (api(finances_read()), None),
     # candidatures.api.visible_candidatures: the managers all the call's dossiers, a grappe's
     # people their own (the cast's draft); nobody else learns of them (404).
     "api-aap-candidatures": (api(read()), None),

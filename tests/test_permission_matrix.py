@@ -54,6 +54,7 @@ from tests.amoa.factories import (
 )
 from tests.candidatures.factories import campagne_for, designate, filed
 from tests.conftest import cast as cast_fixture
+from tests.finances import factories as finances_factories
 from tests.grappe.factories import (
     EsmsFactory,
     OrganismeGestionnaireFactory,
@@ -278,12 +279,21 @@ def build_world():
     )
     world.piece_jointe.file.save("budget.pdf", ContentFile(b"%PDF-1.4 budget"), save=True)
 
+    # Finances: an engagement with its document and an invoice.
+    world.engagement = finances_factories.engagement(grappe)
+    world.engagement.document_nom = "commande.pdf"
+    world.engagement.document_type = "application/pdf"
+    world.engagement.document.save("commande.pdf", ContentFile(PDF), save=True)
+    world.facture = finances_factories.facture(world.engagement, "F-1", "100.00")
+
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [
         version.file.name,
         document.file.name,
         world.hidden["document"].file.name,
         finess.file.name,
+        world.engagement.document.name,
+        world.facture.fichier.name,
         usage_import.fichier.name,
         reponse.file.name,
         *(piece.file.name for piece in world.offre_editeur.pieces.all()),
@@ -383,6 +393,8 @@ def url_kwargs(name, pattern, world):
         "solution_id": world.solution.pk,
         "format": "csv",
         "code": grappe.region.code,
+        "engagement_id": world.engagement.pk,
+        "facture_id": world.facture.pk,
     }
     # The DUI choice's pages about offers need the éditeur consultation.
     editeur = {

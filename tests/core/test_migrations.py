@@ -26,6 +26,7 @@ OUR_APPS = {
     "amoa",
     "indicateurs",
     "candidatures",
+    "finances",
     "django_celery_beat",
 }
 # celery-beat's "schedule last changed" marker: written by a signal of the real PeriodicTask model,

@@ -1,0 +1,152 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.text import size
+from core.uploads import JPEG, MAX_UPLOAD_SIZE, PDF, PNG, check_upload, clean_filename
+from finances.models import Engagement, Facture
+from grappe.models import OrganismeGestionnaire
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DOCUMENT_HELP = f"PDF, Word, Excel, OpenDocument, PNG ou JPEG ; {size(MAX_UPLOAD_SIZE)} au plus."
+# An invoice is a PDF, or the scan of a paper one.
+FACTURE_TYPES = {PDF, PNG, JPEG}
+FACTURE_HELP = f"PDF (ou PNG / JPEG d'une facture numérisée) ; {size(MAX_UPLOAD_SIZE)} au plus."
+
+
+class UploadMixin:
+    """Checks an uploaded file like every upload of the project (core.uploads): size, type by
+    content; keeps its safe name and content type."""
+
+    def checked(self, name, allowed=None, refusal=""):
+        upload = self.cleaned_data.get(name)
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # nothing new (an existing file, or none)
+        content_type = check_upload(upload)
+        if allowed is not None and content_type not in allowed:
+            raise ValidationError(refusal)
+        self.upload_type = content_type
+        self.upload_name = clean_filename(upload.name)
+        return upload
+
+
+class EngagementForm(UploadMixin, forms.ModelForm):
+    document = forms.FileField(
+        label="Document (contrat, bon de commande)",
+        required=False,
+        help_text=DOCUMENT_HELP,
+    )
+    choix = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Engagement
+        fields = ["og", "poste", "fournisseur", "objet", "date", "montant_ht", "taux_tva"]
+        widgets = {"date": DATE}
+        error_messages = {
+            "og": {"invalid_choice": "Choisissez un organisme gestionnaire de la grappe."},
+            "fournisseur": {"required": "Indiquez le fournisseur."},
+            "objet": {"required": "Indiquez l'objet du contrat ou de la commande."},
+            "date": {"required": "Indiquez la date d'engagement."},
+            "montant_ht": {"required": "Indiquez le montant HT."},
+        }
+
+    def __init__(self, *args, grappe, choix_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grappe = grappe
+        self.choix_ids = set(choix_ids)
+        ogs = OrganismeGestionnaire.objects.filter(
+            grappe_memberships__grappe=grappe, grappe_memberships__left_on__isnull=True
+        )
+        if self.instance.pk:
+            ogs = ogs | OrganismeGestionnaire.objects.filter(pk=self.instance.og_id)
+        self.fields["og"].queryset = ogs.distinct().order_by("raison_sociale")
+        self.fields["og"].label_from_instance = lambda og: og.raison_sociale or og.finess_ej
+        self.fields["taux_tva"].help_text = "En %, par exemple 20 ou 5,5."
+
+    def clean_document(self):
+        return self.checked("document")
+
+    def clean_choix(self):
+        choix = self.cleaned_data.get("choix")
+        if choix and choix not in self.choix_ids:
+            return None  # a choice already engaged, or another grappe's: not linked
+        return choix
+
+
+class FactureForm(UploadMixin, forms.ModelForm):
+    fichier = forms.FileField(
+        label="Facture",
+        help_text=FACTURE_HELP,
+        error_messages={"required": "Joignez la facture."},
+    )
+
+    class Meta:
+        model = Facture
+        fields = [
+            "numero",
+            "date",
+            "montant_ht",
+            "taux_tva",
+            "echeance",
+            "payee_le",
+            "eligibilite_forcee",
+            "motif_forcage",
+        ]
+        widgets = {
+            "date": DATE,
+            "echeance": DATE,
+            "payee_le": DATE,
+            "motif_forcage": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"motif_forcage": "Motif de l'éligibilité malgré la date"}
+        help_texts = {
+            "eligibilite_forcee": "Une facture datée avant l'ouverture de l'appel n'est pas "
+            "éligible, sauf exception motivée.",
+        }
+        error_messages = {
+            "numero": {"required": "Indiquez le numéro de la facture."},
+            "date": {"required": "Indiquez la date de la facture."},
+            "montant_ht": {"required": "Indiquez le montant HT."},
+        }
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.engagement = engagement
+        if self.instance.pk:
+            self.fields["fichier"].required = False
+            self.fields["fichier"].help_text = f"{FACTURE_HELP} Vide : le fichier reste."
+
+    def clean_fichier(self):
+        return self.checked(
+            "fichier",
+            FACTURE_TYPES,
+            "Une facture se joint en PDF, ou en image PNG ou JPEG si elle a été numérisée.",
+        )
+
+    def clean_numero(self):
+        numero = self.cleaned_data["numero"].strip()
+        others = Facture.objects.filter(engagement=self.engagement, numero=numero)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(
+                f"La facture n° {numero} est déjà enregistrée sur cet engagement."
+            )
+        return numero
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("eligibilite_forcee") and not (cleaned.get("motif_forcage") or "").strip():
+            self.add_error(
+                "motif_forcage", "Dites pourquoi la facture est éligible malgré sa date."
+            )
+        if not cleaned.get("eligibilite_forcee"):
+            cleaned["motif_forcage"] = ""
+        date, payee_le = cleaned.get("date"), cleaned.get("payee_le")
+        if date and payee_le and payee_le < date:
+            self.add_error("payee_le", "Le paiement ne peut précéder la facture.")
+        return cleaned
+
+    def _post_clean(self):
+        # The model's engagement is set by the view; validate_unique/constraints need it.
+        self.instance.engagement = self.engagement
+        super()._post_clean()

@@ -1,0 +1,201 @@
+"""The project's money: the OGs' own funding per poste, the engagements (contracts, orders) and
+the invoices against them. The subsidy per poste is not stored: it is the convention's amount
+split as the funding simulation computes it (finances/services.py). Money is Decimal to the cent;
+TTC = HT × (1 + TVA %), rounded half-up to the cent, computed and stored on every save."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from finances.enums import Poste
+from grappe.models import Grappe, OrganismeGestionnaire
+
+CENT = Decimal("0.01")
+
+
+def ttc(montant_ht, taux_tva):
+    """HT × (1 + taux %), to the cent, half-up (20 % of 10,05 € is 2,01 €)."""
+    return (montant_ht * (1 + taux_tva / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_field(label, **kwargs):
+    return models.DecimalField(
+        label,
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        **kwargs,
+    )
+
+
+def taux_field():
+    return models.DecimalField(
+        "taux de TVA (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+
+class FinancementPropreQuerySet(models.QuerySet):
+    def of_grappe(self, grappe):
+        return self.filter(grappe=grappe)
+
+
+class FinancementPropre(models.Model):
+    """What an OG puts of its own money into a poste of the project, beside the subsidy."""
+
+    grappe = models.ForeignKey(
+        Grappe, on_delete=models.CASCADE, related_name="financements_propres"
+    )
+    og = models.ForeignKey(
+        OrganismeGestionnaire,
+        verbose_name="organisme gestionnaire",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    poste = models.CharField("poste", max_length=20, choices=Poste.choices)
+    montant = money_field("montant (€)")
+
+    objects = FinancementPropreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "financement propre"
+        verbose_name_plural = "financements propres"
+        ordering = ["grappe", "og__raison_sociale", "poste"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grappe", "og", "poste"], name="financement_propre_unique_og_poste"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.og} — {self.get_poste_display()}"
+
+
+def document_upload_path(instance, filename):
+    return f"finances/grappe-{instance.grappe_id}/engagements/{filename}"
+
+
+class EngagementQuerySet(models.QuerySet):
+    def of_grappe(self, grappe):
+        return self.filter(grappe=grappe).select_related("og")
+
+
+class Engagement(models.Model):
+    """A contract or an order the grappe's OG commits to, on one poste."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="engagements")
+    og = models.ForeignKey(
+        OrganismeGestionnaire,
+        verbose_name="organisme gestionnaire qui s'engage",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    poste = models.CharField("poste", max_length=20, choices=Poste.choices)
+    fournisseur = models.CharField("fournisseur", max_length=200)
+    objet = models.CharField("objet", max_length=300)
+    date = models.DateField("date d'engagement")
+    montant_ht = money_field("montant (€ HT)")
+    taux_tva = taux_field()
+    montant_ttc = money_field("montant (€ TTC)", editable=False)
+    document = models.FileField("document", upload_to=document_upload_path, blank=True)
+    document_nom = models.CharField("nom du document", max_length=255, blank=True)
+    document_type = models.CharField("type du document", max_length=100, blank=True)
+    # The AMOA / DUI choice it was prefilled from (amoa.Choix), if any.
+    choix = models.ForeignKey(
+        "amoa.Choix",
+        verbose_name="choix AMOA / DUI d'origine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "engagement"
+        verbose_name_plural = "engagements"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.fournisseur} — {self.objet}"
+
+    def save(self, *args, **kwargs):
+        self.montant_ttc = ttc(self.montant_ht, self.taux_tva)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("finances:engagement", args=[self.grappe_id, self.pk])
+
+
+def facture_upload_path(instance, filename):
+    return f"finances/grappe-{instance.engagement.grappe_id}/factures/{filename}"
+
+
+class FactureQuerySet(models.QuerySet):
+    def of_grappe(self, grappe):
+        return self.filter(engagement__grappe=grappe).select_related("engagement__og")
+
+
+class Facture(models.Model):
+    """An invoice against an engagement. Paid once `payee_le` is set; eligible when its poste is
+    funded by the call and it is dated on or after the call's opening, unless the eligibility
+    is forced with a reason (finances.services.eligibilite)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="factures")
+    numero = models.CharField("numéro", max_length=100)
+    date = models.DateField("date de la facture")
+    montant_ht = money_field("montant (€ HT)")
+    taux_tva = taux_field()
+    montant_ttc = money_field("montant (€ TTC)", editable=False)
+    echeance = models.DateField("échéance", null=True, blank=True)
+    payee_le = models.DateField("payée le", null=True, blank=True)
+    fichier = models.FileField("fichier", upload_to=facture_upload_path)
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    type_fichier = models.CharField("type du fichier", max_length=100)
+    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
+    eligibilite_forcee = models.BooleanField("éligible malgré sa date", default=False)
+    motif_forcage = models.TextField("motif", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("enregistrée le", default=timezone.now)
+
+    objects = FactureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "facture"
+        verbose_name_plural = "factures"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "numero"], name="facture_numero_unique_par_engagement"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eligibilite_forcee=False) | ~models.Q(motif_forcage=""),
+                name="facture_forcage_motive",
+                violation_error_message="Dites pourquoi la facture est éligible malgré sa date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Facture {self.numero}"
+
+    def save(self, *args, **kwargs):
+        self.montant_ttc = ttc(self.montant_ht, self.taux_tva)
+        super().save(*args, **kwargs)
+
+    @property
+    def payee(self):
+        return self.payee_le is not None

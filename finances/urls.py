@@ -1,0 +1,40 @@
+from django.urls import path
+
+from finances import views
+
+app_name = "finances"
+
+urlpatterns = [
+    path("grappes/<int:pk>/", views.finances_grappe, name="grappe"),
+    path("grappes/<int:pk>/engagements/nouveau/", views.engagement_form, name="engagement_create"),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/",
+        views.engagement_detail,
+        name="engagement",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/modifier/",
+        views.engagement_form,
+        name="engagement_edit",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/document/",
+        views.engagement_document,
+        name="engagement_document",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/factures/nouvelle/",
+        views.facture_form,
+        name="facture_create",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/factures/<int:facture_id>/modifier/",
+        views.facture_form,
+        name="facture_edit",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/factures/<int:facture_id>/fichier/",
+        views.facture_fichier,
+        name="facture_fichier",
+    ),
+]

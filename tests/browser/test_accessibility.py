@@ -76,6 +76,7 @@ PICTURED = {
     "tableau_national": "admin",
     "campagne": "ars",
     "mise_en_service": "porteur",
+    "finances": "porteur",
 }
 
 
@@ -283,6 +284,8 @@ def demo():
         "campagnes": reverse("candidatures:campagnes"),
         "candidature": reverse("candidatures:candidature", args=[pk]),
         "mise_en_service": reverse("projets:mise_en_service", args=[pk]),
+        "finances": reverse("finances:grappe", args=[pk]),
+        "engagement_nouveau": reverse("finances:engagement_create", args=[pk]),
         "campagne_ouvrir": reverse("candidatures:campagne_create"),
         "campagne": reverse("candidatures:campagne", args=[campagne.pk]),
         "campagne_modifier": reverse("candidatures:campagne_edit", args=[campagne.pk]),
@@ -377,6 +380,8 @@ def chef_de_projet_grappe_and_plan_pages(scanner, demo):
             ("COPIL", "copil"),
             ("Candidature (appel clos)", "candidature"),
             ("Mise en service du DUI", "mise_en_service"),
+            ("Finances du projet", "finances"),
+            ("Nouvel engagement", "engagement_nouveau"),
             ("Convention", "convention"),
             ("Plan type", "plan_type"),
             ("Plan projet", "plan"),

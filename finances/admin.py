@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from finances.models import Engagement, Facture, FinancementPropre
+from finances.models import Engagement, Facture, FinancementPropre, Reversement
 
 
 @admin.register(FinancementPropre)
@@ -25,3 +25,10 @@ class EngagementAdmin(admin.ModelAdmin):
     raw_id_fields = ["grappe", "og", "choix", "created_by"]
     readonly_fields = ["montant_ttc"]
     inlines = [FactureInline]
+
+
+@admin.register(Reversement)
+class ReversementAdmin(admin.ModelAdmin):
+    list_display = ["grappe", "og", "tranche", "montant", "date", "reference"]
+    list_select_related = ["grappe", "og", "tranche"]
+    raw_id_fields = ["grappe", "og", "tranche", "created_by"]

@@ -40,8 +40,13 @@ class PosteSerializer(SommesSerializer):
 class OgSerializer(serializers.Serializer):
     finess_ej = serializers.CharField()
     part = money("Part de l'OG dans le budget : ses financements propres (€).")
-    recu = money("Subvention reçue du porteur (€) : 0.00 tant que la répartition n'est pas tenue.")
-    reverse = money("Subvention reversée (€) : 0.00 tant que la répartition n'est pas tenue.")
+    recu = money(
+        "Parts de l'OG dans les tranches payées par l'ARS, selon la clé de répartition (€)."
+    )
+    reverse = money(
+        "Reversé à l'OG par le porteur (€) ; pour le porteur, sa propre part, conservée dès le "
+        "paiement."
+    )
 
 
 class FinancesSerializer(serializers.Serializer):

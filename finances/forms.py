@@ -1,10 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
 
+from core.forms import HundredPercentFormSet
+from core.money import euros
 from core.text import size
 from core.uploads import JPEG, MAX_UPLOAD_SIZE, PDF, PNG, check_upload, clean_filename
-from finances.models import Engagement, Facture
+from finances.models import CleRepartition, Engagement, Facture, PartCle, Reversement
 from grappe.models import OrganismeGestionnaire
+from indicateurs.models import Tranche
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DOCUMENT_HELP = f"PDF, Word, Excel, OpenDocument, PNG ou JPEG ; {size(MAX_UPLOAD_SIZE)} au plus."
@@ -150,3 +155,143 @@ class FactureForm(UploadMixin, forms.ModelForm):
         # The model's engagement is set by the view; validate_unique/constraints need it.
         self.instance.engagement = self.engagement
         super()._post_clean()
+
+
+# --- Sharing the subsidy ----------------------------------------------------------------------
+
+
+class CleForm(forms.ModelForm):
+    class Meta:
+        model = CleRepartition
+        fields = ["mode"]
+        widgets = {"mode": forms.RadioSelect}
+        labels = {"mode": "Clé de répartition de la convention de coopération"}
+        help_texts = {
+            "mode": "Au prorata des ESMS : chaque OG coopérateur reçoit en proportion de ses "
+            "ESMS actifs dans la grappe. Parts saisies : un pourcentage par OG, 100 % au total."
+        }
+
+
+class PartsFormSet(HundredPercentFormSet):
+    what = "Les parts des organismes gestionnaires"
+    required = "Saisissez la part d'au moins un organisme gestionnaire."
+
+    def __init__(self, *args, ogs, **kwargs):
+        self.ogs = list(ogs)
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["og"].queryset = OrganismeGestionnaire.objects.filter(
+            pk__in=[og.pk for og in self.ogs]
+        )
+        form.fields["og"].widget = forms.HiddenInput()
+        form.fields["og"].error_messages["invalid_choice"] = (
+            "Cet organisme gestionnaire n'est plus coopérateur de la grappe."
+        )
+        form.fields["pourcentage"].required = False
+        og_id = form.initial.get("og") or (form.instance.og_id if form.instance.pk else None)
+        form.og_label = next(
+            (og.raison_sociale or og.finess_ej for og in self.ogs if og.pk == og_id), ""
+        )
+        form.fields["pourcentage"].widget.attrs["aria-label"] = f"Part de {form.og_label} (%)"
+        return form
+
+    def kept(self):
+        return [
+            data
+            for data in super().kept()
+            if data.get("pourcentage") is not None and data.get("og") is not None
+        ]
+
+
+def parts_formset(cle, ogs, data=None):
+    """One row per active coopérateur OG: its saved percentage, or an empty row to fill."""
+    ogs = list(ogs)
+    saved = set(cle.parts.values_list("og_id", flat=True)) if cle.pk else set()
+    missing = [og for og in ogs if og.pk not in saved]
+    factory = inlineformset_factory(
+        CleRepartition,
+        PartCle,
+        formset=PartsFormSet,
+        fields=["og", "pourcentage"],
+        extra=len(missing),
+        can_delete=False,
+    )
+    queryset = (
+        cle.parts.filter(og__in=ogs).order_by("og__raison_sociale", "og__finess_ej")
+        if cle.pk
+        else PartCle.objects.none()
+    )
+    return factory(
+        data,
+        instance=cle,
+        queryset=queryset,
+        prefix="parts",
+        ogs=ogs,
+        initial=[{"og": og.pk} for og in missing],
+    )
+
+
+class ReversementForm(forms.ModelForm):
+    class Meta:
+        model = Reversement
+        fields = ["tranche", "og", "montant", "date", "reference"]
+        widgets = {"date": DATE}
+        error_messages = {
+            "tranche": {
+                "required": "Choisissez la tranche reversée.",
+                "invalid_choice": "Choisissez une tranche payée de la grappe.",
+            },
+            "og": {
+                "required": "Choisissez l'organisme gestionnaire bénéficiaire.",
+                "invalid_choice": "Choisissez un organisme gestionnaire coopérateur autre que "
+                "le porteur.",
+            },
+            "montant": {"required": "Indiquez le montant reversé."},
+            "date": {"required": "Indiquez la date du virement."},
+        }
+
+    def __init__(self, *args, grappe, partage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grappe = grappe
+        self.partage = partage
+        self.fields["tranche"].queryset = Tranche.objects.filter(
+            pk__in=[ligne.tranche.pk for ligne in partage.tranches]
+        ).order_by("numero")
+        self.fields["tranche"].label_from_instance = lambda t: (
+            f"Tranche {t.numero} — payée le {t.paye_le:%d/%m/%Y}"
+            if t.paye_le
+            else f"Tranche {t.numero}"
+        )
+        self.fields["og"].queryset = OrganismeGestionnaire.objects.filter(
+            pk__in=[total.og.pk for total in partage.ogs if not total.porteur]
+        ).order_by("raison_sociale", "finess_ej")
+        self.fields["og"].label_from_instance = lambda og: og.raison_sociale or og.finess_ej
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError("La date du virement ne peut pas être dans le futur.")
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        tranche, og, montant = (cleaned.get(key) for key in ("tranche", "og", "montant"))
+        if tranche and og and montant is not None:
+            reste = self.partage.reste(tranche.pk, og.pk)
+            nom = og.raison_sociale or og.finess_ej
+            if montant > reste:
+                self.add_error(
+                    "montant",
+                    f"Le reversement dépasse ce qui reste dû à {nom} sur la tranche "
+                    f"{tranche.numero} : {euros(reste)}.",
+                )
+        date = cleaned.get("date")
+        if tranche and date and tranche.paye_le and date < tranche.paye_le:
+            self.add_error(
+                "date",
+                f"Le virement ne peut précéder le paiement de la tranche "
+                f"({tranche.paye_le:%d/%m/%Y}).",
+            )
+        return cleaned

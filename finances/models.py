@@ -199,3 +199,103 @@ class Facture(models.Model):
     @property
     def payee(self):
         return self.payee_le is not None
+
+
+# --- Sharing the subsidy (the convention de coopération's key) --------------------------------
+
+
+class ModeRepartition(models.TextChoices):
+    ESMS = "esms", "Au prorata des ESMS"
+    EGAL = "egal", "À parts égales entre OG"
+    SAISIE = "saisie", "Parts saisies"
+
+
+class CleRepartition(models.Model):
+    """How the grappe's coopérateur OGs share each tranche of the subsidy the porteur receives.
+    No row: au prorata des ESMS (finances.services.repartition)."""
+
+    grappe = models.OneToOneField(Grappe, on_delete=models.CASCADE, related_name="cle_repartition")
+    mode = models.CharField(
+        "clé de répartition",
+        max_length=10,
+        choices=ModeRepartition.choices,
+        default=ModeRepartition.ESMS,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("modifiée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "clé de répartition de la subvention"
+        verbose_name_plural = "clés de répartition de la subvention"
+
+    def __str__(self):
+        return f"{self.get_mode_display()} — {self.grappe}"
+
+
+class PartCle(models.Model):
+    """An OG's typed percentage of the subsidy (mode « parts saisies »; they total 100)."""
+
+    cle = models.ForeignKey(CleRepartition, on_delete=models.CASCADE, related_name="parts")
+    og = models.ForeignKey(
+        OrganismeGestionnaire,
+        verbose_name="organisme gestionnaire",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pourcentage = models.DecimalField(
+        "part (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+    class Meta:
+        verbose_name = "part saisie"
+        verbose_name_plural = "parts saisies"
+        ordering = ["cle", "og__raison_sociale", "og__finess_ej"]
+        constraints = [
+            models.UniqueConstraint(fields=["cle", "og"], name="part_cle_unique_og"),
+        ]
+
+    def __str__(self):
+        return f"{self.og} — {self.pourcentage} %"
+
+
+class Reversement(models.Model):
+    """What the porteur transferred to a coopérateur OG of its share of a paid tranche."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="reversements")
+    og = models.ForeignKey(
+        OrganismeGestionnaire,
+        verbose_name="organisme gestionnaire bénéficiaire",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tranche = models.ForeignKey(
+        "indicateurs.Tranche",
+        verbose_name="tranche reversée",
+        on_delete=models.PROTECT,
+        related_name="reversements",
+    )
+    montant = models.DecimalField(
+        "montant (€)",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    date = models.DateField("date du virement")
+    reference = models.CharField("référence du virement", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "reversement"
+        verbose_name_plural = "reversements"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"Reversement à {self.og} — tranche {self.tranche.numero}"

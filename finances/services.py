@@ -14,14 +14,18 @@ Rules:
   is dated on or after the call's opening (`ouverture_appel`), unless its eligibility is forced
   with a reason — the forcing lifts the date rule only, never the poste's.
 - **Alerts**: a poste whose engagements exceed its budget; an engagement with no invoice 90 days
-  after its date.
+  after its date; a paid tranche not fully transferred to the coopérateur OGs 30 days after its
+  payment (`paye_le`).
+- **Sharing the subsidy** (`repartition`): each paid tranche's `montant_paye` shared by the key
+  (per ESMS, equal, typed percentages) with core.money.allocate; per OG `recu` (its shares),
+  `reverse` (its transfers; the porteur's own share counts as transferred on payment) and `du`.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from amoa.enums import Mission, ObjetConsultation
@@ -29,9 +33,18 @@ from amoa.models import Choix
 from candidatures.models import Campagne
 from core.money import allocate, euros
 from finances.enums import AMOA_POSTES, Poste, postes_eligibles
-from finances.models import Engagement, Facture, FinancementPropre
+from finances.models import (
+    CleRepartition,
+    Engagement,
+    Facture,
+    FinancementPropre,
+    ModeRepartition,
+    Reversement,
+)
 from grappe.funding import simulate_funding
-from grappe.models import OrganismeGestionnaire
+from grappe.models import EsmsMembership, OgMembership, OrganismeGestionnaire
+from indicateurs.enums import StatutTranche
+from indicateurs.models import Tranche
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -131,8 +144,12 @@ class Ligne:
 class LigneOg(Ligne):
     og: OrganismeGestionnaire | None = None
     part: Decimal = ZERO  # the OG's share of the budget: its own funding, for now
-    recu: Decimal = ZERO  # the subsidy it received from the porteur (sharing: later)
-    reverse: Decimal = ZERO  # what it paid back (sharing: later)
+    recu: Decimal = ZERO  # its shares of the paid tranches (services.repartition)
+    reverse: Decimal = ZERO  # what the porteur transferred to it (its own share, for the porteur)
+
+    @property
+    def du(self):
+        return self.recu - self.reverse
 
 
 @dataclass
@@ -145,6 +162,7 @@ class Synthese:
     regles: Regles | None = None
     convention: bool = False  # the subsidy is the convention's (not the simulation's)
     warnings: list = field(default_factory=list)
+    repartition: object = None  # services.Repartition
 
 
 def synthese(grappe):
@@ -192,6 +210,12 @@ def synthese(grappe):
             lignes[row["engagement__poste"]].add(key, row[key])
             og_line(row["engagement__og_id"]).add(key, row[key])
 
+    partage = repartition(grappe)
+    for total in partage.ogs:
+        if total.recu or total.reverse:
+            ligne = og_line(total.og.pk)
+            ligne.recu, ligne.reverse = total.recu, total.reverse
+
     totaux = Ligne("total", "Total")
     for ligne in lignes.values():
         ligne.budget = ligne.subvention + ligne.propre
@@ -227,6 +251,7 @@ def synthese(grappe):
         f"{engagement.date:%d/%m/%Y} : aucune facture après {SANS_FACTURE_JOURS} jours."
         for engagement in sans_facture
     ]
+    alertes += partage.alertes
     return Synthese(
         postes=list(lignes.values()),
         totaux=totaux,
@@ -236,6 +261,7 @@ def synthese(grappe):
         regles=regles,
         convention=grappe.convention_amount is not None,
         warnings=simulation.warnings,
+        repartition=partage,
     )
 
 
@@ -282,3 +308,161 @@ def propositions(grappe):
             }
         )
     return result
+
+
+# --- Sharing the subsidy among the coopérateur OGs --------------------------------------------
+
+PARTAGE_JOURS = 30
+
+
+@dataclass
+class PartTranche:
+    """One OG's share of one paid tranche."""
+
+    og: OrganismeGestionnaire
+    part: Decimal = ZERO
+    reverse: Decimal = ZERO
+    porteur: bool = False
+
+    @property
+    def reste(self):
+        return self.part - self.reverse
+
+
+@dataclass
+class TranchePartagee:
+    tranche: object
+    parts: list
+
+    @property
+    def reste(self):
+        return sum((part.reste for part in self.parts), ZERO)
+
+
+@dataclass
+class TotalOg:
+    og: OrganismeGestionnaire
+    poids: Decimal = ZERO
+    recu: Decimal = ZERO
+    reverse: Decimal = ZERO
+    porteur: bool = False
+
+    @property
+    def du(self):
+        return self.recu - self.reverse
+
+
+@dataclass
+class Repartition:
+    mode: str
+    mode_libelle: str
+    ogs: list  # TotalOg, in the key's order (the last takes the rounding remainder)
+    tranches: list  # TranchePartagee, paid tranches by numero
+    alertes: list = field(default_factory=list)
+    en_retard: list = field(default_factory=list)  # TranchePartagee not shared after 30 days
+    pourcentages: dict = field(default_factory=dict)  # og_id → typed %, mode « parts saisies »
+
+    def par_og(self):
+        return {total.og.pk: total for total in self.ogs}
+
+    def reste(self, tranche_id, og_id):
+        """What the porteur still owes the OG on the tranche (0.00 if no share)."""
+        for ligne in self.tranches:
+            if ligne.tranche.pk == tranche_id:
+                for part in ligne.parts:
+                    if part.og.pk == og_id and not part.porteur:
+                        return part.reste
+        return ZERO
+
+
+def repartition(grappe, today=None):
+    """Each paid tranche (`montant_paye`) shared among the active coopérateur OGs by the grappe's
+    key, to the cent (core.money.allocate: the shares add up to the amount paid, the last OG in
+    the key's order taking the remainder), what the porteur transferred to each (Reversement) and
+    what it still owes. The porteur's own share counts as transferred on payment: the ARS pays
+    the porteur, which keeps its share. Five queries, whatever the number of tranches and OGs.
+
+    The key in force shares every paid tranche (changing the key re-shares the past tranches;
+    transfers already made stay and the remaining owed follows)."""
+    today = today or timezone.localdate()
+    cle = CleRepartition.objects.filter(grappe=grappe).prefetch_related("parts").first()
+    mode = ModeRepartition(cle.mode) if cle else ModeRepartition.ESMS
+    ogs = sorted(
+        {
+            m.og
+            for m in OgMembership.objects.filter(
+                grappe=grappe, left_on__isnull=True
+            ).select_related("og")
+        },
+        key=lambda og: (og.raison_sociale, og.finess_ej),
+    )
+    totaux = [TotalOg(og, porteur=og.pk == grappe.porteur_id) for og in ogs]
+    pourcentages = {part.og_id: part.pourcentage for part in cle.parts.all()} if cle else {}
+    if mode == ModeRepartition.ESMS:
+        counts = {
+            row["esms__og_id"]: row["total"]
+            for row in EsmsMembership.objects.filter(grappe=grappe, left_on__isnull=True)
+            .order_by()
+            .values("esms__og_id")
+            .annotate(total=Count("pk"))
+        }
+        for total in totaux:
+            total.poids = Decimal(counts.get(total.og.pk, 0))
+    elif mode == ModeRepartition.EGAL:
+        for total in totaux:
+            total.poids = Decimal(1)
+    else:
+        for total in totaux:
+            total.poids = pourcentages.get(total.og.pk, ZERO)
+    sharing = [total for total in totaux if total.poids]
+
+    transferred = {
+        (row["tranche_id"], row["og_id"]): row["total"]
+        for row in Reversement.objects.filter(grappe=grappe)
+        .order_by()
+        .values("tranche_id", "og_id")
+        .annotate(total=Sum("montant"))
+    }
+    tranches = []
+    par_og = {total.og.pk: total for total in totaux}
+    for tranche in Tranche.objects.filter(
+        grappe=grappe, statut=StatutTranche.PAYEE, montant_paye__isnull=False
+    ).order_by("numero"):
+        shares = allocate(tranche.montant_paye, [total.poids for total in sharing])
+        parts = []
+        for total, share in zip(sharing, shares, strict=True):
+            part = PartTranche(total.og, share, porteur=total.porteur)
+            part.reverse = (
+                share if total.porteur else transferred.get((tranche.pk, total.og.pk), ZERO)
+            )
+            parts.append(part)
+        # Transfers to an OG with no share (it left, the key changed): still shown.
+        for (tranche_id, og_id), montant in transferred.items():
+            if tranche_id == tranche.pk and og_id in par_og and par_og[og_id] not in sharing:
+                parts.append(PartTranche(par_og[og_id].og, ZERO, montant))
+        for part in parts:
+            par_og[part.og.pk].recu += part.part
+            par_og[part.og.pk].reverse += part.reverse
+        tranches.append(TranchePartagee(tranche, parts))
+
+    limite = today - datetime.timedelta(days=PARTAGE_JOURS)
+    en_retard = [
+        ligne
+        for ligne in tranches
+        if ligne.tranche.paye_le and ligne.tranche.paye_le <= limite and ligne.reste > 0
+    ]
+    alertes = [
+        f"Tranche {ligne.tranche.numero} reçue le {ligne.tranche.paye_le:%d/%m/%Y} : "
+        f"{euros(ligne.reste)} restent à reverser aux organismes gestionnaires après "
+        f"{PARTAGE_JOURS} jours."
+        for ligne in en_retard
+    ]
+    return Repartition(
+        mode=mode.value,
+        mode_libelle=mode.label,
+        ogs=totaux,
+        tranches=tranches,
+        alertes=alertes,
+        en_retard=en_retard,
+        pourcentages=pourcentages,
+    )

@@ -6,6 +6,12 @@ app_name = "finances"
 
 urlpatterns = [
     path("grappes/<int:pk>/", views.finances_grappe, name="grappe"),
+    path("grappes/<int:pk>/repartition/cle/", views.cle_repartition, name="cle_repartition"),
+    path(
+        "grappes/<int:pk>/repartition/reversements/nouveau/",
+        views.reversement_form,
+        name="reversement_create",
+    ),
     path("grappes/<int:pk>/engagements/nouveau/", views.engagement_form, name="engagement_create"),
     path(
         "grappes/<int:pk>/engagements/<int:engagement_id>/",

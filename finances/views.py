@@ -9,17 +9,28 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.money import euros
+from core.text import number
 from core.uploads import file_response
 from finances import services
-from finances.forms import EngagementForm, FactureForm
-from finances.models import Engagement, Facture
+from finances.forms import (
+    CleForm,
+    EngagementForm,
+    FactureForm,
+    ReversementForm,
+    parts_formset,
+)
+from finances.models import CleRepartition, Engagement, Facture, ModeRepartition, PartCle
 from finances.perms import can_edit_finances, can_view_finances
 from grappe import perms as grappe_perms
 from grappe.models import Grappe, HistoryEntry
 from grappe.perms import is_og_direction
+from indicateurs.enums import StatutTranche
+from indicateurs.models import Tranche
 
 PAGE_SIZE = 25
 
@@ -39,7 +50,7 @@ def _grappe(request, pk, write=False):
     if write and not can_edit_finances(user, grappe):
         raise PermissionDenied(
             "Seuls le chef de projet, l'AMOA et l'administration nationale enregistrent les "
-            "engagements et les factures."
+            "engagements, les factures et la répartition de la subvention."
         )
     return grappe
 
@@ -225,3 +236,119 @@ def facture_fichier(request, pk, engagement_id, facture_id):
     engagement = _engagement(grappe, engagement_id)
     facture = get_object_or_404(Facture, pk=facture_id, engagement=engagement)
     return file_response(facture.fichier, facture.nom_fichier, facture.type_fichier)
+
+
+# --- Sharing the subsidy ----------------------------------------------------------------------
+
+
+def _ogs_cooperateurs(grappe):
+    return sorted(
+        {membership.og for membership in grappe.active_og_memberships()},
+        key=lambda og: (og.raison_sociale, og.finess_ej),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cle_repartition(request, pk):
+    """The key sharing each tranche among the coopérateur OGs (writers only)."""
+    grappe = _grappe(request, pk, write=True)
+    cle = CleRepartition.objects.filter(grappe=grappe).first() or CleRepartition(grappe=grappe)
+    ogs = _ogs_cooperateurs(grappe)
+    data = request.POST if request.method == "POST" else None
+    form = CleForm(data, instance=cle)
+    formset = parts_formset(cle, ogs, data)
+    if request.method == "POST" and form.is_valid():
+        saisie = form.cleaned_data["mode"] == ModeRepartition.SAISIE
+        if not saisie or formset.is_valid():
+            with transaction.atomic():
+                cle = form.save(commit=False)
+                cle.updated_by = request.user
+                cle.updated_at = timezone.now()
+                cle.save()
+                changes = {"Clé": cle.get_mode_display()}
+                if saisie:
+                    for row in formset.forms:
+                        values = row.cleaned_data
+                        og, pourcentage = values.get("og"), values.get("pourcentage")
+                        if og is None:
+                            continue
+                        if pourcentage is None:
+                            PartCle.objects.filter(cle=cle, og=og).delete()
+                            continue
+                        PartCle.objects.update_or_create(
+                            cle=cle, og=og, defaults={"pourcentage": pourcentage}
+                        )
+                        changes[og.raison_sociale or og.finess_ej] = f"{number(pourcentage)} %"
+                HistoryEntry.record(
+                    grappe,
+                    request.user,
+                    "Clé de répartition de la subvention modifiée",
+                    cle,
+                    changes,
+                )
+            messages.success(request, f"Clé de répartition enregistrée : {cle.get_mode_display()}.")
+            return redirect(reverse("finances:grappe", args=[grappe.pk]) + "#repartition")
+    return render(
+        request,
+        "finances/cle_form.html",
+        {"grappe": grappe, "form": form, "formset": formset, "ogs": ogs},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reversement_form(request, pk):
+    """Record what the porteur transferred to a coopérateur OG of a paid tranche (writers only).
+    Checked under a lock on the grappe's paid tranches: two transfers at once cannot both take
+    what remains owed."""
+    grappe = _grappe(request, pk, write=True)
+    if request.method == "POST":
+        with transaction.atomic():
+            list(
+                Tranche.objects.select_for_update()
+                .filter(grappe=grappe, statut=StatutTranche.PAYEE)
+                .values_list("pk", flat=True)
+            )
+            partage = services.repartition(grappe)
+            form = ReversementForm(request.POST, grappe=grappe, partage=partage)
+            if form.is_valid():
+                reversement = form.save(commit=False)
+                reversement.grappe = grappe
+                reversement.created_by = request.user
+                reversement.save()
+                og = reversement.og
+                HistoryEntry.record(
+                    grappe,
+                    request.user,
+                    "Reversement enregistré",
+                    reversement,
+                    {
+                        "Organisme gestionnaire": og.raison_sociale or og.finess_ej,
+                        "Tranche": str(reversement.tranche.numero),
+                        "Montant": euros(reversement.montant),
+                        "Date": f"{reversement.date:%d/%m/%Y}",
+                        "Référence": reversement.reference or "—",
+                    },
+                )
+        if form.is_valid():
+            messages.success(
+                request,
+                f"Reversement de {euros(reversement.montant)} à "
+                f"{og.raison_sociale or og.finess_ej} enregistré.",
+            )
+            return redirect(reverse("finances:grappe", args=[grappe.pk]) + "#repartition")
+    else:
+        partage = services.repartition(grappe)
+        initial = {"date": timezone.localdate()}
+        for key in ("tranche", "og"):
+            if request.GET.get(key, "").isdigit():
+                initial[key] = int(request.GET[key])
+        if "tranche" in initial and "og" in initial:
+            reste = partage.reste(initial["tranche"], initial["og"])
+            if reste > 0:
+                initial["montant"] = reste
+        form = ReversementForm(initial=initial, grappe=grappe, partage=partage)
+    return render(
+        request,
+        "finances/reversement_form.html",
+        {"grappe": grappe, "form": form, "partage": partage},
+    )

@@ -402,6 +402,8 @@ EXPECTATIONS = {
     "finances:facture_create": (finances_edit(200), finances_edit()),
     "finances:facture_edit": (finances_edit(200), finances_edit()),
     "finances:facture_fichier": (finances_read(), None),
+    "finances:cle_repartition": (finances_edit(200), finances_edit()),
+    "finances:reversement_create": (finances_edit(200), finances_edit()),
     "api-grappe-finances": (api(finances_read()), None),
     # candidatures.api.visible_candidatures: the managers all the call's dossiers, a grappe's
     # people their own (the cast's draft); nobody else learns of them (404).

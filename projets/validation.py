@@ -19,7 +19,6 @@ ApprobationRefusee: a French message for the user); who may call them is the vie
 (projets.perms).
 """
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,7 @@ from approbations import engine
 from approbations.engine import Regle, Wording, approvals_label, outcome
 from approbations.inbox import awaiting_count
 from core.mail import absolute_url, send_after_commit
-from grappe.enums import RoleKind, TypeComite
+from grappe.enums import TypeComite
 from grappe.models import Comite, HistoryEntry
 from projets.enums import DecisionAvis, StatutVersion
 from projets.models import LivrableVersion
@@ -94,13 +93,8 @@ def copil_voters(grappe):
 
 
 def chefs_de_projet(grappe):
-    """The chefs de projet of the grappe (users)."""
-    return list(
-        get_user_model()
-        .objects.filter(grappe_roles__grappe=grappe, grappe_roles__kind=RoleKind.CHEF_PROJET)
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
+    """The chefs de projet of the grappe (users), as a list (Grappe.chefs_de_projet)."""
+    return list(grappe.chefs_de_projet())
 
 
 def deciding_voters(grappe, document, words):

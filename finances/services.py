@@ -466,3 +466,39 @@ def repartition(grappe, today=None):
         en_retard=en_retard,
         pourcentages=pourcentages,
     )
+
+
+# --- The financial statement for the ARS (PDF) and the spreadsheet export ---------------------
+
+
+@dataclass
+class PosteBilan:
+    ligne: Ligne
+    factures: list  # Facture, each with `.eligible` and `.motif`
+
+
+def bilan(grappe):
+    """The synthese and, per poste, its invoices (oldest first) with their eligibility and, if
+    not eligible, why: what the ARS statement and the export show. Two queries over synthese's."""
+    data = synthese(grappe)
+    factures = list(
+        Facture.objects.filter(engagement__grappe=grappe)
+        .select_related("engagement__og")
+        .order_by("date", "numero", "pk")
+    )
+    par_poste = {ligne.code: [] for ligne in data.postes}
+    for item in factures:
+        poste = Poste(item.engagement.poste)
+        item.motif = data.regles.motif(item, poste)
+        item.eligible = not item.motif
+        par_poste[poste.value].append(item)
+    engagements = list(
+        Engagement.objects.filter(grappe=grappe).select_related("og").order_by("date", "pk")
+    )
+    return {
+        "synthese": data,
+        "postes_bilan": [PosteBilan(ligne, par_poste[ligne.code]) for ligne in data.postes],
+        "factures": factures,
+        "engagements": engagements,
+        "arrete_le": timezone.localdate(),
+    }

@@ -6,6 +6,8 @@ app_name = "finances"
 
 urlpatterns = [
     path("grappes/<int:pk>/", views.finances_grappe, name="grappe"),
+    path("grappes/<int:pk>/bilan.pdf", views.bilan_pdf, name="bilan_pdf"),
+    path("grappes/<int:pk>/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("grappes/<int:pk>/repartition/cle/", views.cle_repartition, name="cle_repartition"),
     path(
         "grappes/<int:pk>/repartition/reversements/nouveau/",

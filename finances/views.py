@@ -2,18 +2,25 @@
 invoices), engagements and their invoices written by the chef de projet and the AMOA consultant,
 files served after the permission check. Every write is traced in the grappe's history."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from core.money import euros
+from core import exports
+from core.money import euros, euros_cell
+from core.pdf import pdf_response, render_pdf
 from core.text import number
 from core.uploads import file_response
 from finances import services
@@ -352,3 +359,140 @@ def reversement_form(request, pk):
         "finances/reversement_form.html",
         {"grappe": grappe, "form": form, "partage": partage},
     )
+
+
+# --- The financial statement for the ARS and the export ----------------------------------------
+
+
+@require_safe
+def bilan_pdf(request, pk):
+    """The bilan financier for the ARS: per poste, the subsidy, the justified expenses and the
+    invoices; the shares of the paid tranches transferred to each OG; dated today."""
+    grappe = _grappe(request, pk)
+    context = {"grappe": grappe, **services.bilan(grappe)}
+    pdf = render_pdf(
+        "finances/pdf/bilan.html",
+        context,
+        request=request,
+        grappe=grappe,
+        title=f"Bilan financier — {grappe.name}",
+    )
+    return pdf_response(pdf, f"bilan-financier-{grappe.name}-{context['arrete_le']:%Y-%m-%d}")
+
+
+BOLD = Font(bold=True)
+POSTE_COLUMNS = (
+    ("subvention", "Subvention"),
+    ("propre", "Financements propres"),
+    ("budget", "Budget"),
+    ("engage", "Engagé TTC"),
+    ("facture", "Facturé TTC"),
+    ("paye", "Payé TTC"),
+    ("justifie", "Justifié TTC"),
+)
+
+
+def _og_name(og):
+    return og.raison_sociale or og.finess_ej
+
+
+def _row(sheet, values, money=()):
+    """Append a formula-safe row; the columns in `money` (1-based) become € number cells."""
+    line = exports.append(sheet, values)
+    for column in money:
+        euros_cell(sheet.cell(row=line, column=column), values[column - 1])
+    return line
+
+
+def _header(sheet, values):
+    exports.append(sheet, values)
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+
+
+@require_safe
+def export_xlsx(request, pk):
+    """The finances as a spreadsheet: postes and totals, engagements, invoices (eligibility and
+    why not), the sharing of the paid tranches. Amounts are numbers with the € format."""
+    grappe = _grappe(request, pk)
+    data = services.bilan(grappe)
+    synthese = data["synthese"]
+    workbook = Workbook()
+    postes = workbook.active
+    postes.title = "Postes"
+    money = range(2, 2 + len(POSTE_COLUMNS))
+    _header(postes, ["Poste", *(label for _, label in POSTE_COLUMNS), "Éligible à l'appel"])
+    for ligne in synthese.postes:
+        values = [ligne.libelle, *(getattr(ligne, key) for key, _ in POSTE_COLUMNS)]
+        _row(postes, [*values, "oui" if ligne.eligible else "non"], money)
+    line = _row(postes, ["Total", *(getattr(synthese.totaux, k) for k, _ in POSTE_COLUMNS)], money)
+    for cell in postes[line]:
+        cell.font = BOLD
+
+    engagements = workbook.create_sheet("Engagements")
+    _header(
+        engagements,
+        ["Date", "Poste", "Organisme gestionnaire", "Fournisseur", "Objet", "Montant HT",
+         "TVA (%)", "Montant TTC"],
+    )  # fmt: skip
+    for item in data["engagements"]:
+        line = _row(
+            engagements,
+            [item.date, item.get_poste_display(), _og_name(item.og), item.fournisseur,
+             item.objet, item.montant_ht, item.taux_tva, item.montant_ttc],
+            (6, 8),
+        )  # fmt: skip
+        engagements.cell(row=line, column=1).number_format = "DD/MM/YYYY"
+
+    factures = workbook.create_sheet("Factures")
+    _header(
+        factures,
+        ["Date", "Numéro", "Poste", "Fournisseur", "Engagement", "Montant HT", "Montant TTC",
+         "Payée le", "Éligible", "Motif"],
+    )  # fmt: skip
+    for item in data["factures"]:
+        if item.motif:
+            motif = item.motif
+        elif item.eligibilite_forcee:
+            motif = f"Éligible par exception : {item.motif_forcage}"
+        else:
+            motif = ""
+        line = _row(
+            factures,
+            [item.date, item.numero, item.engagement.get_poste_display(),
+             item.engagement.fournisseur, item.engagement.objet, item.montant_ht,
+             item.montant_ttc, item.payee_le, "oui" if item.eligible else "non", motif],
+            (6, 7),
+        )  # fmt: skip
+        for column in (1, 8):
+            factures.cell(row=line, column=column).number_format = "DD/MM/YYYY"
+
+    repartition = workbook.create_sheet("Répartition")
+    _header(
+        repartition,
+        ["Tranche", "Reçue le", "Montant payé", "Organisme gestionnaire", "Part", "Reversé",
+         "Reste dû"],
+    )  # fmt: skip
+    for ligne in synthese.repartition.tranches:
+        tranche = ligne.tranche
+        for part in ligne.parts:
+            name = _og_name(part.og) + (" (porteur)" if part.porteur else "")
+            line = _row(
+                repartition,
+                [tranche.numero, tranche.paye_le, tranche.montant_paye, name, part.part,
+                 part.reverse, part.reste],
+                (3, 5, 6, 7),
+            )  # fmt: skip
+            repartition.cell(row=line, column=2).number_format = "DD/MM/YYYY"
+    for sheet in workbook.worksheets:
+        sheet.freeze_panes = "A2"
+
+    output = io.BytesIO()
+    workbook.save(output)
+    response = HttpResponse(
+        output.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"finances-{slugify(grappe.name)}-{data['arrete_le']:%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -395,6 +395,8 @@ EXPECTATIONS = {
     "api-grappe-indicateurs": (api(read()), None),
     # ---- finances -----------------------------------------------------------------------------
     "finances:grappe": (finances_read(), None),
+    "finances:bilan_pdf": (finances_read(), None),
+    "finances:export_xlsx": (finances_read(), None),
     "finances:engagement_create": (finances_edit(200), finances_edit()),
     "finances:engagement": (finances_read(), None),
     "finances:engagement_edit": (finances_edit(200), finances_edit()),

@@ -6,7 +6,17 @@ from django.utils import timezone
 from core.forms import HundredPercentFormSet
 from core.money import euros
 from core.text import size
-from core.uploads import JPEG, MAX_UPLOAD_SIZE, PDF, PNG, check_upload, clean_filename
+from core.uploads import (
+    JPEG,
+    MAX_UPLOAD_SIZE,
+    PDF,
+    PNG,
+    ZIP_MAGIC,
+    UploadRefused,
+    check_upload,
+    check_xlsx_archive,
+    clean_filename,
+)
 from finances.models import CleRepartition, Engagement, Facture, PartCle, Reversement
 from grappe.models import OrganismeGestionnaire
 from indicateurs.models import Tranche
@@ -295,3 +305,34 @@ class ReversementForm(forms.ModelForm):
                 f"({tranche.paye_le:%d/%m/%Y}).",
             )
         return cleaned
+
+
+# --- Importing invoices -----------------------------------------------------------------------
+
+
+class ImportFacturesForm(forms.Form):
+    fichier = forms.FileField(
+        label="Classeur des factures (.xlsx)",
+        help_text=(
+            "Classeur Excel (.xlsx, première feuille) avec l'en-tête du modèle : engagement, "
+            "numero, date, montant_ht, taux_tva, echeance, payee_le. "
+            f"{size(MAX_UPLOAD_SIZE)} au plus."
+        ),
+        error_messages={"required": "Joignez le classeur des factures."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_fichier(self):
+        upload = self.cleaned_data["fichier"]
+        if upload.size > MAX_UPLOAD_SIZE:
+            raise ValidationError(f"Le fichier dépasse {size(MAX_UPLOAD_SIZE)}.")
+        upload.seek(0)
+        head = upload.read(len(ZIP_MAGIC))
+        upload.seek(0)
+        if head != ZIP_MAGIC or not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError("Envoyez un classeur Excel (.xlsx) : ce fichier n'en est pas un.")
+        try:
+            check_xlsx_archive(upload)
+        except UploadRefused as exc:
+            raise ValidationError(str(exc)) from None
+        return upload

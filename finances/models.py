@@ -299,3 +299,42 @@ class Reversement(models.Model):
 
     def __str__(self):
         return f"Reversement à {self.og} — tranche {self.tranche.numero}"
+
+
+# --- Importing invoices from a workbook (same shape as indicateurs.ImportUsage) ---------------
+
+
+class StatutImportFactures(models.TextChoices):
+    VERIFIE = "verifie", "Vérifié (simulation)"
+    REFUSE = "refuse", "Refusé (erreurs)"
+    APPLIQUE = "applique", "Appliqué"
+
+
+def import_upload_path(instance, filename):
+    return f"finances/grappe-{instance.grappe_id}/imports/{filename}"
+
+
+class ImportFactures(models.Model):
+    """An uploaded invoice workbook (kept), its dry-run report per line; applied at most once."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="imports_factures")
+    fichier = models.FileField("fichier", upload_to=import_upload_path)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    statut = models.CharField("statut", max_length=20, choices=StatutImportFactures.choices)
+    rapport = models.JSONField("rapport", default=dict, blank=True)
+    lignes = models.PositiveIntegerField("lignes", default=0)
+    lignes_en_erreur = models.PositiveIntegerField("lignes en erreur", default=0)
+    factures_creees = models.PositiveIntegerField("factures créées", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
+    applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import de factures"
+        verbose_name_plural = "imports de factures"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.nom_original

@@ -14,6 +14,17 @@ urlpatterns = [
         views.reversement_form,
         name="reversement_create",
     ),
+    path("grappes/<int:pk>/factures/import/", views.import_factures, name="import_factures"),
+    path(
+        "grappes/<int:pk>/factures/import/modele.xlsx",
+        views.import_factures_modele,
+        name="import_factures_modele",
+    ),
+    path(
+        "grappes/<int:pk>/factures/import/<int:import_id>/",
+        views.import_factures_detail,
+        name="import_factures_detail",
+    ),
     path("grappes/<int:pk>/engagements/nouveau/", views.engagement_form, name="engagement_create"),
     path(
         "grappes/<int:pk>/engagements/<int:engagement_id>/",

@@ -22,16 +22,25 @@ from core import exports
 from core.money import euros, euros_cell
 from core.pdf import pdf_response, render_pdf
 from core.text import number
-from core.uploads import file_response
-from finances import services
+from core.uploads import UploadRefused, clean_filename, file_response
+from finances import facture_import, services
 from finances.forms import (
     CleForm,
     EngagementForm,
     FactureForm,
+    ImportFacturesForm,
     ReversementForm,
     parts_formset,
 )
-from finances.models import CleRepartition, Engagement, Facture, ModeRepartition, PartCle
+from finances.models import (
+    CleRepartition,
+    Engagement,
+    Facture,
+    ImportFactures,
+    ModeRepartition,
+    PartCle,
+    StatutImportFactures,
+)
 from finances.perms import can_edit_finances, can_view_finances
 from grappe import perms as grappe_perms
 from grappe.models import Grappe, HistoryEntry
@@ -242,7 +251,146 @@ def facture_fichier(request, pk, engagement_id, facture_id):
     grappe = _grappe(request, pk)
     engagement = _engagement(grappe, engagement_id)
     facture = get_object_or_404(Facture, pk=facture_id, engagement=engagement)
+    if not facture.fichier:
+        raise Http404  # an imported invoice, its PDF not attached yet
     return file_response(facture.fichier, facture.nom_fichier, facture.type_fichier)
+
+
+# --- Importing invoices (dry run, then atomic; like indicateurs' usage import) -------------
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_safe
+def import_factures_modele(request, pk):
+    grappe = _grappe(request, pk, write=True)
+    response = HttpResponse(facture_import.template_xlsx(grappe), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="modele-factures-{slugify(grappe.name)}.xlsx"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_factures(request, pk):
+    """Upload a workbook: kept, checked (dry run), nothing written; and the past imports."""
+    grappe = _grappe(request, pk, write=True)
+    form = ImportFacturesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fichier"]
+        name = clean_filename(upload.name)
+        record = ImportFactures(grappe=grappe, nom_original=name, created_by=request.user)
+        record.fichier.save(name, upload, save=False)
+        upload.seek(0)
+        _verify(record, upload.read())
+        record.save()
+        if record.statut == StatutImportFactures.VERIFIE:
+            messages.info(
+                request,
+                "Fichier vérifié : rien n'a encore été écrit. Relisez le rapport puis appliquez "
+                "l'import.",
+            )
+        else:
+            messages.error(request, "Fichier refusé : corrigez les erreurs et renvoyez-le.")
+        return redirect("finances:import_factures_detail", pk=grappe.pk, import_id=record.pk)
+    imports = Paginator(
+        ImportFactures.objects.filter(grappe=grappe).select_related("created_by"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finances/import_factures.html",
+        {
+            "grappe": grappe,
+            "form": form,
+            "page": imports,
+            "engagements": Engagement.objects.filter(grappe=grappe).order_by("pk"),
+            "colonnes": facture_import.COLUMNS,
+        },
+    )
+
+
+def _verify(record, data):
+    """The dry run of the file's bytes, into the record (not saved)."""
+    try:
+        rapport = facture_import.validate(facture_import.read_rows(data), record.grappe)
+    except UploadRefused as exc:
+        rapport = {"fichier": str(exc), "lignes": []}
+    record.rapport = rapport
+    record.lignes = len(rapport["lignes"])
+    record.lignes_en_erreur = sum(1 for ligne in rapport["lignes"] if ligne["erreurs"])
+    record.statut = (
+        StatutImportFactures.VERIFIE
+        if facture_import.is_ok(rapport)
+        else StatutImportFactures.REFUSE
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_factures_detail(request, pk, import_id):
+    grappe = _grappe(request, pk, write=True)
+    record = get_object_or_404(
+        ImportFactures.objects.select_related("created_by"), pk=import_id, grappe=grappe
+    )
+    if request.method == "POST":
+        if request.POST.get("action") != "appliquer" or record.statut != (
+            StatutImportFactures.VERIFIE
+        ):
+            messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
+        else:
+            _apply_import(request, grappe, record)
+        return redirect("finances:import_factures_detail", pk=grappe.pk, import_id=record.pk)
+    return render(
+        request,
+        "finances/import_factures_detail.html",
+        {
+            "grappe": grappe,
+            "record": record,
+            "rapport": record.rapport or {},
+            "lignes": facture_import.shown(record.rapport or {}),
+            "can_apply": record.statut == StatutImportFactures.VERIFIE,
+        },
+    )
+
+
+def _apply_import(request, grappe, record):
+    """Re-read the kept file and check it again (invoices may have been entered since the dry
+    run), then write every line in one transaction, or nothing."""
+    with transaction.atomic():
+        record = ImportFactures.objects.select_for_update().get(pk=record.pk)
+        if record.statut != StatutImportFactures.VERIFIE:
+            messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
+            return
+        with record.fichier.open("rb") as handle:
+            _verify(record, handle.read())
+        if record.statut != StatutImportFactures.VERIFIE:
+            record.save()
+            messages.error(
+                request, "Les données ont changé depuis la vérification : import refusé."
+            )
+            return
+        created = facture_import.apply(record.rapport, grappe, request.user)
+        record.statut = StatutImportFactures.APPLIQUE
+        record.applied_at = timezone.now()
+        record.factures_creees = len(created)
+        record.save()
+        HistoryEntry.record(
+            grappe,
+            request.user,
+            "Import de factures appliqué",
+            record.nom_original,
+            {
+                "Factures créées": len(created),
+                "Montant TTC": euros(sum((f.montant_ttc for f in created), services.ZERO)),
+                "Numéros": ", ".join(f.numero for f in created)[:500],
+            },
+        )
+    messages.success(
+        request,
+        f"Import appliqué : {len(created)} facture{'s' if len(created) > 1 else ''} "
+        "créée" + ("s" if len(created) > 1 else "") + ". Joignez leur PDF depuis la page de "
+        "chaque facture.",
+    )
 
 
 # --- Sharing the subsidy ----------------------------------------------------------------------

@@ -406,6 +406,9 @@ EXPECTATIONS = {
     "finances:facture_fichier": (finances_read(), None),
     "finances:cle_repartition": (finances_edit(200), finances_edit()),
     "finances:reversement_create": (finances_edit(200), finances_edit()),
+    "finances:import_factures": (finances_edit(200), finances_edit()),
+    "finances:import_factures_modele": (finances_edit(200), None),
+    "finances:import_factures_detail": (finances_edit(200), finances_edit()),
     "api-grappe-finances": (api(finances_read()), None),
     # candidatures.api.visible_candidatures: the managers all the call's dossiers, a grappe's
     # people their own (the cast's draft); nobody else learns of them (404).

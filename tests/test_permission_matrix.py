@@ -31,6 +31,7 @@ from amoa.services import record_history
 from candidatures import instruction
 from candidatures.conventions import preparer
 from candidatures.models import Candidature, PieceJointe
+from finances.models import ImportFactures, StatutImportFactures
 from grappe.enums import RoleKind, StatutImport, TypeComite
 from grappe.models import (
     ComiteMember,
@@ -285,6 +286,10 @@ def build_world():
     world.engagement.document_type = "application/pdf"
     world.engagement.document.save("commande.pdf", ContentFile(PDF), save=True)
     world.facture = finances_factories.facture(world.engagement, "F-1", "100.00")
+    world.import_factures = ImportFactures(
+        grappe=grappe, nom_original="factures.xlsx", statut=StatutImportFactures.REFUSE
+    )
+    world.import_factures.fichier.save("factures.xlsx", ContentFile(b"PK"), save=True)
 
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [
@@ -294,6 +299,7 @@ def build_world():
         finess.file.name,
         world.engagement.document.name,
         world.facture.fichier.name,
+        world.import_factures.fichier.name,
         usage_import.fichier.name,
         reponse.file.name,
         *(piece.file.name for piece in world.offre_editeur.pieces.all()),
@@ -405,6 +411,7 @@ def url_kwargs(name, pattern, world):
     overrides = {
         **dict.fromkeys(DUI_EDITEUR_URLS, editeur),
         "indicateurs:import_detail": {"import_id": world.usage_import.pk},
+        "finances:import_factures_detail": {"import_id": world.import_factures.pk},
         "indicateurs:import_progression": {"import_id": world.usage_import.pk},
         "api-consultation-classement": {"pk": world.consultation.pk},
         **dict.fromkeys(

@@ -3,7 +3,6 @@ pieces (checked by content, served only through a permission check), indispensab
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,6 +20,7 @@ from amoa.models import Candidat, Offre, PieceOffre, ResultatIndispensable
 from amoa.services import moment, record_history
 from amoa.views.common import consultation_for, offre_for, require
 from core.money import euros
+from core.uploads import file_response
 
 
 def _formsets(request, offre, candidat):
@@ -152,19 +152,7 @@ def piece_download(request, pk, consultation_id, offre_id, piece_id):
     grappe, consultation = consultation_for(request.user, pk, consultation_id)
     offre = offre_for(consultation, offre_id)
     piece = get_object_or_404(PieceOffre, pk=piece_id, offre=offre)
-    try:
-        handle = piece.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("Fichier introuvable.") from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=piece.original_name,
-        content_type=piece.content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(piece.file, piece.original_name, piece.content_type)
 
 
 @require_POST

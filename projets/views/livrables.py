@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from approbations import inbox as approbations_inbox
 from approbations.models import Avis
+from core.uploads import file_response
 from grappe.models import HistoryEntry
 from grappe.views.grappes import get_grappe_for
 from projets import perms
@@ -372,19 +373,7 @@ def version_download(request, pk, livrable_id, version_id):
         raise Http404
     livrable = _livrable_for(grappe, livrable_id)
     version = _version_for(livrable, version_id)
-    try:
-        handle = version.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("Fichier introuvable.") from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(version.file, version.original_name, version.content_type)
 
 
 @require_POST

@@ -23,7 +23,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.mail import absolute_url, send_templated_mail
 from core.text import agree, plural, time_fr
+from core.uploads import file_response
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import Grappe
@@ -955,16 +956,4 @@ def reunion_document_download(request, pk, reunion_id, document_id):
         raise Http404
     reunion = reunion_for(request.user, grappe, reunion_id)  # a hidden meeting's too: 404
     document = get_object_or_404(ReunionDocument, pk=document_id, reunion=reunion)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("Fichier introuvable.") from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(document.file, document.original_name, document.content_type)

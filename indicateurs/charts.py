@@ -1,7 +1,7 @@
 """Server-side SVG charts of the usage indicators: a monthly line with its target, and the
 ESMS × month heat map coloured against the targets.
 
-Same approach as projets/charts.py (whose small helpers we reuse): pure functions, same input →
+Same approach as projets/charts.py (primitives in core/svg.py): pure functions, same input →
 same SVG, inline in the page and in the PDF (WeasyPrint lays out inline SVG), no JavaScript. Every
 chart carries <title>/<desc>; the pages put a data table next to it. Colour is never the only
 signal: each heat-map cell also shows a symbol, explained in the legend. Values are Taux
@@ -15,9 +15,10 @@ from fractions import Fraction
 
 from django.utils.html import escape
 
+from core import svg
+from core.svg import MOIS, MUTED, PRIMARY
 from core.text import plural
 from indicateurs.taux import fr_cible
-from projets.charts import MOIS, MUTED, PRIMARY, _n, _svg, _text, _title, _truncate
 
 # Status of one value against its target.
 ATTEINTE = "atteinte"
@@ -185,24 +186,26 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
     for tick in range(0, top + 1, 20):
         y = y_of(tick)
         body.append(
-            f'<line x1="{x0}" y1="{_n(y)}" x2="{x1}" y2="{_n(y)}" stroke="#e3e3e3" stroke-width="1"/>'
+            f'<line x1="{x0}" y1="{svg.n(y)}" x2="{x1}" y2="{svg.n(y)}" stroke="#e3e3e3" stroke-width="1"/>'
         )
-        body.append(_text(x0 - 6, y + 3.5, f"{tick} %", size=9, anchor="end", fill=MUTED))
+        body.append(svg.text(x0 - 6, y + 3.5, f"{tick} %", size=9, anchor="end", fill=MUTED))
     body.append("</g>")
     labels = [mois_label(mois) for mois, _ in points]
     body.append('<g class="axe-mois">')
     for index in axis_label_indexes(labels, step if len(points) > 1 else 0):
         body.append(
-            _text(x_of(index), y1 + 15, labels[index], size=AXIS_FONT, anchor="middle", fill=MUTED)
+            svg.text(
+                x_of(index), y1 + 15, labels[index], size=AXIS_FONT, anchor="middle", fill=MUTED
+            )
         )
     body.append("</g>")
     if cible is not None:
         y = y_of(cible)
         body.append(
-            f'<g class="cible">{_title(f"Cible : {fr_cible(cible)} %")}'
-            f'<line x1="{x0}" y1="{_n(y)}" x2="{x1}" y2="{_n(y)}" stroke="{TARGET_COLOUR}" '
+            f'<g class="cible">{svg.title(f"Cible : {fr_cible(cible)} %")}'
+            f'<line x1="{x0}" y1="{svg.n(y)}" x2="{x1}" y2="{svg.n(y)}" stroke="{TARGET_COLOUR}" '
             f'stroke-width="1.5" stroke-dasharray="6 4"/>'
-            + _text(x1 + 4, y + 3.5, f"cible {fr_cible(cible)} %", size=9, fill=TARGET_COLOUR)
+            + svg.text(x1 + 4, y + 3.5, f"cible {fr_cible(cible)} %", size=9, fill=TARGET_COLOUR)
             + "</g>"
         )
     # The line, broken at "non calculable" and missing months.
@@ -218,7 +221,7 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
         segments.append(current)
     for segment in segments:
         if len(segment) > 1:
-            path = " ".join(f"{_n(x)},{_n(y)}" for x, y in segment)
+            path = " ".join(f"{svg.n(x)},{svg.n(y)}" for x, y in segment)
             body.append(
                 f'<polyline class="serie" points="{path}" fill="none" stroke="{PRIMARY}" '
                 f'stroke-width="2"/>'
@@ -228,8 +231,8 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
             continue
         if not value.calculable:
             body.append(
-                f'<g class="non-calculable">{_title(f"{mois_label(mois, short=False)} : non calculable")}'
-                + _text(x_of(index), y1 - 4, "∅", size=10, anchor="middle", fill=MUTED)
+                f'<g class="non-calculable">{svg.title(f"{mois_label(mois, short=False)} : non calculable")}'
+                + svg.text(x_of(index), y1 - 4, "∅", size=10, anchor="middle", fill=MUTED)
                 + "</g>"
             )
             continue
@@ -240,11 +243,11 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
         # Met: filled disc; below target: hollow — shape, not only colour.
         fill = PRIMARY if met else "#ffffff"
         body.append(
-            f'<circle class="point" cx="{_n(x_of(index))}" cy="{_n(y_of(value))}" r="3.5" '
-            f'fill="{fill}" stroke="{PRIMARY}" stroke-width="1.5">{_title(tooltip)}</circle>'
+            f'<circle class="point" cx="{svg.n(x_of(index))}" cy="{svg.n(y_of(value))}" r="3.5" '
+            f'fill="{fill}" stroke="{PRIMARY}" stroke-width="1.5">{svg.title(tooltip)}</circle>'
         )
     label = f"{libelle} par mois" + (f", cible {fr_cible(cible)} %" if cible else "")
-    return _svg(
+    return svg.svg(
         width,
         height,
         label,
@@ -290,11 +293,13 @@ def heatmap_svg(libelle, months, rows):
     body = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
     for index, mois in enumerate(months):
         x = HEAT_LABEL_W + index * HEAT_CELL_W + HEAT_CELL_W / 2
-        body.append(_text(x, HEAT_TOP - 10, mois_label(mois), size=9, anchor="middle", fill=MUTED))
+        body.append(
+            svg.text(x, HEAT_TOP - 10, mois_label(mois), size=9, anchor="middle", fill=MUTED)
+        )
     counts = dict.fromkeys(STATUT_ORDER, 0)
     for row_index, (name, cells) in enumerate(rows):
         y = HEAT_TOP + row_index * HEAT_CELL_H
-        body.append(_text(6, y + 15, _truncate(name, 38), size=10))
+        body.append(svg.text(6, y + 15, svg.truncate(name, 38), size=10))
         for index, (mois, taux) in enumerate(zip(months, cells, strict=True)):
             code = statut_taux(taux)
             counts[code] += 1
@@ -306,10 +311,10 @@ def heatmap_svg(libelle, months, rows):
                 f"{taux.texte()} ({label.lower()})" if measured else label.lower()
             )
             body.append(
-                f'<g class="cellule statut-{code}">{_title(tooltip)}'
+                f'<g class="cellule statut-{code}">{svg.title(tooltip)}'
                 f'<rect x="{x}" y="{y}" width="{HEAT_CELL_W}" height="{HEAT_CELL_H}" '
                 f'fill="{fill}" stroke="#bdbdbd" stroke-width="0.5"/>'
-                + _text(
+                + svg.text(
                     x + HEAT_CELL_W / 2,
                     y + 15,
                     f"{symbol} {shown}" if measured else shown,
@@ -327,8 +332,8 @@ def heatmap_svg(libelle, months, rows):
             f'<rect x="6" y="{y}" width="26" height="16" fill="{fill}" stroke="#9a9a9a" '
             f'stroke-width="0.5"/>'
         )
-        body.append(_text(19, y + 12, symbol, size=10, anchor="middle", fill=ink))
-        body.append(_text(40, y + 12, label, size=10))
+        body.append(svg.text(19, y + 12, symbol, size=10, anchor="middle", fill=ink))
+        body.append(svg.text(40, y + 12, label, size=10))
     body.append("</g>")
     # The statuses that may not occur in a grappe (upper bound, not applicable) only when they do.
     summary = ", ".join(
@@ -336,7 +341,7 @@ def heatmap_svg(libelle, months, rows):
         for code in STATUT_ORDER
         if counts[code] or code not in (MAJORANT, NON_APPLICABLE)
     )
-    return _svg(
+    return svg.svg(
         width,
         height,
         f"Carte de chaleur ESMS × mois — {libelle}",

@@ -16,31 +16,10 @@ Inputs are duck-typed so that unsaved model instances work in tests:
 
 import datetime
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
+from core import svg
+from core.svg import MOIS, MUTED, PRIMARY, TEXT
 from core.text import agree, plural
 from projets.enums import DecisionJalon, StatutEtape
-
-FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
-TEXT = "#161616"
-MUTED = "#666666"
-PRIMARY = "#000091"
-
-MOIS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
 
 # Step status → bar colour (the planned bar takes the colour of the step's status).
 STATUS_COLOURS = {
@@ -86,46 +65,8 @@ def niveau_criticite(criticite):
 # ---------------------------------------------------------------------------------------------
 
 
-def _n(value):
-    """A coordinate, rounded to 0.1 and written without a useless ".0" (stable output)."""
-    value = round(value, 1)
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.1f}"
-
-
 def _d(date):
     return date.strftime("%d/%m/%Y") if date else "—"
-
-
-def _text(x, y, content, *, size=11, anchor="start", weight=None, fill=TEXT, extra=""):
-    attrs = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" fill="{fill}"'
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    if weight:
-        attrs += f' font-weight="{weight}"'
-    if extra:
-        attrs += f" {extra}"
-    return f"<text {attrs}>{escape(content)}</text>"
-
-
-def _title(content):
-    return f"<title>{escape(content)}</title>"
-
-
-def _svg(width, height, label, body, *, css_class, desc=""):
-    desc_tag = f"<desc>{escape(desc)}</desc>" if desc else ""
-    # Every piece of text inside went through escape(): only the assembled SVG is marked safe.
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-        f'aria-label="{escape(label)}" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" font-family="{FONT}" style="max-width:100%;height:auto">'
-        f"{_title(label)}{desc_tag}{''.join(body)}</svg>"
-    )
-
-
-def _truncate(text, length):
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _first_of_month(date):
@@ -171,7 +112,7 @@ def gantt_x(date, domain):
 
 
 def _diamond(x, y, size, fill, *, stroke=TEXT):
-    points = f"M{_n(x)} {_n(y - size)}L{_n(x + size)} {_n(y)}L{_n(x)} {_n(y + size)}L{_n(x - size)} {_n(y)}Z"
+    points = f"M{svg.n(x)} {svg.n(y - size)}L{svg.n(x + size)} {svg.n(y)}L{svg.n(x)} {svg.n(y + size)}L{svg.n(x - size)} {svg.n(y)}Z"
     return f'<path d="{points}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>'
 
 
@@ -210,16 +151,16 @@ def _gantt_header(domain, bottom):
         is_year = month.month == 1 or index == 0
         colour = "#9a9a9a" if month.month == 1 else "#e3e3e3"
         body.append(
-            f'<line x1="{_n(x)}" y1="{GANTT_HEADER - 10 if is_year else GANTT_HEADER - 4}" '
-            f'x2="{_n(x)}" y2="{_n(bottom)}" stroke="{colour}" stroke-width="1"/>'
+            f'<line x1="{svg.n(x)}" y1="{GANTT_HEADER - 10 if is_year else GANTT_HEADER - 4}" '
+            f'x2="{svg.n(x)}" y2="{svg.n(bottom)}" stroke="{colour}" stroke-width="1"/>'
         )
         if is_year:
-            body.append(_text(x + 3, 14, str(month.year), size=11, weight="bold"))
+            body.append(svg.text(x + 3, 14, str(month.year), size=11, weight="bold"))
         if index % every == 0:
             middle = x + month_width * every / 2 if every == 1 else x + 2
             anchor = "middle" if every == 1 else "start"
             body.append(
-                _text(
+                svg.text(
                     middle,
                     GANTT_HEADER - 12,
                     MOIS[month.month - 1],
@@ -237,8 +178,8 @@ def _gantt_header(domain, bottom):
 
 
 def _gantt_legend(y, has_baseline):
-    body = [f'<g class="legende" transform="translate({GANTT_LABEL_X} {_n(y)})">']
-    body.append(_text(0, 11, "Statut de l'étape :", size=10, weight="bold"))
+    body = [f'<g class="legende" transform="translate({GANTT_LABEL_X} {svg.n(y)})">']
+    body.append(svg.text(0, 11, "Statut de l'étape :", size=10, weight="bold"))
     x = 112
     for status in [
         StatutEtape.A_VENIR,
@@ -248,10 +189,10 @@ def _gantt_legend(y, has_baseline):
         StatutEtape.SANS_OBJET,
     ]:
         body.append(f'<rect x="{x}" y="2" width="16" height="10" fill="{STATUS_COLOURS[status]}"/>')
-        body.append(_text(x + 20, 11, status.label, size=10))
+        body.append(svg.text(x + 20, 11, status.label, size=10))
         x += 28 + 6 * len(status.label)
     x += 10
-    body.append(_text(x, 11, "Jalons :", size=10, weight="bold"))
+    body.append(svg.text(x, 11, "Jalons :", size=10, weight="bold"))
     x += 50
     for decision, label in [
         (DecisionJalon.GO, "Go"),
@@ -260,32 +201,32 @@ def _gantt_legend(y, has_baseline):
         ("", "À décider"),
     ]:
         body.append(_diamond(x + 6, 7, 5.5, DECISION_COLOURS[decision]))
-        body.append(_text(x + 16, 11, label, size=10))
+        body.append(svg.text(x + 16, 11, label, size=10))
         x += 26 + 6 * len(label)
 
     # Second line: how to read the bars.
-    body.append(_text(0, 31, "Lecture :", size=10, weight="bold"))
+    body.append(svg.text(0, 31, "Lecture :", size=10, weight="bold"))
     x = 112
     body.append(
         f'<rect x="{x}" y="21" width="24" height="8" fill="{STATUS_COLOURS[StatutEtape.A_VENIR]}"/>'
     )
-    body.append(_text(x + 28, 30, "prévu (couleur du statut)", size=10))
+    body.append(svg.text(x + 28, 30, "prévu (couleur du statut)", size=10))
     x += 190
     body.append(f'<rect x="{x}" y="24" width="24" height="5" fill="{ACTUAL_COLOUR}"/>')
-    body.append(_text(x + 28, 30, "réel (jusqu'à aujourd'hui si en cours)", size=10))
+    body.append(svg.text(x + 28, 30, "réel (jusqu'à aujourd'hui si en cours)", size=10))
     x += 250
     if has_baseline:
         body.append(
             f'<rect x="{x}" y="19" width="24" height="14" fill="none" stroke="{BASELINE_COLOUR}" '
             f'stroke-width="1" stroke-dasharray="3 2"/>'
         )
-        body.append(_text(x + 28, 30, "référence enregistrée", size=10))
+        body.append(svg.text(x + 28, 30, "référence enregistrée", size=10))
         x += 160
     body.append(
         f'<line x1="{x + 8}" y1="18" x2="{x + 8}" y2="34" stroke="{TODAY_COLOUR}" '
         f'stroke-width="1.5" stroke-dasharray="4 3"/>'
     )
-    body.append(_text(x + 16, 30, "aujourd'hui", size=10))
+    body.append(svg.text(x + 16, 30, "aujourd'hui", size=10))
     body.append("</g>")
     return body
 
@@ -340,13 +281,13 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
         title = phases.get(obj, "")
         label = f"Phase {obj}" + (f" — {title}" if title else "")
         body.append(
-            f'<g class="phase" data-phase="{obj}">{_title(label)}'
-            f'<rect x="0" y="{_n(row_y)}" width="{GANTT_WIDTH}" height="{_n(end_y - row_y)}" fill="{fill}"/>'
-            f'<line x1="0" y1="{_n(row_y)}" x2="{GANTT_WIDTH}" y2="{_n(row_y)}" stroke="#c8c8e8" stroke-width="1"/>'
-            + _text(
+            f'<g class="phase" data-phase="{obj}">{svg.title(label)}'
+            f'<rect x="0" y="{svg.n(row_y)}" width="{GANTT_WIDTH}" height="{svg.n(end_y - row_y)}" fill="{fill}"/>'
+            f'<line x1="0" y1="{svg.n(row_y)}" x2="{GANTT_WIDTH}" y2="{svg.n(row_y)}" stroke="#c8c8e8" stroke-width="1"/>'
+            + svg.text(
                 GANTT_LABEL_X,
                 row_y + 14,
-                _truncate(label, 80),
+                svg.truncate(label, 80),
                 size=11,
                 weight="bold",
                 fill=PRIMARY,
@@ -359,7 +300,7 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
     for kind, row_y, etape in rows:
         if kind == "jalons":
             body.append(
-                _text(GANTT_LABEL_X + 14, row_y + 15, "Autres jalons", size=10.5, fill=MUTED)
+                svg.text(GANTT_LABEL_X + 14, row_y + 15, "Autres jalons", size=10.5, fill=MUTED)
             )
             continue
         if kind != "etape":
@@ -378,13 +319,13 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
             start, end = baseline[etape.pk]
             summary.append(f"référence : {_d(start)} → {_d(end)}")
         body.append(
-            f'<g class="etape statut-{status.value}" data-etape="{etape.pk}">{_title(" — ".join(summary))}'
+            f'<g class="etape statut-{status.value}" data-etape="{etape.pk}">{svg.title(" — ".join(summary))}'
         )
         body.append(
-            _text(
+            svg.text(
                 GANTT_LABEL_X + 14,
                 row_y + 15,
-                _truncate(label, GANTT_LABEL_CHARS),
+                svg.truncate(label, GANTT_LABEL_CHARS),
                 size=10.5,
                 fill=MUTED if etape.skipped else TEXT,
             )
@@ -393,24 +334,24 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
         if start and end:
             x0, x1 = gantt_x(start, domain), gantt_x(end + datetime.timedelta(days=1), domain)
             body.append(
-                f'<rect class="barre-reference" x="{_n(x0)}" y="{_n(row_y + 2)}" '
-                f'width="{_n(max(x1 - x0, 1))}" height="{GANTT_ROW_H - 4}" fill="none" '
+                f'<rect class="barre-reference" x="{svg.n(x0)}" y="{svg.n(row_y + 2)}" '
+                f'width="{svg.n(max(x1 - x0, 1))}" height="{GANTT_ROW_H - 4}" fill="none" '
                 f'stroke="{BASELINE_COLOUR}" stroke-width="1" stroke-dasharray="3 2"/>'
             )
         if etape.planned_start and etape.planned_end:
             x0 = gantt_x(etape.planned_start, domain)
             x1 = gantt_x(etape.planned_end + datetime.timedelta(days=1), domain)
             body.append(
-                f'<rect class="barre-prevue" x="{_n(x0)}" y="{_n(row_y + 4)}" '
-                f'width="{_n(max(x1 - x0, 1))}" height="9" fill="{colour}"/>'
+                f'<rect class="barre-prevue" x="{svg.n(x0)}" y="{svg.n(row_y + 4)}" '
+                f'width="{svg.n(max(x1 - x0, 1))}" height="9" fill="{colour}"/>'
             )
         if etape.actual_start:
             actual_end = etape.actual_end or max(today, etape.actual_start)
             x0 = gantt_x(etape.actual_start, domain)
             x1 = gantt_x(actual_end + datetime.timedelta(days=1), domain)
             body.append(
-                f'<rect class="barre-reelle" x="{_n(x0)}" y="{_n(row_y + 14)}" '
-                f'width="{_n(max(x1 - x0, 1))}" height="5" fill="{ACTUAL_COLOUR}"/>'
+                f'<rect class="barre-reelle" x="{svg.n(x0)}" y="{svg.n(row_y + 14)}" '
+                f'width="{svg.n(max(x1 - x0, 1))}" height="5" fill="{ACTUAL_COLOUR}"/>'
             )
         body.append("</g>")
 
@@ -422,7 +363,7 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
         decision = jalon.decision or ""
         css = f"jalon decision-{decision or 'attente'}" + (" go-no-go" if jalon.go_no_go else "")
         body.append(
-            f'<g class="{css}">{_title(_jalon_title(jalon))}'
+            f'<g class="{css}">{svg.title(_jalon_title(jalon))}'
             + _diamond(
                 x, row_y + GANTT_ROW_H / 2, 6.5 if jalon.go_no_go else 5, DECISION_COLOURS[decision]
             )
@@ -431,12 +372,12 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
 
     # Today's line, over the bars.
     x_today = gantt_x(today, domain)
-    today_title = _title(f"Aujourd'hui : {_d(today)}")
+    today_title = svg.title(f"Aujourd'hui : {_d(today)}")
     body.append(
-        f'<g class="aujourdhui" data-x="{_n(x_today)}">{today_title}'
-        f'<line x1="{_n(x_today)}" y1="{GANTT_HEADER - 4}" x2="{_n(x_today)}" y2="{_n(bottom)}" '
+        f'<g class="aujourdhui" data-x="{svg.n(x_today)}">{today_title}'
+        f'<line x1="{svg.n(x_today)}" y1="{GANTT_HEADER - 4}" x2="{svg.n(x_today)}" y2="{svg.n(bottom)}" '
         f'stroke="{TODAY_COLOUR}" stroke-width="1.5" stroke-dasharray="4 3"/>'
-        + _text(x_today, bottom + 13, "aujourd'hui", size=10, anchor="middle", fill=TODAY_COLOUR)
+        + svg.text(x_today, bottom + 13, "aujourd'hui", size=10, anchor="middle", fill=TODAY_COLOUR)
         + "</g>"
     )
 
@@ -454,7 +395,7 @@ def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
         f"Planning du projet : {plural(len(etapes), 'étape')}{span}, "
         f"{plural(len(jalons), 'jalon')}, {plural(late, 'étape')} en retard au {_d(today)}."
     )
-    return _svg(
+    return svg.svg(
         GANTT_WIDTH,
         height,
         label,
@@ -504,12 +445,12 @@ def heatmap_svg(risques):
             )
             body.append(
                 f'<g class="cellule niveau-{niveau["code"]}" data-probabilite="{probabilite}" '
-                f'data-impact="{impact}" data-nombre="{count}">{_title(tooltip)}'
+                f'data-impact="{impact}" data-nombre="{count}">{svg.title(tooltip)}'
                 f'<rect x="{x}" y="{y}" width="{HEATMAP_CELL}" height="{HEATMAP_CELL}" '
                 f'fill="{niveau["colour"]}" stroke="#ffffff" stroke-width="2"/>'
-                + _text(x + 6, y + 14, str(criticite), size=9, fill="#3a3a3a")
+                + svg.text(x + 6, y + 14, str(criticite), size=9, fill="#3a3a3a")
                 + (
-                    _text(
+                    svg.text(
                         x + HEATMAP_CELL / 2,
                         y + HEATMAP_CELL / 2 + 9,
                         str(count),
@@ -526,32 +467,38 @@ def heatmap_svg(risques):
     for probabilite in range(1, 5):
         y = HEATMAP_TOP + (4 - probabilite) * HEATMAP_CELL + HEATMAP_CELL / 2
         body.append(
-            _text(HEATMAP_LEFT - 8, y - 2, str(probabilite), size=11, anchor="end", weight="bold")
+            svg.text(
+                HEATMAP_LEFT - 8, y - 2, str(probabilite), size=11, anchor="end", weight="bold"
+            )
         )
         body.append(
-            _text(HEATMAP_LEFT - 8, y + 12, PROBABILITE_LABELS[probabilite], size=10, anchor="end")
+            svg.text(
+                HEATMAP_LEFT - 8, y + 12, PROBABILITE_LABELS[probabilite], size=10, anchor="end"
+            )
         )
     for impact in range(1, 5):
         x = HEATMAP_LEFT + (impact - 1) * HEATMAP_CELL + HEATMAP_CELL / 2
         body.append(
-            _text(x, HEATMAP_TOP + grid + 15, str(impact), size=11, anchor="middle", weight="bold")
+            svg.text(
+                x, HEATMAP_TOP + grid + 15, str(impact), size=11, anchor="middle", weight="bold"
+            )
         )
         body.append(
-            _text(x, HEATMAP_TOP + grid + 29, IMPACT_LABELS[impact], size=10, anchor="middle")
+            svg.text(x, HEATMAP_TOP + grid + 29, IMPACT_LABELS[impact], size=10, anchor="middle")
         )
     body.append(
-        _text(
+        svg.text(
             14,
             HEATMAP_TOP + grid / 2,
             "Probabilité",
             size=11,
             anchor="middle",
             weight="bold",
-            extra=f'transform="rotate(-90 14 {_n(HEATMAP_TOP + grid / 2)})"',
+            extra=f'transform="rotate(-90 14 {svg.n(HEATMAP_TOP + grid / 2)})"',
         )
     )
     body.append(
-        _text(
+        svg.text(
             HEATMAP_LEFT + grid / 2,
             HEATMAP_TOP + grid + 46,
             "Impact",
@@ -569,7 +516,7 @@ def heatmap_svg(risques):
         body.append(
             f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}" stroke="#9a9a9a" stroke-width="0.5"/>'
         )
-        body.append(_text(x + 16, y + 10, text, size=9.5))
+        body.append(svg.text(x + 16, y + 10, text, size=9.5))
         x += 24 + int(5.4 * len(text))
     body.append("</g>")
     total = sum(len(titles) for titles in cells.values())
@@ -582,7 +529,7 @@ def heatmap_svg(risques):
         f"Matrice des risques (probabilité × impact) : {plural(total, 'risque')}, "
         f"dont {plural(critical, 'critique')}."
     )
-    return _svg(width, height, label, body, css_class="matrice-risques")
+    return svg.svg(width, height, label, body, css_class="matrice-risques")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,14 +551,14 @@ def sparkline_svg(values, *, width=140, height=32):
     points = [(pad + index * step, y_of(value)) for index, value in enumerate(values)]
     body = []
     if len(points) > 1:
-        path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        path = " ".join(f"{svg.n(x)},{svg.n(y)}" for x, y in points)
         body.append(
             f'<polyline points="{path}" fill="none" stroke="{PRIMARY}" stroke-width="1.5"/>'
         )
     last_x, last_y = points[-1]
     colour = niveau_criticite(values[-1])["colour"]
     body.append(
-        f'<circle cx="{_n(last_x)}" cy="{_n(last_y)}" r="3.5" fill="{colour}" stroke="{PRIMARY}" stroke-width="1"/>'
+        f'<circle cx="{svg.n(last_x)}" cy="{svg.n(last_y)}" r="3.5" fill="{colour}" stroke="{PRIMARY}" stroke-width="1"/>'
     )
     label = "Évolution de la criticité : " + " → ".join(str(value) for value in values)
-    return _svg(width, height, label, body, css_class="sparkline")
+    return svg.svg(width, height, label, body, css_class="sparkline")

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from core import svg
 from projets import charts
 from projets.enums import DecisionJalon, StatutRisque
 from projets.models import Etape, Jalon, Risque
@@ -169,7 +170,7 @@ def test_gantt_milestone_diamonds_coloured_by_decision(etapes, jalons):
     # The diamond sits on its step's row, at the decision date.
     path = go.find(f"{SVG}path").get("d")
     x = charts.gantt_x(D(2026, 2, 10), (D(2026, 1, 1), D(2026, 12, 1)))
-    assert path.startswith(f"M{charts._n(x)} ")
+    assert path.startswith(f"M{svg.n(x)} ")
 
 
 def test_gantt_phase_bands_month_ticks_and_legend(etapes, jalons):

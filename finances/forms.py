@@ -17,6 +17,7 @@ from core.uploads import (
     check_xlsx_archive,
     clean_filename,
 )
+from finances.enums import Poste
 from finances.models import CleRepartition, Engagement, Facture, PartCle, Reversement
 from grappe.models import OrganismeGestionnaire
 from indicateurs.models import Tranche
@@ -85,6 +86,49 @@ class EngagementForm(UploadMixin, forms.ModelForm):
         if choix and choix not in self.choix_ids:
             return None  # a choice already engaged, or another grappe's: not linked
         return choix
+
+
+class FinancementsPropresForm(forms.Form):
+    """The OGs' own money per poste: one amount per (OG, poste), blank for none. The OGs are the
+    active coopérateurs and any other that still holds an amount (it left the grappe: its
+    amount can be corrected or cleared, not lost unseen)."""
+
+    def __init__(self, *args, ogs, montants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ogs = ogs
+        for og in ogs:
+            for poste in Poste:
+                self.fields[self.key(og, poste)] = forms.DecimalField(
+                    label=poste.label,
+                    required=False,
+                    min_value=0,
+                    max_digits=12,
+                    decimal_places=2,
+                    initial=montants.get((og.pk, poste.value)),
+                    error_messages={
+                        "invalid": "Saisissez un montant en euros, par exemple 12500 ou 12500.50.",
+                        "min_value": "Un financement propre ne peut pas être négatif.",
+                        "max_decimal_places": "Un montant s'arrête au centime.",
+                        "max_digits": "Montant trop grand.",
+                    },
+                    widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+                )
+
+    @staticmethod
+    def key(og, poste):
+        return f"og{og.pk}_{poste.value}"
+
+    def groupes(self):
+        """(og, [bound fields of its postes]), for the template."""
+        return [(og, [self[self.key(og, poste)] for poste in Poste]) for og in self.ogs]
+
+    def montants(self):
+        """{(og, poste): amount or None} as typed."""
+        return {
+            (og, poste): self.cleaned_data.get(self.key(og, poste))
+            for og in self.ogs
+            for poste in Poste
+        }
 
 
 class FactureForm(UploadMixin, forms.ModelForm):

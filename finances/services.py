@@ -15,7 +15,7 @@ Rules:
   with a reason — the forcing lifts the date rule only, never the poste's.
 - **Alerts**: a poste whose engagements exceed its budget; an engagement with no invoice 90 days
   after its date; a paid tranche not fully transferred to the coopérateur OGs 30 days after its
-  payment (`paye_le`).
+  payment (`paye_le`); invoices imported without their PDF.
 - **Sharing the subsidy** (`repartition`): each paid tranche's `montant_paye` shared by the key
   (per ESMS, equal, typed percentages) with core.money.allocate; per OG `recu` (its shares),
   `reverse` (its transfers; the porteur's own share counts as transferred on payment) and `du`.
@@ -32,6 +32,7 @@ from amoa.enums import Mission, ObjetConsultation
 from amoa.models import Choix
 from candidatures.models import Campagne
 from core.money import allocate, euros
+from finances.charts import postes_svg
 from finances.enums import AMOA_POSTES, Poste, postes_eligibles
 from finances.models import (
     CleRepartition,
@@ -252,6 +253,13 @@ def synthese(grappe):
         for engagement in sans_facture
     ]
     alertes += partage.alertes
+    sans_pdf = Facture.objects.filter(engagement__grappe=grappe, fichier="").count()
+    if sans_pdf:
+        alertes.append(
+            f"{sans_pdf} facture{'s' if sans_pdf > 1 else ''} sans PDF (importée"
+            f"{'s' if sans_pdf > 1 else ''} d'un classeur) : joignez la pièce justificative, "
+            "l'ARS la demande au bilan."
+        )
     return Synthese(
         postes=list(lignes.values()),
         totaux=totaux,
@@ -497,6 +505,7 @@ def bilan(grappe):
     )
     return {
         "synthese": data,
+        "graphique": postes_svg(data.postes),
         "postes_bilan": [PosteBilan(ligne, par_poste[ligne.code]) for ligne in data.postes],
         "factures": factures,
         "engagements": engagements,

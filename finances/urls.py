@@ -14,6 +14,16 @@ urlpatterns = [
         views.reversement_form,
         name="reversement_create",
     ),
+    path(
+        "grappes/<int:pk>/financements-propres/",
+        views.financements_propres,
+        name="financements_propres",
+    ),
+    path(
+        "grappes/<int:pk>/repartition/reversements/<int:reversement_id>/supprimer/",
+        views.reversement_supprimer,
+        name="reversement_delete",
+    ),
     path("grappes/<int:pk>/factures/import/", views.import_factures, name="import_factures"),
     path(
         "grappes/<int:pk>/factures/import/modele.xlsx",
@@ -37,6 +47,11 @@ urlpatterns = [
         name="engagement_edit",
     ),
     path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/supprimer/",
+        views.engagement_supprimer,
+        name="engagement_delete",
+    ),
+    path(
         "grappes/<int:pk>/engagements/<int:engagement_id>/document/",
         views.engagement_document,
         name="engagement_document",
@@ -50,6 +65,11 @@ urlpatterns = [
         "grappes/<int:pk>/engagements/<int:engagement_id>/factures/<int:facture_id>/modifier/",
         views.facture_form,
         name="facture_edit",
+    ),
+    path(
+        "grappes/<int:pk>/engagements/<int:engagement_id>/factures/<int:facture_id>/supprimer/",
+        views.facture_supprimer,
+        name="facture_delete",
     ),
     path(
         "grappes/<int:pk>/engagements/<int:engagement_id>/factures/<int:facture_id>/fichier/",

@@ -24,10 +24,12 @@ from core.pdf import pdf_response, render_pdf
 from core.text import number
 from core.uploads import UploadRefused, clean_filename, file_response
 from finances import facture_import, services
+from finances.charts import postes_svg
 from finances.forms import (
     CleForm,
     EngagementForm,
     FactureForm,
+    FinancementsPropresForm,
     ImportFacturesForm,
     ReversementForm,
     parts_formset,
@@ -36,9 +38,11 @@ from finances.models import (
     CleRepartition,
     Engagement,
     Facture,
+    FinancementPropre,
     ImportFactures,
     ModeRepartition,
     PartCle,
+    Reversement,
     StatutImportFactures,
 )
 from finances.perms import can_edit_finances, can_view_finances
@@ -103,6 +107,10 @@ def finances_grappe(request, pk):
         {
             "grappe": grappe,
             "synthese": synthese,
+            "graphique": postes_svg(synthese.postes),
+            "reversements": Reversement.objects.filter(grappe=grappe)
+            .select_related("og", "tranche")
+            .order_by("-date", "-pk"),
             "engagements": engagements,
             "factures": factures,
             "can_edit": can_edit,
@@ -243,6 +251,93 @@ def facture_form(request, pk, engagement_id, facture_id=None):
         request,
         "finances/facture_form.html",
         {"grappe": grappe, "engagement": engagement, "facture": facture, "form": form},
+    )
+
+
+def _delete_file_on_commit(field):
+    """The stored file goes once the row is gone for good (not if the transaction rolls back)."""
+    if field:
+        storage, name = field.storage, field.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@require_http_methods(["GET", "POST"])
+def engagement_supprimer(request, pk, engagement_id):
+    """Delete an engagement entered by mistake. One with invoices is refused: its invoices go
+    first, one by one, so that no invoice disappears unseen."""
+    grappe = _grappe(request, pk, write=True)
+    engagement = _engagement(grappe, engagement_id)
+    nb_factures = engagement.factures.count()
+    if request.method == "POST" and not nb_factures:
+        with transaction.atomic():
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Engagement supprimé",
+                grappe,
+                {
+                    "Engagement": f"{engagement.objet} ({engagement.fournisseur})",
+                    "Poste": engagement.get_poste_display(),
+                    "Montant TTC": euros(engagement.montant_ttc),
+                    "Date": f"{engagement.date:%d/%m/%Y}",
+                },
+            )
+            _delete_file_on_commit(engagement.document)
+            engagement.delete()
+        messages.success(request, f"Engagement « {engagement.objet} » supprimé.")
+        return redirect("finances:grappe", grappe.pk)
+    return render(
+        request,
+        "finances/supprimer.html",
+        {
+            "grappe": grappe,
+            "titre": f"Supprimer l'engagement « {engagement.objet} »",
+            "objet": f"{engagement.objet} — {engagement.fournisseur}, "
+            f"{euros(engagement.montant_ttc)} TTC, du {engagement.date:%d/%m/%Y}",
+            "refus": (
+                f"Cet engagement porte {nb_factures} facture{'s' if nb_factures > 1 else ''} : "
+                "supprimez-les d'abord (ou corrigez-les) depuis sa page."
+                if nb_factures
+                else ""
+            ),
+            "retour": engagement.get_absolute_url(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def facture_supprimer(request, pk, engagement_id, facture_id):
+    grappe = _grappe(request, pk, write=True)
+    engagement = _engagement(grappe, engagement_id)
+    facture = get_object_or_404(Facture, pk=facture_id, engagement=engagement)
+    if request.method == "POST":
+        with transaction.atomic():
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Facture supprimée",
+                engagement,
+                {
+                    "Facture": facture.numero,
+                    "Date": f"{facture.date:%d/%m/%Y}",
+                    "Montant TTC": euros(facture.montant_ttc),
+                    "Fichier": facture.nom_fichier or "—",
+                },
+            )
+            _delete_file_on_commit(facture.fichier)
+            facture.delete()
+        messages.success(request, f"Facture n° {facture.numero} supprimée.")
+        return redirect(engagement)
+    return render(
+        request,
+        "finances/supprimer.html",
+        {
+            "grappe": grappe,
+            "titre": f"Supprimer la facture n° {facture.numero}",
+            "objet": f"Facture n° {facture.numero} du {facture.date:%d/%m/%Y}, "
+            f"{euros(facture.montant_ttc)} TTC — {engagement.objet}",
+            "retour": engagement.get_absolute_url(),
+        },
     )
 
 
@@ -506,6 +601,102 @@ def reversement_form(request, pk):
         request,
         "finances/reversement_form.html",
         {"grappe": grappe, "form": form, "partage": partage},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reversement_supprimer(request, pk, reversement_id):
+    """Delete a transfer recorded by mistake: what remains owed to the OG grows back."""
+    grappe = _grappe(request, pk, write=True)
+    reversement = get_object_or_404(
+        Reversement.objects.select_related("og", "tranche"), pk=reversement_id, grappe=grappe
+    )
+    og = reversement.og.raison_sociale or reversement.og.finess_ej
+    description = (
+        f"{euros(reversement.montant)} à {og} sur la tranche {reversement.tranche.numero}, "
+        f"virés le {reversement.date:%d/%m/%Y}"
+    )
+    if request.method == "POST":
+        with transaction.atomic():
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Reversement supprimé",
+                grappe,
+                {"Reversement": description, "Référence": reversement.reference or "—"},
+            )
+            reversement.delete()
+        messages.success(request, f"Reversement supprimé : {description}.")
+        return redirect(reverse("finances:grappe", args=[grappe.pk]) + "#repartition")
+    return render(
+        request,
+        "finances/supprimer.html",
+        {
+            "grappe": grappe,
+            "titre": "Supprimer un reversement",
+            "objet": description,
+            "retour": reverse("finances:grappe", args=[grappe.pk]) + "#repartition",
+        },
+    )
+
+
+# --- The OGs' own funding ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def financements_propres(request, pk):
+    """What each OG puts of its own money into each poste, beside the subsidy (writers only).
+    A blank amount removes the line."""
+    grappe = _grappe(request, pk, write=True)
+    existing = {
+        (item.og_id, item.poste): item
+        for item in FinancementPropre.objects.filter(grappe=grappe).select_related("og")
+    }
+    ogs = sorted(
+        set(_ogs_cooperateurs(grappe)) | {item.og for item in existing.values()},
+        key=lambda og: (og.raison_sociale, og.finess_ej),
+    )
+    form = FinancementsPropresForm(
+        request.POST or None,
+        ogs=ogs,
+        montants={key: item.montant for key, item in existing.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {}
+        with transaction.atomic():
+            for (og, poste), montant in form.montants().items():
+                item = existing.get((og.pk, poste.value))
+                before = item.montant if item else None
+                if montant == before or (not montant and item is None):
+                    continue
+                if not montant:
+                    item.delete()
+                elif item is None:
+                    FinancementPropre.objects.create(
+                        grappe=grappe, og=og, poste=poste, montant=montant
+                    )
+                else:
+                    item.montant = montant
+                    item.save(update_fields=["montant"])
+                name = og.raison_sociale or og.finess_ej
+                changes[f"{name} — {poste.label}"] = (
+                    f"{euros(before) or '—'} → {euros(montant) if montant else '—'}"
+                )
+            if changes:
+                HistoryEntry.record(
+                    grappe, request.user, "Financements propres modifiés", grappe, changes
+                )
+        messages.success(
+            request,
+            "Financements propres enregistrés."
+            if changes
+            else "Aucun changement : les financements propres restent tels quels.",
+        )
+        return redirect("finances:grappe", grappe.pk)
+    return render(
+        request,
+        "finances/financements_propres.html",
+        {"grappe": grappe, "form": form},
     )
 
 

@@ -31,7 +31,7 @@ from amoa.services import record_history
 from candidatures import instruction
 from candidatures.conventions import preparer
 from candidatures.models import Candidature, PieceJointe
-from finances.models import ImportFactures, StatutImportFactures
+from finances.models import ImportFactures, Reversement, StatutImportFactures
 from grappe.enums import RoleKind, StatutImport, TypeComite
 from grappe.models import (
     ComiteMember,
@@ -290,6 +290,13 @@ def build_world():
         grappe=grappe, nom_original="factures.xlsx", statut=StatutImportFactures.REFUSE
     )
     world.import_factures.fichier.save("factures.xlsx", ContentFile(b"PK"), save=True)
+    world.reversement = Reversement.objects.create(
+        grappe=grappe,
+        og=grappe.porteur,
+        tranche=world.tranche,
+        montant="10.00",
+        date=datetime.date(2026, 5, 4),
+    )
 
     # Writes may delete files (a piece, a document) and a rollback does not bring them back.
     world.files = [
@@ -401,6 +408,7 @@ def url_kwargs(name, pattern, world):
         "code": grappe.region.code,
         "engagement_id": world.engagement.pk,
         "facture_id": world.facture.pk,
+        "reversement_id": world.reversement.pk,
     }
     # The DUI choice's pages about offers need the éditeur consultation.
     editeur = {

@@ -71,16 +71,20 @@ def subventions(grappe, simulation=None):
     return {poste: amount.quantize(CENT) for poste, amount in amounts.items()}
 
 
+def ouverture_aap(aap, campagne=None):
+    """The day a call opened: its campaign's opening (candidatures.Campagne), else the AAP's
+    opening date, else the 1st of January of the AAP's year."""
+    if campagne is not None:
+        return timezone.localdate(campagne.ouverture)
+    return aap.opens_on or datetime.date(aap.year, 1, 1)
+
+
 def ouverture_appel(grappe):
-    """The day the grappe's call opened: its campaign's opening (candidatures.Campagne), else the
-    AAP's opening date, else the 1st of January of the AAP's year; None without a call."""
+    """The day the grappe's call opened (ouverture_aap); None without a call."""
     aap = grappe.aap
     if aap is None:
         return None
-    ouverture = Campagne.objects.filter(aap_id=aap.pk).values_list("ouverture", flat=True).first()
-    if ouverture is not None:
-        return timezone.localdate(ouverture)
-    return aap.opens_on or datetime.date(aap.year, 1, 1)
+    return ouverture_aap(aap, Campagne.objects.filter(aap_id=aap.pk).first())
 
 
 @dataclass

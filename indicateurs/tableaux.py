@@ -31,6 +31,7 @@ from indicateurs.charts import (
     statut_taux,
 )
 from indicateurs.enums import Niveau, StatutTranche
+from indicateurs.extensions import region_columns
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
 from indicateurs.services import couvertures
 from indicateurs.taux import Taux, fr_cible
@@ -519,6 +520,15 @@ def region_context(region, params=None, today=None, *, paginate=True):
     page = None
     if paginate:
         page = Paginator(table, REGION_PAGE_SIZE).get_page(params.get("page"))
+    shown = page.object_list if page else table
+    # The columns other apps add (indicateurs.extensions), for the rows shown only: their cost
+    # stays that of one page whatever the number of grappes in the region.
+    colonnes = region_columns([row["grappe"] for row in shown])
+    for row in shown:
+        row["colonnes"] = [
+            {"cle": colonne["cle"], **colonne["valeurs"].get(row["grappe"].pk, {})}
+            for colonne in colonnes
+        ]
     trend_months = _chart_months(available, selected) if selected else []
     all_tranches = [t for ts in tranches.values() for t in ts]
     courbes = _trend(region, indicateurs, trend_months) if trend_months else []
@@ -529,7 +539,8 @@ def region_context(region, params=None, today=None, *, paginate=True):
         "mois": selected,
         "mois_libelle": mois_label(selected, short=False) if selected else "",
         "mois_disponibles": [(m, mois_label(m, short=False)) for m in available[::-1]],
-        "rows": page.object_list if page else table,
+        "rows": shown,
+        "colonnes": colonnes,
         "page": page,
         "nb_resultats": len(table),
         "nb_grappes": total_grappes,

@@ -46,3 +46,22 @@ def register_daily_reminder(function, labels):
         daily_reminders.append(function)
     daily_reminder_labels.update(labels)
     return function
+
+
+# Functions (grappe, today, user) -> {"template", "context"} or None: a section later apps add to
+# the progress report (page and PDF), after the usage indicators. `template` is included with
+# `section` = the returned dict, so it reads `section.context`. The report is read by whoever sees
+# the grappe: a provider whose data some of those people may not read answers None for them (and
+# for `user` None: a report made for nobody in particular shows none of it).
+report_section_providers = []
+
+
+def register_report_section(provider):
+    if provider not in report_section_providers:
+        report_section_providers.append(provider)
+    return provider
+
+
+def report_sections(grappe, today, user):
+    sections = (provider(grappe, today, user) for provider in report_section_providers)
+    return [section for section in sections if section]

@@ -20,7 +20,7 @@ from grappe.views.grappes import get_grappe_for
 from projets import perms
 from projets.charts import STATUS_COLOURS, gantt_svg, heatmap_svg, niveau_criticite, sparkline_svg
 from projets.enums import CategorieRisque, StatutEtape, StatutRisque, StatutVersion
-from projets.extensions import usage_rows
+from projets.extensions import report_sections, usage_rows
 from projets.forms.suivi import BaselineForm, RisqueForm
 from projets.models import (
     Baseline,
@@ -501,8 +501,9 @@ STATUS_ORDER = [
 ]
 
 
-def rapport_context(grappe, today):
-    """Everything the progress report shows, for the page and the PDF alike."""
+def rapport_context(grappe, today, user=None):
+    """Everything the progress report shows, for the page and the PDF alike. `user`: who reads
+    it, for the sections of later apps that not every reader of the grappe may see."""
     plan = grappe.plan
     phases_titles = _phase_titles()
     etapes = list(plan.etapes.with_missing_deliverables().order_by("phase", "ordre", "pk"))
@@ -557,6 +558,7 @@ def rapport_context(grappe, today):
         "risques": [(risque, niveau_criticite(risque.criticite)) for risque in risques],
         "gantt": gantt_svg(etapes, jalons, today, dates, phases=phases_titles),
         "indicateurs_usage": usage_rows(grappe, today),
+        "sections": report_sections(grappe, today, user),
     }
 
 
@@ -565,7 +567,9 @@ def rapport(request, pk):
     grappe, plan = _grappe_and_plan(request, pk)
     if plan is None:
         return _sans_plan(request, grappe, "Rapport d'avancement")
-    return render(request, "projets/rapport.html", rapport_context(grappe, timezone.localdate()))
+    return render(
+        request, "projets/rapport.html", rapport_context(grappe, timezone.localdate(), request.user)
+    )
 
 
 @require_safe
@@ -576,7 +580,7 @@ def rapport_pdf(request, pk):
     today = timezone.localdate()
     pdf = render_pdf(
         "projets/pdf/rapport.html",
-        rapport_context(grappe, today),
+        rapport_context(grappe, today, request.user),
         request=request,
         grappe=grappe,
         title=f"Rapport d'avancement — {grappe.name}",

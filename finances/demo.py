@@ -27,8 +27,8 @@ from django.utils import timezone
 from amoa.enums import ObjetConsultation
 from amoa.models import Choix
 from candidatures import demo_grappes
-from candidatures.demo import _pdf as demo_pdf
 from core.money import euros
+from core.pdf import simple_pdf
 from finances import services
 from finances.enums import Poste
 from finances.models import (
@@ -194,7 +194,7 @@ def _history(grappe, user, action, target, changes, day):
 
 
 def _pdf_bytes(*lines):
-    return demo_pdf([*lines, "Document de démonstration."])
+    return simple_pdf([*lines, "Document de démonstration."])
 
 
 class Seeder:

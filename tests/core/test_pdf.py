@@ -1,6 +1,6 @@
 import pytest
 
-from core.pdf import pdf_response, render_pdf
+from core.pdf import pdf_response, render_pdf, simple_pdf
 from tests.grappe.factories import GrappeFactory
 from tests.helpers import pdf_text
 
@@ -32,3 +32,10 @@ def test_pdf_response_headers():
     response = pdf_response(b"%PDF-1.7", "Fiche grappe Été")
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="fiche-grappe-ete.pdf"'
+
+
+def test_simple_pdf_is_a_valid_pdf_with_its_french_lines():
+    content = simple_pdf(["Facture n° FA-12 (acompte)", "Établissement \\ Ternois"])
+    assert content.startswith(b"%PDF-1.4")
+    text = pdf_text(content)
+    assert "Facture n° FA-12 (acompte)" in text and "Établissement \\ Ternois" in text

@@ -164,10 +164,16 @@ def axis_label_indexes(labels, step):
     return list(range(len(labels) - 1, -1, -every))[::-1]
 
 
-def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
+PREMIERE_MESURE = "1re mesure : 3 mois cumulés"
+
+
+def line_chart_svg(libelle, points, cible, *, width=520, height=220, code="", premiere=None):
     """Monthly values of one indicator (`points`: [(mois, value)], chronological) with the target
     as a dashed line. A value is a Taux (not calculable: the line breaks and the month shows ∅)
-    or MANQUANT (no value computed that month: the line breaks, nothing is drawn)."""
+    or MANQUANT (no value computed that month: the line breaks, nothing is drawn — a gap, never
+    a zero). `premiere`: the month of the first measure of a flow indicator, whose numerator
+    cumulates three months (indicateurs.services): marked by a dotted line and a label, so that
+    its high value followed by a drop reads as the rule, not as a fall in usage."""
     points = list(points)
     known = [value for _, value in points if value != MANQUANT and value.calculable]
     top = _axis_max(known, cible)
@@ -208,6 +214,21 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
             + svg.text(x1 + 4, y + 3.5, f"cible {fr_cible(cible)} %", size=9, fill=TARGET_COLOUR)
             + "</g>"
         )
+    months = [mois for mois, _ in points]
+    if premiere in months:
+        x = x_of(months.index(premiere))
+        body.append(
+            f'<g class="premiere-mesure">{svg.title(PREMIERE_MESURE)}'
+            f'<line x1="{svg.n(x)}" y1="{y0}" x2="{svg.n(x)}" y2="{y1}" stroke="{MUTED}" '
+            f'stroke-width="1" stroke-dasharray="2 3"/>'
+            # The label on the side with room: after the line, or before it near the right edge.
+            + (
+                svg.text(x + 4, y0 + 9, PREMIERE_MESURE, size=9, fill=MUTED)
+                if x < (x0 + x1) / 2
+                else svg.text(x - 4, y0 + 9, PREMIERE_MESURE, size=9, anchor="end", fill=MUTED)
+            )
+            + "</g>"
+        )
     # The line, broken at "non calculable" and missing months.
     segments, current = [], []
     for index, (_, value) in enumerate(points):
@@ -240,6 +261,8 @@ def line_chart_svg(libelle, points, cible, *, width=520, height=220, code=""):
         tooltip = f"{mois_label(mois, short=False)} : {value.texte()}" + (
             " (cible atteinte)" if met else " (sous la cible)" if met is not None else ""
         )
+        if mois == premiere:
+            tooltip += f" — {PREMIERE_MESURE}"
         # Met: filled disc; below target: hollow — shape, not only colour.
         fill = PRIMARY if met else "#ffffff"
         body.append(

@@ -22,6 +22,7 @@ from indicateurs.charts import (
     ATTEINTE,
     MANQUANT,
     NON_APPLICABLE,
+    PREMIERE_MESURE,
     STATUT_ORDER,
     heatmap_svg,
     line_chart_svg,
@@ -164,13 +165,27 @@ def grappe_context(grappe, mois=None, today=None):
         synthese.append(Cellule(indicateur, by_grappe.get((indicateur.pk, selected))))
         table = [(m, Cellule(indicateur, by_grappe.get((indicateur.pk, m)))) for m in chart_months]
         points = [(m, MANQUANT if c.taux is None else c.taux) for m, c in table]
+        premiere = next(
+            (m for m, c in table if c.valeur is not None and c.valeur.premiere_mesure), None
+        )
         courbes.append(
             {
                 "indicateur": indicateur,
                 "svg": line_chart_svg(
-                    indicateur.libelle, points, indicateur.cible, code=indicateur.code
+                    indicateur.libelle,
+                    points,
+                    indicateur.cible,
+                    code=indicateur.code,
+                    premiere=premiere,
                 ),
-                "table": [(mois_label(m, short=False), cellule) for m, cellule in table],
+                "table": [
+                    (
+                        mois_label(m, short=False)
+                        + (f" ({PREMIERE_MESURE})" if m == premiere else ""),
+                        cellule,
+                    )
+                    for m, cellule in table
+                ],
             }
         )
 

@@ -192,3 +192,23 @@ def test_axis_labels_every_month_when_there_is_room():
     points = [(mois, value(50)) for mois in months(4)]
     svg = html.unescape(str(line_chart_svg("DMP", points, Decimal(70))))
     assert [label for _, label in _axis_labels(svg)] == ["févr. 26", "mars 26", "avr. 26", "mai 26"]
+
+
+def test_line_chart_marks_the_first_measure():
+    first, *_ = points_months = months(3)
+    points = list(zip(points_months, [value(125), value(50), value(55)], strict=True))
+    svg = html.unescape(str(line_chart_svg("MSSanté", points, Decimal(70), premiere=first)))
+    assert svg.count('<g class="premiere-mesure">') == 1
+    assert ">1re mesure : 3 mois cumulés</text>" in svg
+    assert "mars 2026 : 125,0 % (cible atteinte) — 1re mesure : 3 mois cumulés" in svg
+    # Without a first measure in the window, no mark.
+    plain = str(line_chart_svg("MSSanté", points, Decimal(70)))
+    assert "premiere-mesure" not in plain
+    outside = line_chart_svg("MSSanté", points, Decimal(70), premiere=datetime.date(2025, 1, 1))
+    assert "premiere-mesure" not in str(outside)
+
+
+def test_first_measure_label_stays_inside_near_the_right_edge():
+    points = list(zip(months(3), [value(50), value(50), value(125)], strict=True))
+    svg = str(line_chart_svg("DMP", points, Decimal(70), premiere=months(3)[-1]))
+    assert 'fill="#666666" text-anchor="end">1re mesure' in svg

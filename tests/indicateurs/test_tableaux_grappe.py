@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from indicateurs.enums import StatutTranche
+from indicateurs.enums import Niveau, StatutTranche
+from indicateurs.models import ValeurIndicateur
 from tests.grappe.factories import add_esms
 from tests.indicateurs.factories_tableaux import (
     esms_values,
@@ -132,6 +133,8 @@ def test_latest_month_summary_and_charts(cast, client_for, data):
         in svg
     )
     assert "Données du graphique" in page
+    assert 'data-testid="lecture-courbes"' in page
+    assert "premiere-mesure" not in svg  # no value flagged as a first measure here
     # DMP: April not computable → the line breaks and the month says so.
     dmp = html.unescape(str(response.context["courbes"][1]["svg"]))
     assert "avril 2026 : non calculable" in dmp
@@ -286,3 +289,18 @@ def test_exports_write_names_as_text_never_formulas(cast, client_for, data):
     far_rows = [row for row in rows if row[0] == far.finess_et]
     assert {(row[1], row[2]) for row in far_rows} == {("'" + ATTACK, "'@SOMME(A1)")}
     assert far_rows[0][8] == "20,0"  # numbers untouched
+
+
+def test_the_first_measure_is_marked_on_the_chart_and_in_its_table(cast, client_for, data):
+    ValeurIndicateur.objects.filter(
+        niveau=Niveau.GRAPPE, grappe=cast.grappe, mois=month(2026, 3), indicateur__code="mssante"
+    ).update(premiere_mesure=True)
+    response = client_for(cast.owner).get(url("tableau_grappe", cast.grappe))
+    courbes = {courbe["indicateur"].code: courbe for courbe in response.context["courbes"]}
+    mssante = html.unescape(str(courbes["mssante"]["svg"]))
+    assert mssante.count('<g class="premiere-mesure">') == 1
+    labels = [label for label, _ in courbes["mssante"]["table"]]
+    assert labels[0] == "mars 2026 (1re mesure : 3 mois cumulés)"
+    assert labels[1] == "avril 2026"
+    assert "premiere-mesure" not in str(courbes["dmp"]["svg"])
+    assert "mars 2026 (1re mesure : 3 mois cumulés)" in text(response)

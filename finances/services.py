@@ -141,6 +141,13 @@ class Ligne:
     def depasse(self):
         return self.engage > self.budget
 
+    @property
+    def part_subvention(self):
+        """The subsidy's share of the budget, in % to one decimal (None without a budget)."""
+        if not self.budget:
+            return None
+        return (self.subvention * 100 / self.budget).quantize(Decimal("0.1"))
+
     def add(self, key, amount):
         setattr(self, key, getattr(self, key) + (amount or ZERO))
 

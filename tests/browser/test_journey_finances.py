@@ -46,7 +46,7 @@ def test_porteur_records_an_invoice_shares_a_tranche_and_downloads_the_bilan(
     page.goto(f"{live_server.url}/finances/grappes/{grappe.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Finances du projet")
     editeur = page.get_by_test_id("poste-editeur")
-    expect(editeur.locator("td").nth(4)).to_have_text("0,00\xa0€")  # facturé
+    expect(editeur.locator("td").nth(5)).to_have_text("0,00\xa0€")  # facturé
     capture("01-finances-avant-facture")
 
     # The invoice, against the licences' contract, with its PDF.
@@ -67,7 +67,7 @@ def test_porteur_records_an_invoice_shares_a_tranche_and_downloads_the_bilan(
 
     # The part éditeur moved: 6 000,00 € invoiced, paid and justified.
     page.get_by_role("link", name=re.compile("Finances de")).click()
-    for column in (4, 5, 6):  # facturé, payé, justifié
+    for column in (5, 6, 7):  # facturé, payé, justifié
         expect(editeur.locator("td").nth(column)).to_have_text("6\xa0000,00\xa0€")
     expect(page.get_by_test_id("graphique-postes")).to_be_visible()
     capture("02-finances-apres-facture")

@@ -98,6 +98,10 @@ def test_type_the_ogs_own_funding(cast, grappe, client_for):
     editeur = next(ligne for ligne in data.postes if ligne.code == "editeur")
     assert editeur.propre == D("1500.50")
     assert editeur.budget == editeur.subvention + D("1500.50")
+    expected = (editeur.subvention * 100 / editeur.budget).quantize(D("0.1"))
+    assert editeur.part_subvention == expected < 100
+    materiel = next(ligne for ligne in data.postes if ligne.code == "materiel")
+    assert materiel.budget == 0 and materiel.part_subvention is None
     assert data.totaux.propre == D("2400.50")
     entry = HistoryEntry.objects.get(grappe=grappe, action="Financements propres modifiés")
     name = second.raison_sociale
@@ -281,3 +285,10 @@ def test_an_invoice_without_its_pdf_is_flagged(cast, grappe, client_for):
     assert page.count('data-testid="pdf-manquant"') == 2
     detail = client.get(item.get_absolute_url()).content.decode()
     assert detail.count("Joindre le PDF") == 2
+
+
+def test_the_subsidys_share_of_a_poste_by_hand():
+    ligne = services.Ligne("editeur", "Part éditeur", subvention=D("100.00"), budget=D("125.00"))
+    assert ligne.part_subvention == D("80.0")
+    ligne = services.Ligne("usages", "Usages", subvention=D("2.00"), budget=D("3.00"))
+    assert ligne.part_subvention == D("66.7")

@@ -232,6 +232,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One queue per kind of work, a worker each in production (docs/exploitation.md): an e-mail
+# never waits behind a monthly computation or a FINESS import. Every task acknowledges late and
+# is idempotent (a task delivered again after a lost worker finds its work done), with time
+# limits set on the task itself. The default queue carries the broker probe (core.tasks.ping).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "projets.tasks.send_compte_rendu_diffusion": {"queue": "mails"},
+    "projets.tasks.send_daily_reminders": {"queue": "mails"},
+    "grappe.tasks.apply_finess_import": {"queue": "imports"},
+    "indicateurs.tasks.verify_usage_import": {"queue": "imports"},
+    "indicateurs.tasks.compute_indicators": {"queue": "calculs"},
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

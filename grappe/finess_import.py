@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -922,6 +923,13 @@ def run_recorded(finess_import, *, dry_run):
         finess_import.status = StatutImport.ECHEC
         finess_import.error = (
             f"Erreur de la base de données : rien n'a été écrit ({type(error).__name__} : {error})."
+        )
+    except SoftTimeLimitExceeded:
+        # The task's time limit (grappe.tasks): the savepoint rolled back, the page stops waiting.
+        finess_import.status = StatutImport.ECHEC
+        finess_import.error = (
+            "L'import a dépassé le temps alloué : rien n'a été écrit. Déposez à nouveau le "
+            "fichier ; si cela se reproduit, signalez-le à l'exploitant."
         )
     else:
         finess_import.status = StatutImport.SIMULATION if dry_run else StatutImport.APPLIQUE

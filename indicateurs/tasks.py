@@ -10,7 +10,9 @@ DRY_RUN_SOFT_LIMIT = 120
 DRY_RUN_HARD_LIMIT = 150
 
 
-@shared_task
+# A month for every grappe of the nation (35 000 ESMS) takes minutes (docs/benchmarks.md):
+# 30 minutes is far beyond, and still stops a computation gone wrong before the next one.
+@shared_task(soft_time_limit=1800, time_limit=1860)
 def compute_indicators(mois_iso=None, grappe_id=None):
     """Compute a month ('YYYY-MM'; default: the elapsed month) for one grappe or all."""
     return run_computation(mois_iso, grappe_id)

@@ -698,10 +698,17 @@ def diffuse(cr, user=None):
 
 
 def send_diffusion(pk):
-    """The diffusion e-mails of version `pk`, each with the PDF attached. Returns the count."""
+    """The diffusion e-mails of version `pk`, each with the PDF attached. Returns the count.
+
+    Once: the moment they left is recorded, and a task delivered again (acks_late: a worker
+    lost after sending, before acknowledging) finds it and sends nothing. Recorded after the
+    sending, so that a failed sending is retried (projets.tasks); only a worker lost between the
+    two would send twice."""
     cr = CompteRendu.objects.select_related(
         "reunion__grappe__porteur__departement", "reunion__grappe__region", "redige_par"
     ).get(pk=pk)
+    if cr.diffusion_mailed_at is not None:
+        return 0
     reunion = cr.reunion
     grappe = reunion.grappe
     recipients = diffusion_recipients(grappe, reunion)
@@ -716,13 +723,15 @@ def send_diffusion(pk):
         "library_link": absolute_url(reverse("projets:bibliotheque", args=[grappe.pk])),
     }
     subject = f"Compte rendu validé par le COPIL — {_label(cr)}"[:150]
-    return send_templated_mail(
+    sent = send_templated_mail(
         recipients,
         subject,
         "emails/compte_rendu_diffuse.txt",
         context,
         attachments=[(pdf_filename(cr), pdf, "application/pdf")],
     )
+    CompteRendu.objects.filter(pk=pk).update(diffusion_mailed_at=timezone.now())
+    return sent
 
 
 # ---------------------------------------------------------------------------------------------

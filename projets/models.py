@@ -1031,6 +1031,10 @@ class CompteRendu(AuthoredDocument, models.Model):
     )
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     diffused_at = models.DateTimeField("diffusé le", null=True, blank=True)
+    # When the diffusion e-mails left (projets.tasks): a redelivered task finds them sent.
+    diffusion_mailed_at = models.DateTimeField(
+        "e-mails de diffusion envoyés le", null=True, blank=True
+    )
     # The COPIL's answers, every round (approbations.Avis): deleted with the version.
     avis = GenericRelation(Avis)
 

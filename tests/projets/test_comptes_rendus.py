@@ -669,6 +669,23 @@ def test_a_failed_diffusion_is_retried_by_the_task(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["chef@exemple.fr", voter.email])
 
 
+def test_the_diffusion_task_delivered_twice_mails_once(setup, django_capture_on_commit_callbacks):
+    """acks_late: a worker lost after sending delivers the task again; it finds the e-mails
+    sent and sends nothing."""
+    from projets.tasks import send_compte_rendu_diffusion
+
+    grappe, chef, reunion = setup
+    voter = copil_voters(grappe, 1)[0]
+    cr = submitted(reunion, chef)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.record_avis(cr, voter, APPROUVE)
+    sent = len(mail.outbox)
+    assert sent == 2 and refresh(cr).diffusion_mailed_at is not None
+    assert send_compte_rendu_diffusion.apply(args=(cr.pk,)).get() == 0
+    assert len(mail.outbox) == sent
+
+
 # ---------------------------------------------------------------------------------------------
 # Nobody validates their own minutes (issue 21)
 # ---------------------------------------------------------------------------------------------

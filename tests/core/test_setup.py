@@ -55,3 +55,17 @@ def test_no_test_needs_a_system_tool_make_test_does_not_install():
         and re.search(r"[\"'](pdftotext|pdftoppm)[\"']", path.read_text())
     ]
     assert not offenders
+
+
+def test_every_app_is_packaged():
+    """`pip install .` (docs/exploitation.md) installs every app of the project, not only the
+    first ones: a package missing from [tool.setuptools.packages.find] is missing in production."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    included = {
+        pattern.rstrip("*")
+        for pattern in config["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")} | {"config"}
+    assert apps <= included, f"paquets manquants : {sorted(apps - included)}"

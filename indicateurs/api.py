@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from grappe.models import Grappe, HistoryEntry, Role
 from indicateurs import services, usage_import
-from indicateurs.enums import SourceUsage
+from indicateurs.enums import SourceUsage, StatutTranche
 from indicateurs.models import PERSONNES_ACCOMPAGNEES_AIDE
 from indicateurs.perms import FEEDER_ROLES, can_view_indicateurs
 
@@ -188,7 +188,7 @@ class TrancheSerializer(serializers.Serializer):
     montant = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=True, allow_null=True, help_text="En €."
     )
-    statut = serializers.ChoiceField(choices=["prevue", "due", "a_revoir", "payee"])
+    statut = serializers.ChoiceField(choices=StatutTranche.choices)
     mois_declenchement = serializers.CharField(allow_null=True, help_text="AAAA-MM.")
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
-from grappe.models import HistoryEntry
+from users.signals import api_token_changed
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,12 +19,10 @@ def jeton_api(request):
             if token is not None:
                 token.delete()
             Token.objects.create(user=request.user)
-            # A token acts for its owner through the API: its life is in the audit trail.
-            HistoryEntry.record(
-                None,
-                request.user,
-                "Jeton d'API remplacé" if token is not None else "Jeton d'API créé",
-                request.user,
+            api_token_changed.send(
+                sender=Token,
+                user=request.user,
+                action="Jeton d'API remplacé" if token is not None else "Jeton d'API créé",
             )
             messages.success(
                 request,
@@ -32,7 +30,7 @@ def jeton_api(request):
             )
         elif action == "revoquer" and token is not None:
             token.delete()
-            HistoryEntry.record(None, request.user, "Jeton d'API révoqué", request.user)
+            api_token_changed.send(sender=Token, user=request.user, action="Jeton d'API révoqué")
             messages.success(request, "Jeton révoqué : il ne permet plus d'utiliser l'API.")
         else:
             messages.error(request, "Action inconnue.")

@@ -28,7 +28,7 @@ def can_edit_consultation(user, grappe):
     """Prepare the call, the cahier des charges, record offers: the chef de projet, the admin."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or RoleKind.CHEF_PROJET in grappe_perms._roles(user, grappe)
+    return user.is_staff or RoleKind.CHEF_PROJET in grappe_perms.roles(user, grappe)
 
 
 def is_evaluator(user, grappe):

@@ -12,7 +12,8 @@ from grappe.models import ArsAgent, ComiteMember, Grappe, OgPerson, Role
 EDITOR_ROLES = {RoleKind.CHEF_PROJET, RoleKind.AMOA}
 
 
-def _roles(user, grappe):
+def roles(user, grappe):
+    """The kinds of the user's roles on the grappe (cached on the user for the request)."""
     if not user.is_authenticated:
         return set()
     cache = getattr(user, "_grappe_roles_cache", None)
@@ -47,8 +48,8 @@ def is_amoa_only(user, grappe):
     call, from which the call's pages, history and selection meetings are hidden."""
     if not user.is_authenticated or user.is_staff:
         return False
-    roles = _roles(user, grappe)
-    return bool(roles) and roles <= {RoleKind.AMOA}
+    kinds = roles(user, grappe)
+    return bool(kinds) and kinds <= {RoleKind.AMOA}
 
 
 def hidden_comite_kinds(user, grappe):
@@ -70,7 +71,7 @@ def can_edit_grappe(user, grappe):
     fewer people: can_decide_composition."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or bool(_roles(user, grappe) & EDITOR_ROLES)
+    return user.is_staff or bool(roles(user, grappe) & EDITOR_ROLES)
 
 
 def can_decide_composition(user, grappe):
@@ -85,14 +86,14 @@ def can_decide_composition(user, grappe):
     composition commits the OGs. The consultant proposes, the chef de projet decides."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
+    return user.is_staff or RoleKind.CHEF_PROJET in roles(user, grappe)
 
 
 def can_manage_people(user, grappe):
     """Give roles and seats on committees: the chef de projet or a national admin."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or RoleKind.CHEF_PROJET in _roles(user, grappe)
+    return user.is_staff or RoleKind.CHEF_PROJET in roles(user, grappe)
 
 
 def can_create_grappe(user):
@@ -122,6 +123,14 @@ def can_decide_join(user, join_request):
     return OgPerson.objects.filter(
         user=user, og_id=join_request.esms.og_id, fonction=FonctionOg.DIRECTION
     ).exists()
+
+
+def can_browse_registre(user):
+    """The registry is public data, but here it is a working tool for those who build grappes:
+    national admins and the editors (chef de projet, AMOA) of a grappe."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or Role.objects.filter(user=user, kind__in=EDITOR_ROLES).exists()
 
 
 def can_import_finess(user):

@@ -13,11 +13,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grappe.models import Grappe, HistoryEntry, Role
+from grappe.models import Grappe, HistoryEntry
 from indicateurs import services, usage_import
 from indicateurs.enums import SourceUsage, StatutTranche
 from indicateurs.models import PERSONNES_ACCOMPAGNEES_AIDE
-from indicateurs.perms import FEEDER_ROLES, can_view_indicateurs
+from indicateurs.perms import can_view_indicateurs, feeds_any_grappe
 
 COUNT_HELP = "Entier ≥ 0 ; null ou absent = donnée manquante (pas zéro)."
 
@@ -105,7 +105,7 @@ class UsagesView(APIView):
     )
     def post(self, request):
         user = request.user
-        if not user.is_staff and not Role.objects.filter(user=user, kind__in=FEEDER_ROLES).exists():
+        if not feeds_any_grappe(user):
             raise PermissionDenied("Vous n'alimentez aucune grappe.")
         data = request.data
         if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):

@@ -2,7 +2,7 @@
 
 from grappe import perms as grappe_perms
 from grappe.enums import RoleKind
-from grappe.models import ArsAgent
+from grappe.models import ArsAgent, Role
 
 # Who sends the monthly usage data of a grappe's ESMS (file, API, form).
 FEEDER_ROLES = {
@@ -20,7 +20,28 @@ def can_view_indicateurs(user, grappe):
 def can_feed_usage(user, grappe):
     if not user.is_authenticated:
         return False
-    return user.is_staff or bool(grappe_perms._roles(user, grappe) & FEEDER_ROLES)
+    return user.is_staff or bool(grappe_perms.roles(user, grappe) & FEEDER_ROLES)
+
+
+def feeds_any_grappe(user):
+    """Whether the user sends usage data for at least one grappe (the API's entry check; each
+    line is then checked against fed_grappe_ids)."""
+    return user.is_staff or Role.objects.filter(user=user, kind__in=FEEDER_ROLES).exists()
+
+
+def fed_grappe_ids(user):
+    """The grappes whose usage data the user sends; None for all (national admin, or the
+    command line: user None)."""
+    if user is None or user.is_staff:
+        return None
+    return set(
+        Role.objects.filter(user=user, kind__in=FEEDER_ROLES).values_list("grappe_id", flat=True)
+    )
+
+
+def can_view_national(user):
+    """The national dashboard: the national admins."""
+    return user.is_authenticated and user.is_staff
 
 
 def can_record_payment(user, grappe):

@@ -24,7 +24,7 @@ from core import exports
 from core.text import agree
 from core.uploads import UploadRefused, capped, format_count, open_xlsx
 from grappe.finess import check_finess
-from grappe.models import Esms, EsmsMembership, Role
+from grappe.models import Esms, EsmsMembership
 from indicateurs.enums import SourceUsage
 from indicateurs.models import (
     MONTHLY_FIELDS,
@@ -34,7 +34,7 @@ from indicateurs.models import (
     UsageHistorique,
     UsageMensuel,
 )
-from indicateurs.perms import FEEDER_ROLES
+from indicateurs.perms import fed_grappe_ids
 from indicateurs.services import add_months, elapsed_month
 from indicateurs.tasks import compute_indicators
 
@@ -377,16 +377,6 @@ def parse_count(value):
     if number < 0:
         return None, "est négatif"
     return number, ""
-
-
-def fed_grappe_ids(user):
-    """The grappes whose usage data the user sends; None for all (national admin, or the
-    command line: user None)."""
-    if user is None or user.is_staff:
-        return None
-    return set(
-        Role.objects.filter(user=user, kind__in=FEEDER_ROLES).values_list("grappe_id", flat=True)
-    )
 
 
 def month_holders(esms_ids):

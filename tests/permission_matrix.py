@@ -157,7 +157,7 @@ CREATE_GRAPPE = _signed_in(403, owner=OK, admin=OK)
 # grappe.perms.can_decide_join: the ESMS's OG direction (nobody in the cast), admin; the
 # requests of others are not even found (404).
 DECIDE_JOIN = _signed_in(404, admin=OK)
-# grappe.views.registre.can_browse_registre: project teams (an editor role on any grappe), admin.
+# grappe.perms.can_browse_registre: project teams (an editor role on any grappe), admin.
 REGISTRE = _signed_in(403, stranger=200, owner=200, amoa=200, admin=200)
 # grappe.perms.can_import_finess: national admin.
 ADMIN_ONLY = _signed_in(403, admin=200)

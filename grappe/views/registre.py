@@ -12,18 +12,10 @@ from grappe.enums import StatutImport, StatutLigneImport
 from grappe.finess import FINESS_PATTERN, normalize_finess
 from grappe.finess_import import queue_apply, record_upload, run_recorded
 from grappe.forms.registre import FinessImportForm, RegistreSearchForm
-from grappe.models import Esms, FinessImport, HistoryEntry, Role
+from grappe.models import Esms, FinessImport, HistoryEntry
 from grappe.tasks import apply_finess_import
 
 PAGE_SIZE = 25
-
-
-def can_browse_registre(user):
-    """The registry is public data, but here it is a working tool for those who build grappes:
-    national admins and the editors (chef de projet, AMOA) of a grappe."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or Role.objects.filter(user=user, kind__in=perms.EDITOR_ROLES).exists()
 
 
 def search_filter(query):
@@ -46,7 +38,7 @@ def search_filter(query):
 
 
 def registre(request):
-    if not can_browse_registre(request.user):
+    if not perms.can_browse_registre(request.user):
         raise PermissionDenied("Le registre est réservé aux équipes projet des grappes.")
     form = RegistreSearchForm(request.GET)
     esms = Esms.objects.select_related("og", "categorie", "departement")

@@ -173,6 +173,6 @@ def tableau_region_pdf(request, code):
 
 @require_safe
 def tableau_national(request):
-    if not request.user.is_staff:
+    if not perms.can_view_national(request.user):
         raise PermissionDenied
     return render(request, "indicateurs/tableau_national.html", tableaux.national_context())

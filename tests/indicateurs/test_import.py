@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from grappe.enums import RoleKind
-from indicateurs import usage_import
+from indicateurs import perms, usage_import
 from indicateurs.enums import SourceUsage
 from indicateurs.models import UsageHistorique, UsageMensuel
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
@@ -269,8 +269,8 @@ def test_feeders_are_scoped_to_their_grappes(cast):
     amoa = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA, user=UserFactory()).user
     second = GrappeFactory()
     (far,) = add_esms(second, 1)
-    assert usage_import.fed_grappe_ids(amoa) == {cast.grappe.pk}
-    assert usage_import.fed_grappe_ids(cast.admin) is None  # all
+    assert perms.fed_grappe_ids(amoa) == {cast.grappe.pk}
+    assert perms.fed_grappe_ids(cast.admin) is None  # all
     holders = usage_import.month_holders([far.pk])[far.pk]
     assert usage_import.holder_of(holders, date(2026, 3, 1)) == second.pk
     assert usage_import.parse_month("2026-3") == date(2026, 3, 1)

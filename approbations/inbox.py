@@ -3,7 +3,9 @@
 Apps register a kind in their AppConfig.ready() (this layer imports none of them). A kind has
 `awaiting(user)`, the queryset of its documents waiting for `user`'s answer — the one definition
 the inbox, its header count and the reminders read —, and `rows(user, today)`, those documents
-as the inbox's rows: {kind, grappe, titre, contexte, detail, fichier, submitted_on, days, url}.
+as the inbox's rows: {kind, grappe, titre, contexte, detail, fichier, submitted_on, days,
+echeance, url} — `echeance`: the date the answer is due, or None; `grappe` with its porteur's
+département loaded (the home counts the working days to the deadline in its calendar).
 """
 
 from collections.abc import Callable

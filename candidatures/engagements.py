@@ -206,7 +206,11 @@ def awaiting(user):
 
 
 def rows(user, today):
-    dossiers = awaiting(user).select_related("grappe", "campagne__aap").order_by("updated_at")
+    dossiers = (
+        awaiting(user)
+        .select_related("grappe__porteur__departement", "campagne__aap")
+        .order_by("updated_at")
+    )
     result = []
     for dossier in dossiers:
         since = timezone.localdate(dossier.updated_at)
@@ -220,6 +224,13 @@ def rows(user, today):
                 "fichier": "",
                 "submitted_on": since,
                 "days": (today - since).days,
+                # Engagements count until the call closes (awaiting() drops them after), except
+                # on a dossier the ARS found incomplete, which has no closing date left.
+                "echeance": (
+                    timezone.localdate(dossier.campagne.cloture)
+                    if dossier.campagne.cloture > timezone.now()
+                    else None
+                ),
                 "url": reverse("candidatures:candidature", args=[dossier.grappe_id]),
             }
         )

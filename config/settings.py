@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "indicateurs",
     "candidatures",
     "finances",
+    "accueil",
     "demo",
 ]
 

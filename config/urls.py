@@ -4,15 +4,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accueil.views import tableau_de_bord
 from core.views import favicon, robots_txt, sante
-from grappe.views import home
 from users.forms import InvitationPasswordResetForm
 
 admin.site.site_header = "Administration de Grappe"
 admin.site.site_title = "Grappe"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", tableau_de_bord, name="home"),
     path("sante/", sante, name="sante"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),

@@ -37,7 +37,7 @@ from approbations.engine import Wording
 from core.mail import absolute_url, send_after_commit, send_templated_mail
 from core.pdf import render_pdf
 from core.text import plural
-from core.working_days import subdivision_for, working_days_between
+from core.working_days import add_working_days, subdivision_for, working_days_between
 from grappe.enums import TypeComite
 from grappe.models import ComiteMember, Role
 from projets import perms
@@ -244,6 +244,22 @@ def subdivision(grappe):
 
 def _jours(count):
     return plural(count, "jour ouvré", "jours ouvrés")
+
+
+def late_minutes(reunions, today):
+    """{grappe id: number of meetings whose minutes are late} among `reunions` (a Reunion
+    queryset), in two queries: the meetings that still owe their minutes (Reunion.minutes_owed,
+    the reminders' rule) past their deadline of DELAI_JOURS_OUVRES working days."""
+    late = {}
+    meetings = (
+        reunions.owing_minutes_candidates(today)
+        .select_related("grappe__porteur__departement")
+        .order_by()
+    )
+    for reunion in meetings:
+        if reunion.minutes_owed()[0] and today > reunion.minutes_deadline():
+            late[reunion.grappe_id] = late.get(reunion.grappe_id, 0) + 1
+    return late
 
 
 def deadline_status(reunion, cr=None, today=None):
@@ -818,6 +834,17 @@ def render_compte_rendu_pdf(cr, request=None):
     )
 
 
+def avis_deadline(cr):
+    """The date the COPIL's avis on submitted minutes is due: the same delay of
+    DELAI_JOURS_OUVRES working days, counted from the submission (issue 16's reading: the seed
+    sets the delay for the minutes after the meeting, not for the avis). None when not
+    submitted. Reads the grappe's porteur and département (select_related them)."""
+    if not cr.submitted_at:
+        return None
+    start = timezone.localdate(cr.submitted_at)
+    return add_working_days(start, DELAI_JOURS_OUVRES, subdivision(cr.reunion.grappe))
+
+
 def awaiting_rows(user, today=None):
     """The minutes waiting for `user`'s avis, oldest first, as rows of the "À valider" inbox
     (same keys as projets.views.livrables.inbox_rows, so both lists can be merged)."""
@@ -825,7 +852,7 @@ def awaiting_rows(user, today=None):
     rows = []
     crs = (
         CompteRendu.objects.awaiting(user)
-        .select_related("reunion__grappe")
+        .select_related("reunion__grappe__porteur__departement")
         .order_by("submitted_at", "pk")
     )
     for cr in crs:
@@ -843,6 +870,7 @@ def awaiting_rows(user, today=None):
                 "fichier": "",
                 "submitted_on": submitted_on,
                 "days": (today - submitted_on).days if submitted_on else None,
+                "echeance": avis_deadline(cr),
                 "url": cr_url(cr),
             }
         )

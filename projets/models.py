@@ -317,6 +317,18 @@ class Etape(models.Model):
         return (current - baseline_end).days
 
 
+class JalonQuerySet(models.QuerySet):
+    def ahead(self):
+        """Milestones not reached yet: a go / no go the COPIL has not decided, or another
+        milestone whose step has not ended (such a milestone marks the end of its step).
+        The next one is the first by planned date (the home, accueil.sections.porteur)."""
+        return self.filter(decision="").filter(
+            Q(go_no_go=True)
+            | Q(etape__isnull=True)
+            | Q(etape__actual_end__isnull=True, etape__skipped=False)
+        )
+
+
 class Jalon(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="jalons")
     etape = models.ForeignKey(
@@ -351,6 +363,8 @@ class Jalon(models.Model):
     )
     recorded_at = models.DateTimeField("enregistré le", null=True, blank=True)
 
+    objects = JalonQuerySet.as_manager()
+
     class Meta:
         verbose_name = "jalon"
         verbose_name_plural = "jalons"
@@ -381,6 +395,18 @@ class Jalon(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+class LivrableQuerySet(models.QuerySet):
+    def to_produce(self):
+        """Deliverables not delivered yet: never deposited, or — when the COPIL validates them —
+        whose latest version is not validated (deposited, submitted or rejected). The status is
+        the latest version's, as on the deliverables' list (annotated `latest_status`)."""
+        latest = LivrableVersion.objects.filter(livrable=models.OuterRef("pk")).order_by("-numero")
+        return self.annotate(latest_status=models.Subquery(latest.values("status")[:1])).filter(
+            Q(latest_status__isnull=True)
+            | Q(validation_copil=True) & ~Q(latest_status=StatutVersion.VALIDEE)
+        )
+
+
 class Livrable(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="livrables")
     etape = models.ForeignKey(
@@ -397,6 +423,8 @@ class Livrable(models.Model):
     titre = models.CharField("titre", max_length=200)
     amoa = models.BooleanField("livrable de l'AMOA", default=False)
     validation_copil = models.BooleanField("soumis à la validation du COPIL", default=True)
+
+    objects = LivrableQuerySet.as_manager()
 
     class Meta:
         verbose_name = "livrable"
@@ -565,6 +593,17 @@ class BaselineEtape(models.Model):
         return f"{self.baseline} — {self.etape_id}"
 
 
+class RisqueQuerySet(models.QuerySet):
+    def most_critical(self):
+        """The risks not closed, most critical first (probability × impact, then probability,
+        then title): the order of the progress report's top risks and of the home's."""
+        return (
+            self.exclude(statut=StatutRisque.CLOS)
+            .annotate(criticite_tri=models.F("probabilite") * models.F("impact"))
+            .order_by("-criticite_tri", "-probabilite", "titre", "pk")
+        )
+
+
 class Risque(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risques")
     titre = models.CharField("risque", max_length=200)
@@ -591,6 +630,8 @@ class Risque(models.Model):
     review_on = models.DateField("prochaine revue", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = RisqueQuerySet.as_manager()
 
     class Meta:
         verbose_name = "risque"
@@ -748,6 +789,31 @@ class VisibleMeetingsQuerySet(models.QuerySet):
         return self.exclude(**{f"{path}grappe": grappe.pk, f"{path}kind__in": kinds})
 
 
+# Meetings older than this owe no minutes any more: neither chased by the reminders nor listed
+# on the home (nor, on the reminders' first run, old ones).
+MINUTES_HORIZON_JOURS = 120
+
+
+class ReunionQuerySet(VisibleMeetingsQuerySet):
+    def owing_minutes_candidates(self, today):
+        """The meetings that may still owe their minutes on `today`: held by the end of
+        `today`, within MINUTES_HORIZON_JOURS, with their versions of the minutes (newest first)
+        prefetched for Reunion.minutes_owed."""
+
+        def start_of(day):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+        return self.filter(
+            starts_at__lt=start_of(today + datetime.timedelta(days=1)),
+            starts_at__gte=start_of(today - datetime.timedelta(days=MINUTES_HORIZON_JOURS)),
+        ).prefetch_related(
+            models.Prefetch(
+                "comptes_rendus",
+                queryset=CompteRendu.objects.select_related("redige_par").order_by("-numero"),
+            )
+        )
+
+
 class Reunion(models.Model):
     """A meeting of a comité (or a thematic workshop) of the grappe."""
 
@@ -776,7 +842,7 @@ class Reunion(models.Model):
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
-    objects = VisibleMeetingsQuerySet.as_manager()
+    objects = ReunionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réunion"
@@ -802,6 +868,23 @@ class Reunion(models.Model):
             subdivision_for(porteur.departement) if porteur and porteur.departement_id else None
         )
         return add_working_days(timezone.localdate(self.starts_at), 8, subdiv)
+
+    def minutes_owed(self):
+        """(owed, version): whether the meeting's minutes are still to transmit to the COPIL,
+        and the version being written (None when nobody started them). Owed while no version
+        exists, or while the first version is being written and was never transmitted; a
+        version transmitted once (even if sent back since) or a corrective version owes nothing:
+        the 8-working-day deadline concerns the first transmission. Reads the versions newest
+        first (prefetched by ReunionQuerySet.owing_minutes_candidates)."""
+        versions = list(self.comptes_rendus.all())
+        cr = versions[0] if versions else None
+        if cr is not None and (
+            cr.numero > 1
+            or cr.first_submitted_at
+            or cr.statut not in (StatutCompteRendu.BROUILLON, StatutCompteRendu.MODIFICATIONS)
+        ):
+            return False, cr
+        return True, cr
 
 
 class Participant(models.Model):

@@ -20,12 +20,10 @@ version exists (`reunion:<id>:…`); a reminder sent for the meeting counts as s
 version. One e-mail per person and per kind, listing the items.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,7 +32,7 @@ from core.text import plural
 from core.working_days import working_days_between
 from grappe.models import ComiteMember
 from projets import perms
-from projets.comptes_rendus import EDITABLE, SOUMIS, cr_url, person, subdivision
+from projets.comptes_rendus import SOUMIS, cr_url, person, subdivision
 from projets.models import CompteRendu, Rappel, Reunion
 from projets.validation import chefs_de_projet
 
@@ -65,8 +63,6 @@ TEMPLATES = {
 
 JOURS_AVANT = 2
 VALIDATION_JOURS = 3
-# Meetings older than this are not chased any more (nor, on the first run, are old ones).
-HORIZON_JOURS = 120
 
 
 def _setting(name, default):
@@ -79,29 +75,16 @@ def _reachable(users):
 
 def _writer_events(today, jours_avant, pending):
     """Fill `pending` {(kind, user id): (user, [items])} with the deadline reminders."""
-
-    def start_of(day):
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
+    # Which meetings owe their minutes is the model's rule (Reunion.minutes_owed), the home's too.
     reunions = (
-        Reunion.objects.filter(
-            starts_at__lt=start_of(today + datetime.timedelta(days=1)),
-            starts_at__gte=start_of(today - datetime.timedelta(days=HORIZON_JOURS)),
-        )
+        Reunion.objects.owing_minutes_candidates(today)
         .select_related("grappe__porteur__departement")
-        .prefetch_related(
-            models.Prefetch(
-                "comptes_rendus",
-                queryset=CompteRendu.objects.select_related("redige_par").order_by("-numero"),
-            )
-        )
         .order_by("starts_at", "pk")
     )
     chefs = {}
     for reunion in reunions:
-        versions = list(reunion.comptes_rendus.all())
-        cr = versions[0] if versions else None
-        if cr is not None and (cr.numero > 1 or cr.first_submitted_at or cr.statut not in EDITABLE):
+        owed, cr = reunion.minutes_owed()
+        if not owed:
             continue  # transmitted once (even if sent back since), or corrective: nothing to chase
         grappe = reunion.grappe
         deadline = reunion.minutes_deadline()

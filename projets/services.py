@@ -159,3 +159,17 @@ def record_mise_en_service(plan, dates, user):
     since = min(d for pair in changed.values() for d in pair if d)
     transaction.on_commit(lambda: mise_en_service_changed(plan.grappe, since))
     return len(changed)
+
+
+def etapes_en_cours(etapes, today):
+    """The steps under way among a plan's `etapes` (in plan order, as loaded): those not
+    finished nor « sans objet » that started or should have by `today` (status « en cours » or
+    « en retard »); when there is none, the next step to start, if any. The home's « étape en
+    cours » is the first of them (accueil.sections)."""
+    pending = [etape for etape in etapes if not etape.skipped and not etape.actual_end]
+    started = [
+        etape
+        for etape in pending
+        if etape.actual_start or (etape.planned_start and etape.planned_start <= today)
+    ]
+    return started or pending[:1]

@@ -188,7 +188,7 @@ API_USAGES = api(_signed_in(403, stranger=400, owner=400, amoa=400, admin=400))
 
 EXPECTATIONS = {
     # ---- core, authentication -----------------------------------------------------------------
-    "home": (_signed_in(302), None),
+    "home": (_signed_in(200), None),
     "sante": (PUBLIC, None),
     "robots_txt": (PUBLIC, None),
     "favicon": (profile(301), None),

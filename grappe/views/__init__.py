@@ -1,3 +1,0 @@
-from grappe.views.home import home
-
-__all__ = ["home"]

@@ -454,7 +454,8 @@ def inbox_rows(user, today=None):
     today = today or timezone.localdate()
     versions = (
         LivrableVersion.objects.awaiting(user)
-        .select_related("livrable__plan__grappe", "livrable__etape")
+        # The porteur's département: the home tells a close deadline in its working days.
+        .select_related("livrable__plan__grappe__porteur__departement", "livrable__etape")
         .order_by("submitted_at", "pk")
     )
     rows = []
@@ -475,6 +476,9 @@ def inbox_rows(user, today=None):
                 "fichier": version.original_name,
                 "submitted_on": submitted_on,
                 "days": (today - submitted_on).days if submitted_on else None,
+                # The avis is due by the step's planned end: the step ends once its
+                # deliverables are validated (an AMOA deliverable has no step, no deadline).
+                "echeance": livrable.etape.planned_end if livrable.etape_id else None,
                 "url": _livrable_url(livrable, version),
             }
         )

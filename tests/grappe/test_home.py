@@ -29,25 +29,47 @@ def test_login_by_email(client):
     assert response.status_code == 302
 
 
-def test_owner_of_one_grappe_lands_on_it(cast, client_for):
+def test_owner_of_one_grappe_sees_their_project_on_the_home(cast, client_for):
     response = client_for(cast.owner).get("/")
-    assert response["Location"] == cast.grappe.get_absolute_url()
+    assert response.status_code == 200
+    assert [section.key for section in response.context["sections"]] == ["porteur"]
+    content = response.content.decode()
+    assert "Votre projet : Grappe des Flandres" in content
+    assert reverse("projets:plan_create", args=[cast.grappe.pk]) in content
 
 
-def test_copil_member_lands_on_their_grappe(cast, client_for):
-    assert client_for(cast.copil).get("/")["Location"] == cast.grappe.get_absolute_url()
+def test_copil_member_home_shows_what_awaits_their_avis(cast, client_for):
+    response = client_for(cast.copil).get("/")
+    assert response.status_code == 200
+    assert "copil" in [section.key for section in response.context["sections"]]
+    page = response.content.decode()
+    assert 'data-testid="section-copil"' in page
+    assert "Rien à valider pour le moment." in page
 
 
-def test_ars_agent_and_admin_land_on_the_list(cast, client_for):
-    assert client_for(cast.ars).get("/")["Location"] == reverse("grappe:list")
-    assert client_for(cast.admin).get("/")["Location"] == reverse("grappe:list")
+def test_ars_agent_and_admin_home_show_their_region_and_the_nation(cast, client_for):
+    ars = client_for(cast.ars).get("/")
+    assert ars.status_code == 200
+    keys = [section.key for section in ars.context["sections"]]
+    assert "ars" in keys and "national" not in keys
+    assert reverse("indicateurs:tableau_region", args=["32"]) in ars.content.decode()
+    admin = client_for(cast.admin).get("/")
+    assert admin.status_code == 200
+    keys = [section.key for section in admin.context["sections"]]
+    assert "national" in keys and "ars" not in keys
+    assert reverse("indicateurs:tableau_national") in admin.content.decode()
 
 
-def test_person_with_two_grappes_lands_on_the_list(db, client_for):
+def test_person_with_two_grappes_sees_both_on_the_home(db, client_for):
     user = UserFactory()
-    RoleFactory(user=user, kind=RoleKind.CHEF_PROJET)
-    RoleFactory(user=user, kind=RoleKind.MEMBRE)
-    assert client_for(user).get("/")["Location"] == reverse("grappe:list")
+    led = RoleFactory(user=user, kind=RoleKind.CHEF_PROJET).grappe
+    joined = RoleFactory(user=user, kind=RoleKind.MEMBRE).grappe
+    response = client_for(user).get("/")
+    assert response.status_code == 200
+    assert [section.key for section in response.context["sections"]] == ["porteur", "membre"]
+    content = response.content.decode()
+    assert f"Votre projet : {led.name}" in content
+    assert joined.get_absolute_url() in content
 
 
 def test_person_without_grappe_sees_how_to_start(db, client_for):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccueilConfig(AppConfig):
+    name = "accueil"
+    verbose_name = "Tableau de bord"

@@ -1,0 +1,108 @@
+"""An ARS agent: for each of their regions, the grappes at risk (late steps, targets far from met
+on their latest month, minutes late), the tranches to pay, and the region's calls for
+projects."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accueil.sections import Section
+from candidatures.enums import StatutCandidature
+from candidatures.models import Campagne
+from grappe.models import ArsAgent
+from indicateurs.charts import LOIN
+from indicateurs.enums import StatutTranche
+from indicateurs.tableaux import region_context
+from projets.comptes_rendus import late_minutes
+from projets.models import Reunion
+
+RISQUES_MAX = 10  # grappes at risk listed per region, the worst first
+CAMPAGNES_MAX = 3
+# What the ARS pays (indicateurs.views.donnees._payable: the payment page takes only these).
+A_PAYER = (StatutTranche.DUE, StatutTranche.A_REVOIR)
+
+
+def _risque(row, cr_retards):
+    """A row of the region dashboard as a grappe at risk, or None: its late steps, its targets
+    « loin » (more than 10 points below: the dashboard's own status) on its latest month, its
+    late minutes."""
+    grappe = row["grappe"]
+    loin = [cellule for cellule in row["cellules"] if cellule.statut["code"] == LOIN]
+    retards = grappe.retards
+    if not (retards or loin or cr_retards):
+        return None
+    return {
+        "grappe": grappe,
+        "retards": retards,
+        "cibles_loin": [cellule.indicateur.libelle for cellule in loin],
+        "dernier_mois": row["dernier_mois"],
+        "cr_retards": cr_retards,
+        # The worst first: most problems, then the farthest from the targets.
+        "gravite": (retards + len(loin) + cr_retards, sum(c.ecart for c in loin)),
+    }
+
+
+def _region(region, today, cr_retards):
+    # The region dashboard's own figures (one fixed set of queries per region, whatever its
+    # number of grappes): late steps, values of the latest month, tranches.
+    context = region_context(region, {}, today, paginate=False)
+    risques = [
+        risque
+        for row in context["rows"]
+        if (risque := _risque(row, cr_retards.get(row["grappe"].pk, 0))) is not None
+    ]
+    risques.sort(key=lambda risque: risque["grappe"].name.lower())
+    risques.sort(key=lambda risque: risque["gravite"], reverse=True)
+    tranches = [
+        tranche
+        for row in context["rows"]
+        for tranche in row["tranches"]
+        if tranche.statut in A_PAYER
+    ]
+    grappes = {row["grappe"].pk: row["grappe"] for row in context["rows"]}
+    for tranche in tranches:
+        tranche.grappe = grappes[tranche.grappe_id]  # the row's, already loaded: no query
+    tranches.sort(key=lambda t: (t.due_le is None, t.due_le or timezone.now(), t.grappe.name))
+    return {
+        "region": region,
+        "nb_grappes": context["nb_grappes"],
+        "risques": risques[:RISQUES_MAX],
+        "nb_risques": len(risques),
+        "tranches": tranches,
+        "total_a_payer": sum((t.montant or Decimal(0) for t in tranches), Decimal(0)),
+    }
+
+
+def section(user, ties, today):
+    if not ties["ars_regions"]:
+        return None
+    regions = [
+        agent.region
+        for agent in ArsAgent.objects.filter(user=user)
+        .select_related("region")
+        .order_by("region__name")
+    ]
+    cr_retards = late_minutes(Reunion.objects.filter(grappe__region__in=regions), today)
+    campagnes = list(
+        Campagne.objects.filter(aap__region__in=regions)
+        .select_related("aap__region")
+        .annotate(
+            deposes=Count(
+                "candidatures", filter=~Q(candidatures__statut=StatutCandidature.BROUILLON)
+            ),
+            a_instruire=Count(
+                "candidatures", filter=Q(candidatures__statut=StatutCandidature.DEPOSEE)
+            ),
+        )
+        .order_by("-cloture", "pk")[:CAMPAGNES_MAX]
+    )
+    now = timezone.now()
+    return Section(
+        "ars",
+        "Ma région",
+        {
+            "regions": [_region(region, today, cr_retards) for region in regions],
+            "campagnes": [(campagne, campagne.statut(now)) for campagne in campagnes],
+        },
+    )

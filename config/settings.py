@@ -195,8 +195,56 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/fichiers-non-publics/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+
+def s3_options(bucket, *, endpoint_url="", access_key="", secret_key="", region="", addressing=""):
+    """The OPTIONS of django-storages' S3Storage for uploaded files (also used by the storage
+    tests on their own bucket). Private objects only: no ACL is sent (the bucket's own policy,
+    private by default, applies; a public bucket is never needed), and any URL the backend
+    builds is presigned and short-lived. Downloads do not use such URLs: they stream through
+    the permission-checked views (core.uploads.file_response)."""
+    if addressing not in {"", "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            f"S3_ADDRESSING_STYLE vaut « {addressing} » : « path » ou « virtual » attendu."
+        )
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,  # None: AWS itself
+        # None: boto3's own chain (AWS_ACCESS_KEY_ID…, instance profile).
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region or None,
+        "addressing_style": addressing or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # Never replace an object: a second file of the same name gets a suffix, as on disk.
+        "file_overwrite": False,
+        # A download is fetched whole before it is streamed: in memory up to this, then on disk.
+        "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+    }
+
+
+# Uploaded files: on the local disk (MEDIA_ROOT, what `make run` uses), or in an S3 bucket when
+# S3_BUCKET is set, so that several web servers share them (docs/exploitation.md). Static files
+# stay local either way (collectstatic, served by the proxy).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    uploads_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_options(
+            S3_BUCKET,
+            endpoint_url=os.environ.get("S3_ENDPOINT_URL", ""),
+            access_key=os.environ.get("S3_ACCESS_KEY_ID", ""),
+            secret_key=os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            region=os.environ.get("S3_REGION", ""),
+            addressing=os.environ.get("S3_ADDRESSING_STYLE", "").strip().lower(),
+        ),
+    }
+else:
+    uploads_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": uploads_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

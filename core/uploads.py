@@ -1,6 +1,7 @@
 """Uploaded files (deliverables, meeting documents, offer pieces, imports): size limit, type
 checked by content — never by the browser's word — and safe names. One set of rules for every
-app; files are then stored under MEDIA_ROOT and served only through permission-checked views.
+app; files are then stored by the default storage (MEDIA_ROOT, or an S3 bucket when S3_BUCKET
+is set) and served only through permission-checked views (file_response).
 Uploaded tables that are parsed (imports) are also read within bounds: see the second part."""
 
 import io
@@ -393,7 +394,15 @@ class _MeteredStream:
 def file_response(field_file, filename, content_type=""):
     """A stored file as a download, never rendered by the browser as a page: the views that
     serve uploads check the permission first; MEDIA_ROOT has no public URL. 404 when the file
-    is gone from the storage."""
+    is gone from the storage.
+
+    Every download of an uploaded file goes through here, whatever the storage: the local disk
+    or an S3 bucket (settings.STORAGES, S3_BUCKET). On S3 the file is streamed through this
+    response too, never redirected to a presigned URL: the browsers of a closed network may not
+    reach the object storage (only the reverse proxy is exposed), a presigned URL is a bearer
+    link valid until it expires (forwarded, kept in a proxy's log or the history, it opens the
+    file without any permission check), and the headers below (attachment, no-store, nosniff)
+    stay ours. Files are 20 MB at most: streaming one holds a gunicorn worker for a moment."""
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as error:

@@ -286,3 +286,63 @@ def celery_worker_process(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# S3 object storage (.ci/run starts moto on loopback and sets S3_TEST_ENDPOINT_URL)
+# ---------------------------------------------------------------------------------------------
+
+
+def require_s3():
+    """The S3 server of the storage tests (S3_TEST_ENDPOINT_URL); its absence skips them, or
+    fails them under REQUIRE_SERVICES=1."""
+    endpoint = os.environ.get("S3_TEST_ENDPOINT_URL", "")
+    if endpoint:
+        return endpoint
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail("S3_TEST_ENDPOINT_URL manquant alors que REQUIRE_SERVICES=1")
+    pytest.skip("S3_TEST_ENDPOINT_URL non défini : tests du stockage S3 non exécutés")
+
+
+@dataclass
+class S3Bucket:
+    name: str
+    endpoint_url: str
+    region: str
+    options: dict  # S3Storage's OPTIONS (config.settings.s3_options)
+    client: object  # boto3 S3 client
+
+
+@pytest.fixture
+def s3_bucket(settings):
+    """A bucket of its own on the S3 test server, the default storage for the test (STORAGES
+    changed through `settings`: Django's setting_changed signal drops the cached backends);
+    emptied and deleted afterwards."""
+    import boto3
+
+    from config.settings import s3_options
+
+    endpoint = require_s3()
+    region = "eu-west-3"
+    name = f"grappe-test-{uuid.uuid4().hex[:12]}"
+    keys = {"access_key": "test", "secret_key": "test"}
+    options = s3_options(name, endpoint_url=endpoint, region=region, addressing="path", **keys)
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=keys["access_key"],
+        aws_secret_access_key=keys["secret_key"],
+    )
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    try:
+        yield S3Bucket(name, endpoint, region, options, client)
+    finally:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for item in page.get("Contents", []):
+                client.delete_object(Bucket=name, Key=item["Key"])
+        client.delete_bucket(Bucket=name)

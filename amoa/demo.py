@@ -4,10 +4,10 @@ consultation with a recorded choice. Idempotent: nothing is written when it alre
 import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from amoa import cadre
@@ -39,7 +39,12 @@ from amoa.models import (
     SolutionEtudiee,
 )
 from amoa.services import apply_parsed, record_choice
-from core.pdf import render_pdf
+from core.pdf import simple_pdf
+
+PARIS = ZoneInfo("Europe/Paris")
+AMOA_DEADLINE = datetime.datetime(2026, 1, 14, 12, tzinfo=PARIS)
+DUI_DEADLINE = datetime.datetime(2026, 10, 16, 12, tzinfo=PARIS)
+DUI_CHOICE = datetime.datetime(2026, 11, 24, 17, tzinfo=PARIS)
 
 TITRE = "Assistance à maîtrise d'ouvrage — choix et déploiement du DUI"
 
@@ -116,9 +121,8 @@ JUSTIFICATIONS = {
 
 
 def _piece_pdf():
-    return render_pdf(
-        "amoa/pdf/piece_demo.html", {}, title="Pièce de démonstration d'une offre AMOA"
-    )
+    # A small hand-written PDF: rendering through WeasyPrint costs a second for a placeholder.
+    return simple_pdf(["Pièce de démonstration d'une offre", "Document fictif."])
 
 
 @transaction.atomic
@@ -130,9 +134,9 @@ def seed(grappe, people):
 def seed_amoa(grappe, people):
     if Consultation.objects.filter(grappe=grappe, titre=TITRE).exists():
         return
-    # Offers were due 40 days ago at noon (local time).
-    deadline = timezone.localtime() - datetime.timedelta(days=40)
-    deadline = deadline.replace(hour=12, minute=0, second=0, microsecond=0)
+    # Offers were due on 14/01/2026 at noon, the choice made on 30/01: the AMOA works on the
+    # plan from February 2026 (projets.demo), a date that stays in the past.
+    deadline = AMOA_DEADLINE
     consultation = Consultation.objects.create(
         grappe=grappe,
         titre=TITRE,
@@ -400,8 +404,11 @@ def seed_dui(grappe, people):
             )
     if Consultation.objects.filter(grappe=grappe, titre=TITRE_DUI).exists():
         return
-    deadline = timezone.localtime() - datetime.timedelta(days=20)
-    deadline = deadline.replace(hour=12, minute=0, second=0, microsecond=0)
+    # Offers due at the end of step 9 (16/10/2026), auditions on 27–28/10 (step 10), the
+    # éditeurs' answers to COPIL n° 3 (17/11) by 23/11, the comité de sélection's choice on
+    # 24/11: before the COPIL n° 4 that examines the rapport de choix (projets.demo). Fixed
+    # dates, in the past for any demo today from 04/12/2026 on.
+    deadline = DUI_DEADLINE
     consultation = Consultation.objects.create(
         grappe=grappe,
         titre=TITRE_DUI,
@@ -411,8 +418,8 @@ def seed_dui(grappe, people):
         statut=StatutConsultation.EVALUATION,  # attribuée by record_choice below
         publiee_le=(deadline - datetime.timedelta(days=30)).date(),
         offres_avant=deadline,
-        auditions_du=(deadline + datetime.timedelta(days=7)).date(),
-        auditions_au=(deadline + datetime.timedelta(days=8)).date(),
+        auditions_du=(deadline + datetime.timedelta(days=11)).date(),
+        auditions_au=(deadline + datetime.timedelta(days=12)).date(),
         contact_nom=porteur.get_full_name(),
         contact_email=porteur.email,
         created_by=porteur,
@@ -450,7 +457,7 @@ def seed_dui(grappe, people):
             original_name=f"cadre-de-reponse-{editeur}.xlsx",
             rapport=parsed.report(),
             valide=parsed.ok,
-            applique_le=timezone.now(),
+            applique_le=deadline + datetime.timedelta(days=1),
             par=porteur,
         )
         record.file.save(record.original_name, ContentFile(filled), save=False)
@@ -467,7 +474,7 @@ def seed_dui(grappe, people):
         evaluation, _ = Evaluation.objects.get_or_create(
             consultation=consultation,
             evaluateur=user,
-            defaults={"soumise_le": deadline + datetime.timedelta(days=9 + position)},
+            defaults={"soumise_le": deadline + datetime.timedelta(days=14 + position)},
         )
         for offre, (*_, notes) in zip(offres, OFFRES_DUI, strict=True):
             for code, values in notes.items():
@@ -489,7 +496,7 @@ def seed_dui(grappe, people):
     ):
         Audition.objects.create(
             offre=offre,
-            date=deadline + datetime.timedelta(days=7, hours=2),
+            date=deadline + datetime.timedelta(days=11, hours=-2),
             questions=questions,
             synthese=synthese,
             created_by=porteur,
@@ -500,8 +507,8 @@ def seed_dui(grappe, people):
             offre=offres[0],
             decision="Couverture complète des exigences indispensables, coût total sur 3 ans "
             "maîtrisé (coûts cachés compris) et références en ESMS.",
-            date=(deadline + datetime.timedelta(days=10)).date(),
+            date=DUI_CHOICE.date(),
         ),
         porteur,
-        when=deadline + datetime.timedelta(days=10, hours=5),
+        when=DUI_CHOICE,
     )

@@ -2,7 +2,7 @@
 the demo's today like the other demo modules:
 
 - the demo grappe (convention of 683 000 € signed on 16/03/2026, tranche 1 paid on 15/04/2026,
-  tranche 2 due): the sharing key of its convention de coopération (au prorata des ESMS), its
+  tranche 2 planned: its DUI is chosen, not deployed — demo/stages.py): the sharing key of its convention de coopération (au prorata des ESMS), its
   OGs' own funding, the transfers of tranche 1 — the Avesnois paid in full, the Ternois in part,
   so that « reste dû » and its alert (the one alert of the page) show; the AMOA contract
   prefilled from the AMOA choice (amoa.Choix), with its advance paid and a first situation
@@ -52,7 +52,9 @@ PDF = "application/pdf"
 # a poste is invoiced before. Hardware is invoiced on delivery, whatever the plan's stage.
 ETAPE_DES_TRAVAUX = {
     Poste.AMOA_MARCHE: 9,  # lancer la consultation
-    Poste.AMOA_PROJET: 10,  # analyse des offres et auditions, the AMOA's first phase
+    # The AMOA « projet » mission (governance, planning, COPIL) starts with the project team
+    # it joins (step 2), from February 2026 since the AMOA was chosen on 30/01/2026 (issue 16).
+    Poste.AMOA_PROJET: 2,
     Poste.EDITEUR: 12,  # paramétrages
     Poste.CONFORMITE: 12,
     Poste.USAGES: 15,  # formation et mise en service

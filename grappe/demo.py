@@ -6,7 +6,9 @@ created, so running it twice changes nothing. Passwords are for the local demo o
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from grappe.convention_defaults import comite_defaults, convention_defaults
@@ -348,6 +350,11 @@ EDITEURS_REFERENCES = [
 JOINED_ON = date(2025, 9, 1)
 
 
+@cache
+def demo_password_hash():
+    return make_password(DEMO_PASSWORD)
+
+
 def finess(body):
     return body + expected_key(body)
 
@@ -479,7 +486,8 @@ class Seeder:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            # One hash for every demo login (same password): hashing costs ~0.3 s each.
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
         return user
 

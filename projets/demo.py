@@ -1,9 +1,17 @@
-"""Demo data of the project plan: a plan started in January 2026, phases 1 and 2 done with their
-go decisions, the éditeur consultation under way, every deliverable of the finished steps
-deposited (those the COPIL validates, validated), the support of the last COPIL awaiting its
-avis, a baseline taken when the note de cadrage was approved, and the cooperation risks assessed.
-Then the governance meetings: two COPIL whose minutes were validated and diffused, a recent COPIL
-whose minutes wait for two members' avis, a comité de suivi to come, and open actions."""
+"""Demo data of the project plan of the main grappe, at the DUI-choice stage (demo/stages.py): a
+plan started in January 2026, phases 1 and 2 done with their go decisions, the éditeur
+consultation (step 9) and the auditions (step 10) done, the choice of the solution (step 11)
+under way: the comité de sélection chose on 24/11/2026 (amoa.demo), the COPIL's go, planned
+at COPIL n° 4, waits for the rapport de choix (step 11 shows late). Every deliverable of the
+finished steps deposited (those the COPIL validates, validated), a baseline taken when the
+note de cadrage was approved, the cooperation risks assessed. Then the governance meetings: three COPIL whose minutes were validated and
+diffused, and the COPIL n° 4 that examined the rapport de choix.
+
+What waits for the COPIL's voters is dated from the demo's today (it runs on the real date), so
+that every voter always finds work: the minutes of COPIL n° 4, submitted the working day after
+it, 8 working days before their avis is due: in 2 working days, the rapport de choix submitted
+after it (no avis yet) and the support of that COPIL (the president approved it). The comité de
+suivi meets in 11 days. The rest are fixed dates, in the past for any today from 04/12/2026."""
 
 import datetime
 
@@ -11,10 +19,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from approbations.models import Avis
-from core.pdf import render_pdf
+from core.pdf import simple_pdf
+from core.working_days import add_working_days, is_working_day
 from grappe.enums import TypeComite
 from grappe.models import Comite, HistoryEntry
-from projets.comptes_rendus import snapshot
+from projets.comptes_rendus import DELAI_JOURS_OUVRES, snapshot
 from projets.enums import (
     AvisCompteRendu,
     DecisionAvis,
@@ -57,7 +66,8 @@ PROGRESS = {
     7: (datetime.date(2026, 6, 1), datetime.date(2026, 6, 26), 100),
     8: (datetime.date(2026, 6, 22), datetime.date(2026, 7, 24), 100),
     9: (datetime.date(2026, 9, 1), datetime.date(2026, 10, 16), 100),
-    10: (datetime.date(2026, 10, 19), None, 60),
+    10: (datetime.date(2026, 10, 19), datetime.date(2026, 11, 20), 100),
+    11: (datetime.date(2026, 11, 23), None, 50),
 }
 
 # Milestone of step N → (decision, date, reasons, pour, contre, abstention)
@@ -97,24 +107,56 @@ LIVRABLES = {
     "cadre_reponse": [("deposee", 0, None)],
     "lettres_appel_offres": [("deposee", -10, None)],
     "dossier_consultation": [("deposee", 1, None)],
-    # Auditions under way (step 10): the synthesis of the first ones, a simple deposit.
+    # Auditions done (step 10): their synthesis, and the éditeurs' answers to COPIL n° 3.
     "synthese_auditions": [("deposee", datetime.date(2026, 11, 13), None)],
-    # The AMOA's supports of the COPIL meetings, validated by the COPIL each time: the last
-    # one has one approval, the other voters are still to answer.
+    "complements_offres": [("deposee", datetime.date(2026, 11, 20), None)],
+    # Step 11 under way: the interviews' minutes; the rapport de choix is added in seed(),
+    # dated from today (RECENT).
+    "cr_entretiens_candidats": [("deposee", datetime.date(2026, 11, 24), None)],
+    # The AMOA's supports of the COPIL meetings, validated by the COPIL each time; the last
+    # one's (COPIL n° 4, dated from today) is added in seed().
     "supports_cr_copil": [
         ("validee", datetime.date(2026, 7, 21), "approuve"),
-        ("soumise", datetime.date(2026, 11, 10), "partial"),
+        ("validee", datetime.date(2026, 11, 10), "approuve"),
     ],
 }
 
 
+def working_days_before(day, count):
+    """The working day `count` working days before `day` (French public holidays)."""
+    while count > 0:
+        day -= datetime.timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def recent():
+    """The dates of what waits for the COPIL, from the demo's today: {"copil4": the meeting,
+    the working day before "submitted": its minutes' submission, 8 working days before the
+    avis is due (projets.comptes_rendus.avis_deadline), in 2 working days; "suivi": the next
+    comité de suivi}."""
+    today = timezone.localdate()
+    # Counted back from the avis' deadline, 2 working days ahead: a today that is not a
+    # working day (a weekend) keeps it 2 working days ahead too.
+    submitted = working_days_before(add_working_days(today, 2), DELAI_JOURS_OUVRES)
+    return {
+        "copil4": working_days_before(submitted, 1),
+        "submitted": submitted,
+        "suivi": today + datetime.timedelta(days=11),
+    }
+
+
 def demo_pdf(title, grappe, version):
-    html = (
-        f"<h1>{title}</h1><p>Version {version} — document de démonstration de la grappe "
-        f"« {grappe.name} ».</p><p>Ce livrable résume les travaux de l'étape et les décisions "
-        "prises avec les référents des établissements.</p>"
+    # A small hand-written PDF (core.pdf.simple_pdf): WeasyPrint would cost ~0.1 s a file.
+    return simple_pdf(
+        [
+            title,
+            f"Version {version} - document de démonstration de la grappe « {grappe.name} ».",
+            "Ce livrable résume les travaux de l'étape et les décisions prises avec les "
+            "référents des établissements.",
+        ]
     )
-    return render_pdf("projets/pdf/demo_livrable.html", {"html": html}, grappe=grappe, title=title)
 
 
 def seed(grappe, people):
@@ -138,12 +180,18 @@ def seed(grappe, people):
         created_at=timezone.make_aware(datetime.datetime(2026, 3, 3, 18, 0))
     )
 
-    # Auditions run late: the COPIL pushed the rest of the plan back by four weeks.
-    for numero in range(11, 19):
+    # Auditions ran late: the COPIL pushed the deployment (steps 12–18) back by four weeks and
+    # planned its go on the choice of the solution (step 11) at COPIL n° 4. The rapport de
+    # choix presented there still waits for the voters' written avis: step 11 shows late.
+    for numero in range(12, 19):
         etape = etapes[numero]
         etape.planned_start += datetime.timedelta(weeks=4)
         etape.planned_end += datetime.timedelta(weeks=4)
         etape.save(update_fields=["planned_start", "planned_end"])
+    etape = etapes[11]
+    etape.planned_end = max(etape.planned_start, recent()["copil4"])
+    etape.save(update_fields=["planned_end"])
+    plan.jalons.filter(etape=etape).update(planned_on=etape.planned_end)
     for numero, (start, end, progress) in PROGRESS.items():
         etape = etapes[numero]
         etape.actual_start, etape.actual_end, etape.progress = start, end, progress
@@ -165,7 +213,17 @@ def seed(grappe, people):
             )
             jalon.save()
 
-    for code, versions in LIVRABLES.items():
+    dates = recent()
+    livrables = {
+        **LIVRABLES,
+        # Submitted after COPIL n° 4 examined it: no voter has answered yet.
+        "rapport_choix": [("soumise", dates["submitted"], None)],
+        "supports_cr_copil": [
+            *LIVRABLES["supports_cr_copil"],
+            ("soumise", working_days_before(dates["copil4"], 3), "partial"),
+        ],
+    }
+    for code, versions in livrables.items():
         livrable = Livrable.objects.select_related("etape").get(plan=plan, reference__code=code)
         for numero, (status, day, avis) in enumerate(versions, start=1):
             if not isinstance(day, datetime.date):
@@ -336,7 +394,38 @@ REUNIONS = [
             (
                 "Demander aux éditeurs le détail de la reprise des données",
                 "amoa",
-                datetime.date(2026, 12, 4),
+                datetime.date(2026, 11, 23),
+                StatutAction.FAITE,
+            )
+        ],
+        "diffuse",
+    ),
+    # Dated from today (recent()): the minutes wait for the four voters' avis.
+    (
+        TypeReunion.COPIL,
+        "copil4",
+        "COPIL n° 4 — rapport de choix de l'éditeur",
+        [
+            (
+                "Rapport de choix du comité de sélection",
+                "Thomas Girard (AMOA)",
+                60,
+                "Médi-Logis couvre toutes les exigences indispensables ; son coût total sur "
+                "trois ans, reprise des données comprise, reste le plus bas des offres classées.",
+            ),
+        ],
+        [
+            (
+                "Le rapport de choix est soumis à la validation écrite du COPIL ; le go de "
+                "l'étape 11 sera prononcé à son approbation.",
+                None,
+            )
+        ],
+        [
+            (
+                "Préparer la notification du marché à l'éditeur retenu",
+                "amoa",
+                "suivi",
                 StatutAction.A_FAIRE,
             )
         ],
@@ -344,7 +433,7 @@ REUNIONS = [
     ),
     (
         TypeReunion.SUIVI,
-        datetime.date(2026, 12, 15),
+        "suivi",
         "Comité de suivi — préparation du déploiement",
         [("Plan de formation des utilisateurs", "Aurélie Dubois", 45, "")],
         [],
@@ -359,7 +448,9 @@ def seed_reunions(grappe, plan, people):
     voters = [people["copil1"], people["copil2"], people["copil3"], porteur]
     jalons = {jalon.etape.ordre: jalon for jalon in plan.jalons.select_related("etape")}
     comites = {comite.kind: comite for comite in Comite.objects.filter(grappe=grappe)}
+    dates = recent()
     for kind, day, titre, points, decisions, actions, minutes in REUNIONS:
+        day = dates.get(day, day)
         comite = comites.get(TypeComite.COPIL if kind == TypeReunion.COPIL else TypeComite.SUIVI)
         reunion = Reunion.objects.create(
             grappe=grappe,
@@ -395,6 +486,7 @@ def seed_reunions(grappe, plan, people):
                 jalon_decision=DecisionJalon.GO if jalon else "",
             )
         for action, owner, due, statut in actions:
+            due = dates.get(due, due)
             Action.objects.create(
                 grappe=grappe,
                 reunion=reunion,
@@ -405,11 +497,16 @@ def seed_reunions(grappe, plan, people):
                 closed_at=at(due, 12) if statut == StatutAction.FAITE else None,
             )
         if minutes:
-            seed_compte_rendu(reunion, day, minutes, people["amoa"], voters)
+            submitted = day + datetime.timedelta(days=2)
+            if minutes == "soumis":
+                submitted = dates["submitted"]
+            seed_compte_rendu(reunion, submitted, minutes, people["amoa"], voters)
 
 
 def seed_compte_rendu(reunion, day, minutes, writer, voters):
-    submitted = at(day + datetime.timedelta(days=2), 11)
+    """The minutes of `reunion`, submitted on `day`: validated by the four voters and diffused,
+    or ("soumis") waiting for every voter's avis."""
+    submitted = at(day, 11)
     diffused = minutes == "diffuse"
     cr = CompteRendu.objects.create(
         reunion=reunion,
@@ -427,7 +524,7 @@ def seed_compte_rendu(reunion, day, minutes, writer, voters):
         validated_at=submitted + datetime.timedelta(days=3) if diffused else None,
         diffused_at=submitted + datetime.timedelta(days=3) if diffused else None,
     )
-    for index, voter in enumerate(voters if diffused else voters[:1]):
+    for index, voter in enumerate(voters if diffused else []):
         Avis.objects.create(
             document=cr,
             user=voter,

@@ -60,12 +60,19 @@ def test_seed_demo_puts_a_plan_under_way():
     call_command("seed_demo", verbosity=0)  # a second run adds nothing to the plan
     plan = Plan.objects.get(grappe__name=GRAPPE_NAME)
     statuses = [etape.status(datetime.date(2026, 11, 22)) for etape in plan.etapes.all()]
-    assert statuses.count(StatutEtape.TERMINEE) == 9
-    assert StatutEtape.EN_RETARD in statuses
+    # Issue 16: the auditions (step 10) are done, the choice of the solution (11) under way.
+    assert statuses.count(StatutEtape.TERMINEE) == 10
+    # The auditions ended three weeks late; the choice of the solution, planned to end at
+    # COPIL n° 4, is late: the rapport de choix waits for the COPIL's avis.
+    auditions, choix = plan.etapes.filter(ordre__in=[10, 11]).order_by("ordre")
+    assert auditions.actual_end > auditions.planned_end
+    assert choix.actual_start and choix.status(datetime.date(2026, 12, 4)) == StatutEtape.EN_RETARD
     assert plan.open_phases() == {1, 2, 3}
     versions = LivrableVersion.objects.filter(livrable__plan=plan)
-    assert versions.filter(status=StatutVersion.VALIDEE).count() == 5
-    assert versions.filter(status=StatutVersion.SOUMISE).count() == 1
+    # The supports of COPIL n° 1–3 and the four other validated deliverables; the support of
+    # COPIL n° 4 and the rapport de choix wait for the COPIL (issue 16).
+    assert versions.filter(status=StatutVersion.VALIDEE).count() == 6
+    assert versions.filter(status=StatutVersion.SOUMISE).count() == 2
     assert plan.risques.count() == 15
     assert plan.baselines.count() == 1
 
@@ -74,13 +81,15 @@ def test_seed_demo_holds_meetings_with_minutes_and_actions():
     call_command("seed_demo", verbosity=0)  # a second run adds no meeting
     grappe = Grappe.objects.get(name=GRAPPE_NAME)
     reunions = grappe.reunions.order_by("starts_at")
-    assert reunions.count() == 4
+    # Issue 16: COPIL n° 3's minutes are diffused, COPIL n° 4's (dated from today) wait.
+    assert reunions.count() == 5
     statuses = list(
         CompteRendu.objects.filter(reunion__grappe=grappe)
         .order_by("reunion__starts_at")
         .values_list("statut", flat=True)
     )
     assert statuses == [
+        StatutCompteRendu.DIFFUSE,
         StatutCompteRendu.DIFFUSE,
         StatutCompteRendu.DIFFUSE,
         StatutCompteRendu.SOUMIS,

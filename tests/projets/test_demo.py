@@ -26,14 +26,17 @@ def test_the_demo_plan_is_coherent():
         for etape in plan.etapes.with_missing_deliverables()
         if etape.status() == StatutEtape.TERMINEE
     ]
-    assert len(finished) == 9
+    assert len(finished) == 10  # issue 16: the auditions (step 10) are done
     assert [
         (etape.ordre, etape.livrables_attendus) for etape in finished if etape.status_note()
     ] == []
-    (waiting,) = versions.filter(status=StatutVersion.SOUMISE)
+    # Issue 16: the support of COPIL n° 4 and the rapport de choix wait for the COPIL.
+    waiting = versions.get(status=StatutVersion.SOUMISE, livrable__reference__code="rapport_choix")
+    assert versions.filter(status=StatutVersion.SOUMISE).count() == 2
     assert waiting.livrable.validation_copil
     rule = copil_rule(plan.grappe).for_document(waiting)
     assert rule.voters == 4 and not rule.authors  # the AMOA, who submitted it, does not vote
     voter = User.objects.get(email="directrice.ternois@demo.grappe.fr")
     assert rule.may_decide(voter)
-    assert awaiting_count(voter) == 2  # that support, and the minutes of the last COPIL
+    # The rapport de choix, the support of COPIL n° 4, and that COPIL's minutes (issue 16).
+    assert awaiting_count(voter) == 3

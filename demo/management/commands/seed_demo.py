@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 
 from amoa import demo as amoa_demo
 from candidatures import demo as candidatures_demo
+from demo import stages
 from finances import demo as finances_demo
 from grappe import demo as grappe_demo
 from indicateurs import demo as indicateurs_demo
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         amoa_demo.seed(grappe, context["people"])
         indicateurs_demo.seed(grappe, context["people"])
         candidatures_demo.seed(grappe, context["people"])
+        # The region's other grappes past their DUI choice, and the Calaisis's start: every
+        # stage of the programme (demo/stages.py), after the calls that hold the early ones.
+        stages.seed(context["people"])
         # Last: the money follows the choices, the tranches and the conventions seeded above.
         finances_demo.seed(grappe, context["people"])
         return grappe

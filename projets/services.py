@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import form_changes
 from grappe.models import HistoryEntry
-from grappe.views.grappes import form_changes
 from projets import perms
 from projets.extensions import mise_en_service_changed
 from projets.models import (

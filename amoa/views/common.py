@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from amoa import perms
 from amoa.models import Consultation, Offre
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 
 
 def grappe_for(user, pk):

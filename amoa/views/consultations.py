@@ -12,27 +12,9 @@ from amoa.forms.consultations import ConsultationForm, CritereFormSet
 from amoa.models import CANDIDATS_CONSEILLES, Consultation, enveloppes_aap
 from amoa.services import analyse, record_history
 from amoa.views.common import cahier_url, consultation_for, grappe_for, require
+from core.history import form_changes
 from grappe.enums import TypeComite
 from grappe.models import MEMBER_ROLE_ORDER, ComiteMember
-
-
-def form_changes(form):
-    """{field label: [old, new]} for the history (missions are a list of choices)."""
-    changes = {}
-    for name in form.changed_data:
-        field = form.fields[name]
-        old, new = form.initial.get(name), form.cleaned_data.get(name)
-        labels = dict(getattr(field, "choices", []) or [])
-        if isinstance(old, list | tuple) or isinstance(new, list | tuple):
-            old = ", ".join(str(labels.get(v, v)) for v in old or [])
-            new = ", ".join(str(labels.get(v, v)) for v in new or [])
-        elif labels:
-            old, new = labels.get(old, old), labels.get(new, new)
-        changes[str(field.label)] = [
-            "" if old is None else str(old),
-            "" if new is None else str(new),
-        ]
-    return changes
 
 
 @require_safe

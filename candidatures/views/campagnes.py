@@ -17,9 +17,9 @@ from candidatures import instruction, perms
 from candidatures.enums import StatutCandidature
 from candidatures.forms import CampagneForm, CritereFormSet, PieceFormSet
 from candidatures.models import Campagne
+from core.history import form_changes
 from core.money import euros
 from grappe.models import EsmsMembership, HistoryEntry
-from grappe.views.grappes import form_changes
 
 PAGE_SIZE = 25
 REFUSED = (

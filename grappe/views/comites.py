@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.history import form_changes, snapshot
 from grappe import perms
 from grappe.convention_defaults import comite_defaults
 from grappe.enums import RegleValidation, RoleComite, TypeComite
-from grappe.forms.people import ComiteForm, ComiteMemberForm, instance_changes, snapshot
+from grappe.forms.people import ComiteForm, ComiteMemberForm
 from grappe.models import Comite, ComiteMember, HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from grappe.views.roles import keeps_access, ordered_comites, person_label
 
 MANAGERS_ONLY = (
@@ -127,7 +128,7 @@ def comite_detail(request, pk, kind):
             prefix="membre",
         )
         if action == "comite" and comite_form.is_valid():
-            changes = instance_changes(comite_form, before)
+            changes = form_changes(comite_form, before, resume_textes=True)
             if changes:
                 with transaction.atomic():
                     comite_form.save()

@@ -16,13 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.history import form_changes, snapshot
 from core.pdf import pdf_response, render_pdf
 from grappe import perms
 from grappe.convention_defaults import convention_defaults
 from grappe.forms.convention import ConventionForm
-from grappe.forms.people import instance_changes, snapshot
 from grappe.models import ConventionCooperation, HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 
 EDITORS_ONLY = (
     "Seuls le chef de projet, l'AMOA et les administrateurs nationaux rédigent la convention."
@@ -136,7 +136,7 @@ def convention_edit(request, pk):
             initial=None if request.method == "POST" else initial,
         )
         if request.method == "POST" and form.is_valid():
-            changes = instance_changes(form, before)
+            changes = form_changes(form, before, resume_textes=True)
             if changes:
                 with transaction.atomic():
                     form.save()

@@ -6,12 +6,12 @@ Nothing is ever deleted: leaving the grappe sets `left_on`, so the history keeps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.forms import ModelChoiceField
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.history import form_changes
 from grappe import perms, services
 from grappe.enums import SituationDui, SourceDonnee, TypeProjet
 from grappe.forms.esms import (
@@ -28,7 +28,8 @@ from grappe.models import (
     OgMembership,
     OrganismeGestionnaire,
 )
-from grappe.views.grappes import COMPOSITION_REFUSAL, form_changes, get_grappe_for
+from grappe.shortcuts import get_grappe_for
+from grappe.views.grappes import COMPOSITION_REFUSAL
 
 
 def get_editable_grappe(user, pk):
@@ -50,19 +51,6 @@ def get_composable_grappe(user, pk):
     if not perms.can_decide_composition(user, grappe):
         raise PermissionDenied(COMPOSITION_REFUSAL)
     return grappe
-
-
-def history_changes(form):
-    """form_changes, with model choices shown by their label rather than their primary key."""
-    changes = form_changes(form)
-    for name in form.changed_data:
-        field = form.fields[name]
-        if isinstance(field, ModelChoiceField):
-            old = form.initial.get(name)
-            if old not in (None, "") and not isinstance(old, field.queryset.model):
-                old = field.queryset.model._default_manager.filter(pk=old).first()
-            changes[str(field.label)][0] = str(old) if old else ""
-    return changes
 
 
 def active_esms_count(grappe, og):
@@ -236,7 +224,7 @@ def esms_edit(request, pk, membership_id):
     if request.method == "POST" and all(f.is_valid() for f in forms):
         changes = {}
         for form in forms:
-            changes.update(history_changes(form))
+            changes.update(form_changes(form))
         with transaction.atomic():
             for form in forms:
                 if form.has_changed():

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from core.history import form_changes
 from core.pdf import pdf_response, render_pdf
 from grappe import extensions, perms
 from grappe.eligibility import check_eligibility
@@ -15,6 +16,7 @@ from grappe.enums import RoleKind, TypeComite
 from grappe.forms.grappe import GrappeForm
 from grappe.funding import simulate_funding
 from grappe.models import Comite, Grappe, HistoryEntry, Role
+from grappe.shortcuts import get_grappe_for
 
 # The refusal of grappe.perms.can_decide_composition, on every page it guards.
 COMPOSITION_REFUSAL = (
@@ -22,30 +24,6 @@ COMPOSITION_REFUSAL = (
     "informations et sa composition : le consultant AMOA l'assiste et lui propose les "
     "changements."
 )
-
-
-def get_grappe_for(user, pk):
-    """The grappe if the user may see it; 404 otherwise, so strangers learn nothing."""
-    return get_object_or_404(
-        Grappe.objects.for_user(user).select_related("region", "aap", "porteur"), pk=pk
-    )
-
-
-def form_changes(form):
-    """{field label: [old, new]} for the history, from a bound ModelForm."""
-    changes = {}
-    for name in form.changed_data:
-        field = form.fields[name]
-        old = form.initial.get(name)
-        new = form.cleaned_data.get(name)
-        if hasattr(field, "choices") and not hasattr(field, "queryset"):
-            labels = dict(field.choices)
-            old, new = labels.get(old, old), labels.get(new, new)
-        changes[str(field.label)] = [
-            str(old) if old not in (None, "") else "",
-            str(new) if new not in (None, "") else "",
-        ]
-    return changes
 
 
 @require_safe

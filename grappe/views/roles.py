@@ -15,7 +15,7 @@ from grappe import perms
 from grappe.enums import RoleKind, TypeComite
 from grappe.forms.people import RoleForm
 from grappe.models import ComiteMember, HistoryEntry, Role
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 
 MANAGERS_ONLY = (
     "Seuls le chef de projet de la grappe et les administrateurs nationaux gèrent les rôles."

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.money import euros
 from grappe.models import HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from indicateurs import perms, simulation, usage_import
 from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
 from indicateurs.forms.donnees import PaiementForm, SaisieForm, UsageImportForm

@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from core import exports
 from core.pdf import pdf_response, render_pdf
 from grappe.models import ArsAgent, Region
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from indicateurs import perms, tableaux
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from approbations import engine
 from core.pdf import pdf_response
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from projets import comptes_rendus as workflow
 from projets import perms
 from projets.comptes_rendus import (

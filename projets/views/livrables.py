@@ -18,7 +18,7 @@ from approbations import inbox as approbations_inbox
 from approbations.models import Avis
 from core.uploads import file_response
 from grappe.models import HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from projets import perms
 from projets.enums import DecisionAvis, StatutVersion
 from projets.forms.livrables import AvisForm, VersionUploadForm

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from amoa import perms as amoa_perms
 from amoa.enums import ObjetConsultation
 from amoa.models import Choix
+from core.history import form_changes
 from core.text import plural
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import HistoryEntry
-from grappe.views.grappes import form_changes, get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from projets import perms
 from projets.enums import DecisionJalon, StatutEtape
 from projets.forms.plan import (
@@ -432,12 +433,9 @@ def etape_detail(request, pk, etape_id):
     )
 
 
-def _yes_no(value):
-    return "oui" if value else "non"
-
-
 def _etape_changes(form, before):
-    """form_changes, with readable dependencies, yes/no and the progress set by an actual end."""
+    """form_changes, with the dependencies by their step numbers and what the model derives on
+    saving (the skip reason kept or cleared, the progress an actual end sets)."""
     changes = form_changes(form)
     etape = form.instance
     label = str(form.fields["depends_on"].label)
@@ -447,11 +445,6 @@ def _etape_changes(form, before):
             ", ".join(
                 str(e.ordre) for e in sorted(form.cleaned_data["depends_on"], key=lambda e: e.ordre)
             ),
-        ]
-    if "skipped" in form.changed_data:
-        changes[str(form.fields["skipped"].label)] = [
-            _yes_no(before["skipped"]),
-            _yes_no(etape.skipped),
         ]
     if before["skip_reason"] != etape.skip_reason:
         changes[str(form.fields["skip_reason"].label)] = [before["skip_reason"], etape.skip_reason]

@@ -30,13 +30,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.history import form_changes
 from core.mail import absolute_url, send_templated_mail
 from core.text import agree, plural, time_fr
 from core.uploads import file_response
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import Grappe
-from grappe.views.grappes import form_changes, get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from projets import ics, perms
 from projets.enums import (
     COMPTE_RENDU_BADGES,

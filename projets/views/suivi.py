@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.history import form_changes
 from core.pdf import pdf_response, render_pdf
 from core.text import plural
 from grappe import perms as grappe_perms
 from grappe.models import HistoryEntry
-from grappe.views.grappes import get_grappe_for
+from grappe.shortcuts import get_grappe_for
 from projets import perms
 from projets.charts import STATUS_COLOURS, gantt_svg, heatmap_svg, niveau_criticite, sparkline_svg
 from projets.enums import CategorieRisque, StatutEtape, StatutRisque, StatutVersion
@@ -360,31 +361,6 @@ def _record_historique(risque, user):
     )
 
 
-def _display(field, value):
-    if value in (None, ""):
-        return ""
-    if hasattr(field, "queryset"):
-        pk = getattr(value, "pk", value)
-        return str(field.queryset.model.objects.filter(pk=pk).first() or "")
-    if hasattr(field, "choices"):
-        labels = {str(key): label for key, label in field.choices}
-        return str(labels.get(str(value), value))
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def risque_changes(form):
-    """{field label: [old, new]} of a bound, valid risk form, readable in the history."""
-    return {
-        str(form.fields[name].label): [
-            _display(form.fields[name], form.initial.get(name)),
-            _display(form.fields[name], form.cleaned_data.get(name)),
-        ]
-        for name in form.changed_data
-    }
-
-
 def _cotation(probabilite, impact):
     return f"{probabilite * impact} (probabilité {probabilite} × impact {impact})"
 
@@ -442,7 +418,7 @@ def risque_edit(request, pk, risque_id):
         instance=risque,
     )
     if request.method == "POST" and form.is_valid():
-        changes = risque_changes(form)
+        changes = form_changes(form)
         before = (form.initial["probabilite"], form.initial["impact"])
         with transaction.atomic():
             risque = form.save()

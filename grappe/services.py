@@ -11,8 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import absolute_url, send_after_commit
-from grappe.enums import FonctionOg, StatutAdhesion
-from grappe.models import EsmsMembership, HistoryEntry, JoinRequest, OgMembership, OgPerson
+from grappe.enums import FonctionOg, SituationDui, SourceDonnee, StatutAdhesion
+from grappe.models import (
+    Esms,
+    EsmsMembership,
+    HistoryEntry,
+    JoinRequest,
+    OgMembership,
+    OgPerson,
+    OrganismeGestionnaire,
+)
+from grappe.perms import speaks_for_og
 
 
 class JoinRefused(Exception):
@@ -173,3 +182,69 @@ def decide_join(user, join_request, accept, reason=""):
         reason=f"ESMS entré dans « {grappe.name} »"[:300],
     )
     return [(messages.SUCCESS, f"{esms.name} rejoint la grappe « {grappe.name} ».")] + notices[1:]
+
+
+# --- Adding an ESMS by its FINESS number (the page « Ajouter un ESMS ») ----------------------
+
+
+def add_or_request(user, grappe, lookup, data, og=None):
+    """Add the ESMS found by `lookup` (grappe.forms.esms.lookup_esms; created first from `data`
+    when typed by hand, with its OG `og` or a new one) or, when the user does not speak for its
+    organisme gestionnaire, ask the OG to agree. Returns the notices for the user."""
+    esms = lookup.esms
+    direct = lookup.direct
+    changes = {}
+    if esms is None:
+        # A record typed by hand: its data is the user's to write. Its OG (created here if
+        # unknown, then with nobody to speak for it) agrees like any other; for a new OG, the
+        # national admin decides (grappe.models.JoinRequestQuerySet.for_decider).
+        esms = create_manual_esms(lookup.number, data, og)
+        changes = esms_data_changes(esms, data)
+        direct = speaks_for_og(user, esms.og)
+    notices = [(messages.WARNING, lookup.warning)] if lookup.warning else []
+    if not direct:
+        return request_join(user, grappe, esms, data["type_projet"]) + notices
+    # The user edits this grappe, which is about to hold the ESMS: its data is theirs to write.
+    changes = changes or esms_data_changes(esms, data)
+    added = admit_esms(user, grappe, esms, data["type_projet"], changes=changes)
+    return added[:1] + notices + added[1:]
+
+
+def create_manual_esms(number, data, og=None):
+    """The ESMS typed by hand (a valid FINESS absent from the registry), and its OG if unknown."""
+    if og is None:
+        og = OrganismeGestionnaire.objects.create(
+            finess_ej=data["og_finess_ej"],
+            raison_sociale=data["og_raison_sociale"],
+            source=SourceDonnee.SAISIE,
+        )
+    esms = Esms.objects.create(
+        finess_et=number,
+        og=og,
+        raison_sociale=data["raison_sociale"],
+        categorie=data["categorie"],
+        code_postal=data["code_postal"],
+        commune=data["commune"],
+        departement=data["departement"],
+        source=SourceDonnee.SAISIE,
+    )
+    return esms
+
+
+def esms_data_changes(esms, data):
+    """Write the ESMS's own data typed with its addition; returns the history changes."""
+    changes, updates = {}, {}
+    if data["situation_dui"] and data["situation_dui"] != esms.situation_dui:
+        updates["situation_dui"] = data["situation_dui"]
+        changes["Situation DUI"] = SituationDui(data["situation_dui"]).label
+    if data["editeur"] and data["editeur"] != esms.editeur:
+        updates["editeur"] = data["editeur"]
+        changes["Éditeur du DUI actuel"] = data["editeur"]
+    if data["capacite"] is not None and data["capacite"] != esms.capacite:
+        updates["capacite"] = data["capacite"]
+        changes["Capacité (places)"] = str(data["capacite"])
+    if updates:
+        for name, value in updates.items():
+            setattr(esms, name, value)
+        esms.save(update_fields=[*updates, "updated_at"])
+    return changes

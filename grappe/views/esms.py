@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.history import form_changes
 from grappe import perms, services
-from grappe.enums import SituationDui, SourceDonnee, TypeProjet
+from grappe.enums import SourceDonnee, TypeProjet
 from grappe.forms.esms import (
     EsmsAddForm,
     EsmsDataForm,
@@ -22,11 +22,9 @@ from grappe.forms.esms import (
     lookup_og,
 )
 from grappe.models import (
-    Esms,
     EsmsMembership,
     HistoryEntry,
     OgMembership,
-    OrganismeGestionnaire,
 )
 from grappe.shortcuts import get_grappe_for
 from grappe.views.grappes import COMPOSITION_REFUSAL
@@ -82,7 +80,9 @@ def esms_add(request, pk):
     if request.method == "POST" and form.is_valid() and not form.awaiting_manual_entry:
         try:
             with transaction.atomic():
-                notices = add_or_request(request.user, grappe, form)
+                notices = services.add_or_request(
+                    request.user, grappe, form.lookup, form.cleaned_data, og=form.og
+                )
         except IntegrityError:
             # Two submissions at once: the unique constraints keep a single ESMS, OG, membership.
             form.add_error(
@@ -97,72 +97,6 @@ def esms_add(request, pk):
                 messages.add_message(request, level, text)
             return redirect("grappe:esms_add", pk=grappe.pk)
     return render(request, "grappe/esms_add.html", add_context(grappe, form, form.lookup))
-
-
-def add_or_request(user, grappe, form):
-    """Add the ESMS (created first when typed by hand) or, when the user does not speak for its
-    organisme gestionnaire, ask the OG to agree. Returns the notices for the user."""
-    data = form.cleaned_data
-    lookup = form.lookup
-    esms = lookup.esms
-    direct = lookup.direct
-    changes = {}
-    if esms is None:
-        # A record typed by hand: its data is the user's to write. Its OG (created here if
-        # unknown, then with nobody to speak for it) agrees like any other; for a new OG, the
-        # national admin decides (grappe.models.JoinRequestQuerySet.for_decider).
-        esms = create_manual_esms(form)
-        changes = esms_data_changes(esms, data)
-        direct = perms.speaks_for_og(user, esms.og)
-    notices = [(messages.WARNING, lookup.warning)] if lookup.warning else []
-    if not direct:
-        return services.request_join(user, grappe, esms, data["type_projet"]) + notices
-    # The user edits this grappe, which is about to hold the ESMS: its data is theirs to write.
-    changes = changes or esms_data_changes(esms, data)
-    added = services.admit_esms(user, grappe, esms, data["type_projet"], changes=changes)
-    return added[:1] + notices + added[1:]
-
-
-def create_manual_esms(form):
-    """The ESMS typed by hand (a valid FINESS absent from the registry), and its OG if unknown."""
-    data = form.cleaned_data
-    og = form.og
-    if og is None:
-        og = OrganismeGestionnaire.objects.create(
-            finess_ej=data["og_finess_ej"],
-            raison_sociale=data["og_raison_sociale"],
-            source=SourceDonnee.SAISIE,
-        )
-    esms = Esms.objects.create(
-        finess_et=form.lookup.number,
-        og=og,
-        raison_sociale=data["raison_sociale"],
-        categorie=data["categorie"],
-        code_postal=data["code_postal"],
-        commune=data["commune"],
-        departement=data["departement"],
-        source=SourceDonnee.SAISIE,
-    )
-    return esms
-
-
-def esms_data_changes(esms, data):
-    """Write the ESMS's own data typed with its addition; returns the history changes."""
-    changes, updates = {}, {}
-    if data["situation_dui"] and data["situation_dui"] != esms.situation_dui:
-        updates["situation_dui"] = data["situation_dui"]
-        changes["Situation DUI"] = SituationDui(data["situation_dui"]).label
-    if data["editeur"] and data["editeur"] != esms.editeur:
-        updates["editeur"] = data["editeur"]
-        changes["Éditeur du DUI actuel"] = data["editeur"]
-    if data["capacite"] is not None and data["capacite"] != esms.capacite:
-        updates["capacite"] = data["capacite"]
-        changes["Capacité (places)"] = str(data["capacite"])
-    if updates:
-        for name, value in updates.items():
-            setattr(esms, name, value)
-        esms.save(update_fields=[*updates, "updated_at"])
-    return changes
 
 
 @require_GET

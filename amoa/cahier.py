@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 
 from amoa.enums import Mission
 from core.text import agree, plural, time_fr
+from core.working_days import DELAI_COMPTES_RENDUS
 from grappe.enums import RoleKind, TypeComite
 
 # ---------------------------------------------------------------------------------------------
@@ -413,7 +414,6 @@ CHECKLISTS = (
 )
 CHECKLISTS_BY_KEY = {checklist.key: checklist for checklist in CHECKLISTS}
 
-DELAI_COMPTES_RENDUS = 8  # jours ouvrés (seed 000 §1.4)
 PHRASE_DELAI = (
     f"Le délai pour la transmission des comptes rendus après une réunion est fixé à "
     f"{DELAI_COMPTES_RENDUS} jours ouvrés maximum."

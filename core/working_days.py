@@ -11,6 +11,11 @@ from functools import lru_cache
 
 import holidays
 
+# Minutes are transmitted at most this many working days after their meeting (seed 000 §1.4,
+# « 8 jours ouvrés maximum »): the one definition the meetings, the reminders, the COPIL's
+# deadlines and the AMOA's cahier des charges read.
+DELAI_COMPTES_RENDUS = 8
+
 # INSEE département code → subdivision of holidays.France
 SUBDIVISIONS = {
     "57": "57",

@@ -37,7 +37,12 @@ from approbations.engine import Wording
 from core.mail import absolute_url, send_after_commit, send_templated_mail
 from core.pdf import render_pdf
 from core.text import plural
-from core.working_days import add_working_days, subdivision_for, working_days_between
+from core.working_days import (
+    DELAI_COMPTES_RENDUS,
+    add_working_days,
+    subdivision_for,
+    working_days_between,
+)
 from grappe.enums import TypeComite
 from grappe.models import ComiteMember, Role
 from projets import perms
@@ -68,7 +73,7 @@ DIFFUSION_TASK = "projets.tasks.send_compte_rendu_diffusion"
 DEMANDE_MODIFICATIONS = AvisCompteRendu.MODIFICATIONS
 
 # The deadline of seed 000 §1.4, in working days after the meeting (Reunion.minutes_deadline).
-DELAI_JOURS_OUVRES = 8
+DELAI_JOURS_OUVRES = DELAI_COMPTES_RENDUS
 
 # How minutes take answers (approbations.engine.record): approve or request changes, both
 # decisive, so only the version's voters answer, once a round.

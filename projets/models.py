@@ -20,7 +20,7 @@ from django.utils import timezone
 from approbations.models import Avis
 from core.mail import send_templated_mail
 from core.text import for_person, plural
-from core.working_days import add_working_days, subdivision_for
+from core.working_days import DELAI_COMPTES_RENDUS, add_working_days, subdivision_for
 from grappe.enums import RoleKind
 from grappe.models import Comite, ComiteMember, Grappe
 from projets import perms
@@ -867,7 +867,7 @@ class Reunion(models.Model):
         subdiv = (
             subdivision_for(porteur.departement) if porteur and porteur.departement_id else None
         )
-        return add_working_days(timezone.localdate(self.starts_at), 8, subdiv)
+        return add_working_days(timezone.localdate(self.starts_at), DELAI_COMPTES_RENDUS, subdiv)
 
     def minutes_owed(self):
         """(owed, version): whether the meeting's minutes are still to transmit to the COPIL,

@@ -4,7 +4,6 @@ the ranking frozen by the choice, the decision written from the frozen ranking; 
 changed only by reopening the consultation; evaluators blind until they submit — on the pages,
 the API and the grappe's history. Same rules for the éditeur (DUI) consultation."""
 
-import html
 import json
 from decimal import Decimal
 
@@ -35,7 +34,7 @@ from tests.amoa.factories import (
     score,
 )
 from tests.grappe.factories import UserFactory
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +54,6 @@ LOW = {
 }
 CONSENSUS_MOTIF = "Écart discuté en comité XYZ"
 ELIMINATION_MOTIF = "Aucune référence en ESMS QWX"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def url(name, consultation, *args):

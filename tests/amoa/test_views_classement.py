@@ -1,6 +1,5 @@
 """Ranking page, grille XLSX, rapport PDF, letters, the choice and the AMOA role."""
 
-import html
 import io
 from decimal import Decimal
 
@@ -13,14 +12,10 @@ from amoa.models import Choix, Consultant
 from grappe.enums import RoleKind
 from grappe.models import HistoryEntry, Role
 from tests.amoa.factories import DEADLINE, make_offre, score
-from tests.helpers import pdf_text
+from tests.helpers import pdf_text, text
 from users.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

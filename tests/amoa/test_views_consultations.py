@@ -1,6 +1,5 @@
 """Consultation pages: create/edit, the consultation page, the criteria editor."""
 
-import html
 from decimal import Decimal
 
 import pytest
@@ -17,12 +16,9 @@ from tests.amoa.factories import (
     make_offre_editeur,
 )
 from tests.grappe.factories import UserFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def test_owner_creates_a_consultation_with_the_seven_default_criteria(cast, client_for):

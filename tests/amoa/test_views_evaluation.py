@@ -1,7 +1,6 @@
 """Evaluators' grids: visibility of the others' scores, conflicts of interest, consensus,
 auditions."""
 
-import html
 from decimal import Decimal
 
 import pytest
@@ -13,12 +12,9 @@ from grappe.enums import RoleComite
 from grappe.models import HistoryEntry
 from tests.amoa.factories import evaluator, score
 from tests.grappe.factories import UserFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def grid_url(consultation):

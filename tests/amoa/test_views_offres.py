@@ -1,7 +1,6 @@
 """Offers: recording, hors délai, pieces (checked by content, permission-checked download),
 recevabilité, indispensable criteria."""
 
-import html
 import io
 import zipfile
 from pathlib import Path
@@ -17,12 +16,9 @@ from amoa.services import analyse
 from core.uploads import MAX_UPLOAD_SIZE
 from grappe.models import HistoryEntry
 from tests.amoa.factories import PDF, make_offre
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def offre_data(**overrides):

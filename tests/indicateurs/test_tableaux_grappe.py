@@ -14,6 +14,7 @@ from django.urls import reverse
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import ValeurIndicateur
 from tests.grappe.factories import add_esms
+from tests.helpers import text
 from tests.indicateurs.factories_tableaux import (
     esms_values,
     grappe_values,
@@ -81,10 +82,6 @@ def data(cast):
 
 def url(name, grappe, query=""):
     return reverse(f"indicateurs:{name}", args=[grappe.pk]) + query
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 @pytest.mark.parametrize("view", VIEWS)

@@ -29,6 +29,12 @@ from tests.grappe.factories import (
     copil_member,
 )
 
+# Keep pytest's rewritten test modules (and the project's byte-code) in __pycache__ even where
+# the environment sets PYTHONDONTWRITEBYTECODE: rewriting the asserts of every test module costs
+# each xdist worker about 9 s of CPU at start-up, loading the cached copies under 1 s. The
+# Makefile unexports the variable for `make test`; this covers a plain `pytest` too.
+sys.dont_write_bytecode = False
+
 # Playwright's sync API runs an event loop in the test thread; the Django ORM calls made by the
 # browser tests' set-up are still synchronous, so allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -286,6 +292,83 @@ def celery_worker_process(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduling on xdist workers: the long tests first, spread over the workers
+# ---------------------------------------------------------------------------------------------
+
+# The suite's longest tests (node-id prefix → seconds on one core, measured with --durations): a
+# group stays together (a module's expensive fixture is built once). Started last, one of them
+# kept a worker busy long after the others had finished; started first, the short tests fill in
+# around them. A test missing from here only runs in its usual place.
+SLOW_FIRST = {
+    "tests/browser/test_accessibility.py::test_every_kind_of_user_meets_accessible_pages[chromium-anonyme-et-plan]": 18,
+    "tests/browser/test_accessibility.py::test_every_kind_of_user_meets_accessible_pages[chromium-indicateurs-copil-amoa]": 16,
+    "tests/browser/test_accessibility.py::test_every_kind_of_user_meets_accessible_pages[chromium-consultations]": 12,
+    "tests/browser/test_accessibility.py::test_every_kind_of_user_meets_accessible_pages[chromium-ars-et-national]": 10,
+    "tests/browser/test_journey_grappe.py": 16,
+    "tests/browser/test_journey_candidature.py": 14,
+    "tests/browser/test_journey_finances.py": 14,
+    "tests/core/test_migrations.py": 13,
+    "tests/core/test_csp.py": 14,
+    "tests/approbations/test_migration_avis.py": 8,
+    "tests/browser/test_journey_amoa.py": 8,
+    "tests/amoa/test_views_cast.py": 12,
+    "tests/amoa/test_dui_views_cast.py": 10,
+    "tests/test_permission_matrix.py": 40,
+    "tests/amoa/test_scoring_integrity.py": 8,
+    "tests/demo/test_seed_demo_finances.py": 6,
+    "tests/projets/test_demo.py": 5,
+}
+
+
+def _xdist_shares(total, workers):
+    """The sizes of the first shares xdist's `worksteal` (and `load`) schedulers hand out: the
+    collection cut in `workers` consecutive slices."""
+    sizes = []
+    for index in range(workers):
+        size = total // (workers - index)
+        sizes.append(size)
+        total -= size
+    return sizes
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On xdist workers, put the SLOW_FIRST groups at the head of the workers' first shares,
+    longest first onto the least loaded share; the other tests keep their order after them.
+    Every worker computes the same order (xdist checks that the collections match)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
+    if workers < 2 or not items:
+        return
+    groups = {prefix: [] for prefix in SLOW_FIRST}
+    rest = []
+    for item in items:
+        prefix = next((p for p in SLOW_FIRST if item.nodeid.startswith(p)), None)
+        (groups[prefix] if prefix else rest).append(item)
+    sizes = _xdist_shares(len(items), workers)
+    heads = [[] for _ in sizes]
+    loads = [0] * len(sizes)
+    for prefix in sorted(groups, key=lambda p: -SLOW_FIRST[p]):
+        group = groups[prefix]
+        if not group:
+            continue
+        fits = [i for i in range(len(sizes)) if len(heads[i]) + len(group) <= sizes[i]]
+        share = min(fits or range(len(sizes)), key=lambda i: (loads[i], i))
+        heads[share].extend(group)
+        loads[share] += SLOW_FIRST[prefix]
+    ordered = []
+    rest_iter = iter(rest)
+    for share, size in enumerate(sizes):
+        ordered.extend(heads[share])
+        for _ in range(size - len(heads[share])):
+            item = next(rest_iter, None)
+            if item is not None:
+                ordered.append(item)
+    ordered.extend(rest_iter)
+    assert len(ordered) == len(items)
+    items[:] = ordered
 
 
 # ---------------------------------------------------------------------------------------------

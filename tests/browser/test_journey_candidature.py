@@ -103,7 +103,8 @@ def test_a_dossier_from_building_to_the_first_payment(page, live_server, login, 
     # Each OG's direction commits its OG, from its « À valider » inbox.
     for email in ("dg@porteur.fr", "dg@sauvegarde.fr"):
         login(email)
-        navigate_by(page, page.get_by_role("link", name="À valider"))
+        nav = page.get_by_role("navigation", name="Navigation principale")
+        navigate_by(page, nav.get_by_role("link", name="À valider"))
         navigate_by(page, page.get_by_role("link", name="Engagement sur la candidature").first)
         navigate_by(page, page.get_by_role("button", name="Engager mon organisme", exact=True))
         expect(page.get_by_role("alert").first).to_contain_text(

@@ -57,9 +57,11 @@ def test_amoa_consultant_updates_the_plan_deposits_and_records_a_risk_without_th
     )
     content = planning_amoa_pdf(grappe)
 
-    # The consultant lands on the grappe; the header has no "Consultation AMOA" entry.
+    # The consultant lands on the home, their grappe's deliverables in view; the header has no
+    # "Consultation AMOA" entry.
     login("amoa@exemple.fr")
-    expect(page).to_have_url(f"{live_server.url}/grappes/{grappe.pk}/")
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_test_id("section-amoa")).to_contain_text("Grappe du Cambrésis")
     nav = page.get_by_role("navigation", name="Navigation principale")
     expect(nav.get_by_text("Consultant AMOA — Grappe du Cambrésis")).to_be_visible()
     expect(nav.get_by_role("link", name="Projet")).to_be_visible()

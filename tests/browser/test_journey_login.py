@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grappe.enums import RoleKind
+from tests.browser.helpers import navigate_by
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
 
 pytestmark = [
@@ -10,7 +11,7 @@ pytestmark = [
 ]
 
 
-def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login, capture):
+def test_porteur_logs_in_and_lands_on_their_home(page, live_server, login, capture):
     grappe = GrappeFactory(name="Grappe du Hainaut")
     add_esms(grappe, 2)
     user = UserFactory(email="porteur@exemple.fr", first_name="Camille", last_name="Martin")
@@ -22,13 +23,17 @@ def test_porteur_logs_in_and_lands_on_their_grappe(page, live_server, login, cap
 
     login("porteur@exemple.fr")
 
-    expect(page).to_have_url(f"{live_server.url}/grappes/{grappe.pk}/")
+    # The home says what to do now: the project she leads.
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
+    expect(page.get_by_test_id("section-porteur")).to_contain_text("Grappe du Hainaut")
     nav = page.get_by_role("navigation", name="Navigation principale")
-    expect(nav.get_by_role("link", name="Ma grappe")).to_be_visible()
     expect(nav.get_by_text("Camille Martin")).to_be_visible()
     expect(nav.get_by_text("Chef de projet interne — Grappe du Hainaut")).to_be_visible()
+    capture("02-tableau-de-bord")
+    navigate_by(page, nav.get_by_role("link", name="Ma grappe"))
+    expect(page).to_have_url(f"{live_server.url}/grappes/{grappe.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grappe du Hainaut")
-    capture("02-accueil-ma-grappe")
 
 
 def test_wrong_password_shows_french_error(page, live_server, login, capture):

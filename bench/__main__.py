@@ -17,14 +17,9 @@ django.setup()
 from django.db import connection  # noqa: E402  (needs django.setup())
 
 from bench import bench_dashboard, bench_finess_import, bench_usages  # noqa: E402
-from bench.doc import write_section  # noqa: E402
+from bench.doc import cible, figure, write_section  # noqa: E402
 
 BENCHMARKS = [bench_finess_import.run, bench_usages.run, bench_dashboard.run]
-
-
-def duration(seconds):
-    """Sub-second figures (page times) in milliseconds, the others in seconds."""
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
 def main():
@@ -35,7 +30,7 @@ def main():
     print("\n" + header + "\n" + "-" * len(header))
     for name, size, seconds, target, ok in rows:
         print(
-            f"{name:<42} {size:<26} {duration(seconds):>9}  < {duration(target):>8}  "
+            f"{name:<42} {size:<26} {figure(seconds):>9}  {cible(target):>10}  "
             f"{'ok' if ok else 'TROP LENT'}"
         )
     lines = [
@@ -48,7 +43,7 @@ def main():
         "| opération | taille | durée | cible | résultat |",
         "|---|---|---|---|---|",
         *(
-            f"| {name} | {size} | {duration(seconds)} | < {duration(target)} | "
+            f"| {name} | {size} | {figure(seconds)} | {cible(target)} | "
             f"{'ok' if ok else 'trop lent'} |"
             for name, size, seconds, target, ok in rows
         ),

@@ -1,13 +1,19 @@
-"""Benchmark of the ARS region dashboard at national scale.
+"""Benchmark of the ARS region dashboard and the national dashboard at national scale.
 
-    .venv/bin/python -m bench.bench_dashboard [--grappes 200] [--requests 20]
+    .venv/bin/python -m bench.bench_dashboard [--grappes 200 1500] [--requests 20]
 
 35 000 ESMS in 1 500 grappes nationally puts about 200 grappes (≈ 23 ESMS each) in the largest
-region. We build them with bulk_create — ESMS and memberships, an 18-step plan each, two tranches,
-24 months of values at grappe and region level (and at ESMS level for one grappe) — then time
-the region dashboard (and one grappe's dashboard) through the Django test Client: median server
-time over `--requests` requests, target < 300 ms. Everything happens in one transaction rolled
-back at the end, so the database is left as it was.
+region. For each size we build them with bulk_create — ESMS and memberships, an 18-step plan
+each, two tranches, 24 months of values at grappe and region level (and at ESMS level for one
+grappe) — and the monthly summaries through the computation's own function
+(services.write_syntheses), then time the region dashboard (plain, then filtered, sorted, page
+2), the national dashboard and one grappe's dashboard through the Django test Client: median
+server time over `--requests` requests, target < 300 ms. Every grappe is in the same region: the
+worst case for the region page, and the same rows for the national page (which reads one month's
+grappe rows and the region rows, however the grappes are spread). Issue 17: a page shows a few
+grappes, so its time at 1 500 grappes must stay within 2× its time at 200 (the « rapport »
+rows). Each size is built in one transaction rolled back at the end, so the database is left as
+it was.
 """
 
 import argparse
@@ -20,6 +26,8 @@ import time
 from decimal import Decimal
 
 TARGET_SECONDS = 0.3
+TARGET_RATIO = 2.0  # time at the largest size ÷ time at the smallest, for the same page
+SIZES = (200, 1500)
 REGION_CODE = "84"  # Auvergne-Rhône-Alpes, the region with the most ESMS
 ESMS_PER_GRAPPE = 23
 MONTHS = 24
@@ -72,6 +80,7 @@ def build(grappes_count, rng):
     )
     from indicateurs.enums import Niveau, StatutTranche
     from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+    from indicateurs.services import write_syntheses
     from projets.models import Etape, Plan
     from users.models import User
 
@@ -187,6 +196,9 @@ def build(grappes_count, rng):
         for mois in months
     ]
     ValeurIndicateur.objects.bulk_create(values, batch_size=5000)
+    # The computation writes each month's summaries with its values: the same function here.
+    for mois in months:
+        write_syntheses(mois, [grappe.pk for grappe in grappes])
     agent = User.objects.create(email="ars-bench@exemple.fr", first_name="ARS", last_name="Bench")
     ArsAgent.objects.create(user=agent, region=region)
     if connection.vendor == "postgresql":
@@ -208,12 +220,67 @@ def _median_seconds(client, url, requests):
     return statistics.median(timings)
 
 
-def run(grappes=200, requests=20):
-    """Rows of the bench table: the region dashboard, and one grappe's dashboard."""
+def national_admin():
+    """A national admin (staff): the national dashboard's reader."""
+    from users.models import User
+
+    return User.objects.create(
+        email="admin-bench@exemple.fr", first_name="Admin", last_name="Bench", is_staff=True
+    )
+
+
+def measure(grappes, requests, rng):
+    """{page: median seconds} for one size, in a transaction rolled back."""
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
     from django.urls import reverse
+
+    with transaction.atomic():
+        start = time.perf_counter()
+        agent, region, sample, nb_values, nb_esms = build(grappes, rng)
+        print(
+            f"{connection.vendor} — {grappes} grappes, {nb_esms} ESMS, {nb_values} valeurs "
+            f"créées en {time.perf_counter() - start:.1f} s"
+        )
+        client = Client()
+        client.force_login(agent)
+        admin = Client()
+        admin.force_login(national_admin())
+        region_url = reverse("indicateurs:tableau_region", args=[region.code])
+        timings = {
+            "region": _median_seconds(client, region_url, requests),
+            "filtered": _median_seconds(
+                client, region_url + "?cibles=non_atteintes&tri=-retards&page=2", requests
+            ),
+            "national": _median_seconds(admin, reverse("indicateurs:tableau_national"), requests),
+            "grappe": _median_seconds(
+                client, reverse("indicateurs:tableau_grappe", args=[sample.pk]), requests
+            ),
+        }
+        transaction.set_rollback(True)
+    print(
+        "  "
+        + ", ".join(f"{page} {seconds * 1000:.0f} ms" for page, seconds in timings.items())
+        + f" (charge de la machine : {os.getloadavg()[0]:.1f})"
+    )
+    return timings
+
+
+PAGES = [
+    ("region", "Tableau de bord ARS (médiane)"),
+    ("filtered", "Tableau de bord ARS filtré, trié (médiane)"),
+    ("national", "Tableau de bord national (médiane)"),
+]
+
+
+def run(sizes=SIZES, requests=20):
+    """Rows of the bench table: for each size the region dashboard (plain, filtered and
+    sorted), the national dashboard; the ratio of the largest size to the smallest for each;
+    one grappe's dashboard (its cost does not depend on the number of grappes)."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from bench.doc import Ratio
 
     rng = random.Random(2026)
     try:
@@ -222,66 +289,64 @@ def run(grappes=200, requests=20):
     except RuntimeError:
         owned_environment = False
     try:
-        with transaction.atomic():
-            start = time.perf_counter()
-            agent, region, sample, nb_values, nb_esms = build(grappes, rng)
-            print(
-                f"{connection.vendor} — {grappes} grappes, {nb_esms} ESMS, {nb_values} valeurs "
-                f"créées en {time.perf_counter() - start:.1f} s"
-            )
-            client = Client()
-            client.force_login(agent)
-            region_url = reverse("indicateurs:tableau_region", args=[region.code])
-            region_seconds = _median_seconds(client, region_url, requests)
-            filtered_seconds = _median_seconds(
-                client, region_url + "?cibles=non_atteintes&tri=-retards&page=2", requests
-            )
-            grappe_seconds = _median_seconds(
-                client, reverse("indicateurs:tableau_grappe", args=[sample.pk]), requests
-            )
-            transaction.set_rollback(True)
+        timings = {size: measure(size, requests, rng) for size in sizes}
     finally:
         if owned_environment:
             teardown_test_environment()
-    size = f"{grappes} grappes ({connection.vendor})"
-    return [
-        (
-            "Tableau de bord ARS (médiane)",
-            size,
-            region_seconds,
-            TARGET_SECONDS,
-            region_seconds < TARGET_SECONDS,
-        ),
-        (
-            "Tableau de bord ARS filtré, trié (médiane)",
-            size,
-            filtered_seconds,
-            TARGET_SECONDS,
-            filtered_seconds < TARGET_SECONDS,
-        ),
+    rows = []
+    for size in sizes:
+        for page, label in PAGES:
+            seconds = timings[size][page]
+            rows.append(
+                (
+                    label,
+                    f"{size} grappes ({connection.vendor})",
+                    seconds,
+                    TARGET_SECONDS,
+                    seconds < TARGET_SECONDS,
+                )
+            )
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        for page, label in PAGES:
+            ratio = Ratio(timings[large][page] / timings[small][page])
+            rows.append(
+                (
+                    label.replace("(médiane)", f"— rapport {large} / {small} grappes"),
+                    f"{large} et {small} grappes ({connection.vendor})",
+                    ratio,
+                    Ratio(TARGET_RATIO),
+                    ratio <= TARGET_RATIO,
+                )
+            )
+    grappe_seconds = timings[max(sizes)]["grappe"]
+    rows.append(
         (
             "Tableau de bord d'une grappe (médiane)",
             f"{ESMS_PER_GRAPPE} ESMS × {MONTHS} mois ({connection.vendor})",
             grappe_seconds,
             TARGET_SECONDS,
             grappe_seconds < TARGET_SECONDS,
-        ),
-    ]
+        )
+    )
+    return rows
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Benchmark du tableau de bord ARS.")
-    parser.add_argument("--grappes", type=int, default=200)
+    parser = argparse.ArgumentParser(description="Benchmark des tableaux de bord ARS et national.")
+    parser.add_argument("--grappes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    from bench.doc import cible, figure
+
     rows = run(args.grappes, args.requests)
-    for name, size, seconds, target, ok in rows:
+    for name, size, value, target, ok in rows:
         print(
-            f"{name:<44} {size:<28} {seconds * 1000:6.0f} ms  cible < {target * 1000:.0f} ms  "
+            f"{name:<56} {size:<34} {figure(value):>8}  cible {cible(target):<9} "
             f"{'ok' if ok else 'trop lent'}"
         )
     return 0 if all(row[-1] for row in rows) else 1

@@ -21,3 +21,20 @@ def write_section(name, lines):
     ]
     DOC.write_text("".join(parts), encoding="utf-8")
     return DOC
+
+
+class Ratio(float):
+    """A figure of a bench row that is a ratio of two times, not a duration."""
+
+
+def figure(value):
+    """A bench row's figure: a ratio « ×1,4 »; sub-second times in milliseconds, others in
+    seconds."""
+    if isinstance(value, Ratio):
+        return f"×{value:.2f}".replace(".", ",")
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def cible(value):
+    """A bench row's target: « ≤ ×2,00 » for a ratio, « < 300 ms » for a time."""
+    return f"≤ {figure(value)}" if isinstance(value, Ratio) else f"< {figure(value)}"

@@ -1,12 +1,13 @@
-"""`make load`: loopback load test — gunicorn on PostgreSQL, wrk on the ARS and grappe pages.
+"""`make load`: loopback load test — gunicorn on PostgreSQL, wrk on the ARS, national and grappe
+pages.
 
     .venv/bin/python -m bench.load [--duration 10] [--connections 8] [--workers 4]
 
 Needs DATABASE_URL (PostgreSQL) and wrk (Debian package `wrk`). A throwaway database
 `<name>_charge` is created, migrated and filled by bench_dashboard.build (200 grappes of ≈ 23 ESMS
-in one region, 24 months of values), with a chef de projet on one grappe. gunicorn serves it with
-production settings (DEBUG off; behind the TLS proxy of docs/exploitation.md, which the
-`X-Forwarded-Proto: https` header stands for). Each page is first fetched once and must answer 200
+in one region, 24 months of values and their monthly summaries), with a chef de projet on one
+grappe and a national admin. gunicorn serves it with production settings (DEBUG off; behind the
+TLS proxy of docs/exploitation.md, which the `X-Forwarded-Proto: https` header stands for). Each page is first fetched once and must answer 200
 with its title; then wrk keeps `--connections` signed-in users requesting it for `--duration`
 seconds, and a Lua hook counts every answer that is not a 200 (wrk alone counts redirects as
 successes, and a lost session is a redirect to the login page).
@@ -105,7 +106,7 @@ def prepare(grappes):
     from django.core.management import call_command
     from django.urls import reverse
 
-    from bench.bench_dashboard import build
+    from bench.bench_dashboard import build, national_admin
     from grappe.enums import RoleKind
     from grappe.models import Role
     from users.models import User
@@ -124,6 +125,7 @@ def prepare(grappes):
         f"{nb_esms} ESMS, {nb_values} valeurs."
     )
     ars, porteur = session_cookie(agent), session_cookie(chef)
+    admin = session_cookie(national_admin())
     region_url = reverse("indicateurs:tableau_region", args=[region.code])
     return {
         "Tableau de bord ARS de la région": (region_url, "Tableau de bord ARS", ars),
@@ -131,6 +133,11 @@ def prepare(grappes):
             region_url + "?cibles=non_atteintes&tri=-retards&page=2",
             "Tableau de bord ARS",
             ars,
+        ),
+        "Tableau de bord national": (
+            reverse("indicateurs:tableau_national"),
+            "Tableau national des indicateurs d'usage",
+            admin,
         ),
         "Page de la grappe": (reverse("grappe:detail", args=[sample.pk]), sample.name, porteur),
         "Plan projet de la grappe": (reverse("projets:plan", args=[sample.pk]), "Plan", porteur),
@@ -172,6 +179,7 @@ def wrk(url, cookie, duration, connections, script):
 RATES = {
     "Tableau de bord ARS de la région": 10,
     "Tableau de bord ARS filtré, trié, page 2": 10,
+    "Tableau de bord national": 10,
     "Page de la grappe": 30,
     "Plan projet de la grappe": 30,
     "Indicateurs de la grappe": 10,

@@ -417,3 +417,39 @@ class Tranche(models.Model):
 
     def __str__(self):
         return f"Tranche {self.numero} — {self.grappe}"
+
+
+class SyntheseGrappe(models.Model):
+    """One grappe's month at a glance, written by the monthly computation with its grappe values
+    (indicateurs.synthese): what the region dashboard filters and sorts on, and the home page's
+    grappes at risk, read without loading every grappe's values per request (issue 17).
+
+    One row per (grappe, month) holding at least one measured grappe value — a month the
+    dashboards may open on (ValeurQuerySet.mesurees) —, counted over the indicators active when
+    it was computed: like the values, it is a cache that a recomputation rewrites."""
+
+    grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="syntheses")
+    mois = models.DateField("mois")
+    nb_indicateurs = models.PositiveSmallIntegerField("indicateurs actifs")
+    atteintes = models.PositiveSmallIntegerField("cibles atteintes")
+    # Indicators more than 10 points below their target (charts.LOIN), and their missing points
+    # summed: the home page's grappes at risk, the worst first.
+    loin = models.PositiveSmallIntegerField("cibles loin d'être atteintes")
+    ecart_loin = models.DecimalField(
+        "points manquants des cibles loin", max_digits=9, decimal_places=2, default=0
+    )
+    avec_donnees = models.BooleanField("avec données")
+    toutes_atteintes = models.BooleanField("toutes les cibles atteintes")
+
+    class Meta:
+        verbose_name = "synthèse mensuelle d'une grappe"
+        verbose_name_plural = "synthèses mensuelles des grappes"
+        ordering = ["grappe", "mois"]
+        constraints = [
+            # Also the index of "the grappe's latest month up to …" (grappe = … AND mois <= …
+            # ORDER BY mois DESC LIMIT 1), one probe per grappe.
+            models.UniqueConstraint(fields=["grappe", "mois"], name="synthese_unique_mois")
+        ]
+
+    def __str__(self):
+        return f"{self.grappe_id} {self.mois:%Y-%m}"

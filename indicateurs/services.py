@@ -40,6 +40,7 @@ revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets
 """
 
 import datetime
+from collections import namedtuple
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -59,6 +60,7 @@ from indicateurs.models import (
     USAGE_FIELDS,
     CalculMensuel,
     Indicateur,
+    SyntheseGrappe,
     Tranche,
     UsageMensuel,
     ValeurIndicateur,
@@ -280,6 +282,71 @@ def close_interrupted_runs(run):
 
 
 def _compute(mois, grappe):
+    total = _compute_values(mois, grappe)
+    # The month's summaries follow its grappe values, in the same transaction (one deleted with
+    # its values when they are, e.g. a recomputation after every ESMS left).
+    write_syntheses(mois, None if grappe is None else [grappe.pk])
+    return total
+
+
+# What a summary reads of a grappe value (what tableaux.Cellule and taux.Taux.de read of it).
+_SyntheseValeur = namedtuple(
+    "_SyntheseValeur",
+    "grappe_id indicateur_id numerateur denominateur valeur cible majorant",
+)
+
+
+def write_syntheses(mois, grappe_ids=None, *, models=None):
+    """Rewrite the SyntheseGrappe rows of a month, for the given grappes or all, from their
+    grappe-level values; returns the number written. The figures are the region table's
+    (tableaux.resume over tableaux.Cellule), not a copy of its rules. `models` = (SyntheseGrappe,
+    ValeurIndicateur, Indicateur), historical ones in a data migration."""
+    from indicateurs.tableaux import Cellule, resume  # tableaux imports this module
+
+    synthese_model, valeur_model, indicateur_model = models or (
+        SyntheseGrappe,
+        ValeurIndicateur,
+        Indicateur,
+    )
+    syntheses = synthese_model.objects.filter(mois=mois)
+    values = valeur_model.objects.filter(niveau=Niveau.GRAPPE, mois=mois)
+    if grappe_ids is not None:
+        syntheses = syntheses.filter(grappe_id__in=grappe_ids)
+        values = values.filter(grappe_id__in=grappe_ids)
+    syntheses.delete()
+    indicateurs = list(indicateur_model.objects.filter(actif=True).order_by("ordre", "code"))
+    by_grappe, measured = {}, set()
+    # Plain tuples, not model instances: a national month is 7 500 grappe values to read.
+    read = values.order_by().values_list(*_SyntheseValeur._fields)
+    for value in map(_SyntheseValeur._make, read):
+        by_grappe.setdefault(value.grappe_id, {})[value.indicateur_id] = value
+        if value.valeur is not None:
+            measured.add(value.grappe_id)
+    rows = []
+    # Only the months a dashboard may open on (a measured value, of any indicator: the region
+    # table's "latest month with data").
+    for grappe_id in sorted(measured):
+        figures = resume([Cellule(i, by_grappe[grappe_id].get(i.pk)) for i in indicateurs])
+        ecart = figures["ecart_loin"]
+        rows.append(
+            synthese_model(
+                grappe_id=grappe_id,
+                mois=mois,
+                nb_indicateurs=len(indicateurs),
+                atteintes=figures["atteintes"],
+                loin=figures["loin"],
+                ecart_loin=(Decimal(ecart.numerator) / Decimal(ecart.denominator)).quantize(
+                    CENT, ROUND_HALF_UP
+                ),
+                avec_donnees=figures["avec_donnees"],
+                toutes_atteintes=figures["toutes_atteintes"],
+            )
+        )
+    synthese_model.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _compute_values(mois, grappe):
     t = _tables()
     ops = connection.ops
     mois_sql = ops.adapt_datefield_value(mois)

@@ -1,10 +1,12 @@
 """What the dashboards show: one context builder per page (grappe, region, national), shared by
 the HTML page and its PDF report, and the rows of the exports.
 
-Every builder reads in a fixed number of queries, whatever the number of ESMS or grappes: the
-regional table loads the region's grappes once (with their project step as subqueries) and then
-works in memory (a region holds a few hundred grappes at most), so sorting, filtering and paging
-cost no query.
+Every builder reads in a fixed number of queries, whatever the number of ESMS or grappes. The
+regional table filters, sorts and pages the region's grappes in SQL on the monthly summaries the
+computation writes (SyntheseGrappe, issue 17), then reads the values, tranches and extension
+columns of the page's grappes only; the national view reads the region-level values. So a page
+costs about the same at 200 or 1 500 grappes (docs/benchmarks.md); the region's PDF, which lists
+every grappe, reads them all.
 """
 
 import datetime
@@ -13,13 +15,28 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from grappe.models import Esms, EsmsMembership, Grappe, Region
 from indicateurs.charts import (
     ATTEINTE,
+    LOIN,
     MANQUANT,
     NON_APPLICABLE,
     PREMIERE_MESURE,
@@ -33,7 +50,7 @@ from indicateurs.charts import (
 )
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.extensions import region_columns
-from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+from indicateurs.models import Indicateur, SyntheseGrappe, Tranche, ValeurIndicateur
 from indicateurs.services import couvertures
 from indicateurs.taux import Taux, fr_cible
 from projets.models import Etape
@@ -106,6 +123,20 @@ class Cellule:
         if self.taux is None:
             return Fraction(self.indicateur.cible)
         return self.taux.ecart()
+
+
+def resume(cellules):
+    """A grappe's figures for a month from its cells (one per active indicator): the region
+    table's row and the stored summary (SyntheseGrappe, written by the computation) share this
+    one definition of « atteinte », « loin » and « toutes atteintes »."""
+    loin = [cellule for cellule in cellules if cellule.statut["code"] == LOIN]
+    return {
+        "atteintes": sum(1 for cellule in cellules if cellule.atteinte),
+        "loin": len(loin),
+        "ecart_loin": sum((cellule.ecart for cellule in loin), Fraction(0)),
+        "avec_donnees": any(cellule.statut["code"] != MANQUANT for cellule in cellules),
+        "toutes_atteintes": bool(cellules) and all(cellule.atteinte for cellule in cellules),
+    }
 
 
 def _legend():
@@ -346,8 +377,9 @@ SORTS = {
 
 
 def _grappes_of_region(region, today, query=""):
-    """The region's grappes with their ESMS count, current step and late steps (subqueries, so
-    one query whatever their number)."""
+    """The region's grappes (a queryset) with their ESMS count, current step and late steps as
+    subqueries: one query whatever their number, and PostgreSQL evaluates them after the LIMIT
+    of a page for the columns the sort does not need."""
     # order_by(): Meta.ordering (by ESMS name) would join every ESMS into each count.
     esms_count = (
         EsmsMembership.objects.filter(grappe=OuterRef("pk"), left_on__isnull=True)
@@ -381,7 +413,103 @@ def _grappes_of_region(region, today, query=""):
     )
     if query:
         grappes = grappes.filter(name__icontains=query)
-    return list(grappes)
+    return grappes
+
+
+# The summary's state, for the region table's « cibles » filter (one subquery, not three).
+SANS_DONNEES, NON_ATTEINTES, ATTEINTES = 0, 1, 2
+ETATS = {"sans_donnees": SANS_DONNEES, "non_atteintes": NON_ATTEINTES, "atteintes": ATTEINTES}
+
+
+def _with_synthese(grappes, selected, *fields, nb_indicateurs=None):
+    """The grappes annotated with their latest month with data up to `selected` (any month when
+    None), `dernier_mois`, and the named fields of that month's summary (SyntheseGrappe) as
+    `s_<field>`, plus `s_etat` (SANS_DONNEES, NON_ATTEINTES, ATTEINTES) when nb_indicateurs, the
+    number of active indicators, is given: one probe of (grappe, mois) per grappe and field."""
+    latest = SyntheseGrappe.objects.filter(grappe=OuterRef("pk")).order_by("-mois")
+    if selected is not None:
+        latest = latest.filter(mois__lte=selected)
+    annotations = {"dernier_mois": Subquery(latest.values("mois")[:1])}
+    for name in fields:
+        annotations[f"s_{name}"] = Subquery(latest.values(name)[:1])
+    if nb_indicateurs is not None:
+        # A summary counted before an indicator was activated does not tell « toutes
+        # atteintes »; no summary at all is « sans données ».
+        etat = latest.annotate(
+            etat=Case(
+                When(toutes_atteintes=True, nb_indicateurs=nb_indicateurs, then=ATTEINTES),
+                When(avec_donnees=True, then=NON_ATTEINTES),
+                default=SANS_DONNEES,
+                output_field=IntegerField(),
+            )
+        )
+        annotations["s_etat"] = Coalesce(Subquery(etat.values("etat")[:1]), SANS_DONNEES)
+    return grappes.annotate(**annotations)
+
+
+def _paged(grappes, number):
+    """Page `number` of the grappes (a sorted queryset), as Paginator.get_page would give it
+    (the first page for a non-number, the last for one past it), with the number of grappes
+    counted by the same query (a window): the filters' subqueries run once per grappe, not
+    once for the count and again for the page. Returns (Page, grappes of the page)."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    counted = grappes.annotate(total=Window(Count("pk")))
+    shown = []
+    if number >= 1:
+        start = (number - 1) * REGION_PAGE_SIZE
+        shown = list(counted[start : start + REGION_PAGE_SIZE])
+    if shown:
+        total = shown[0].total
+    elif number == 1:
+        total = 0  # an empty first page: nothing matches
+    else:
+        # Past the last page (or none): the last one, as Paginator.get_page does.
+        total = grappes.count()
+        number = max(1, -(-total // REGION_PAGE_SIZE))
+        start = (number - 1) * REGION_PAGE_SIZE
+        shown = list(grappes[start : start + REGION_PAGE_SIZE])
+    paginator = Paginator(range(total), REGION_PAGE_SIZE)
+    return paginator.page(number), shown
+
+
+def _rows(grappes, indicateurs):
+    """The table's rows for these grappes (annotated by _with_synthese): their values on their
+    latest month and their tranches, two queries for the lot."""
+    pks = [grappe.pk for grappe in grappes]
+    months = {grappe.dernier_mois for grappe in grappes if grappe.dernier_mois}
+    values = {}
+    if months:
+        rows = ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE, grappe_id__in=pks, mois__in=months, indicateur__actif=True
+        ).only(
+            "indicateur_id", "grappe_id", "mois", "numerateur", "denominateur", "cible", "majorant"
+        )
+        latest = {grappe.pk: grappe.dernier_mois for grappe in grappes}
+        for value in rows.order_by():
+            if latest.get(value.grappe_id) == value.mois:
+                values[(value.grappe_id, value.indicateur_id)] = value
+    tranches = {}
+    for t in Tranche.objects.filter(grappe_id__in=pks).order_by("grappe", "numero"):
+        tranches.setdefault(t.grappe_id, []).append(t)
+    table = []
+    for grappe in grappes:
+        cellules = [Cellule(i, values.get((grappe.pk, i.pk))) for i in indicateurs]
+        figures = resume(cellules)
+        table.append(
+            {
+                "grappe": grappe,
+                "dernier_mois": grappe.dernier_mois,
+                "cellules": cellules,
+                "atteintes": figures["atteintes"],
+                "avec_donnees": figures["avec_donnees"],
+                "toutes_atteintes": figures["toutes_atteintes"],
+                "tranches": tranches.get(grappe.pk, []),
+            }
+        )
+    return table
 
 
 def region_months(region):
@@ -468,74 +596,45 @@ def region_context(region, params=None, today=None, *, paginate=True):
     if selected not in available:
         selected = available[-1] if available else None
 
-    grappes = _grappes_of_region(region, today, query)
-    latest, values = {}, {}
-    if selected is not None:
-        # Each grappe's latest month with data up to the selected month, then its values then.
-        latest = dict(
-            ValeurIndicateur.objects.filter(
-                niveau=Niveau.GRAPPE, grappe__region=region, mois__lte=selected
-            )
-            .mesurees()
-            .order_by()
-            .values("grappe_id")
-            .annotate(dernier=Max("mois"))
-            .values_list("grappe_id", "dernier")
-        )
-        rows = ValeurIndicateur.objects.filter(
-            niveau=Niveau.GRAPPE,
-            grappe__region=region,
-            mois__in=set(latest.values()),
-            indicateur__actif=True,
-        ).only(
-            "indicateur_id", "grappe_id", "mois", "numerateur", "denominateur", "cible", "majorant"
-        )
-        for value in rows:
-            if latest.get(value.grappe_id) == value.mois:
-                values[(value.grappe_id, value.indicateur_id)] = value
-    tranches = {}
-    for t in Tranche.objects.filter(grappe__region=region).order_by("grappe", "numero"):
-        tranches.setdefault(t.grappe_id, []).append(t)
-
-    table = []
-    for grappe in grappes:
-        cellules = [Cellule(i, values.get((grappe.pk, i.pk))) for i in indicateurs]
-        with_data = [c for c in cellules if c.statut["code"] != MANQUANT]
-        table.append(
-            {
-                "grappe": grappe,
-                "dernier_mois": latest.get(grappe.pk),
-                "cellules": cellules,
-                "atteintes": sum(1 for c in cellules if c.atteinte),
-                "avec_donnees": bool(with_data),
-                "toutes_atteintes": bool(cellules) and all(c.atteinte for c in cellules),
-                "tranches": tranches.get(grappe.pk, []),
-            }
-        )
-    total_grappes = len(table)
-    if cibles == "atteintes":
-        table = [row for row in table if row["toutes_atteintes"]]
-    elif cibles == "non_atteintes":
-        table = [row for row in table if row["avec_donnees"] and not row["toutes_atteintes"]]
-    elif cibles == "sans_donnees":
-        table = [row for row in table if not row["avec_donnees"]]
+    # Filters, sort and paging in SQL on the summaries (SyntheseGrappe); values, tranches and
+    # the other apps' columns for the rows shown only: a page costs the same whatever the
+    # number of grappes. The PDF (paginate=False) reads every grappe of the region.
+    grappes = _with_synthese(
+        _grappes_of_region(region, today, query),
+        selected,
+        *(["atteintes"] if tri.lstrip("-") == "atteintes" else []),
+        nb_indicateurs=len(indicateurs) if cibles else None,
+    )
+    if cibles:
+        grappes = grappes.filter(s_etat=ETATS[cibles])
     if tranche:
-        table = [row for row in table if any(t.statut == tranche for t in row["tranches"])]
-
-    keys = {
-        "nom": lambda row: row["grappe"].name.lower(),
-        "esms": lambda row: row["grappe"].nb_esms,
-        "mois": lambda row: row["dernier_mois"] or datetime.date.min,
-        "atteintes": lambda row: row["atteintes"],
-        "retards": lambda row: row["grappe"].retards,
-    }
-    table.sort(key=lambda row: row["grappe"].name.lower())  # stable tie-break by name
-    table.sort(key=keys[tri.lstrip("-")], reverse=descending)
+        grappes = grappes.filter(
+            Exists(Tranche.objects.filter(grappe=OuterRef("pk"), statut=tranche))
+        )
+    key = {
+        "nom": Lower("name"),
+        "esms": F("nb_esms"),
+        "mois": F("dernier_mois"),
+        "atteintes": Coalesce("s_atteintes", 0),
+        "retards": F("retards"),
+    }[tri.lstrip("-")]
+    # Ties by name, the case ignored (then by id): the order of the in-memory sort it replaces;
+    # no month (no data) counts as the earliest.
+    key = key.desc(nulls_last=True) if descending else key.asc(nulls_first=True)
+    grappes = grappes.order_by(key, Lower("name"), "pk")
 
     page = None
     if paginate:
-        page = Paginator(table, REGION_PAGE_SIZE).get_page(params.get("page"))
-    shown = page.object_list if page else table
+        page, grappes_shown = _paged(grappes, params.get("page"))
+        shown = _rows(grappes_shown, indicateurs)
+        nb_resultats = page.paginator.count
+    else:
+        shown = _rows(list(grappes), indicateurs)
+        nb_resultats = len(shown)
+    filtered = bool(query or cibles or tranche)
+    total_grappes = Grappe.objects.filter(region=region).count() if filtered else nb_resultats
+    if page is not None:
+        page.object_list = shown
     # The columns other apps add (indicateurs.extensions), for the rows shown only: their cost
     # stays that of one page whatever the number of grappes in the region.
     colonnes = region_columns([row["grappe"] for row in shown])
@@ -545,7 +644,6 @@ def region_context(region, params=None, today=None, *, paginate=True):
             for colonne in colonnes
         ]
     trend_months = _chart_months(available, selected) if selected else []
-    all_tranches = [t for ts in tranches.values() for t in ts]
     courbes = _trend(region, indicateurs, trend_months) if trend_months else []
     return {
         "region": region,
@@ -557,7 +655,7 @@ def region_context(region, params=None, today=None, *, paginate=True):
         "rows": shown,
         "colonnes": colonnes,
         "page": page,
-        "nb_resultats": len(table),
+        "nb_resultats": nb_resultats,
         "nb_grappes": total_grappes,
         "q": query,
         "cibles": cibles,
@@ -584,25 +682,68 @@ def region_context(region, params=None, today=None, *, paginate=True):
             (label, [courbe["table"][index][1] for courbe in courbes])
             for index, (label, _) in enumerate(courbes[0]["table"] if courbes else [])
         ],
-        "tranches_par_statut": _tranches_by_status(all_tranches),
+        "tranches_par_statut": _tranches_by_status(region),
         "legend": _legend(),
         "has_data": bool(available),
     }
 
 
-def _tranches_by_status(tranches):
-    rows = []
-    for value, label in StatutTranche.choices:
-        matching = [t for t in tranches if t.statut == value]
-        rows.append(
-            {
-                "statut": value,
-                "label": label,
-                "nombre": len(matching),
-                "montant": sum((t.montant or Decimal(0) for t in matching), Decimal(0)),
-            }
-        )
-    return rows
+def _tranches_by_status(region):
+    """Number and amount of the region's tranches per status: one GROUP BY."""
+    totals = {
+        row["statut"]: row
+        for row in Tranche.objects.filter(grappe__region=region)
+        .order_by()
+        .values("statut")
+        .annotate(nombre=Count("pk"), montant=Sum("montant"))
+    }
+    return [
+        {
+            "statut": value,
+            "label": label,
+            "nombre": totals.get(value, {}).get("nombre", 0),
+            "montant": totals.get(value, {}).get("montant") or Decimal(0),
+        }
+        for value, label in StatutTranche.choices
+    ]
+
+
+def region_alertes(region, today, extra=None, limit=10, statuts=()):
+    """What the home page's ARS section shows of a region, in a fixed number of queries whatever
+    its number of grappes: the grappes at risk — late steps, targets « loin » on their latest
+    month (SyntheseGrappe), or a weight of their own in `extra` ({grappe id: n}, e.g. late
+    minutes) —, the worst first (late steps + targets far + extra, then the points missing),
+    `limit` of them as region table rows, and their number; the region's tranches of the given
+    statuses with their grappe; the number of grappes."""
+    extra = {pk: n for pk, n in (extra or {}).items() if n}
+    grappes = _with_synthese(_grappes_of_region(region, today), None, "loin", "ecart_loin")
+    bonus = Case(
+        *(When(pk=pk, then=Value(n)) for pk, n in extra.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    grappes = grappes.annotate(nb_loin=Coalesce("s_loin", 0))
+    at_risk = grappes.annotate(gravite=F("retards") + F("nb_loin") + bonus).filter(
+        Q(retards__gt=0) | Q(nb_loin__gt=0) | Q(pk__in=list(extra))
+    )
+    worst = list(
+        at_risk.order_by(
+            F("gravite").desc(),
+            F("s_ecart_loin").desc(nulls_last=True),
+            Lower("name"),
+            "pk",
+        )[:limit]
+    )
+    indicateurs = indicateurs_actifs()
+    tranches = list(
+        Tranche.objects.filter(grappe__region=region, statut__in=statuts).select_related("grappe")
+    )
+    return {
+        "nb_grappes": Grappe.objects.filter(region=region).count(),
+        "rows": _rows(worst, indicateurs),
+        "nb_risques": at_risk.count(),
+        "tranches": tranches,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,35 +769,68 @@ def national_context(today=None):
         .annotate(n=Count("pk"))
         .values_list("grappe__region_id", "n")
     )
-    # Latest month with data per region, from the grappe-level rows (always written by the
-    # computation, the region's rows only since they exist).
+    # Latest month with data per region and its values: the region-level rows the computation
+    # writes with the grappe rows (a few per region and month, whatever the number of grappes).
+    factors = {i.pk: i for i in indicateurs}
+    region_rows = ValeurIndicateur.objects.filter(niveau=Niveau.REGION)
     latest = dict(
-        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE)
-        .mesurees()
+        region_rows.mesurees()
         .order_by()
-        .values("grappe__region_id")
+        .values("region_id")
         .annotate(dernier=Max("mois"))
-        .values_list("grappe__region_id", "dernier")
+        .values_list("region_id", "dernier")
     )
-    sums = (
-        ValeurIndicateur.objects.filter(niveau=Niveau.GRAPPE, mois__in=set(latest.values()))
+    values = {}
+    for value in region_rows.filter(
+        mois__in=set(latest.values()), indicateur_id__in=factors
+    ).order_by():
+        if latest.get(value.region_id) == value.mois:
+            values[(value.region_id, value.indicateur_id)] = Taux.de(
+                value, factors[value.indicateur_id]
+            )
+    # A region with grappes but no region rows (months computed before those existed): the
+    # same figures from its grappe rows, read for these regions only.
+    legacy = [pk for pk in grappes if pk not in latest]
+    if legacy:
+        legacy_rows = ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE, grappe__region_id__in=legacy
+        )
+        latest.update(
+            legacy_rows.mesurees()
+            .order_by()
+            .values("grappe__region_id")
+            .annotate(dernier=Max("mois"))
+            .values_list("grappe__region_id", "dernier")
+        )
+        sums = (
+            legacy_rows.filter(mois__in={latest[pk] for pk in legacy if pk in latest})
+            .order_by()
+            .values("grappe__region_id", "mois", "indicateur_id")
+            .annotate(num=Sum("numerateur"), den=Sum("denominateur"))
+        )
+        for row in sums:
+            region_id, indicateur = row["grappe__region_id"], factors.get(row["indicateur_id"])
+            if indicateur is not None and latest.get(region_id) == row["mois"]:
+                values[(region_id, indicateur.pk)] = Taux(
+                    row["num"], row["den"], indicateur.facteur, indicateur.cible
+                )
+    # The grappes meeting each target on their region's latest month: that month's grappe
+    # rows only (one row per grappe and indicator), never every month of every grappe.
+    atteintes = {}
+    for row in (
+        # indicateur_id too: the leading column of valeur_unique_grappe, else a full scan.
+        ValeurIndicateur.objects.filter(
+            niveau=Niveau.GRAPPE,
+            indicateur_id__in=factors,
+            mois__in=set(latest.values()),
+            atteinte=True,
+        )
         .order_by()
         .values("grappe__region_id", "mois", "indicateur_id")
-        .annotate(
-            num=Sum("numerateur"),
-            den=Sum("denominateur"),
-            atteintes=Count("pk", filter=Q(atteinte=True)),
-        )
-    )
-    factors = {i.pk: i for i in indicateurs}
-    values = {}
-    for row in sums:
-        region_id = row["grappe__region_id"]
-        indicateur = factors.get(row["indicateur_id"])
-        if indicateur is None or latest.get(region_id) != row["mois"]:
-            continue
-        taux = Taux(row["num"], row["den"], indicateur.facteur, indicateur.cible)
-        values[(region_id, indicateur.pk)] = (taux, row["atteintes"])
+        .annotate(n=Count("pk"))
+    ):
+        if latest.get(row["grappe__region_id"]) == row["mois"]:
+            atteintes[(row["grappe__region_id"], row["indicateur_id"])] = row["n"]
     tranches = {}
     for row in (
         Tranche.objects.order_by()
@@ -668,15 +842,15 @@ def national_context(today=None):
     for region in regions:
         cellules = []
         for indicateur in indicateurs:
-            taux, atteintes = values.get((region.pk, indicateur.pk), (None, 0))
+            taux = values.get((region.pk, indicateur.pk))
             calculable = taux is not None and taux.calculable
             cellules.append(
                 {
                     "indicateur": indicateur,
                     "taux": taux if calculable else None,
                     "texte": taux.texte() if calculable else "—",
-                    "atteinte": calculable and taux.atteinte,
-                    "grappes_atteintes": atteintes,
+                    "atteinte": calculable and bool(taux.atteinte),
+                    "grappes_atteintes": atteintes.get((region.pk, indicateur.pk), 0),
                 }
             )
         by_status = tranches.get(region.pk, {})

@@ -13,7 +13,7 @@ from candidatures.models import Campagne
 from grappe.models import ArsAgent
 from indicateurs.charts import LOIN
 from indicateurs.enums import StatutTranche
-from indicateurs.tableaux import region_context
+from indicateurs.tableaux import region_alertes
 from projets.comptes_rendus import late_minutes
 from projets.models import Reunion
 
@@ -44,31 +44,23 @@ def _risque(row, cr_retards):
 
 
 def _region(region, today, cr_retards):
-    # The region dashboard's own figures (one fixed set of queries per region, whatever its
-    # number of grappes): late steps, values of the latest month, tranches.
-    context = region_context(region, {}, today, paginate=False)
+    # The region's grappes at risk and tranches to pay, from the stored monthly summaries (one
+    # fixed set of queries per region, whatever its number of grappes).
+    alertes = region_alertes(region, today, cr_retards, limit=RISQUES_MAX, statuts=A_PAYER)
     risques = [
         risque
-        for row in context["rows"]
+        for row in alertes["rows"]
         if (risque := _risque(row, cr_retards.get(row["grappe"].pk, 0))) is not None
     ]
     risques.sort(key=lambda risque: risque["grappe"].name.lower())
     risques.sort(key=lambda risque: risque["gravite"], reverse=True)
-    tranches = [
-        tranche
-        for row in context["rows"]
-        for tranche in row["tranches"]
-        if tranche.statut in A_PAYER
-    ]
-    grappes = {row["grappe"].pk: row["grappe"] for row in context["rows"]}
-    for tranche in tranches:
-        tranche.grappe = grappes[tranche.grappe_id]  # the row's, already loaded: no query
+    tranches = alertes["tranches"]
     tranches.sort(key=lambda t: (t.due_le is None, t.due_le or timezone.now(), t.grappe.name))
     return {
         "region": region,
-        "nb_grappes": context["nb_grappes"],
-        "risques": risques[:RISQUES_MAX],
-        "nb_risques": len(risques),
+        "nb_grappes": alertes["nb_grappes"],
+        "risques": risques,
+        "nb_risques": alertes["nb_risques"],
         "tranches": tranches,
         "total_a_payer": sum((t.montant or Decimal(0) for t in tranches), Decimal(0)),
     }

@@ -27,9 +27,11 @@ from tests.projets.helpers_comptes_rendus import meeting
 
 pytestmark = pytest.mark.django_db
 
-# The regions (1), the late minutes (2), the calls (1) and the region dashboard's context
-# (indicateurs.tableaux.region_context, with data: 11, its finances column included).
-QUERIES_ONE_REGION = 15
+# The regions (1), the late minutes (2), the calls (1) and the region's alerts
+# (indicateurs.tableaux.region_alertes: the worst grappes at risk and their number from the
+# monthly summaries, their values and tranches, the indicators (2), the tranches to pay, the
+# number of grappes: 8).
+QUERIES_ONE_REGION = 12
 MET = {"mssante": 75, "dmp": 80, "dui_actifs": 95, "dui_pp": 95, "dui_evenement": 95}
 
 
@@ -174,8 +176,7 @@ def test_home_query_count_does_not_grow_with_the_region(cast, client_for):
 
 
 def test_section_query_count(cast):
-    """The regions (1), the late minutes (2), the calls (1) and the region dashboard's context
-    for each region."""
+    """The regions (1), the late minutes (2), the calls (1) and the alerts of each region."""
     from accueil.sections import ars
     from grappe.navigation import user_context
 

@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
+from indicateurs.services import write_syntheses
 
 # The five indicators of seed 000 §2.3 (DOMAIN.md §5).
 INDICATEURS = [
@@ -85,7 +86,11 @@ def grappe_values(grappe, months, values, indicateurs_list=None):
         for index, mois in enumerate(months):
             value = series[index] if isinstance(series, list) else series
             rows.append(valeur(indicateur, mois, Niveau.GRAPPE, value, grappe=grappe))
-    return ValeurIndicateur.objects.bulk_create(rows)
+    created = ValeurIndicateur.objects.bulk_create(rows)
+    # The computation writes each month's summaries with its grappe values: so does this.
+    for mois in set(months):
+        write_syntheses(mois, [grappe.pk])
+    return created
 
 
 def esms_values(esms, months, values, indicateurs_list=None):

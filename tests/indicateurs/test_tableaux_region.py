@@ -228,7 +228,8 @@ def test_region_query_count_independent_of_grappes(
     _many_grappes(count)
     client = client_for(cast.ars)
     # Session, user, region, permission, indicators, months (region rows, then grappe rows as
-    # there are no region rows here), grappes, latest months, values, tranches, region trend
+    # there are no region rows here), the page's grappes (their summaries as subqueries, their
+    # number by a window), their values, their tranches, the tranches by status, region trend
     # (+ its fallback), other regions of the agent, navigation, the finances column's grappes
     # (finances.tableaux; no sum of invoices here: no call): the same for 2 and 20 grappes.
     with django_assert_max_num_queries(17):
@@ -266,7 +267,8 @@ def test_national_query_count(cast, client_for, django_assert_max_num_queries):
     indicateurs()
     _many_grappes(5)
     client = client_for(cast.admin)
-    with django_assert_max_num_queries(12):
+    # 13: no region rows here, so the grappe rows' fallback (latest months, sums) is read too.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("indicateurs:tableau_national"))
     assert response.status_code == 200
 
@@ -303,3 +305,75 @@ def test_region_table_fits_and_its_charts_labels_do_not_overlap(cast, client_for
         "déc. 25",
         "mai 26",
     ]
+
+
+def test_region_queries_are_the_same_for_3_and_30_grappes(cast):
+    """Issue 17: filters, sort and paging run in SQL on the monthly summaries, so neither the
+    page nor the home's alerts read more when the region grows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicateurs.tableaux import region_alertes, region_context
+
+    indicateurs()
+    region = cast.grappe.region
+    today = datetime.date(2026, 6, 15)
+    requests = [
+        {},
+        {"cibles": "non_atteintes", "tri": "-retards"},
+        {"tranche": StatutTranche.PAYEE, "tri": "atteintes", "q": "Grappe"},
+        {"cibles": "sans_donnees", "tri": "esms"},
+        {"tri": "-mois", "page": "99"},
+    ]
+
+    def counts():
+        result = []
+        for params in requests:
+            with CaptureQueriesContext(connection) as queries:
+                region_context(region, params, today)
+            result.append(len(queries))
+        with CaptureQueriesContext(connection) as queries:
+            region_alertes(region, today, {cast.grappe.pk: 1}, limit=10)
+        return [*result, len(queries)]
+
+    _many_grappes(2)
+    three = counts()
+    for index in range(27):
+        grappe = GrappeFactory(name=f"Grappe bis {index:03d}")
+        add_esms(grappe, 1)
+        grappe_values(grappe, MONTHS, 40 if index % 2 else 95)
+        tranches(grappe, StatutTranche.PAYEE, StatutTranche.DUE)
+        plan_for(grappe, start_on=datetime.date(2026, 1, 5))
+    assert counts() == three
+    context = region_context(region, {"tri": "-mois", "page": "99"}, today)
+    assert (context["page"].number, context["page"].paginator.num_pages) == (2, 2)
+    assert len(context["rows"]) == 5 and context["nb_resultats"] == context["nb_grappes"] == 30
+    assert region_context(region, {"page": "x"}, today)["page"].number == 1
+
+
+def test_sorts_and_filters_read_the_summaries(cast):
+    """The rows the summaries select and order are those the values give: far from the targets
+    (40 % everywhere) sorts after the grappes meeting them (95 %), and only they are « non
+    atteintes »."""
+    from indicateurs.tableaux import region_alertes, region_context
+
+    indicateurs()
+    for index, rate in enumerate([95, 40, 95, 40]):
+        grappe = GrappeFactory(name=f"Grappe {'ABCD'[index]}")
+        add_esms(grappe, 1)
+        grappe_values(grappe, MONTHS, rate)
+    today = datetime.date(2026, 6, 15)
+    region = cast.grappe.region
+    context = region_context(region, {"tri": "-atteintes"}, today)
+    names = [row["grappe"].name for row in context["rows"]]
+    assert names[:2] == ["Grappe A", "Grappe C"]
+    assert set(names[2:4]) == {"Grappe B", "Grappe D"}
+    missing = region_context(region, {"cibles": "non_atteintes"}, today)
+    assert [row["grappe"].name for row in missing["rows"]] == ["Grappe B", "Grappe D"]
+    assert all(not row["toutes_atteintes"] and row["avec_donnees"] for row in missing["rows"])
+    met = region_context(region, {"cibles": "atteintes"}, today)
+    assert [row["grappe"].name for row in met["rows"]] == ["Grappe A", "Grappe C"]
+    alertes = region_alertes(region, today, limit=1)
+    # Every target far (5 « loin ») on B and D: B first by name, D counted.
+    assert [row["grappe"].name for row in alertes["rows"]] == ["Grappe B"]
+    assert alertes["nb_risques"] == 2

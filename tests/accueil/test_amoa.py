@@ -2,7 +2,6 @@
 produce next, with their planned dates."""
 
 import datetime
-import html as html_lib
 
 import pytest
 import time_machine
@@ -15,11 +14,19 @@ from grappe.enums import RoleKind
 from grappe.navigation import user_context
 from projets.enums import StatutVersion
 from projets.models import LivrableVersion
+from tests.accueil import helpers
 from tests.accueil.test_porteur import started_plan
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
 from tests.projets.factories import plan_for
 
 pytestmark = pytest.mark.django_db
+
+
+def section_html(response, key="amoa"):
+    return helpers.section_html(response, key)
+
+
+keys = helpers.keys
 
 TODAY = datetime.date(2026, 3, 3)
 
@@ -28,15 +35,6 @@ TODAY = datetime.date(2026, 3, 3)
 def frozen_now():
     with time_machine.travel("2026-03-03 09:00 +0100", tick=False) as traveller:
         yield traveller
-
-
-def keys(response):
-    return [section.key for section in response.context["sections"]]
-
-
-def section_html(response):
-    content = response.content.decode()
-    return html_lib.unescape(content.split('data-testid="section-amoa"')[1].split("</section>")[0])
 
 
 def version(livrable, status):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicateurs.enums import StatutTranche
+from tests.accueil import helpers
 from tests.candidatures.factories import campagne_for, filed
 from tests.grappe.factories import GrappeFactory, add_esms
 from tests.helpers import text
@@ -27,6 +28,11 @@ from tests.projets.helpers_comptes_rendus import meeting
 
 pytestmark = pytest.mark.django_db
 
+
+def section_of(response, key="ars"):
+    return helpers.section_of(response, key)
+
+
 # The regions (1), the late minutes (2), the calls (1) and the region's alerts
 # (indicateurs.tableaux.region_alertes: the worst grappes at risk and their number from the
 # monthly summaries, their values and tranches, the indicators (2), the tranches to pay, the
@@ -39,10 +45,6 @@ MET = {"mssante": 75, "dmp": 80, "dui_actifs": 95, "dui_pp": 95, "dui_evenement"
 def frozen_now():
     with time_machine.travel("2026-06-15 10:00 +0200", tick=False) as traveller:
         yield traveller
-
-
-def section_of(response, key="ars"):
-    return next((s for s in response.context["sections"] if s.key == key), None)
 
 
 def region_of(response, code="32"):

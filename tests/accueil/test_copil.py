@@ -13,12 +13,18 @@ from django.utils import timezone
 
 from projets.enums import StatutCompteRendu, StatutVersion, TypeReunion
 from projets.models import Livrable, LivrableVersion
+from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, copil_member
 from tests.helpers import text
 from tests.projets.factories import plan_for
 from tests.projets.helpers_comptes_rendus import at, draft, meeting
 
 pytestmark = pytest.mark.django_db
+
+
+def section_of(response, key="copil"):
+    return helpers.section_of(response, key)
+
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -53,10 +59,6 @@ def submitted_version(livrable, planned_end=None):
 
 def livrable(grappe, code):
     return Livrable.objects.get(plan__grappe=grappe, reference__code=code)
-
-
-def section_of(response, key="copil"):
-    return next((s for s in response.context["sections"] if s.key == key), None)
 
 
 def test_awaiting_version_listed_with_its_deadline_and_link(cast, client_for):

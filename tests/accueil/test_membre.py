@@ -2,7 +2,6 @@
 each grappe they belong to without leading it."""
 
 import datetime
-import html as html_lib
 
 import pytest
 import time_machine
@@ -17,11 +16,19 @@ from grappe.models import Comite, ComiteMember
 from grappe.navigation import user_context
 from projets.enums import StatutCompteRendu
 from projets.models import CompteRendu
+from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.factories import plan_for
 from tests.projets.helpers_comptes_rendus import at, meeting
 
 pytestmark = pytest.mark.django_db
+
+
+def section_html(response, key="membre"):
+    return helpers.section_html(response, key)
+
+
+keys = helpers.keys
 
 TODAY = datetime.date(2026, 3, 3)
 
@@ -30,17 +37,6 @@ TODAY = datetime.date(2026, 3, 3)
 def frozen_now():
     with time_machine.travel("2026-03-03 09:00 +0100", tick=False) as traveller:
         yield traveller
-
-
-def keys(response):
-    return [section.key for section in response.context["sections"]]
-
-
-def section_html(response):
-    content = response.content.decode()
-    return html_lib.unescape(
-        content.split('data-testid="section-membre"')[1].split("</section>")[0]
-    )
 
 
 def validated(reunion, numero=1, statut=StatutCompteRendu.VALIDE):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from indicateurs.enums import StatutTranche
 from projets.models import Etape
+from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, add_esms
 from tests.helpers import text
 from tests.indicateurs.factories_tableaux import (
@@ -25,6 +26,11 @@ from tests.projets.factories import plan_for
 
 pytestmark = pytest.mark.django_db
 
+
+def section_of(response, key="national"):
+    return helpers.section_of(response, key)
+
+
 MET = {"mssante": 75, "dmp": 80, "dui_actifs": 95, "dui_pp": 95, "dui_evenement": 95}
 
 
@@ -32,10 +38,6 @@ MET = {"mssante": 75, "dmp": 80, "dui_actifs": 95, "dui_pp": 95, "dui_evenement"
 def frozen_now():
     with time_machine.travel("2026-06-15 10:00 +0200", tick=False) as traveller:
         yield traveller
-
-
-def section_of(response, key="national"):
-    return next((s for s in response.context["sections"] if s.key == key), None)
 
 
 @pytest.fixture

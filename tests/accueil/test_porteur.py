@@ -17,11 +17,17 @@ from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
 from projets.enums import CategorieRisque, StatutCompteRendu, StatutRisque, StatutVersion
 from projets.models import CompteRendu, LivrableVersion, Risque
+from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
 from tests.projets.factories import plan_for
 from tests.projets.helpers_comptes_rendus import at, meeting
 
 pytestmark = pytest.mark.django_db
+
+
+def section_html(response, key="porteur"):
+    return helpers.section_html(response, key)
+
 
 TODAY = datetime.date(2026, 3, 3)  # a Tuesday
 
@@ -44,12 +50,6 @@ def started_plan(grappe):
     etapes[3].actual_start = etapes[3].planned_start
     etapes[3].save()
     return plan, etapes
-
-
-def section_html(response, key="porteur"):
-    content = response.content.decode()
-    assert f'data-testid="section-{key}"' in content
-    return content.split(f'data-testid="section-{key}"')[1].split("</section>")[0]
 
 
 def part(html, testid):

@@ -42,6 +42,7 @@ def generate(n_esms, n_grappes, months):
     """Registry + history; returns (esms list [(id, finess)], list of months)."""
     from django.db import connection
 
+    from core.months import add_months, elapsed_month
     from grappe.finess import expected_key
     from grappe.models import (
         Categorie,
@@ -52,7 +53,6 @@ def generate(n_esms, n_grappes, months):
         Region,
     )
     from indicateurs.models import MONTHLY_FIELDS, UsageMensuel
-    from indicateurs.services import add_months, elapsed_month
 
     def number(prefix, n):
         body = f"{prefix}{n:06d}"

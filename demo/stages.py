@@ -51,12 +51,12 @@ from amoa.models import Consultation
 from candidatures import demo_grappes
 from candidatures.enums import StatutCandidature
 from candidatures.models import Candidature
+from core.months import add_months
 from core.pdf import simple_pdf
 from grappe.enums import RoleKind, TypeAap
 from grappe.models import Aap, Grappe, HistoryEntry, Region
 from indicateurs import demo as indicateurs_demo
 from indicateurs.enums import StatutTranche
-from indicateurs.services import add_months
 from projets.enums import DecisionJalon, ModeDecision, StatutEtape, StatutVersion
 from projets.models import Livrable, LivrableVersion
 from projets.services import instantiate_plan

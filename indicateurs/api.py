@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import months
 from grappe.models import Grappe, HistoryEntry
 from indicateurs import services, usage_import
 from indicateurs.enums import SourceUsage, StatutTranche
@@ -238,9 +239,9 @@ class GrappeIndicateursView(APIView):
             raise Http404
         try:
             mois = (
-                services.parse_mois(request.query_params["mois"])
+                months.parse_month_or_error(request.query_params["mois"])
                 if request.query_params.get("mois")
-                else services.elapsed_month()
+                else months.elapsed_month()
             )
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)

@@ -8,7 +8,6 @@ signal: each heat-map cell also shows a symbol, explained in the legend. Values 
 (indicateurs.taux): statuses are decided and figures rounded there, once.
 """
 
-import datetime
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -372,15 +371,3 @@ def heatmap_svg(libelle, months, rows):
         css_class="carte-chaleur",
         desc=f"{len(rows)} ESMS sur {len(months)} mois : {summary}.",
     )
-
-
-def month_range(last, count):
-    """The `count` months ending with `last` (first days of month), oldest first."""
-    months = []
-    year, month = last.year, last.month
-    for _ in range(count):
-        months.append(datetime.date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return months[::-1]

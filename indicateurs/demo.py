@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.months import add_months, elapsed_month
 from grappe.models import HistoryEntry
 from indicateurs import services, simulation
 from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
@@ -121,7 +122,7 @@ def sample_import(grappe, user):
         .order_by("esms__finess_et")
         .values_list("esms__finess_et", flat=True)[:3]
     )
-    mois = services.elapsed_month()
+    mois = elapsed_month()
     lines = [";".join(HEADER)] + [
         ";".join([code, f"{mois:%Y-%m}", "60", "n.c.", "12", "48", "40", "44", ""])
         for code in finess
@@ -190,8 +191,8 @@ def _import_record(grappe, rows, mois, user):
 def seed_stages(stages, people):
     """Usage data and tranches of the later-stage grappes: `stages` = {stage: (grappe, months
     since the mise en service or None)}."""
-    elapsed = services.elapsed_month()
-    current = services.add_months(elapsed, 1)
+    elapsed = elapsed_month()
+    current = add_months(elapsed, 1)
     to_create = []
     first_month = None
     for stage, (grappe, in_service) in stages.items():
@@ -203,7 +204,7 @@ def seed_stages(stages, people):
             .select_related("esms")
             .order_by("esms__finess_et")
         ]
-        months = [services.add_months(current, -i) for i in range(in_service, 0, -1)]
+        months = [add_months(current, -i) for i in range(in_service, 0, -1)]
         first_month = min(first_month or months[0], months[0])
         rows = usage_rows(stage, esms_list, months)
         record = None
@@ -231,7 +232,7 @@ def seed_stages(stages, people):
         mois = first_month
         while mois <= elapsed:
             services.compute_month(mois)
-            mois = services.add_months(mois, 1)
+            mois = add_months(mois, 1)
 
     ars = people.get("ars")
     now = timezone.now()
@@ -252,7 +253,7 @@ def seed_stages(stages, people):
         # Computed in the first days after the month's end: due then, not at the seeding.
         due = timezone.make_aware(
             datetime.datetime.combine(
-                services.add_months(second.mois_declenchement, 1) + timedelta(days=1),
+                add_months(second.mois_declenchement, 1) + timedelta(days=1),
                 datetime.time(6),
             )
         )
@@ -261,6 +262,6 @@ def seed_stages(stages, people):
             grappe=grappe, action__startswith="Tranche 2 due", created_at__gt=min(due, now)
         ).update(created_at=min(due, now))
         if stage == "tranche_payee":
-            paid = services.add_months(second.mois_declenchement, 3) + timedelta(days=9)
+            paid = add_months(second.mois_declenchement, 3) + timedelta(days=9)
             if paid <= timezone.localdate():
                 _pay(second, paid, f"ARS-HDF-{paid:%Y}-{grappe.pk:04d}-T2", ars)

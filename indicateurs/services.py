@@ -41,7 +41,6 @@ revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets
 
 import datetime
 from collections import namedtuple
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -51,6 +50,7 @@ from django.utils import timezone
 
 from core.mail import absolute_url, send_templated_mail
 from core.money import CENT, allocate, euros
+from core.months import add_months, month_start, months_between
 from core.text import agree, plural
 from grappe.enums import EvenementTranche
 from grappe.models import AapTranche, Esms, EsmsMembership, Grappe, HistoryEntry
@@ -75,33 +75,6 @@ DEFAULT_TRANCHES = [(1, Decimal(50)), (2, Decimal(50))]
 ADVISORY_LOCK_BASE = 740_000_000
 # Per-connection scratch table of a computation (ESMS counts of the month and of the window).
 BASE_TABLE = "indicateurs_calcul_base"
-
-
-def month_start(value):
-    return value.replace(day=1)
-
-
-def add_months(value, months):
-    index = value.year * 12 + value.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(start, end):
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
-def elapsed_month(today=None):
-    today = today or timezone.localdate()
-    return add_months(month_start(today), -1)
-
-
-def parse_mois(text):
-    """date from 'YYYY-MM'; ValueError with a French message otherwise."""
-    try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        raise ValueError(f"Mois « {text} » invalide : attendu AAAA-MM.") from None
 
 
 # ---------------------------------------------------------------------------------------------

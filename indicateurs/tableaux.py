@@ -9,7 +9,6 @@ costs about the same at 200 or 1 500 grappes (docs/benchmarks.md); the region's 
 every grappe, reads them all.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -33,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
+from core.months import month_range, parse_month
 from grappe.models import Esms, EsmsMembership, Grappe, Region
 from indicateurs.charts import (
     ATTEINTE,
@@ -44,7 +44,6 @@ from indicateurs.charts import (
     heatmap_svg,
     line_chart_svg,
     mois_label,
-    month_range,
     statut_info,
     statut_taux,
 )
@@ -58,14 +57,6 @@ from projets.models import Etape
 HEATMAP_MONTHS = 12
 CHART_MONTHS = 24
 REGION_PAGE_SIZE = 25
-
-
-def parse_mois(value):
-    """ "2026-05" → date(2026, 5, 1); anything else → None."""
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return None
 
 
 def indicateurs_actifs():
@@ -592,7 +583,7 @@ def region_context(region, params=None, today=None, *, paginate=True):
         tri, descending = "nom", False
 
     available = region_months(region)
-    selected = parse_mois(params.get("mois", ""))
+    selected = parse_month(params.get("mois", ""))
     if selected not in available:
         selected = available[-1] if available else None
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 
 from core import exports
+from core.months import add_months, elapsed_month, parse_month, previous_month
 from core.text import agree
 from core.uploads import UploadRefused, capped, format_count, open_xlsx
 from grappe.finess import check_finess
@@ -35,11 +36,11 @@ from indicateurs.models import (
     UsageMensuel,
 )
 from indicateurs.perms import fed_grappe_ids
-from indicateurs.services import add_months, elapsed_month
 from indicateurs.tasks import compute_indicators
 
 HEADER = ["finess_et", "mois", *USAGE_FIELDS]
-MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+# Usage data starts with the programme: an earlier year is a typing error (« 0226-03 »).
+FIRST_YEAR = 2000
 # A value more than JUMP_FACTOR times (or less than 1/JUMP_FACTOR of) the previous month warns.
 JUMP_FACTOR = 3
 # The report kept on an ImportUsage lists at most this many lines with messages.
@@ -338,23 +339,6 @@ def template_xlsx(rows):
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_month(value):
-    """date(YYYY, MM, 1) from 'YYYY-MM' (also a date/datetime from Excel); None if malformed."""
-    if isinstance(value, date):
-        return value.replace(day=1) if not hasattr(value, "date") else value.date().replace(day=1)
-    match = MONTH_PATTERN.fullmatch(str(value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 2000:
-        return None
-    return date(year, month, 1)
-
-
-def previous_month(month):
-    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
-
-
 def parse_count(value):
     """(int or None, error message or '')."""
     if value is None:
@@ -440,7 +424,7 @@ def validate(rows, user=None, grappe=None, today=None):
         else:
             numbers.add(check.number)
         month = parse_month(raw.get("mois"))
-        if month is None:
+        if month is None or month.year < FIRST_YEAR:
             line.erreurs.append(
                 f"Ligne {number} : mois « {line.mois} » mal formé (attendu AAAA-MM, ex. 2026-03)."
             )

@@ -17,6 +17,7 @@ Inputs are duck-typed so that unsaved model instances work in tests:
 import datetime
 
 from core import svg
+from core.months import month_start, next_month
 from core.svg import MOIS, MUTED, PRIMARY, TEXT
 from core.text import agree, plural
 from projets.enums import DecisionJalon, StatutEtape
@@ -69,14 +70,6 @@ def _d(date):
     return date.strftime("%d/%m/%Y") if date else "—"
 
 
-def _first_of_month(date):
-    return date.replace(day=1)
-
-
-def _next_month(date):
-    return (date.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-
-
 # ---------------------------------------------------------------------------------------------
 # Gantt chart of the plan
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +94,7 @@ def gantt_domain(etapes, jalons, today, baseline=None):
     for start, end in (baseline or {}).values():
         dates += [start, end]
     dates = [date for date in dates if date]
-    return _first_of_month(min(dates)), _next_month(max(dates))
+    return month_start(min(dates)), next_month(max(dates))
 
 
 def gantt_x(date, domain):
@@ -142,7 +135,7 @@ def _gantt_header(domain, bottom):
     cursor = start
     while cursor < end:
         months.append(cursor)
-        cursor = _next_month(cursor)
+        cursor = next_month(cursor)
     month_width = (GANTT_X1 - GANTT_X0) / max(len(months), 1)
     every = 1 if month_width >= 24 else 2 if month_width >= 12 else 3
     body = ['<g class="axe-temps">']

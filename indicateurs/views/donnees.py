@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.money import euros
+from core.months import parse_month
 from grappe.models import HistoryEntry
 from grappe.shortcuts import get_grappe_for
 from indicateurs import perms, simulation, usage_import
@@ -199,7 +200,7 @@ def saisie(request, pk):
         membership = grappe.memberships.filter(
             left_on__isnull=True, esms_id=request.GET.get("esms")
         ).first()
-        month = usage_import.parse_month(request.GET.get("mois"))
+        month = parse_month(request.GET.get("mois"))
         if membership and month:
             initial = {"esms": membership, "mois": f"{month:%Y-%m}"}
             existing = (

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from core import exports
+from core.months import parse_month
 from core.pdf import pdf_response, render_pdf
 from grappe.models import ArsAgent, Region
 from grappe.shortcuts import get_grappe_for
@@ -45,14 +46,14 @@ def _region_for_dashboard(request, code):
 @require_safe
 def tableau_grappe(request, pk):
     grappe = _grappe_for_dashboard(request, pk)
-    context = tableaux.grappe_context(grappe, tableaux.parse_mois(request.GET.get("mois")))
+    context = tableaux.grappe_context(grappe, parse_month(request.GET.get("mois")))
     return render(request, "indicateurs/tableau_grappe.html", context)
 
 
 @require_safe
 def tableau_grappe_pdf(request, pk):
     grappe = _grappe_for_dashboard(request, pk)
-    context = tableaux.grappe_context(grappe, tableaux.parse_mois(request.GET.get("mois")))
+    context = tableaux.grappe_context(grappe, parse_month(request.GET.get("mois")))
     suffix = f"{context['mois']:%Y-%m}" if context["mois"] else "sans-donnees"
     pdf = render_pdf(
         "indicateurs/pdf/tableau_grappe.html",

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from approbations import inbox
+from core.months import month_start
 from core.working_days import working_days_between
 from demo.stages import LABELS, STAGES, stage_of
 from grappe.demo import GRAPPE_NAME, PEOPLE
@@ -16,7 +17,6 @@ from grappe.enums import TypeComite
 from grappe.models import ArsAgent, Grappe
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Tranche, UsageMensuel, ValeurIndicateur
-from indicateurs.services import month_start
 from projets.comptes_rendus import subdivision
 from projets.enums import DecisionJalon
 from projets.models import CompteRendu, LivrableVersion

@@ -5,6 +5,7 @@ import html
 import re
 from decimal import Decimal
 
+from core.months import month_range
 from indicateurs.charts import (
     ATTEINTE,
     AXIS_CHAR_EM,
@@ -16,7 +17,6 @@ from indicateurs.charts import (
     heatmap_svg,
     line_chart_svg,
     mois_label,
-    month_range,
     statut_taux,
 )
 from indicateurs.taux import Taux

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from core import months
 from grappe.enums import RoleKind
 from indicateurs import perms, usage_import
 from indicateurs.enums import SourceUsage
@@ -273,4 +274,4 @@ def test_feeders_are_scoped_to_their_grappes(cast):
     assert perms.fed_grappe_ids(cast.admin) is None  # all
     holders = usage_import.month_holders([far.pk])[far.pk]
     assert usage_import.holder_of(holders, date(2026, 3, 1)) == second.pk
-    assert usage_import.parse_month("2026-3") == date(2026, 3, 1)
+    assert months.parse_month("2026-3") == date(2026, 3, 1)

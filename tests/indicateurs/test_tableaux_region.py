@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core.months import month_range
 from grappe.models import Region
-from indicateurs.charts import month_range
 from indicateurs.enums import StatutTranche
 from projets.models import Etape
 from tests.grappe.factories import GrappeFactory, add_esms, ars_agent

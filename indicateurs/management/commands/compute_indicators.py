@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core import months
 from grappe.models import Grappe
 from indicateurs import services, usage_import
 
@@ -14,9 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             mois = (
-                services.parse_mois(options["mois"])
+                months.parse_month_or_error(options["mois"])
                 if options["mois"]
-                else services.elapsed_month()
+                else months.elapsed_month()
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None

@@ -1,5 +1,6 @@
-"""What `/sante/` checks: the database answers, and the Celery broker (Redis) answers when one
-is configured. Monitoring polls it; it says nothing about the data."""
+"""What `/sante/` checks: the database answers, the Celery broker (Redis) answers when one is
+configured, and the bucket of the uploaded files when they live in object storage. Monitoring
+polls it; it says nothing about the data."""
 
 import time
 
@@ -27,10 +28,27 @@ def check_broker():
     return True
 
 
+def check_storage():
+    """None when the uploaded files are on the local disk; with S3 (settings.S3_BUCKET), the
+    bucket exists and the keys open it (a HEAD on the bucket: nothing read, nothing written)."""
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    bucket = getattr(storage, "bucket_name", None)
+    if not bucket:
+        return None
+    storage.connection.meta.client.head_bucket(Bucket=bucket)
+    return True
+
+
 def report():
     """{"statut": "ok"|"erreur", "verifications": {name: {"statut", "duree_ms", "erreur"?}}}"""
     checks = {}
-    for name, check in (("base_de_donnees", check_database), ("broker", check_broker)):
+    for name, check in (
+        ("base_de_donnees", check_database),
+        ("broker", check_broker),
+        ("stockage", check_storage),
+    ):
         started = time.perf_counter()
         try:
             result = check()

@@ -19,6 +19,7 @@ def test_healthy_without_login(client, settings):
     assert body["statut"] == "ok"
     assert body["verifications"]["base_de_donnees"]["statut"] == "ok"
     assert body["verifications"]["broker"]["statut"] == "non configuré"
+    assert body["verifications"]["stockage"]["statut"] == "non configuré"  # the local disk
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -55,3 +56,24 @@ def test_real_redis_answers(client, settings):
     response = client.get("/sante/")
     assert response.status_code == 200
     assert response.json()["verifications"]["broker"]["statut"] == "ok"
+
+
+@pytest.mark.services
+def test_the_bucket_of_the_uploaded_files_answers(client, settings, s3_bucket):
+    settings.REDIS_URL = ""
+    response = client.get("/sante/")
+    assert response.status_code == 200
+    assert response.json()["verifications"]["stockage"]["statut"] == "ok"
+
+
+@pytest.mark.services
+def test_a_missing_bucket_gives_503(client, settings, s3_bucket):
+    settings.REDIS_URL = ""
+    options = {**s3_bucket.options, "bucket_name": f"{s3_bucket.name}-absent"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    response = client.get("/sante/")
+    assert response.status_code == 503
+    assert response.json()["verifications"]["stockage"]["statut"] == "erreur"

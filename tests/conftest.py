@@ -166,6 +166,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not Region.objects.exists():  # --reuse-db keeps it
             load_reference_data()
             record_migrations_as_applied()
+    yield
+    # The session is over: a connection a subprocess or a server thread has not closed yet (a
+    # gunicorn or Celery worker on its way out, a live server's thread) would make PostgreSQL
+    # refuse to drop the test database (« being accessed by other users »), an error at the
+    # end of an otherwise green run. Close them before pytest-django drops it.
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def _is_transactional(item):

@@ -488,4 +488,8 @@ def inbox_rows(user, today=None):
 @require_safe
 def inbox(request):
     # Every kind of document registered (deliverables, minutes…), oldest submission first.
-    return render(request, "projets/inbox.html", {"rows": approbations_inbox.rows(request.user)})
+    return render(
+        request,
+        "projets/inbox.html",
+        {"rows": approbations_inbox.rows(request.user), "today": timezone.localdate()},
+    )

@@ -728,6 +728,13 @@ def test_inbox_lists_what_waits_for_the_member(cast, client_for, plan, note, fro
     content = text(response)
     assert "Grappe du Hainaut" in content and "Grappe des Flandres" in content
     assert "5 jours" in content
+    # The avis is due by the end of the deliverable's step (its planned end), marked when past.
+    for row, version in zip(rows, (older, newer, far), strict=True):
+        assert row["echeance"] == version.livrable.etape.planned_end
+    cells = re.findall(r'data-testid="echeance">(.*?)</td>', content)
+    today = datetime.date(2026, 6, 20)
+    assert [("dépassée" in cell) for cell in cells] == [row["echeance"] < today for row in rows]
+    assert f"{rows[0]['echeance']:%d/%m/%Y}" in cells[0]
 
     # Guests, editors, ARS: nothing to validate.
     for user in (guest, cast.owner, cast.ars, cast.admin):

@@ -578,6 +578,7 @@ def national_admin_pages(scanner, demo):
         scanner,
         demo,
         [
+            ("Accueil de l'administratrice nationale", "accueil"),
             ("Grappes", "grappes"),
             ("Nouvelle grappe", "grappe_nouvelle"),
             ("Registre FINESS", "registre"),

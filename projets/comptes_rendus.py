@@ -64,7 +64,6 @@ MODIFICATIONS = StatutCompteRendu.MODIFICATIONS
 VALIDE = StatutCompteRendu.VALIDE
 DIFFUSE = StatutCompteRendu.DIFFUSE
 
-EDITABLE = (BROUILLON, MODIFICATIONS)
 OPEN = (BROUILLON, SOUMIS, MODIFICATIONS)
 LOCKED = (VALIDE, DIFFUSE)
 
@@ -226,7 +225,7 @@ def for_display(content):
 def content_of(cr, reunion=None):
     """What a version says, ready for display: live from the meeting while it is being written
     (brouillon, modifications demandées), the frozen snapshot once submitted."""
-    if cr.statut in EDITABLE:
+    if cr.is_editable:
         live = snapshot(reunion or cr.reunion, cr.synthese)
         stored = cr.content or {}
         for key in ("avis_precedents", "tour"):
@@ -454,7 +453,7 @@ def save_draft(cr, user, synthese, discussions):
     synthese = (synthese or "").strip()
     with transaction.atomic():
         cr = _locked(cr)
-        if cr.statut not in EDITABLE:
+        if not cr.is_editable:
             raise ValidationRefusee(
                 f"La version {cr.numero} est « {cr.get_statut_display().lower()} » : elle ne "
                 "peut plus être modifiée."
@@ -492,7 +491,7 @@ def submit(cr, user):
         cr = _locked(cr)
         reunion = cr.reunion
         grappe = reunion.grappe
-        if cr.statut not in EDITABLE:
+        if not cr.is_editable:
             raise ValidationRefusee(
                 f"La version {cr.numero} est « {cr.get_statut_display().lower()} » : seul un "
                 "brouillon (ou une version à modifier) est soumis au COPIL."

@@ -1124,6 +1124,8 @@ class CompteRendu(AuthoredDocument, models.Model):
     objects = CompteRenduQuerySet.as_manager()
 
     AUTHOR_FIELDS = ("redige_par", "submitted_by")
+    # The statuses in which the writer still edits the version.
+    EDITABLE = (StatutCompteRendu.BROUILLON, StatutCompteRendu.MODIFICATIONS)
 
     class Meta:
         verbose_name = "compte rendu"
@@ -1146,6 +1148,20 @@ class CompteRendu(AuthoredDocument, models.Model):
     @property
     def locked(self):
         return self.statut in (StatutCompteRendu.VALIDE, StatutCompteRendu.DIFFUSE)
+
+    @property
+    def is_editable(self):
+        """Still the writer's: a draft, or sent back by the COPIL for changes."""
+        return self.statut in self.EDITABLE
+
+    @property
+    def changes_requested(self):
+        return self.statut == StatutCompteRendu.MODIFICATIONS
+
+    @property
+    def is_submitted(self):
+        """Awaiting the COPIL's avis."""
+        return self.statut == StatutCompteRendu.SOUMIS
 
     @property
     def tour(self):

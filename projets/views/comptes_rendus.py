@@ -22,7 +22,6 @@ from projets import comptes_rendus as workflow
 from projets import perms
 from projets.comptes_rendus import (
     DIFFUSE,
-    EDITABLE,
     MODIFICATIONS,
     SOUMIS,
     CompteRenduOuvert,
@@ -71,7 +70,7 @@ def compte_rendu_create(request, pk, reunion_id):
         latest = workflow.latest_version(reunion)
         if latest is not None:
             latest.reunion = reunion
-            if can_edit and latest.statut in EDITABLE:
+            if can_edit and latest.is_editable:
                 return redirect(_edit_url(latest))
             return redirect(_detail_url(latest))
         if not can_edit:
@@ -92,7 +91,7 @@ def compte_rendu_create(request, pk, reunion_id):
         messages.info(request, refus.message)
         cr = refus.compte_rendu
         cr.reunion = reunion
-        return redirect(_edit_url(cr) if cr.statut in EDITABLE else _detail_url(cr))
+        return redirect(_edit_url(cr) if cr.is_editable else _detail_url(cr))
     messages.success(
         request,
         "Le compte rendu est créé (brouillon). Rédigez la synthèse et les échanges de chaque "
@@ -113,7 +112,7 @@ def compte_rendu_edit(request, pk, reunion_id, cr_id):
     cr = _cr_for(reunion, cr_id)
     if not perms.can_edit_plan(request.user, grappe):
         raise PermissionDenied
-    if cr.statut not in EDITABLE:
+    if not cr.is_editable:
         messages.warning(
             request,
             f"La version {cr.numero} est « {cr.get_statut_display().lower()} » : elle ne peut "
@@ -223,8 +222,8 @@ def _detail_response(request, grappe, reunion, cr_id, avis_form=None):
         "badge": COMPTE_RENDU_BADGES[cr.statut],
         "badges": COMPTE_RENDU_BADGES,
         "can_edit": can_edit,
-        "can_modify": can_edit and cr.statut in EDITABLE,
-        "can_submit": can_edit and cr.statut in EDITABLE and cr.pk == latest.pk,
+        "can_modify": can_edit and cr.is_editable,
+        "can_submit": can_edit and cr.is_editable and cr.pk == latest.pk,
         "can_decide": cr.statut == SOUMIS and rule.may_decide(user) and mine is None,
         # A voting member who wrote or submitted the minutes does not validate them.
         "own": cr.statut == SOUMIS and can_give_avis and user.pk in rule.authors,

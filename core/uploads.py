@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from openpyxl.reader.excel import ExcelReader
@@ -416,3 +417,11 @@ def file_response(field_file, filename, content_type=""):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def delete_on_commit(*fields):
+    """Delete the stored files of these FieldFiles once the transaction deleting their rows
+    commits: a rollback keeps the row and its file together (deleted first, a failed deletion
+    would leave a row pointing at nothing)."""
+    stored = [(field.storage, field.name) for field in fields if field]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])

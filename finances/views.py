@@ -22,7 +22,7 @@ from core import exports
 from core.money import euros, euros_cell
 from core.pdf import pdf_response, render_pdf
 from core.text import number
-from core.uploads import UploadRefused, clean_filename, file_response
+from core.uploads import UploadRefused, clean_filename, delete_on_commit, file_response
 from finances import facture_import, services
 from finances.charts import postes_svg
 from finances.forms import (
@@ -254,13 +254,6 @@ def facture_form(request, pk, engagement_id, facture_id=None):
     )
 
 
-def _delete_file_on_commit(field):
-    """The stored file goes once the row is gone for good (not if the transaction rolls back)."""
-    if field:
-        storage, name = field.storage, field.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 @require_http_methods(["GET", "POST"])
 def engagement_supprimer(request, pk, engagement_id):
     """Delete an engagement entered by mistake. One with invoices is refused: its invoices go
@@ -282,7 +275,7 @@ def engagement_supprimer(request, pk, engagement_id):
                     "Date": f"{engagement.date:%d/%m/%Y}",
                 },
             )
-            _delete_file_on_commit(engagement.document)
+            delete_on_commit(engagement.document)
             engagement.delete()
         messages.success(request, f"Engagement « {engagement.objet} » supprimé.")
         return redirect("finances:grappe", grappe.pk)
@@ -324,7 +317,7 @@ def facture_supprimer(request, pk, engagement_id, facture_id):
                     "Fichier": facture.nom_fichier or "—",
                 },
             )
-            _delete_file_on_commit(facture.fichier)
+            delete_on_commit(facture.fichier)
             facture.delete()
         messages.success(request, f"Facture n° {facture.numero} supprimée.")
         return redirect(engagement)

@@ -20,7 +20,7 @@ from amoa.models import Candidat, Offre, PieceOffre, ResultatIndispensable
 from amoa.services import moment, record_history
 from amoa.views.common import consultation_for, offre_for, require
 from core.money import euros
-from core.uploads import file_response
+from core.uploads import delete_on_commit, file_response
 
 
 def _formsets(request, offre, candidat):
@@ -162,9 +162,10 @@ def piece_delete(request, pk, consultation_id, offre_id, piece_id):
     offre = offre_for(consultation, offre_id)
     piece = get_object_or_404(PieceOffre, pk=piece_id, offre=offre)
     name = piece.original_name
-    piece.file.delete(save=False)
-    piece.delete()
-    record_history(grappe, request.user, "Pièce d'offre supprimée", offre, {"Fichier": name})
+    with transaction.atomic():
+        delete_on_commit(piece.file)
+        piece.delete()
+        record_history(grappe, request.user, "Pièce d'offre supprimée", offre, {"Fichier": name})
     messages.success(request, f"« {name} » est supprimé.")
     return redirect(offre)
 

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.history import form_changes
 from core.mail import absolute_url, send_templated_mail
 from core.text import agree, plural, time_fr
-from core.uploads import file_response
+from core.uploads import delete_on_commit, file_response
 from grappe import perms as grappe_perms
 from grappe.enums import TypeComite
 from grappe.models import Grappe
@@ -273,10 +273,9 @@ def _save_documents(reunion, uploads, user):
 
 def _remove_documents(documents):
     names = [document.original_name for document in documents]
-    files = [document.file for document in documents]
+    delete_on_commit(*(document.file for document in documents))
     for document in documents:
         document.delete()
-    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
     return names
 
 

@@ -22,12 +22,14 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from amoa.enums import Mission
+from core.reference import read
 from core.text import agree, plural, time_fr
 from core.working_days import DELAI_COMPTES_RENDUS
 from grappe.enums import RoleKind, TypeComite
 
 # ---------------------------------------------------------------------------------------------
 # Reference data: the seed's model, in French, adapted to a grappe of ESMS
+# (amoa/reference/cahier.toml)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -51,398 +53,44 @@ class Checklist:
     conseils: tuple = ()
 
 
-PERIMETRE_MARCHE = Checklist(
-    key="perimetre_marche",
-    title="Périmètre",
-    mission=Mission.MARCHE,
-    intro=(
-        "La mission « marché » accompagne la grappe dans la procédure d'achat de son dossier "
-        "usager informatisé (DUI) par le système d'acquisition dynamique (SAD) du RESAH, "
-        "centrale d'achat mandatée par la CNSA. Elle comprend :"
-    ),
-    items=(
-        Item(
-            "m_dossier",
-            "Accompagnement au remplissage du dossier de consultation",
-            (
-                Item(
-                    "m_dossier_sad",
-                    "Présentation du fonctionnement du système d'acquisition dynamique",
-                ),
-                Item("m_dossier_pieces", "Présentation des pièces de consultation"),
-                Item(
-                    "m_dossier_infos",
-                    "Récupération auprès des ESMS des informations demandées dans la rédaction des pièces",
-                ),
-                Item(
-                    "m_dossier_redaction",
-                    "Rédaction et adaptation des pièces fournies par le RESAH",
-                ),
-                # The seed's "x ateliers": the number comes from the builder (see item_label).
-                Item(
-                    "m_dossier_ateliers",
-                    "Organisation et animation {ateliers} de relecture pour validation des pièces",
-                ),
-            ),
-        ),
-        Item(
-            "m_publication",
-            "Accompagnement à la publication du marché et à la notification du marché",
-            (
-                Item(
-                    "m_publication_plateforme",
-                    "Sélection de la plate-forme de marchés publics adéquate",
-                ),
-                Item("m_publication_profil", "Accompagnement à la création du profil acheteur"),
-                Item("m_publication_publication", "Accompagnement à la publication du marché"),
-            ),
-        ),
-        Item("m_auditions", "Assistance à la conduite des auditions des éditeurs"),
-        Item("m_recevabilite", "Contrôle de la recevabilité et de la complétude des offres"),
-        Item(
-            "m_depouillement",
-            "Dépouillement des offres formulées par les éditeurs",
-            (
-                Item(
-                    "m_depouillement_grille",
-                    "Réalisation et complétion d'une grille d'analyse des offres",
-                ),
-                Item(
-                    "m_depouillement_analyse",
-                    "Analyse des offres (analyse technique et analyse financière), rédaction du "
-                    "rapport d'analyse et accompagnement au choix sur la base des critères "
-                    "préalablement définis dans le CCTP",
-                ),
-                Item("m_depouillement_rapport", "Rédaction d'un rapport de choix"),
-            ),
-        ),
-        Item("m_attribution", "Suivi de l'attribution et de la notification du marché"),
-        Item("m_execution", "Suivi de l'exécution du marché"),
-    ),
-    conseils=(
-        "Articulation possible avec une prestation du RESAH (relecture et ajustement des pièces "
-        "administratives : invitation à soumissionner, acte d'engagement, CCAP).",
-        "Faut-il limiter le nombre d'offres analysées ?",
-        "Précisez les modalités d'analyse des offres (sur dossier ? auditions ? et dans ce cas, qui "
-        "en assure le cadrage et la logistique ?).",
-    ),
-)
+def _item(data):
+    return Item(
+        data["code"], data["label"], tuple(_item(child) for child in data.get("children", []))
+    )
 
-COMPETENCES_MARCHE = Checklist(
-    key="competences_marche",
-    title="Qualités, compétences requises",
-    mission=Mission.MARCHE,
-    intro="Le candidat retenu pour la mission « marché » devra justifier :",
-    items=(
-        Item("cm_commande_publique", "d'une connaissance du code de la commande publique ;"),
-        Item(
-            "cm_sad",
-            "d'une expérience avérée de la procédure d'achat par système d'acquisition dynamique ;",
-        ),
-        Item(
-            "cm_dui",
-            "d'une connaissance du dossier usager informatisé, des priorités du Ségur du numérique "
-            "en santé, des processus et des exigences liées aux programmes de financement "
-            "(programme ESMS numérique).",
-        ),
-    ),
-    conseils=("Soyez attentifs aux CV des intervenants, au-delà des références des sociétés.",),
-)
 
-PERIMETRE_PROJET = Checklist(
-    key="perimetre_projet",
-    title="Périmètre",
-    mission=Mission.PROJET,
-    intro=(
-        "La mission « projet » accompagne la grappe dans le pilotage du projet de DUI, de "
-        "l'expression des besoins jusqu'au bilan du déploiement dans ses ESMS. Elle comprend :"
-    ),
-    items=(
-        Item(
-            "p_besoins",
-            "Expression et formalisation des besoins, en parallèle de la mission « marché »",
-            (
-                Item(
-                    "p_besoins_metiers",
-                    "Accompagnement des équipes métiers des ESMS à l'expression des besoins, "
-                    "identification des contraintes techniques et définition de la cible",
-                ),
-                Item("p_besoins_sourcing", "Sourcing des éditeurs"),
-                Item("p_besoins_cdc", "Rédaction du cahier des charges"),
-            ),
-        ),
-        Item(
-            "p_contractualisation",
-            "Accompagnement à la contractualisation avec la maîtrise d'œuvre (éditeur)",
-        ),
-        Item(
-            "p_structuration",
-            "Accompagnement à la structuration du projet",
-            (
-                Item(
-                    "p_structuration_gouvernance",
-                    "Structuration de la gouvernance du projet, de sa comitologie et définition "
-                    "des rôles et responsabilités entre la chefferie de projet, l'AMOA, la "
-                    "maîtrise d'œuvre, les équipes SI et les métiers",
-                ),
-                Item(
-                    "p_structuration_jalons",
-                    "Identification des jalons, des livrables et du planning",
-                ),
-            ),
-        ),
-        Item(
-            "p_formation_projet",
-            "Formation des équipes dédiées à la gestion d'un projet SI (référents projet : "
-            "planification, jalons, suivi, indicateurs) pour aider à capitaliser",
-        ),
-        Item(
-            "p_pilotage",
-            "Pilotage et coordination du projet à l'échelle de la grappe, en lien avec les "
-            "référents de chaque organisme gestionnaire et de chaque établissement",
-            (
-                Item(
-                    "p_pilotage_comites",
-                    "Préparation et animation des COPIL et du comité de suivi opérationnel, et "
-                    "rédaction des comptes rendus",
-                ),
-                Item("p_pilotage_risques", "Suivi du projet, alertes et gestion des risques"),
-                Item("p_pilotage_equipe", "Animation et soutien de l'équipe projet"),
-                Item(
-                    "p_pilotage_cooperation",
-                    "Facilitation des liens entre les coopérateurs et des mutualisations",
-                ),
-            ),
-        ),
-        Item(
-            "p_moe",
-            "Suivi de la prestation de la maîtrise d'œuvre",
-            (
-                Item(
-                    "p_moe_ateliers",
-                    "Organisation des ateliers de conception animés par la maîtrise d'œuvre et "
-                    "participation à ces ateliers",
-                ),
-                Item(
-                    "p_moe_deploiement",
-                    "Élaboration d'une stratégie de déploiement et d'accompagnement",
-                ),
-            ),
-        ),
-        Item(
-            "p_supervision",
-            "Supervision des développements et suivi des travaux internes",
-            (
-                Item(
-                    "p_supervision_recette",
-                    "Définition de la stratégie de recette, rédaction des cahiers de recette",
-                ),
-                Item(
-                    "p_supervision_retours",
-                    "Supervision des recettes par les équipes métiers, gestion des retours de recette",
-                ),
-                Item(
-                    "p_supervision_reprise",
-                    "Supervision des reprises de données par l'équipe SI ou une équipe dédiée",
-                ),
-                Item(
-                    "p_supervision_demarrage",
-                    "Définition de la stratégie de démarrage (tests à blanc, critères de go / no go)",
-                ),
-            ),
-        ),
-        Item(
-            "p_changement",
-            "Accompagnement au changement",
-            (
-                Item("p_changement_processus", "Modélisation des processus métiers"),
-                Item("p_changement_formation", "Formation des équipes par l'équipe projet"),
-                Item("p_changement_usages", "Processus de management des usages"),
-                Item("p_changement_communication", "Plan de communication"),
-                Item("p_changement_operationnel", "Préparation de la phase opérationnelle"),
-                Item(
-                    "p_changement_tiers",
-                    "Structuration et organisation de la phase opérationnelle, pilotage de la "
-                    "relation contractuelle avec les tiers (éditeur, hébergeur, réseaux et "
-                    "télécommunications…)",
-                ),
-                Item("p_changement_post_demarrage", "Assistance renforcée après le démarrage"),
-                Item(
-                    "p_changement_relais",
-                    "Préparation du passage de témoin en interne, pour que l'animation autour de "
-                    "l'usage du DUI se poursuive au-delà du déploiement",
-                ),
-            ),
-        ),
-        Item(
-            "p_reporting",
-            "Reporting du projet",
-            (
-                Item("p_reporting_indicateurs", "Définition des indicateurs de suivi du projet"),
-                Item(
-                    "p_reporting_tableaux",
-                    "Production des tableaux de bord relatifs aux indicateurs de suivi du projet, "
-                    "dont les cibles d'usage du programme ESMS numérique",
-                ),
-                Item("p_reporting_bilan", "Élaboration du bilan du projet en fin de mission"),
-            ),
-        ),
-    ),
-)
+def _checklist(data):
+    return Checklist(
+        key=data["key"],
+        title=data["title"],
+        items=tuple(_item(item) for item in data["items"]),
+        mission=Mission(data["mission"]) if "mission" in data else "",
+        intro=data.get("intro", ""),
+        conseils=tuple(data.get("conseils", ())),
+    )
 
-COMPETENCES_PROJET = Checklist(
-    key="competences_projet",
-    title="Qualités, compétences requises",
-    mission=Mission.PROJET,
-    intro=(
-        "Le candidat retenu pour la mission « projet » devra être organisé et rigoureux. "
-        "Autonome, créatif et efficace dans la conduite de projet, il devra être capable :"
-    ),
-    items=(
-        Item(
-            "cp_reunions",
-            "d'animer des réunions (COPIL, comité de suivi opérationnel, ateliers thématiques…) ;",
-        ),
-        Item(
-            "cp_difficultes",
-            "d'affronter d'éventuelles situations difficiles, d'alerter les directions et le COPIL "
-            "et de solliciter un arbitrage si besoin ;",
-        ),
-        Item(
-            "cp_coordination",
-            "de coordonner des équipes transverses et des équipes opérationnelles ;",
-        ),
-        Item("cp_changement", "d'accompagner le changement ;"),
-        Item(
-            "cp_analyse",
-            "d'analyser les demandes, de prendre des initiatives et d'apporter la réponse adéquate ;",
-        ),
-        Item("cp_ecoute", "de faire preuve d'écoute et d'une faculté d'adaptation ;"),
-        Item(
-            "cp_experience",
-            "de justifier d'expériences de projets SI dans le secteur médico-social ou le secteur "
-            "de la santé ;",
-        ),
-        Item(
-            "cp_programmes",
-            "de démontrer sa connaissance des programmes de financement et de leurs enjeux "
-            "(programme ESMS numérique, SONS).",
-        ),
-    ),
-)
 
-LIVRABLES = Checklist(
-    key="livrables",
-    title="Livrables attendus",
-    intro=(
-        "Le candidat retenu fournira, au fur et à mesure de l'avancement du projet, les documents "
-        "qui jalonnent les différentes étapes du marché et du déploiement :"
-    ),
-    items=(
-        Item("l_planning", "le planning de l'AMOA ;"),
-        Item(
-            "l_copil",
-            "les supports et comptes rendus des comités de pilotage et des comités techniques, "
-            "validés par le COPIL avant leur diffusion aux membres de la grappe et du comité de "
-            "suivi ;",
-        ),
-        Item("l_ateliers", "les comptes rendus des ateliers de travail thématiques ;"),
-        Item("l_avancement", "le rapport d'avancement actualisé (projet et marché) ;"),
-        Item("l_risques", "le rapport de gestion des risques actualisé ;"),
-        Item("l_tests", "le plan de tests ;"),
-        Item("l_communication", "le plan de communication ;"),
-        Item("l_bilan", "les indicateurs de suivi et le bilan du projet."),
-    ),
-)
+_REFERENCE = read("amoa", "cahier")  # amoa/reference/cahier.toml
 
-REPONSE = Checklist(
-    key="reponse",
-    title="Contenu de la réponse",
-    intro="Le dossier de candidature comprend :",
-    items=(
-        Item(
-            "r_administratif",
-            "les pièces administratives :",
-            (
-                Item("r_administratif_engagement", "lettre d'engagement"),
-                Item("r_administratif_urssaf", "attestation de vigilance URSSAF"),
-                Item("r_administratif_assurance", "attestation d'assurance"),
-            ),
-        ),
-        Item(
-            "r_note",
-            "une note méthodologique reprenant :",
-            (
-                Item(
-                    "r_note_comprehension",
-                    "la compréhension du projet (contexte, objectifs, risques)",
-                ),
-                Item(
-                    "r_note_methode",
-                    "la méthodologie et le plan d'actions proposés : détail de la méthodologie "
-                    "d'accompagnement, de l'organisation et des outils utilisés pour réaliser les "
-                    "prestations demandées",
-                ),
-            ),
-        ),
-        Item("r_cv", "la présentation de la société et le CV des intervenants pressentis ;"),
-        Item(
-            "r_prestations",
-            "le détail des prestations proposées, en cohérence avec les missions décrites dans le "
-            "présent cahier des charges : étapes, nombre de jours, prérequis, ressources à "
-            "mobiliser en interne ;",
-        ),
-        Item("r_cout", "le détail du coût associé (coût global et coût jour) ;"),
-        Item(
-            "r_references",
-            "les références sur des projets équivalents dans le secteur médico-social ;",
-        ),
-        Item("r_planning", "un planning prévisionnel d'intervention."),
-    ),
-)
+CHECKLISTS = tuple(_checklist(data) for data in _REFERENCE["checklists"])
+CHECKLISTS_BY_KEY = {checklist.key: checklist for checklist in CHECKLISTS}
+PERIMETRE_MARCHE = CHECKLISTS_BY_KEY["perimetre_marche"]
+COMPETENCES_MARCHE = CHECKLISTS_BY_KEY["competences_marche"]
+PERIMETRE_PROJET = CHECKLISTS_BY_KEY["perimetre_projet"]
+COMPETENCES_PROJET = CHECKLISTS_BY_KEY["competences_projet"]
+LIVRABLES = CHECKLISTS_BY_KEY["livrables"]
+REPONSE = CHECKLISTS_BY_KEY["reponse"]
 
 # "« marché »" in sentences: the enum's code has no accent.
 MISSION_NOMS = {Mission.MARCHE: "marché", Mission.PROJET: "projet"}
 
-CHECKLISTS = (
-    PERIMETRE_MARCHE,
-    COMPETENCES_MARCHE,
-    PERIMETRE_PROJET,
-    COMPETENCES_PROJET,
-    LIVRABLES,
-    REPONSE,
-)
-CHECKLISTS_BY_KEY = {checklist.key: checklist for checklist in CHECKLISTS}
-
-PHRASE_DELAI = (
-    f"Le délai pour la transmission des comptes rendus après une réunion est fixé à "
-    f"{DELAI_COMPTES_RENDUS} jours ouvrés maximum."
-)
-
-TEXTE_SELECTION = (
-    "Le comité de sélection, désigné par le COPIL, a pour mission d'élaborer le cahier des "
-    "charges définissant les besoins en AMOA et de désigner le candidat retenu au regard des "
-    "critères du présent cahier des charges."
-)
-TEXTE_CRITERES = (
-    "L'analyse des offres s'appuiera sur une grille portant sur la qualité de la réponse (respect "
-    "du cadre, méthodologie), l'expérience du consultant pressenti, le planning proposé et le "
-    "coût global de la prestation. Cette évaluation sera actualisée au cours des auditions."
-)
-TEXTE_CONFIDENTIALITE = (
-    "Le titulaire du marché est tenu de respecter la confidentialité des informations liées au "
-    "projet, notamment des données relatives aux établissements, à leurs professionnels et aux "
-    "personnes accompagnées dont il aurait connaissance."
-)
-TEXTE_PROPRIETE = (
-    "Les livrables produits dans le cadre de la mission sont la propriété de la grappe : le "
-    "porteur et les organismes gestionnaires coopérateurs peuvent les utiliser, les modifier et "
-    "les diffuser librement."
-)
-TEXTE_MODALITES = (
-    "Le présent cahier des charges est soumis à plusieurs prestataires identifiés pour leur "
-    "expertise et leur capacité à mener ce projet."
-)
+_TEXTES = _REFERENCE["textes"]
+PHRASE_DELAI = _TEXTES["phrase_delai"].format(delai=DELAI_COMPTES_RENDUS)
+TEXTE_SELECTION = _TEXTES["selection"]
+TEXTE_CRITERES = _TEXTES["criteres"]
+TEXTE_CONFIDENTIALITE = _TEXTES["confidentialite"]
+TEXTE_PROPRIETE = _TEXTES["propriete"]
+TEXTE_MODALITES = _TEXTES["modalites"]
 
 # Free texts of the builder (key in `cahier` → label).
 TEXTES = {
@@ -804,6 +452,7 @@ def mission_section(consultation, mission, choices, numero):
     )
     return {
         "code": str(mission),
+        "is_marche": mission == Mission.MARCHE,
         "numero": numero,
         "title": f"Définition du périmètre de la mission « {MISSION_NOMS[mission]} »",
         "perimetre": perimetre,

@@ -10,7 +10,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from amoa import grille_reference as ref
 from amoa.enums import (
     COUTS_CACHES,
     PIECES_REQUISES,
@@ -27,6 +26,7 @@ from amoa.enums import (
     TypePiece,
 )
 from core import money, scoring
+from core.reference import read
 from grappe.enums import TypeProjet
 from grappe.models import Grappe
 
@@ -182,6 +182,11 @@ class Consultation(models.Model):
         """The call's AMOA envelopes of the chosen missions (enveloppes_aap)."""
         enveloppes, _ = enveloppes_aap(self.grappe)
         return sum((enveloppes[m] for m in self.missions if m in enveloppes), Decimal(0))
+
+    @property
+    def is_draft(self):
+        """Being prepared: not published to the candidates yet."""
+        return self.statut == StatutConsultation.BROUILLON
 
     @property
     def is_editeur(self):
@@ -686,36 +691,38 @@ class GrilleFonctionnelle(models.Model):
 
     @classmethod
     def from_reference(cls, grappe, user=None):
-        """The grappe's grid, created from amoa/grille_reference.py the first time."""
+        """The grappe's grid, created from amoa/reference/grille.toml the first time."""
         grille, created = cls.objects.get_or_create(grappe=grappe, defaults={"created_by": user})
         if not created:
             return grille
 
+        reference = read("amoa", "grille")
+
         def add(domain, parent, ordre):
-            code, label, requirements, children = domain
+            code = domain["code"]
             domaine = DomaineFonctionnel.objects.create(
-                grille=grille, parent=parent, code=code, libelle=label, ordre=ordre
+                grille=grille, parent=parent, code=code, libelle=domain["libelle"], ordre=ordre
             )
             Exigence.objects.bulk_create(
                 Exigence(
                     grille=grille,
                     domaine=domaine,
                     code=f"{code}-{n:02d}",
-                    libelle=text,
-                    priorite=priority,
-                    professions=list(professions),
+                    libelle=exigence["libelle"],
+                    priorite=exigence["priorite"],
+                    professions=list(exigence["professions"]),
                     ordre=n,
                 )
-                for n, (text, priority, professions) in enumerate(requirements, 1)
+                for n, exigence in enumerate(domain["exigences"], 1)
             )
-            for index, child in enumerate(children, 1):
+            for index, child in enumerate(domain.get("sous_domaines", []), 1):
                 add(child, domaine, index)
 
-        for index, domain in enumerate(ref.DOMAINES, 1):
+        for index, domain in enumerate(reference["domaines"], 1):
             add(domain, None, index)
         PreferenceTechnique.objects.bulk_create(
-            PreferenceTechnique(grille=grille, theme=theme, preference=text, ordre=n)
-            for n, (theme, text) in enumerate(ref.PREFERENCES, 1)
+            PreferenceTechnique(grille=grille, ordre=n, **preference)
+            for n, preference in enumerate(reference["preferences"], 1)
         )
         return grille
 
@@ -723,8 +730,8 @@ class GrilleFonctionnelle(models.Model):
         """[(label, avantages, inconvénients, chosen)] — the seed's table."""
         labels = dict(Hebergement.choices)
         return [
-            (labels[code], pros, cons, code == self.hebergement)
-            for code, (pros, cons) in ref.HEBERGEMENT_AVANTAGES_INCONVENIENTS.items()
+            (labels[code], texts["avantages"], texts["inconvenients"], code == self.hebergement)
+            for code, texts in read("amoa", "grille")["hebergement"].items()
         ]
 
     def tree(self):
@@ -825,6 +832,10 @@ class Exigence(models.Model):
     def is_indispensable(self):
         return self.priorite == Priorite.INDISPENSABLE
 
+    @property
+    def is_important(self):
+        return self.priorite == Priorite.IMPORTANT
+
     def profession_labels(self):
         labels = dict(Profession.choices)
         return [labels.get(code, code) for code in self.professions]
@@ -908,6 +919,17 @@ class ReponseExigence(models.Model):
 
     def __str__(self):
         return f"{self.exigence.code} : {self.get_couverture_display()}"
+
+    @property
+    def is_developable(self):
+        """Not covered today: the éditeur commits to a development (échéance, cost)."""
+        return self.couverture == Couverture.DEVELOPPABLE
+
+    @property
+    def is_coverable(self):
+        """Covered, or developable: an indispensable requirement answered otherwise eliminates
+        the offer (amoa.couverture)."""
+        return self.couverture in (Couverture.COUVERT, Couverture.DEVELOPPABLE)
 
 
 class LignePrix(models.Model):

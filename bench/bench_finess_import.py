@@ -145,12 +145,14 @@ COMMUNES = [
 def generate(lines, seed=2026):
     """Bytes of a cs1100502-like file (Windows-1252) with `lines` structureet lines."""
     # Imported here so that `--help` works without Django.
+    from core.reference import read
     from grappe.finess import expected_key
-    from grappe.reference import DEPARTEMENTS
 
     rng = random.Random(seed)
     departements = [
-        (code, name.upper()) for code, _insee, name, _region in DEPARTEMENTS if code.isdigit()
+        (d["code"], d["nom"].upper())
+        for d in read("grappe", "regions")["departements"]
+        if d["code"].isdigit()
     ]
     weights = [c[4] for c in CATEGORIES]
 

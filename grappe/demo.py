@@ -11,6 +11,7 @@ from functools import cache
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from core.reference import load as load_reference
 from grappe.convention_defaults import comite_defaults, convention_defaults
 from grappe.enums import (
     FonctionOg,
@@ -44,7 +45,7 @@ from grappe.models import (
     Region,
     Role,
 )
-from grappe.reference import EDITEURS_SAD, ESMS_AGREGATS, ESMS_CATEGORIES, editeur_key
+from grappe.reference import editeur_key
 from users.models import Civilite, User
 
 DEMO_PASSWORD = "demo-grappe-2026"
@@ -117,8 +118,8 @@ PEOPLE = {
     ),
 }
 
-# The categories of the demo's ESMS, as grappe.reference has them (loaded by a migration too;
-# created here as well, so the demo also seeds a database emptied by a test's flush).
+# The categories of the demo's ESMS, reference data (grappe/reference/categories.toml, loaded
+# again by the seeder, so that the demo also seeds a database emptied by a test's flush).
 CATEGORY_CODES = ["500", "354", "183", "182", "246", "255", "448", "446"]
 
 # OG: (key, FINESS EJ body (8 digits), raison sociale, statut, CP, commune, département)
@@ -364,18 +365,8 @@ class Seeder:
 
     def run(self):
         people = {key: self.person(*values) for key, values in PEOPLE.items()}
-        reference = {code: (lib, agr) for code, lib, agr in ESMS_CATEGORIES}
-        categories = {
-            code: Categorie.objects.get_or_create(
-                code=code,
-                defaults={
-                    "libelle": reference[code][0],
-                    "agregat_code": reference[code][1],
-                    "agregat_libelle": ESMS_AGREGATS[reference[code][1]],
-                },
-            )[0]
-            for code in CATEGORY_CODES
-        }
+        load_reference()
+        categories = Categorie.objects.in_bulk(CATEGORY_CODES, field_name="code")
         ogs = {}
         for key, body, name, statut, cp, commune, dep in OGS:
             ogs[key], _ = OrganismeGestionnaire.objects.get_or_create(
@@ -462,10 +453,9 @@ class Seeder:
         return {"grappe": grappe, "people": people, "ogs": ogs}
 
     def editeurs(self):
-        """The demo's référencés, and the reference list of migration 0013 again (a test's
-        flush empties it)."""
+        """The demo's référencés (the reference list is loaded by `run`)."""
         entries = [(nom, domaines, DEMO_SOURCE) for nom, domaines in EDITEURS_REFERENCES]
-        for nom, domaines, source in [*entries, *EDITEURS_SAD]:
+        for nom, domaines, source in entries:
             for domaine in domaines:
                 EditeurReference.objects.get_or_create(
                     cle=editeur_key(nom),

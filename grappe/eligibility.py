@@ -15,7 +15,7 @@ from core.text import agree, plural
 from grappe.enums import Domaine, TypeProjet, UniteSeuil
 from grappe.finess import check_finess
 from grappe.models import EditeurReference
-from grappe.reference import SAD_DOMAINS, editeur_key
+from grappe.reference import default_sad_domains, editeur_key
 
 # Long lists of offenders are cut so that a reason stays readable on the page and in the PDF.
 MAX_NAMED = 5
@@ -405,7 +405,7 @@ def _editeurs_conformite(grappe, aap, memberships):
     in the admin may lag the RESAH's, the éditeur may apply to the SAD, and seed 002 foresees a
     derogation for a non-referenced solution deployed in all the ESMS of a field. None when no
     ESMS of the SAD domains is in mise en conformité (nothing to say)."""
-    sad_domains = set(aap.sad_domains or []) if aap is not None else set(SAD_DOMAINS)
+    sad_domains = set(aap.sad_domains or []) if aap is not None else set(default_sad_domains())
     concerned = [
         m
         for m in memberships

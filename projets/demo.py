@@ -50,7 +50,7 @@ from projets.models import (
     Risque,
     RisqueHistorique,
 )
-from projets.reference_plan import RISQUES_COOPERATION
+from projets.reference import risques_cooperation
 from projets.services import instantiate_plan
 
 START = datetime.date(2026, 1, 5)
@@ -272,7 +272,7 @@ def seed(grappe, people):
                     created_at=moment + datetime.timedelta(days=1),
                 )
 
-    for index, risque in enumerate(RISQUES_COOPERATION):
+    for index, risque in enumerate(risques_cooperation()):
         probabilite, impact = [(3, 4), (2, 4), (3, 3), (2, 2), (1, 3)][index % 5]
         created = Risque.objects.create(
             plan=plan,

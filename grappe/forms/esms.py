@@ -41,7 +41,7 @@ MANUAL_FIELDS = [
 
 def esms_categories():
     """FINESS categories of social and medico-social establishments (aggregates 4xxx): all of
-    the registry's, loaded from grappe.reference and refreshed by the FINESS import."""
+    the registry's, loaded from grappe/reference/categories.toml, refreshed by the FINESS import."""
     return Categorie.objects.filter(agregat_code__startswith="4").order_by("code")
 
 
@@ -112,6 +112,20 @@ class RegistryLookup:
     pending: bool = False  # a join request of this grappe already waits for the OG
     refused_on: object = None  # the OG refused this grappe's request lately (no re-asking)
     direct: bool = False  # the user speaks for the ESMS's OG: it joins without a request
+
+    @property
+    def is_error(self):
+        return self.state == "erreur"
+
+    @property
+    def is_unknown(self):
+        """A valid number the registry does not hold: the ESMS is typed by hand."""
+        return self.state == "inconnu"
+
+    @property
+    def is_found(self):
+        """In the registry: addable or requestable ("registre"), or refused ("refuse")."""
+        return self.state in ("registre", "refuse")
 
     @property
     def refusal(self):

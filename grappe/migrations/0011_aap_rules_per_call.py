@@ -1,28 +1,38 @@
 """Issue 18: per-call reduced threshold (with its unit), AMOA funding and tranche split, each
-with its source (grappe.reference.AAP_RULES).
+with its source (grappe/reference/aaps.toml), applied to the calls that exist.
 
 The tranches of conventions already signed are frozen first, by indicateurs' migration 0009
 (which runs before this one: grappe knows nothing of indicateurs), so that a new split of the
-call only applies to new conventions."""
+call only applies to new conventions. On a fresh database there is no call yet:
+`manage.py load_reference` (run after `migrate`) creates them with these rules."""
 
 from decimal import Decimal
 
 from django.db import migrations, models
 
-from grappe.reference import AAP_RULES
+from core.reference import read
+
+RULES = [
+    "seuil_reduit",
+    "seuil_reduit_unite",
+    "seuil_reduit_source",
+    "finance_amoa",
+    "amoa_source",
+    "tranches_source",
+]
 
 
 def load(apps, schema_editor):
-    """Idempotent: applies AAP_RULES to the calls of migration 0003 (matched by name)."""
+    """Idempotent: applies the rules of aaps.toml to the calls that exist (matched by name)."""
     Aap = apps.get_model("grappe", "Aap")
     AapTranche = apps.get_model("grappe", "AapTranche")
-    for name, rules in AAP_RULES.items():
-        rules = dict(rules)
-        tranches = rules.pop("tranches")
-        aap = Aap.objects.filter(name=name).first()
+    for call in read("grappe", "aaps")["aaps"]:
+        tranches = [(t["numero"], t["pourcentage"], t["evenement"]) for t in call["tranches"]]
+        aap = Aap.objects.filter(name=call["name"]).first()
         if aap is None:  # renamed or deleted in the admin: leave it to the national admin
             continue
-        Aap.objects.filter(pk=aap.pk).update(**rules)
+        # A key left out of the file is empty (TOML has no null).
+        Aap.objects.filter(pk=aap.pk).update(**{field: call.get(field) for field in RULES})
         wanted = {(n, Decimal(p), e) for n, p, e in tranches}
         existing = set(
             AapTranche.objects.filter(aap=aap).values_list("numero", "pourcentage", "evenement")

@@ -1,46 +1,39 @@
 """Issue 18: the éditeurs referenced by the RESAH SAD per category (seed 002, mise en conformité),
-each call's source for its dates, thresholds and barème, and the corrections the seeds call for
-(grappe.reference: AAP_SOURCES, EDITEURS_SAD).
+each call's source for its dates, thresholds and barème (grappe/reference/aaps.toml), and the
+corrections the seeds call for, applied to the calls that exist. The éditeurs themselves are
+created by `manage.py load_reference` (editeurs_sad.toml, run after `migrate`).
 
 Existing databases keep what the national admin changed: the year of the temps 2 is corrected
 only where it is still the wrong 2022, a source only written where it is empty or still the text
-migration 0011 wrote."""
+migration 0011 first wrote."""
 
 from django.db import migrations, models
 
-from grappe.reference import (
-    AAP_SOURCES,
-    AMOA_SOURCE_AMORCAGE_T1,
-    AMOA_SOURCE_AMORCAGE_T1_0011,
-    EDITEURS_SAD,
-    editeur_key,
-)
+from core.reference import read
 
+T1 = "Amorçage — temps 1 (AAP n°1)"
 # Seed 001 (8 April 2021): « Le 2ème temps va s'ouvrir en juin 2021 » — not 2022.
 YEAR_FIXES = {"Amorçage — temps 2 (AAP n°2)": (2022, 2021)}
-AMOA_FIXES = {
-    "Amorçage — temps 1 (AAP n°1)": (AMOA_SOURCE_AMORCAGE_T1_0011, AMOA_SOURCE_AMORCAGE_T1)
-}
+# The temps 1 AMOA rule as migration 0011 first wrote it, replaced where left unchanged: history,
+# not reference data (seed 002 recalls that the call n°1 could fund an AMOA out of its 25 k€).
+AMOA_SOURCE_T1_0011 = (
+    "Seed 001 : l'AMOA fait partie des « nouveaux objets financés » du temps 2 "
+    "(« accompagnement dans la procédure de marché, accompagnement au pilotage du "
+    "projet ») : le temps 1 ne la finance pas."
+)
 
 
 def load(apps, schema_editor):
-    """Idempotent: the calls are matched by name (those renamed in the admin are left alone),
-    the éditeurs by name and category."""
+    """Idempotent: the calls are matched by name (those renamed in the admin are left alone)."""
     Aap = apps.get_model("grappe", "Aap")
-    EditeurReference = apps.get_model("grappe", "EditeurReference")
+    calls = {call["name"]: call for call in read("grappe", "aaps")["aaps"]}
     for name, (wrong, right) in YEAR_FIXES.items():
         Aap.objects.filter(name=name, year=wrong).update(year=right)
-    for name, (old, new) in AMOA_FIXES.items():
-        Aap.objects.filter(name=name, amoa_source=old).update(amoa_source=new)
-    for name, source in AAP_SOURCES.items():
-        Aap.objects.filter(name=name, regles_source="").update(regles_source=source)
-    for nom, domaines, source in EDITEURS_SAD:
-        for domaine in domaines:
-            EditeurReference.objects.get_or_create(
-                cle=editeur_key(nom),
-                domaine=domaine,
-                defaults={"nom": nom, "source": source, "actif": True},
-            )
+    Aap.objects.filter(name=T1, amoa_source=AMOA_SOURCE_T1_0011).update(
+        amoa_source=calls[T1]["amoa_source"]
+    )
+    for name, call in calls.items():
+        Aap.objects.filter(name=name, regles_source="").update(regles_source=call["regles_source"])
 
 
 class Migration(migrations.Migration):

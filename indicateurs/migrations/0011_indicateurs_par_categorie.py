@@ -2,42 +2,45 @@
 
 from django.db import migrations, models
 
-# The 2025 instruction lifted the MSSanté and DMP targets for the AHI establishments (accueil,
-# hébergement, insertion), outside the Ségur SONS. Which FINESS categories: our reading.
-AHI_AGREGATS = ["4601"]
-AHI_SOURCE = (
-    "Instruction 2025 : cibles MSSanté et DMP levées pour les établissements AHI (accueil, "
-    "hébergement, insertion) hors du périmètre du SONS. Catégories retenues : agrégat FINESS "
-    "4601 (établissements pour adultes et familles en difficulté) — par défaut, à confirmer."
-)
+from core.reference import read
 
 
 def load(apps, schema_editor):
+    """The exclusions of indicateurs/reference/indicateurs.toml (the AHI establishments), applied
+    to the indicators that exist where none is set yet; on a fresh database there is none:
+    `manage.py load_reference` (run after `migrate`) creates them with their exclusions."""
     Indicateur = apps.get_model("indicateurs", "Indicateur")
     Categorie = apps.get_model("grappe", "Categorie")
-    ahi = list(Categorie.objects.filter(agregat_code__in=AHI_AGREGATS))
-    for indicateur in Indicateur.objects.filter(code__in=["mssante", "dmp"], exclusion_source=""):
-        indicateur.categories_exclues.add(*ahi)
-        indicateur.exclusion_source = AHI_SOURCE
-        indicateur.save(update_fields=["exclusion_source"])
+    for exclusion in read("indicateurs", "indicateurs")["exclusions"]:
+        categories = list(Categorie.objects.filter(agregat_code__in=exclusion["agregats"]))
+        for indicateur in Indicateur.objects.filter(
+            code__in=exclusion["indicateurs"], exclusion_source=""
+        ):
+            indicateur.categories_exclues.add(*categories)
+            indicateur.exclusion_source = exclusion["source"]
+            indicateur.save(update_fields=["exclusion_source"])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grappe', '0013_editeurs_sad_sources_aap'),
-        ('indicateurs', '0010_dmp_premiere_mesure_distincte'),
+        ("grappe", "0013_editeurs_sad_sources_aap"),
+        ("indicateurs", "0010_dmp_premiere_mesure_distincte"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicateur',
-            name='categories_exclues',
-            field=models.ManyToManyField(blank=True, related_name='+', to='grappe.categorie', verbose_name="catégories d'ESMS non concernées"),
+            model_name="indicateur",
+            name="categories_exclues",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="grappe.categorie",
+                verbose_name="catégories d'ESMS non concernées",
+            ),
         ),
         migrations.AddField(
-            model_name='indicateur',
-            name='exclusion_source',
+            model_name="indicateur",
+            name="exclusion_source",
             field=models.TextField(blank=True, verbose_name="source de l'exclusion"),
         ),
         migrations.RunPython(load, migrations.RunPython.noop),

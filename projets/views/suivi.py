@@ -32,7 +32,7 @@ from projets.models import (
     Risque,
     RisqueHistorique,
 )
-from projets.reference_plan import RISQUES_COOPERATION
+from projets.reference import risques_cooperation
 
 # Starting point of the cooperation risks proposed for an empty register (to be adjusted).
 PROBABILITE_TYPE = 2
@@ -290,7 +290,7 @@ def risque_list(request, pk):
         "categorie_choices": CategorieRisque.choices,
         "can_edit": can_edit,
         "register_empty": register_empty,
-        "nb_types": len(RISQUES_COOPERATION),
+        "nb_types": len(risques_cooperation()),
         "probabilite_type": PROBABILITE_TYPE,
         "impact_type": IMPACT_TYPE,
     }
@@ -317,7 +317,7 @@ def _propose_cooperation_risks(request, grappe, plan):
                 impact=IMPACT_TYPE,
                 statut=StatutRisque.OUVERT,
             )
-            for item in RISQUES_COOPERATION
+            for item in risques_cooperation()
         )
         now = timezone.now()
         RisqueHistorique.objects.bulk_create(

@@ -4,8 +4,8 @@ market study."""
 import pytest
 from django.urls import reverse
 
-from amoa import grille_reference
 from amoa.models import Exigence, GrilleFonctionnelle, SolutionEtudiee
+from core.reference import read
 from grappe.models import HistoryEntry
 from tests.amoa.factories import editeur_consultation, make_offre_editeur
 from tests.amoa.test_dui_classement import answer
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def reference_count():
     def count(domain):
-        _, _, requirements, children = domain
-        return len(requirements) + sum(count(child) for child in children)
+        children = domain.get("sous_domaines", [])
+        return len(domain["exigences"]) + sum(count(child) for child in children)
 
-    return sum(count(domain) for domain in grille_reference.DOMAINES)
+    return sum(count(domain) for domain in read("amoa", "grille")["domaines"])
 
 
 def test_grid_is_created_from_the_reference_once(cast, client_for):

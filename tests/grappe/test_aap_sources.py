@@ -7,27 +7,22 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
+from core.reference import read
 from grappe.models import Aap
-from grappe.reference import (
-    AAP_RULES,
-    AAP_SOURCES,
-    AAPS,
-    AMOA_SOURCE_AMORCAGE_T1,
-    AMOA_SOURCE_AMORCAGE_T1_0011,
-)
 
 pytestmark = pytest.mark.django_db
 
-load = import_module("grappe.migrations.0013_editeurs_sad_sources_aap").load
+migration = import_module("grappe.migrations.0013_editeurs_sad_sources_aap")
+load = migration.load
 T1 = "Amorçage — temps 1 (AAP n°1)"
 T2 = "Amorçage — temps 2 (AAP n°2)"
+CALLS = {call["name"]: call for call in read("grappe", "aaps")["aaps"]}
 
 
 def test_every_call_of_the_reference_data_has_its_sources():
-    names = {aap["name"] for aap in AAPS}
-    assert set(AAP_SOURCES) == names == set(AAP_RULES)
-    for aap in Aap.objects.filter(name__in=names):
-        assert aap.regles_source == AAP_SOURCES[aap.name]
+    assert Aap.objects.filter(name__in=CALLS).count() == len(CALLS) == 3
+    for aap in Aap.objects.filter(name__in=CALLS):
+        assert aap.regles_source == CALLS[aap.name]["regles_source"]
         assert aap.amoa_source and aap.tranches_source and aap.seuil_reduit_source
 
 
@@ -45,13 +40,13 @@ def test_amorcage_calls_are_of_2021_with_the_seeds_words():
 
 def test_existing_database_is_corrected_where_untouched():
     Aap.objects.filter(name=T2).update(year=2022, regles_source="")
-    Aap.objects.filter(name=T1).update(amoa_source=AMOA_SOURCE_AMORCAGE_T1_0011, regles_source="")
+    Aap.objects.filter(name=T1).update(amoa_source=migration.AMOA_SOURCE_T1_0011, regles_source="")
     load(apps, None)
     t1, t2 = Aap.objects.get(name=T1), Aap.objects.get(name=T2)
     assert t2.year == 2021
-    assert t2.regles_source == AAP_SOURCES[T2]
-    assert t1.amoa_source == AMOA_SOURCE_AMORCAGE_T1
-    assert t1.regles_source == AAP_SOURCES[T1]
+    assert t2.regles_source == CALLS[T2]["regles_source"]
+    assert t1.amoa_source == CALLS[T1]["amoa_source"]
+    assert t1.regles_source == CALLS[T1]["regles_source"]
 
 
 def test_what_the_national_admin_changed_is_kept():

@@ -2,23 +2,19 @@
 RESAH SAD in the ESMS's category (seed 002) — a list kept by the national admin, an eligibility
 warning when an ESMS's éditeur is missing from it."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
+from core.reference import load, read
 from grappe.demo import seed
 from grappe.eligibility import CheckStatus, check_eligibility
 from grappe.enums import TypeProjet
 from grappe.models import Aap, EditeurReference
-from grappe.reference import EDITEURS_SAD, LISTE_INDICATIVE, editeur_key
+from grappe.reference import editeur_key
 from tests.grappe.factories import CategorieFactory, GrappeFactory, add_esms
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-load = import_module("grappe.migrations.0013_editeurs_sad_sources_aap").load
 
 
 def ssiad():
@@ -138,14 +134,15 @@ def test_without_call_the_default_sad_domains_apply(referenced):
 
 
 def test_reference_list_is_loaded_and_marked_indicative():
-    """Migration 0013 loads the seeds' only éditeur name, marked as an indicative entry, in
+    """The reference data holds the seeds' only éditeur name, marked as an indicative entry, in
     every SAD category; loading again changes nothing."""
-    for nom, domaines, source in EDITEURS_SAD:
-        assert LISTE_INDICATIVE in source
-        rows = EditeurReference.objects.filter(cle=editeur_key(nom))
-        assert sorted(rows.values_list("domaine", flat=True)) == sorted(domaines)
+    data = read("grappe", "editeurs_sad")
+    for editeur in data["editeurs"]:
+        assert data["liste_indicative"] in editeur["source"]
+        rows = EditeurReference.objects.filter(cle=editeur_key(editeur["nom"]))
+        assert sorted(rows.values_list("domaine", flat=True)) == sorted(editeur["domaines"])
     count = EditeurReference.objects.count()
-    load(apps, None)
+    assert load() == {}
     assert EditeurReference.objects.count() == count
 
 
@@ -166,7 +163,7 @@ def test_admin_lists_filters_and_searches_the_editeurs(admin_client, referenced)
     page = text(admin_client.get(url))
     assert "Médi-Logis" in page and "Soins &amp; Domicile" not in page
     assert "Soins & Domicile" in page
-    assert "MALTA" in page  # the indicative entry of the migration
+    assert "MALTA" in page  # the indicative entry of the reference data
     only_domicile = text(admin_client.get(url, {"domaine": "domicile"}))
     assert "Soins & Domicile" in only_domicile and "Médi-Logis" not in only_domicile
     found = text(admin_client.get(url, {"q": "médi"}))

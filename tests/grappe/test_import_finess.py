@@ -108,7 +108,7 @@ def test_default_import_keeps_social_and_medico_social_establishments_only():
         "500",
         "340",
     }
-    # The ESMS categories are reference data (grappe.reference, migration grappe 0008), written
+    # The ESMS categories are reference data (grappe/reference/categories.toml), written
     # as the FINESS file writes them: the real file neither adds nor relabels any.
     assert result.categories_creees == result.categories_mises_a_jour == 0
 

@@ -1,18 +1,18 @@
-"""Reference data of the 18-step project plan (seed 003 adapted to a grappe of ESMS). No database."""
+"""Reference data of the 18-step project plan (seed 003 adapted to a grappe of ESMS,
+projets/reference/plan.toml). No database."""
 
 import re
 
 import pytest
 
 from projets.enums import CategorieRisque
-from projets.reference_plan import (
-    CATEGORIES_RISQUE,
-    ETAPES,
-    LIVRABLES_AMOA,
-    PHASES,
-    RISQUES_COOPERATION,
-    RUBRIQUES,
-)
+from projets.models import EtapeReference
+from projets.reference import plan
+
+PHASES = plan()["phases"]
+ETAPES = plan()["etapes"]
+LIVRABLES_AMOA = plan()["livrables_amoa"]
+RISQUES_COOPERATION = plan()["risques"]
 
 TEXT_FIELDS = [
     "objectifs",
@@ -69,7 +69,7 @@ def _all_texts():
             yield f"étape {etape['numero']} {field}", etape[field]
         for livrable in etape["livrables"]:
             yield f"étape {etape['numero']} livrable", livrable["titre"]
-        if etape["jalon"]:
+        if "jalon" in etape:
             yield f"étape {etape['numero']} jalon", etape["jalon"]["titre"]
 
 
@@ -101,7 +101,7 @@ def test_titres_du_seed():
 
 
 def test_rubriques_couvrent_les_champs_texte():
-    assert [code for code, _ in RUBRIQUES] == TEXT_FIELDS
+    assert EtapeReference.RUBRIQUES == TEXT_FIELDS
 
 
 @pytest.mark.parametrize("etape", ETAPES, ids=lambda e: f"etape{e['numero']}")
@@ -122,7 +122,7 @@ def test_etape_complete(etape):
         assert isinstance(livrable["validation_copil"], bool)
     assert isinstance(etape["duree_semaines"], int)
     assert 1 <= etape["duree_semaines"] <= 26
-    jalon = etape["jalon"]
+    jalon = etape.get("jalon")
     assert jalon is None or (jalon["titre"].strip() and isinstance(jalon["go_no_go"], bool))
 
 
@@ -153,7 +153,7 @@ def test_codes_de_livrables_uniques():
 
 
 def test_jalons_go_no_go():
-    go_no_go = {e["numero"] for e in ETAPES if e["jalon"] and e["jalon"]["go_no_go"]}
+    go_no_go = {e["numero"] for e in ETAPES if e.get("jalon", {}).get("go_no_go")}
     assert go_no_go == {3, 8, 11, 14}
     assert ETAPES[2]["jalon"]["titre"] == "Note de cadrage approuvée par le COPIL"
     assert ETAPES[10]["jalon"]["titre"] == "Choix de la solution validé par le COPIL"
@@ -190,7 +190,7 @@ def test_livrables_amoa():
 
 
 def test_risques_cooperation():
-    categories = {code for code, _ in CATEGORIES_RISQUE}
+    categories = set(CategorieRisque.values)
     assert categories == {
         "cooperation",
         "gouvernance",
@@ -211,7 +211,3 @@ def test_risques_cooperation():
     # Seed 004, "Les causes fréquentes d'échec de la coopération".
     for cause in ["Prise de pouvoir", "Instabilité de la gouvernance", "Complexité du projet"]:
         assert any(titre.startswith(cause) for titre in titres)
-
-
-def test_risk_categories_match_the_model_choices():
-    assert [(c.value, c.label) for c in CategorieRisque] == CATEGORIES_RISQUE

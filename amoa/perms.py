@@ -114,3 +114,11 @@ def history_filter(user, grappe, entries):
     if is_blind_on_grappe(user, grappe):
         return entries.without_confidential()
     return entries
+
+
+def shows_consultation_in_header(user, context):
+    """« Consultation AMOA » in the header (grappe.extensions.NavEntry): the call of the one
+    grappe the user works on, unless they are its AMOA consultant (no query: the header's ties
+    hold the roles)."""
+    grappe = context["grappe"]
+    return grappe is not None and not grappe_perms.is_amoa_only(user, grappe)

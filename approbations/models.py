@@ -72,3 +72,11 @@ class Avis(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_decision_display()}"
+
+    @property
+    def is_approval(self):
+        return self.decision == Decision.APPROUVE
+
+    @property
+    def is_rejection(self):
+        return self.decision == Decision.REJETTE

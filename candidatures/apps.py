@@ -10,7 +10,8 @@ class CandidaturesConfig(AppConfig):
         # deliverables and minutes (approbations.inbox).
         from approbations import inbox
         from candidatures import engagements
-        from grappe.extensions import register_call_lock
+        from candidatures.perms import shows_campagnes_in_header
+        from grappe.extensions import NavEntry, register_call_lock, register_nav_entry
         from projets.extensions import register_daily_reminder
 
         inbox.register(inbox.Kind("candidature", engagements.awaiting, engagements.rows))
@@ -20,6 +21,9 @@ class CandidaturesConfig(AppConfig):
         )
         # A grappe whose dossier is filed keeps the call it answered.
         register_call_lock(call_lock)
+        register_nav_entry(
+            NavEntry(40, "Appels à projets", "candidatures:campagnes", shows_campagnes_in_header)
+        )
 
 
 def call_lock(grappe):

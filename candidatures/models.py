@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from candidatures.enums import StatutCandidature
+from candidatures.enums import StatutCampagne, StatutCandidature
 from candidatures.reference import CRITERES_SOURCE, DEFAULT_CRITERES, DEFAULT_PIECES
 from grappe.models import Aap, ArsAgent
 
@@ -85,8 +85,8 @@ class Campagne(models.Model):
     def statut(self, moment=None):
         moment = moment or timezone.now()
         if moment < self.ouverture:
-            return "à venir"
-        return "ouverte" if moment < self.cloture else "close"
+            return StatutCampagne.A_VENIR
+        return StatutCampagne.OUVERTE if moment < self.cloture else StatutCampagne.CLOSE
 
     def poids_total(self):
         return sum(critere.poids for critere in self.criteres.all())
@@ -246,6 +246,16 @@ class Candidature(models.Model):
     @property
     def editable(self):
         return self.statut in self.EDITABLE
+
+    @property
+    def is_retained(self):
+        """Retained by the selection committee: its financing convention follows."""
+        return self.statut == StatutCandidature.RETENUE
+
+    @property
+    def is_incomplete(self):
+        """Pieces were requested from the grappe."""
+        return self.statut == StatutCandidature.INCOMPLETE
 
     # An OG's direction commits its OG, whoever wrote the dossier: no author is left out of the
     # engagement (approbations.engine.Regle.for_document).
@@ -627,3 +637,11 @@ class DecisionSelection(models.Model):
 
     def __str__(self):
         return f"{self.candidature} : {self.get_decision_display()}"
+
+    @property
+    def is_retained(self):
+        return self.decision == StatutCandidature.RETENUE
+
+    @property
+    def is_waitlisted(self):
+        return self.decision == StatutCandidature.LISTE_ATTENTE

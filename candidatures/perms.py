@@ -90,3 +90,9 @@ def can_read_decision(user, candidature):
     return can_manage_campagne(user, candidature.campagne) or grappe_perms.can_view_grappe(
         user, candidature.grappe
     )
+
+
+def shows_campagnes_in_header(user, context):
+    """« Appels à projets » in the header (grappe.extensions.NavEntry): the national admin and
+    the ARS agents, who open the calls (can_open_campagne, read here from the header's ties)."""
+    return context["scope"] in ("national", "region")

@@ -111,6 +111,10 @@ class OfferResult:
     def ranked(self):
         return self.status == "classee"
 
+    @property
+    def eliminated(self):
+        return self.status == "eliminee"
+
 
 @dataclass
 class SensitivityRow:

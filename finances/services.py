@@ -16,7 +16,8 @@ Rules:
 - **Alerts**: a poste whose engagements exceed its budget; an engagement with no invoice 90 days
   after its date; a paid tranche not fully transferred to the coopérateur OGs 30 days after its
   payment (`paye_le`); invoices imported without their PDF.
-- **Sharing the subsidy** (`repartition`): each paid tranche's `montant_paye` shared by the key
+- **Sharing the subsidy** (`repartition`): what the ARS paid of each tranche (`montant_paye`, the
+  sum of its payments, `Tranche.objects.versees()`: paid wholly or in part) shared by the key
   (per ESMS, equal, typed percentages) with core.money.allocate; per OG `recu` (its shares),
   `reverse` (its transfers; the porteur's own share counts as transferred on payment) and `du`.
 """
@@ -44,7 +45,6 @@ from finances.models import (
 )
 from grappe.funding import simulate_funding
 from grappe.models import EsmsMembership, OgMembership, OrganismeGestionnaire
-from indicateurs.enums import StatutTranche
 from indicateurs.models import Tranche
 
 ZERO = Decimal("0.00")
@@ -381,6 +381,16 @@ class Repartition:
     en_retard: list = field(default_factory=list)  # TranchePartagee not shared after 30 days
     pourcentages: dict = field(default_factory=dict)  # og_id → typed %, mode « parts saisies »
 
+    @property
+    def is_per_esms(self):
+        """Each OG's share in proportion to its ESMS."""
+        return self.mode == ModeRepartition.ESMS
+
+    @property
+    def is_typed_shares(self):
+        """Percentages typed in the cooperation agreement (`pourcentages`)."""
+        return self.mode == ModeRepartition.SAISIE
+
     def par_og(self):
         return {total.og.pk: total for total in self.ogs}
 
@@ -444,9 +454,7 @@ def repartition(grappe, today=None):
     }
     tranches = []
     par_og = {total.og.pk: total for total in totaux}
-    for tranche in Tranche.objects.filter(
-        grappe=grappe, statut=StatutTranche.PAYEE, montant_paye__isnull=False
-    ).order_by("numero"):
+    for tranche in Tranche.objects.versees().filter(grappe=grappe).order_by("numero"):
         shares = allocate(tranche.montant_paye, [total.poids for total in sharing])
         parts = []
         for total, share in zip(sharing, shares, strict=True):

@@ -1,6 +1,9 @@
 """Extension points of the registry for the apps built on it. The dependency goes from those
 apps to grappe, never back: grappe calls what they register in their AppConfig.ready()."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 # Functions (user, grappe, queryset of HistoryEntry) -> queryset, applied in order by the
 # grappe's history page: each may only narrow what the user sees.
 HISTORY_FILTERS = []
@@ -16,6 +19,34 @@ def filter_history(user, grappe, entries):
     for function in HISTORY_FILTERS:
         entries = function(user, grappe, entries)
     return entries
+
+
+# Entries of the header the apps built on grappe add (Projet, Consultation AMOA, Indicateurs,
+# Appels à projets, Mes actions, À valider…), each with the predicate of its app's perms.py.
+# grappe.navigation shows them after its own entries, by `order`, to whom `visible(user,
+# context)` holds: `context` is the request's ties (grappe.navigation.header_context: "scope" —
+# "national", "region", "grappe" or "grappes" — and "grappe", the one grappe the header works on),
+# read without a query. An entry with `for_grappe` links to that grappe's page; it is active
+# under `prefix` (a path), or under its URL's folder with `section`, or on its URL.
+@dataclass(frozen=True)
+class NavEntry:
+    order: int
+    label: str
+    url_name: str
+    visible: Callable
+    for_grappe: bool = False
+    section: bool = False
+    prefix: str = ""
+
+
+NAV_ENTRIES = []
+
+
+def register_nav_entry(entry):
+    if entry not in NAV_ENTRIES:
+        NAV_ENTRIES.append(entry)
+        NAV_ENTRIES.sort(key=lambda registered: registered.order)
+    return entry
 
 
 # Counts shown beside a header entry, by the entry's URL name: function (user) -> int, and the

@@ -258,6 +258,11 @@ class Esms(Address):
     def is_esms(self):
         return self.categorie.is_esms
 
+    @property
+    def is_manual_entry(self):
+        """Typed by hand: a FINESS number the imported registry did not know yet."""
+        return self.source == SourceDonnee.SAISIE
+
 
 # ---------------------------------------------------------------------------------------------
 # Calls for projects (AAP): eligibility and funding rules as data
@@ -906,6 +911,11 @@ class Comite(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} — {self.grappe}"
 
+    @property
+    def uses_quorum(self):
+        """A quorum of approvals validates, rather than every voting member."""
+        return self.regle_validation == RegleValidation.QUORUM
+
     def clean(self):
         if self.regle_validation == RegleValidation.QUORUM and not self.quorum:
             raise ValidationError({"quorum": "Indiquez le nombre d'approbations requis."})
@@ -1017,6 +1027,11 @@ class Role(models.Model):
     def kind_label(self):
         """« Cheffe de projet interne », « Référente DUI » for Madame (grappe.enums.label_for)."""
         return label_for(RoleKind(self.kind), self.user)
+
+    @property
+    def is_referent_dui(self):
+        """The référent DUI of one ESMS (`esms`)."""
+        return self.kind == RoleKind.REFERENT_DUI
 
 
 class ArsAgent(models.Model):
@@ -1188,3 +1203,7 @@ class FinessImport(models.Model):
 
     def __str__(self):
         return f"Import FINESS {self.original_name} ({self.started_at:%d/%m/%Y})"
+
+    @property
+    def is_running(self):
+        return self.status == StatutImport.EN_COURS

@@ -1,17 +1,20 @@
 """The header: who the user is on Grappe and where they work.
 
-Later apps add their entries here (Projet, AMOA, Indicateurs, Tableau de bord ARS) by URL name;
-no app module is imported, so the dependency direction stays indicateurs → projets → grappe.
+grappe shows its own entries (the grappes, the FINESS registry, the admin site); the apps built
+on it register theirs (Projet, Consultation AMOA, Indicateurs, Appels à projets…) in
+grappe.extensions with the predicate of their perms.py: grappe imports none of them.
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import BigIntegerField, Exists, OuterRef, Value
 from django.urls import reverse
 
 from core.text import agree
 from grappe.enums import FonctionOg, RoleComite, RoleKind, TypeComite, label_for
-from grappe.extensions import nav_counter
+from grappe.extensions import NAV_ENTRIES, nav_counter
 from grappe.models import ArsAgent, ComiteMember, Grappe, OgPerson, Role
 
 
@@ -35,21 +38,47 @@ def counted(item, url_name, user):
     return item
 
 
+# A user id no account has: it marks, in the statement compiled once, where the user's id goes.
+_USER_MARK = -4_242_424_242
+
+
 def _attachments(user):
     """Every tie of the user to Grappe in one query: (source, grappe id, grappe or region name,
     role, committee kind, votes on a COPIL), for roles, committee seats and ARS regions.
 
-    Simple rows read once per request: the header runs on every page, and the correlated
-    subqueries it used before cost more to build in Python than to run."""
+    Simple rows read once per request: the header runs on every page. Compiling the statement
+    cost more than running it (a fifth of a page's time in the permission matrix), so it is
+    compiled once per database and run with the user's id in place of the mark."""
+    sql, params, slots = _attachments_statement(connection.alias)
+    params = list(params)
+    for slot in slots:
+        params[slot] = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # The last column is a boolean (SQLite returns 0 or 1).
+        return [(*row[:5], bool(row[5])) for row in cursor.fetchall()]
+
+
+@functools.cache
+def _attachments_statement(alias):
+    """(sql, params, positions of the user's id in params) of `_attachments_query`."""
+    query = _attachments_query(_USER_MARK).query
+    sql, params = query.get_compiler(using=alias).as_sql()
+    slots = [index for index, param in enumerate(params) if param == _USER_MARK]
+    assert len(slots) == 4, "one user id per part of the union"
+    return sql, tuple(params), slots
+
+
+def _attachments_query(user_id):
     copil_vote = Exists(ComiteMember.objects.copil_voters().filter(pk=OuterRef("pk")))
     # order_by(): a compound statement takes no ORDER BY in its parts (the models' orderings).
     roles = (
-        Role.objects.filter(user=user)
+        Role.objects.filter(user_id=user_id)
         .order_by()
         .values_list(Value("role"), "grappe_id", "grappe__name", "kind", Value(""), Value(False))
     )
     seats = (
-        ComiteMember.objects.filter(user=user)
+        ComiteMember.objects.filter(user_id=user_id)
         .order_by()
         .annotate(copil_vote=copil_vote)
         .values_list(
@@ -62,7 +91,7 @@ def _attachments(user):
         )
     )
     regions = (
-        ArsAgent.objects.filter(user=user)
+        ArsAgent.objects.filter(user_id=user_id)
         .order_by()
         .values_list(
             Value("ars"),
@@ -76,7 +105,7 @@ def _attachments(user):
     # Directions of organismes gestionnaires answer for their OG in the "À valider" inbox (the
     # engagement on a grappe's dossier), with or without a role in the grappe.
     directions = (
-        OgPerson.objects.filter(user=user, fonction=FonctionOg.DIRECTION)
+        OgPerson.objects.filter(user_id=user_id, fonction=FonctionOg.DIRECTION)
         .order_by()
         .values_list(
             Value("og"),
@@ -87,7 +116,7 @@ def _attachments(user):
             Value(False),
         )
     )
-    return list(roles.union(seats, regions, directions, all=True))
+    return roles.union(seats, regions, directions, all=True)
 
 
 def user_context(user):
@@ -106,9 +135,11 @@ def user_context(user):
         grappe.copil_voter = getattr(grappe, "copil_voter", False) or bool(votes)
         if source == "role":
             grappe.role_kinds = getattr(grappe, "role_kinds", set()) | {kind}
+    # The rows hold every role of the user: grappe.perms.roles reads them without a query.
+    if getattr(user, "_grappe_roles_cache", None) is None:
+        user._grappe_roles_cache = {}
     for grappe in grappes.values():
-        # AMOA consultants only: the AMOA call is hidden from them (amoa.perms).
-        grappe.amoa_only = getattr(grappe, "role_kinds", set()) == {RoleKind.AMOA}
+        user._grappe_roles_cache.setdefault(grappe.pk, getattr(grappe, "role_kinds", set()))
     ordered = sorted(grappes.values(), key=lambda g: (not g.copil_voter, g.name, g.pk))
     user._grappe_context = {
         "grappes": ordered[:2],
@@ -138,58 +169,45 @@ def role_label(user):
     return ""
 
 
-def navigation_for(user, path):
+def header_context(user):
+    """user_context with the header's "scope" — "national" (the national admin), "region" (an
+    ARS agent), "grappe" (one grappe), "grappes" (several, or none yet) — and "grappe", the one
+    grappe in scope "grappe" (None otherwise): what the registered entries' predicates read."""
     ctx = user_context(user)
-    items = []
-    grappes = ctx["grappes"]
     if user.is_staff:
-        items.append(NavItem("Grappes", reverse("grappe:list")))
-        items.append(NavItem("Registre FINESS", reverse("grappe:registre")))
-        items.append(
-            NavItem(
-                "Tableau national", reverse("indicateurs:tableau_national"), prefix="/indicateurs/"
-            )
-        )
-        items.append(NavItem("Appels à projets", reverse("candidatures:campagnes")))
+        scope = "national"
     elif ctx["ars_regions"]:
-        items.append(NavItem("Grappes de ma région", reverse("grappe:list")))
-        # /indicateurs/ars/ leads the agent to their region's dashboard.
-        items.append(
-            NavItem(
-                "Tableau de bord ARS", reverse("indicateurs:tableau_ars"), prefix="/indicateurs/"
-            )
-        )
-        items.append(NavItem("Appels à projets", reverse("candidatures:campagnes")))
-    elif len(grappes) == 1:
-        grappe = grappes[0]
-        items.append(NavItem("Ma grappe", grappe.get_absolute_url()))
-        plan_url = reverse("projets:plan", args=[grappe.pk])
-        # Active on every project page of the grappe (plan, livrables, planning, risques…).
-        items.append(NavItem("Projet", plan_url, prefix=plan_url.removesuffix("plan/")))
-        if not grappe.amoa_only:
-            items.append(
-                NavItem(
-                    "Consultation AMOA",
-                    reverse("amoa:consultations", args=[grappe.pk]),
-                    prefix=f"/amoa/grappes/{grappe.pk}/",
-                )
-            )
-        indicateurs_url = reverse("indicateurs:tableau_grappe", args=[grappe.pk])
-        items.append(
-            NavItem(
-                "Indicateurs",
-                indicateurs_url,
-                prefix=indicateurs_url.removesuffix("tableau-de-bord/"),
-            )
-        )
+        scope = "region"
+    elif len(ctx["grappes"]) == 1:
+        scope = "grappe"
     else:
-        items.append(NavItem("Mes grappes", reverse("grappe:list")))
-    if grappes and not user.is_staff and not ctx["ars_regions"]:
-        items.append(NavItem("Mes actions", reverse("projets:my_actions")))
-    if ctx["copil_voter"] or ctx["og_direction"]:
-        # The documents awaiting the person's answer, counted by approbations.inbox (each app
-        # registers its kinds in its ready(); the counter is registered by projets).
-        items.append(counted(NavItem("À valider", reverse("projets:inbox")), "projets:inbox", user))
+        scope = "grappes"
+    return {**ctx, "scope": scope, "grappe": ctx["grappes"][0] if scope == "grappe" else None}
+
+
+OWN_ENTRIES = {
+    "national": [("Grappes", "grappe:list"), ("Registre FINESS", "grappe:registre")],
+    "region": [("Grappes de ma région", "grappe:list")],
+    "grappes": [("Mes grappes", "grappe:list")],
+}
+
+
+def _registered_item(entry, context):
+    args = [context["grappe"].pk] if entry.for_grappe else []
+    url = reverse(entry.url_name, args=args)
+    prefix = entry.prefix or (url.rstrip("/").rpartition("/")[0] + "/" if entry.section else "")
+    return NavItem(entry.label, url, prefix=prefix)
+
+
+def navigation_for(user, path):
+    context = header_context(user)
+    if context["grappe"] is not None:
+        items = [NavItem("Ma grappe", context["grappe"].get_absolute_url())]
+    else:
+        items = [NavItem(label, reverse(name)) for label, name in OWN_ENTRIES[context["scope"]]]
+    for entry in NAV_ENTRIES:
+        if entry.visible(user, context):
+            items.append(counted(_registered_item(entry, context), entry.url_name, user))
     for item in items:
         prefix = item.prefix or item.url
         item.active = path.startswith(prefix) and prefix != "/"

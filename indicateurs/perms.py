@@ -56,3 +56,19 @@ def can_view_region(user, region):
     if not user.is_authenticated:
         return False
     return user.is_staff or ArsAgent.objects.filter(user=user, region=region).exists()
+
+
+# The header's entries (grappe.extensions.NavEntry): `context` is grappe.navigation's
+# header_context, read without a query.
+
+
+def shows_national_dashboard_in_header(user, context):
+    return context["scope"] == "national"
+
+
+def shows_region_dashboard_in_header(user, context):
+    return context["scope"] == "region"
+
+
+def shows_grappe_dashboard_in_header(user, context):
+    return context["scope"] == "grappe"

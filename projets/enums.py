@@ -8,6 +8,10 @@ class StatutEtape(models.TextChoices):
     EN_RETARD = "en_retard", "En retard"
     SANS_OBJET = "sans_objet", "Sans objet"
 
+    @property
+    def is_late(self):
+        return self == StatutEtape.EN_RETARD
+
 
 class DecisionJalon(models.TextChoices):
     GO = "go", "Go"

@@ -65,3 +65,24 @@ def register_report_section(provider):
 def report_sections(grappe, today, user):
     sections = (provider(grappe, today, user) for provider in report_section_providers)
     return [section for section in sections if section]
+
+
+# Functions (user, grappe) -> {"template", "context"} or None, by the number of a step of the
+# plan type (`EtapeReference.numero`): what a later app shows on that step's milestone, in the
+# plan's table of milestones and on the COPIL's decision form (the éditeur the comité de
+# sélection chose, from amoa, on step 11's: the COPIL records its go / no go on it). `template`
+# is included with `extra` = the returned dict and `compact` (True in the table). A provider
+# answers None when there is nothing to show or the user may not read it.
+milestone_extra_providers = {}
+
+
+def register_milestone_extra(numero, provider):
+    providers = milestone_extra_providers.setdefault(numero, [])
+    if provider not in providers:
+        providers.append(provider)
+    return provider
+
+
+def milestone_extras(numero, user, grappe):
+    extras = (provider(user, grappe) for provider in milestone_extra_providers.get(numero, []))
+    return [extra for extra in extras if extra]

@@ -373,6 +373,19 @@ class Jalon(models.Model):
     def __str__(self):
         return self.titre
 
+    @property
+    def is_go(self):
+        return self.decision == DecisionJalon.GO
+
+    @property
+    def is_no_go(self):
+        return self.decision == DecisionJalon.NO_GO
+
+    @property
+    def is_by_vote(self):
+        """Decided by a vote, whose counts the decision shows."""
+        return self.mode == ModeDecision.VOTE
+
     def decision_summary(self):
         """The COPIL's decision in one line, as the grappe's history writes it."""
         parts = [self.get_decision_display()]
@@ -554,6 +567,15 @@ class LivrableVersion(AuthoredDocument, models.Model):
     def locked(self):
         """A validated version is frozen: neither its file nor its decision may change."""
         return self.status == StatutVersion.VALIDEE
+
+    @property
+    def is_submitted(self):
+        """Submitted to the COPIL, awaiting its decision."""
+        return self.status == StatutVersion.SOUMISE
+
+    @property
+    def is_rejected(self):
+        return self.status == StatutVersion.REJETEE
 
 
 # ---------------------------------------------------------------------------------------------

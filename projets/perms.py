@@ -112,3 +112,22 @@ def readers_among(users, reunion):
     the recipients of an e-mail about it, the people an action of it may be given to."""
     grappe = reunion.grappe
     return [user for user in users if reunion.kind not in hidden_reunion_kinds(user, grappe)]
+
+
+# The header's entries (grappe.extensions.NavEntry): `context` is grappe.navigation's
+# header_context, read without a query.
+
+
+def shows_plan_in_header(user, context):
+    """« Projet »: the plan of the one grappe the user works on."""
+    return context["scope"] == "grappe"
+
+
+def shows_actions_in_header(user, context):
+    """« Mes actions »: the user's actions on their grappes (neither admin nor ARS agent)."""
+    return bool(context["grappes"]) and context["scope"] in ("grappe", "grappes")
+
+
+def shows_inbox_in_header(user, context):
+    """« À valider »: the COPIL's voters and the OG directions answer there."""
+    return context["copil_voter"] or context["og_direction"]

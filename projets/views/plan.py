@@ -10,14 +10,11 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from amoa import perms as amoa_perms
-from amoa.enums import ObjetConsultation
-from amoa.models import Choix
 from core.history import form_changes
 from core.text import plural
 from grappe import perms as grappe_perms
@@ -26,6 +23,7 @@ from grappe.models import HistoryEntry
 from grappe.shortcuts import get_grappe_for
 from projets import perms
 from projets.enums import DecisionJalon, StatutEtape
+from projets.extensions import milestone_extras
 from projets.forms.plan import (
     EtapeAddForm,
     EtapeForm,
@@ -198,9 +196,6 @@ def _late_reason(etape, today):
 # A grappe's plan
 # ---------------------------------------------------------------------------------------------
 
-# Step 11 of the plan type (« Procéder au choix de la solution »): its milestone is the COPIL's
-# go / no go on the éditeur the comité de sélection chose in the amoa app.
-ETAPE_CHOIX_SOLUTION = 11
 # Step 15 (« Former les utilisateurs et déployer la solution »): its milestone is the DUI's mise
 # en service, recorded per ESMS; the usage targets are measured from it (indicateurs).
 ETAPE_MISE_EN_SERVICE = 15
@@ -213,26 +208,13 @@ def _reference_numero(jalon):
     return etape.reference.numero if etape.reference_id else etape.ordre
 
 
-def _is_choix_solution(jalon):
-    return _reference_numero(jalon) == ETAPE_CHOIX_SOLUTION
-
-
 def _is_mise_en_service(jalon):
     return _reference_numero(jalon) == ETAPE_MISE_EN_SERVICE
 
 
-def choix_editeur(user, grappe):
-    """The DUI éditeur chosen by the comité de sélection (amoa), when the user may see it."""
-    if not amoa_perms.can_view_consultation(user, grappe):
-        return None
-    return (
-        Choix.objects.filter(
-            consultation__grappe=grappe, consultation__objet=ObjetConsultation.EDITEUR
-        )
-        .select_related("offre__candidat", "consultation")
-        .order_by("-date", "-pk")
-        .first()
-    )
+def _extras(jalon, user, grappe):
+    """What later apps show on the milestone (projets.extensions.register_milestone_extra)."""
+    return milestone_extras(_reference_numero(jalon), user, grappe)
 
 
 def plan_context(grappe, plan, today):
@@ -245,16 +227,7 @@ def plan_context(grappe, plan, today):
             Prefetch("depends_on", queryset=Etape.objects.only("pk", "ordre", "titre", "plan_id"))
         )
     )
-    # The éditeur choice (amoa) rides along as an id: no extra query when there is none.
-    choix_dui = Choix.objects.filter(
-        consultation__grappe=OuterRef("plan__grappe"),
-        consultation__objet=ObjetConsultation.EDITEUR,
-    ).order_by("-date", "-pk")
-    jalons = list(
-        plan.jalons.select_related("etape__reference")
-        .annotate(choix_dui_id=Subquery(choix_dui.values("pk")[:1]))
-        .order_by("planned_on", "pk")
-    )
+    jalons = list(plan.jalons.select_related("etape__reference").order_by("planned_on", "pk"))
     open_phases = plan.open_phases()
     titles = _phase_titles()
     jalons_by_etape = {}
@@ -269,10 +242,8 @@ def plan_context(grappe, plan, today):
             {
                 "etape": etape,
                 "status": status,
-                "late": status["value"] == StatutEtape.EN_RETARD,
-                "late_reason": _late_reason(etape, today)
-                if status["value"] == StatutEtape.EN_RETARD
-                else "",
+                "late": status["value"].is_late,
+                "late_reason": _late_reason(etape, today) if status["value"].is_late else "",
                 "note": etape.status_note(today),
                 "depends_on": sorted(etape.depends_on.all(), key=lambda e: e.ordre),
                 "jalons": jalons_by_etape.get(etape.pk, []),
@@ -319,15 +290,8 @@ def plan_detail(request, pk):
         )
     context = plan_context(grappe, plan, timezone.localdate())
     context.update(can_edit=can_edit, can_decide=perms.can_record_decision(request.user, grappe))
-    rows = [
-        row
-        for row in context["jalons"]
-        if row["jalon"].choix_dui_id and _is_choix_solution(row["jalon"])
-    ]
-    if rows:
-        choix = choix_editeur(request.user, grappe)
-        for row in rows:
-            row["choix_dui"] = choix
+    for row in context["jalons"]:
+        row["extras"] = _extras(row["jalon"], request.user, grappe)
     context["can_record_service"] = grappe_perms.can_decide_composition(request.user, grappe)
     for row in context["jalons"]:
         if _is_mise_en_service(row["jalon"]):
@@ -413,9 +377,7 @@ def etape_detail(request, pk, etape_id):
             "plan": plan,
             "etape": etape,
             "status": status,
-            "late_reason": _late_reason(etape, today)
-            if status["value"] == StatutEtape.EN_RETARD
-            else "",
+            "late_reason": _late_reason(etape, today) if status["value"].is_late else "",
             "note": etape.status_note(today),
             "phase_titre": _phase_titles()[etape.phase],
             "gate_message": gate_message,
@@ -540,7 +502,7 @@ def jalon_decision(request, pk, jalon_id):
             "jalon_titre": jalon_titre,
             "previous": previous,
             "form": form,
-            "choix_dui": choix_editeur(request.user, grappe) if _is_choix_solution(jalon) else None,
+            "extras": _extras(jalon, request.user, grappe),
             "voters": voters,
         },
     )

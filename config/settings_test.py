@@ -23,6 +23,11 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
 }
+# Same for the limits of "Mot de passe oublié" (DRF's throttle history in that cache): tests/users/
+# test_password_reset.py sets the real rates. The login lockouts need nothing: django-axes counts
+# in the database, rolled back after each test.
+PASSWORD_RESET_RATE_PER_EMAIL = "100000/h"
+PASSWORD_RESET_RATE_PER_IP = "100000/h"
 # The idle logout follows the wall clock; tests that log in and then travel in time
 # (time-machine) would be logged out. tests/core/test_security.py turns it on to test it.
 SESSION_IDLE_TIMEOUT = 0

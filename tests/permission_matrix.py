@@ -198,7 +198,10 @@ EXPECTATIONS = {
     "password_reset_done": (PUBLIC, None),
     "password_reset_confirm": (PUBLIC, None),
     "password_reset_complete": (PUBLIC, None),
-    "users:jeton_api": (SIGNED_IN, _signed_in(302)),
+    # One's own API tokens: an empty POST answers the form and its errors; anybody's token but
+    # one's own does not exist (the world's token is the chef de projet's).
+    "users:jeton_api": (SIGNED_IN, _signed_in(200)),
+    "users:revoquer_jeton": (NOT_GET, _signed_in(404, owner=302)),
     "api-schema": (PUBLIC, None),
     "api-docs": (PUBLIC, None),
     # ---- calls for projects ------------------------------------------------------------------

@@ -24,7 +24,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 
 from amoa.models import Audition, ImportReponse, SolutionEtudiee
 from amoa.services import record_history
@@ -74,6 +73,7 @@ from tests.permission_matrix import (
 )
 from tests.projets.factories import plan_for
 from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting
+from users.models import ApiToken
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NOW = "2026-06-15 10:00 +0200"
@@ -318,10 +318,11 @@ def build_world():
             world.file_contents[name] = handle.read()
     world.clients = signed_in_clients(world)
     world.tokens = {
-        person: Token.objects.create(user=user).key
+        person: ApiToken.objects.issue(user, "Matrice")[1]
         for person, user in world.people.items()
         if user is not None
     }
+    world.api_token = world.cast.owner.api_tokens.get()
     return world
 
 
@@ -453,6 +454,7 @@ def url_kwargs(name, pattern, world):
         "candidatures:piece_download": {"piece_id": world.piece_jointe.pk},
         "candidatures:accuse": {"pk": world.dossier.grappe_id, "numero": 1},
         "api-aap-candidatures": {"pk": world.campagne.aap_id},
+        "users:revoquer_jeton": {"token_id": world.api_token.pk},
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(world.cast.owner.pk)),
             "token": "set-password",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from users.models import User
+from users.models import ApiToken, User
 
 
 @admin.register(User)
@@ -19,3 +19,24 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds API tokens, for the national admins; read only: a key is created and revoked by
+    its holder on their page, which tells the audit trail (a person's account is deactivated
+    here, which stops their tokens at once)."""
+
+    list_display = ["name", "user", "prefix", "created", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__email", "user__last_name"]
+    fields = ["user", "name", "prefix", "created", "last_used"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,12 +13,12 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from config.wsgi import application
 from tests.amoa.factories import ConsultationFactory
 from tests.grappe.factories import EsmsFactory
+from users.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def keep_test_connection():
 @pytest.fixture
 def fuzz_context(cast, keep_test_connection):
     cache.clear()  # API throttle counters
-    token = Token.objects.create(user=cast.owner)
+    _, key = ApiToken.objects.issue(cast.owner, "Fuzz")
     consultation = ConsultationFactory(grappe=cast.grappe)
     EsmsFactory()  # an ESMS outside the grappe: usage rows about it must be refused, not crash
     own_ids = {
@@ -51,7 +51,7 @@ def fuzz_context(cast, keep_test_connection):
         "/api/v1/consultations/{id}/classement/": consultation.pk,
     }
     finess = cast.grappe.memberships.select_related("esms").first().esms.finess_et
-    yield {"headers": {"Authorization": f"Token {token.key}"}, "ids": own_ids, "finess": finess}
+    yield {"headers": {"Authorization": f"Token {key}"}, "ids": own_ids, "finess": finess}
     cache.clear()
 
 

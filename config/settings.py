@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -119,6 +118,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (`make run` without DATABASE_URL) with simultaneous clicks: WAL lets pages read while
+# one request writes; a writer waits up to 20 s for the lock instead of failing at once with
+# « database is locked »; and a transaction takes the write lock when it begins (IMMEDIATE): two
+# that both read then write (a vote, a draft) would otherwise each wait for the other, and
+# SQLite fails one at once, whatever the timeout.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    for option, value in SQLITE_OPTIONS.items():  # an option given in the URL wins
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -145,10 +157,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(3600)))
 
 # Login rate limiting (django-axes): 5 failures for one e-mail from one IP address lock that
-# pair for 15 minutes; the e-mail is compared lower-cased, as the login does.
+# pair for 15 minutes; the e-mail is compared lower-cased, as the login does. 20 failures from one
+# address over any accounts lock the address (password spraying; users.auth.AxesHandler): high
+# enough for an office behind one NAT address, far below what spraying needs.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "users.auth.AxesHandler"
 # Django's login forms post the e-mail as "username" (axes would look for USERNAME_FIELD).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "users.auth.axes_username"
@@ -160,6 +176,12 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command
 # must not let an attacker pick a fresh IP for every attempt.
 REVERSE_PROXY_COUNT = int(os.environ.get("REVERSE_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "users.auth.client_ip"
+# "Mot de passe oublié" sends at most 3 e-mails per address and the page answers 10 requests per
+# client address, each per hour (users.forms; counted in the default cache, so across workers
+# with Redis): nobody can flood a mailbox, nor the mail server. Beyond, the page answers the same
+# neutral message and sends nothing. DRF's rate format: "<count>/<s|m|h|d>".
+PASSWORD_RESET_RATE_PER_EMAIL = os.environ.get("PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+PASSWORD_RESET_RATE_PER_IP = os.environ.get("PASSWORD_RESET_RATE_PER_IP", "10/h")
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline.
 # Inline style attributes remain (progress bars, colour badges, SVG charts), hence 'unsafe-inline'
@@ -289,6 +311,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "projets.tasks.send_compte_rendu_diffusion": {"queue": "mails"},
     "projets.tasks.send_daily_reminders": {"queue": "mails"},
+    "indicateurs.tasks.notify_tranche_due": {"queue": "mails"},
     "grappe.tasks.apply_finess_import": {"queue": "imports"},
     "indicateurs.tasks.verify_usage_import": {"queue": "imports"},
     "indicateurs.tasks.compute_indicators": {"queue": "calculs"},
@@ -323,10 +346,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>` against the hashed users.ApiToken.
+        "users.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON within bounds (size, nesting): a 400 in French, never a RecursionError (core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import BaseInlineFormSet
 
+from core import single_line
 from core.text import number
 
 
@@ -41,3 +42,33 @@ class HundredPercentFormSet(BaseInlineFormSet):
                 f"{self.what} totalisent {number(total)} % : {self.pronoun} doivent totaliser "
                 "100 %."
             )
+
+
+def is_single_line(field):
+    """A text field typed on one line: a CharField (names, titles, references, e-mails, URLs…)
+    shown as anything but a text area; passwords are left as typed (never shown, never sent)."""
+    return isinstance(field, forms.CharField) and not isinstance(
+        field.widget, (forms.Textarea, forms.PasswordInput)
+    )
+
+
+def install_single_line_check():
+    """Every single-line text field of every form refuses line breaks and control characters
+    (core.single_line.validate), the project's forms, the admin's and the libraries' alike.
+
+    Called once from CoreConfig.ready(). Why one hook on forms.CharField.validate rather than a
+    field subclass or a base form: Django has no registry of form fields, and a subclass or a
+    mixin must be remembered in each of the ~80 forms (a ModelForm builds its fields from the
+    model, a form may swap a widget in __init__); the check needs the field's final widget, which
+    only the field knows when it validates, so it runs there, after Django's own checks."""
+    if getattr(forms.CharField.validate, "single_line", False):
+        return
+    validate = forms.CharField.validate
+
+    def validate_single_line(field, value):
+        validate(field, value)
+        if is_single_line(field):
+            single_line.validate(value)
+
+    validate_single_line.single_line = True
+    forms.CharField.validate = validate_single_line

@@ -5,6 +5,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from core.single_line import flatten
+
 
 def absolute_url(path):
     return f"{settings.SITE_URL}{path}"
@@ -12,7 +14,10 @@ def absolute_url(path):
 
 def send_templated_mail(recipients, subject, template_name, context=None, attachments=()):
     """Send one message per recipient (each sees only their own address). `recipients` are users;
-    inactive ones and those without an e-mail address are skipped. Returns the number sent."""
+    inactive ones and those without an e-mail address are skipped. Returns the number sent.
+    The subject is put on one line (core.single_line.flatten): it is built from names people
+    typed, and a line break in a header would make Django refuse the message (BadHeaderError)."""
+    subject = flatten(subject)
     sent = 0
     for user in recipients:
         if not user.is_active or not user.email:

@@ -6,6 +6,7 @@ from indicateurs.models import (
     CalculMensuel,
     ImportUsage,
     Indicateur,
+    Paiement,
     Tranche,
     UsageHistorique,
     UsageMensuel,
@@ -98,6 +99,16 @@ class CalculMensuelAdmin(admin.ModelAdmin):
     raw_id_fields = ["grappe"]
 
 
+class PaiementInline(admin.TabularInline):
+    model = Paiement
+    extra = 0
+    can_delete = False
+    readonly_fields = ["paye_le", "montant", "reference", "motif", "par", "enregistre_le"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Tranche)
 class TrancheAdmin(admin.ModelAdmin):
     list_display = [
@@ -111,5 +122,7 @@ class TrancheAdmin(admin.ModelAdmin):
         "paye_le",
     ]
     list_filter = ["statut", "numero"]
-    search_fields = ["grappe__name", "reference_paiement"]
-    raw_id_fields = ["grappe", "paiement_par"]
+    search_fields = ["grappe__name", "paiements__reference"]
+    raw_id_fields = ["grappe"]
+    # Recorded by the ARS on the tranches page (indicateurs.paiements keeps the tranche's sum).
+    inlines = [PaiementInline]

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from core.months import add_months, elapsed_month
 from grappe.models import HistoryEntry
-from indicateurs import services, simulation
+from indicateurs import paiements, services, simulation
 from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
 from indicateurs.models import ImportUsage, Tranche, UsageMensuel
 from indicateurs.usage_import import HEADER
@@ -99,13 +99,18 @@ def _moment(day, hour=9):
 
 
 def _pay(tranche, day, reference, ars):
-    Tranche.objects.filter(pk=tranche.pk, statut=StatutTranche.DUE).update(
-        statut=StatutTranche.PAYEE,
-        paye_le=day,
-        montant_paye=tranche.montant,
-        reference_paiement=reference,
-        paiement_par=ars,
-    )
+    """The whole tranche paid by the ARS on `day` (indicateurs.paiements), once, traced then."""
+    if tranche.paiements.exists():
+        return
+    try:
+        paiements.enregistrer(
+            tranche, ars, paye_le=day, montant=tranche.montant, reference=reference
+        )
+    except paiements.PaiementRefuse:  # not due (yet): nothing to pay
+        return
+    HistoryEntry.objects.filter(
+        grappe_id=tranche.grappe_id, action=f"Paiement de la tranche {tranche.numero} enregistré"
+    ).update(created_at=_moment(day, hour=11))
 
 
 # The main grappe's one usage file: the chosen éditeur's sample export, checked by simulation

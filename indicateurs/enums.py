@@ -34,4 +34,6 @@ class StatutTranche(models.TextChoices):
     PREVUE = "prevue", "Prévue"
     DUE = "due", "Due"
     A_REVOIR = "a_revoir", "Due — à revoir (données corrigées)"
+    # Paid in part (indicateurs.models.Paiement): the ARS still owes the rest.
+    PARTIELLE = "partielle", "Partiellement payée"
     PAYEE = "payee", "Payée"

@@ -2,9 +2,12 @@
 computed values per (indicator, month, level), computation runs, and the grappe's payment tranches
 (the second one due when every applicable target is met)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from grappe.models import (
@@ -132,6 +135,24 @@ class ImportUsage(models.Model):
 
     def __str__(self):
         return self.nom_original
+
+    @property
+    def is_being_verified(self):
+        """The dry run is under way (indicateurs.simulation): the page polls its progress."""
+        return self.statut == StatutImport.EN_VERIFICATION
+
+    @property
+    def has_failed(self):
+        """The dry run itself failed (not the file's lines: those refuse it)."""
+        return self.statut == StatutImport.ECHEC
+
+    @property
+    def is_refused(self):
+        return self.statut == StatutImport.REFUSE
+
+    @property
+    def is_applied(self):
+        return self.statut == StatutImport.APPLIQUE
 
 
 class HeldByQuerySet(models.QuerySet):
@@ -380,10 +401,26 @@ class CalculMensuel(models.Model):
         return f"Calcul {self.mois:%Y-%m} ({self.get_statut_display()})"
 
 
+class TrancheQuerySet(models.QuerySet):
+    def a_payer(self):
+        """What the ARS has to pay (the payment page takes only these): due, under review, or
+        paid in part."""
+        return self.filter(statut__in=TRANCHE_A_PAYER)
+
+    def versees(self):
+        """The tranches the ARS paid, wholly or in part: the money the porteur received."""
+        return self.filter(statut__in=TRANCHE_VERSEE, montant_paye__isnull=False)
+
+
+TRANCHE_A_PAYER = (StatutTranche.DUE, StatutTranche.A_REVOIR, StatutTranche.PARTIELLE)
+TRANCHE_VERSEE = (StatutTranche.PARTIELLE, StatutTranche.PAYEE)
+
+
 class Tranche(models.Model):
     """A payment tranche of a grappe's ARS convention (percentages from the AAP's AapTranche).
     The second becomes due once — unique (grappe, numero) and a status change under a row lock —
-    with the figures that triggered it frozen in `declenchement`."""
+    with the figures that triggered it frozen in `declenchement`. The ARS pays it in one or
+    several payments (Paiement, indicateurs.paiements)."""
 
     grappe = models.ForeignKey(Grappe, on_delete=models.CASCADE, related_name="tranches")
     numero = models.PositiveSmallIntegerField("numéro")
@@ -398,14 +435,18 @@ class Tranche(models.Model):
     declenchement = models.JSONField("chiffres du déclenchement", default=dict, blank=True)
     due_le = models.DateTimeField("due le", null=True, blank=True)
     revue_motif = models.TextField("motif de revue", blank=True)
+    # When the region's ARS agents were told the tranche is due (the `mails` queue's task
+    # indicateurs.tasks.notify_tranche_due): empty while the mail is still being retried.
+    ars_prevenue_le = models.DateTimeField("ARS prévenue le", null=True, blank=True)
+    # What the ARS paid so far, the sum of the tranche's payments (Paiement rows, recorded by
+    # indicateurs.paiements.enregistrer only), and the date of the latest: what the pages and
+    # the finances (each paid tranche shared among the OGs) read.
     paye_le = models.DateField("payée le", null=True, blank=True)
     montant_paye = models.DecimalField(
         "montant payé (€)", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    reference_paiement = models.CharField("référence du paiement", max_length=100, blank=True)
-    paiement_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+
+    objects = TrancheQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tranche de subvention"
@@ -417,6 +458,60 @@ class Tranche(models.Model):
 
     def __str__(self):
         return f"Tranche {self.numero} — {self.grappe}"
+
+    @property
+    def is_paid(self):
+        return self.statut == StatutTranche.PAYEE
+
+    @property
+    def is_due(self):
+        return self.statut == StatutTranche.DUE
+
+    @property
+    def needs_review(self):
+        """Due, but the figures that triggered it were corrected since."""
+        return self.statut == StatutTranche.A_REVOIR
+
+    @property
+    def is_partly_paid(self):
+        return self.statut == StatutTranche.PARTIELLE
+
+    @property
+    def is_payable(self):
+        return self.statut in TRANCHE_A_PAYER
+
+    @property
+    def reste_a_payer(self):
+        """The tranche's amount less what the ARS paid (Decimal, to the cent)."""
+        return (self.montant or Decimal(0)) - (self.montant_paye or Decimal(0))
+
+
+class Paiement(models.Model):
+    """One payment of a tranche by the ARS. Several may add up to the tranche's amount, never
+    beyond (a partial payment then its balance, a deduction); one of another amount than what
+    remains to pay says why (`motif`). Recorded by indicateurs.paiements.enregistrer, which
+    keeps the tranche's sum and status."""
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="paiements")
+    paye_le = models.DateField("payé le")
+    montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    reference = models.CharField("référence du paiement", max_length=100)
+    motif = models.TextField("motif de l'écart", blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    enregistre_le = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "paiement de tranche"
+        verbose_name_plural = "paiements de tranches"
+        ordering = ["tranche", "paye_le", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gt=0), name="paiement_montant_positif")
+        ]
+
+    def __str__(self):
+        return f"{self.montant} € le {self.paye_le:%d/%m/%Y} — {self.tranche}"
 
 
 class SyntheseGrappe(models.Model):

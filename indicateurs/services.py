@@ -37,6 +37,9 @@ it holds that month (EsmsMembership.held_in) than the call's Aap.couverture_min 
 default) reported every figure, the month is « non évaluable » and meets no target. A later
 recomputation of that month with the targets no longer met does not
 revoke it: statut → a_revoir with a motif (a paid tranche keeps payee and gets the motif).
+A tranche falling due is told to the region's ARS agents after the commit, by a task of the
+`mails` queue retried while the relay refuses (notify_after_commit): the e-mail never fails the
+computation, and the tranche records when it went (ars_prevenue_le).
 """
 
 import datetime
@@ -73,6 +76,10 @@ from users.models import User
 TRANCHE_CIBLES = 2
 DEFAULT_TRANCHES = [(1, Decimal(50)), (2, Decimal(50))]
 ADVISORY_LOCK_BASE = 740_000_000
+# A due tranche whose e-mail never went (the broker out of reach, every retry of the task failed,
+# no ARS agent in the region yet) is told again by the computations run once its own task's
+# retries (about 4 hours, indicateurs.tasks.notify_tranche_due) are over.
+RETELL_AFTER = datetime.timedelta(days=1)
 # Per-connection scratch table of a computation (ESMS counts of the month and of the window).
 BASE_TABLE = "indicateurs_calcul_base"
 
@@ -219,6 +226,7 @@ def compute_month(mois, grappe=None):
                     # The OG aggregation (~40 000 groups) spills to disk with the 4 MB default.
                     cursor.execute("SET LOCAL work_mem = '64MB'")
             close_interrupted_runs(run)
+            retell_untold_tranches(grappe)
             lignes = _compute(mois, grappe)
             ensure_tranches(Grappe.objects.filter(pk=grappe.pk) if grappe else None)
             update_tranches(mois, grappe)
@@ -664,10 +672,7 @@ def signature_tranches_due(grappes=None):
             f"Tranche {tranche.numero}",
             {"Signée le": f"{signed_on:%d/%m/%Y}", "Montant": euros(tranche.montant)},
         )
-        tranche_id = tranche.pk
-        transaction.on_commit(
-            lambda tranche_id=tranche_id: notify_tranche_due(tranche_id), robust=True
-        )
+        notify_after_commit(tranche.pk)
         due.append(tranche)
     return due
 
@@ -895,7 +900,7 @@ def update_tranches(mois, grappe=None):
         to_review = Tranche.objects.filter(
             grappe_id__in=not_met_ids,
             mois_declenchement=mois,
-            statut__in=[StatutTranche.DUE, StatutTranche.PAYEE],
+            statut__in=[StatutTranche.DUE, StatutTranche.PARTIELLE, StatutTranche.PAYEE],
             revue_motif="",
         ).select_related("grappe")
         for tranche in to_review:
@@ -941,16 +946,55 @@ def trigger_tranche(tranche, mois, figures):
             **{item["libelle"]: figure_texte(item) for item in figures["indicateurs"]},
         },
     )
-    tranche_id = tranche.pk
-    # robust: the tranche stays due when the mail relay refuses (core.mail.send_after_commit).
-    transaction.on_commit(lambda: notify_tranche_due(tranche_id), robust=True)
+    notify_after_commit(tranche.pk)
     return True
 
 
+def notify_after_commit(tranche_id):
+    """Tell the region's ARS agents that a tranche fell due, once its change commits, by the
+    task indicateurs.tasks.notify_tranche_due on the `mails` queue: retried while the relay
+    refuses, each failure logged. The mail is not part of the change: the tranche is due and the
+    computation finished whatever the relay says (tranche.ars_prevenue_le tells when it went)."""
+    # Imported here: tasks → jobs → this module.
+    from indicateurs.tasks import notify_tranche_due as task
+
+    # robust: a broker out of reach (or, without one, the last failed attempt run eagerly) is
+    # logged and the change stays committed.
+    transaction.on_commit(lambda: task.delay(tranche_id), robust=True)
+
+
+def retell_untold_tranches(grappe=None):
+    """Tell again the ARS of the tranches due for a day or more and still untold (RETELL_AFTER);
+    run by each computation before it makes tranches due. Returns their number."""
+    untold = Tranche.objects.filter(
+        statut__in=[StatutTranche.DUE, StatutTranche.A_REVOIR],
+        ars_prevenue_le__isnull=True,
+        due_le__lte=timezone.now() - RETELL_AFTER,
+    )
+    if grappe is not None:
+        untold = untold.filter(grappe=grappe)
+    ids = list(untold.values_list("pk", flat=True))
+    for tranche_id in ids:
+        notify_after_commit(tranche_id)
+    return len(ids)
+
+
+@transaction.atomic
 def notify_tranche_due(tranche_id):
-    tranche = Tranche.objects.select_related("grappe__region").get(pk=tranche_id)
+    """Send the « tranche due » e-mail to the region's ARS agents once: the tranche's row is held
+    while sending, so a task delivered again, or told again (retell_untold_tranches) while the
+    first was still retrying, finds it told (ars_prevenue_le) and sends nothing, as it does a
+    tranche deleted since. Returns the number sent."""
+    tranche = (
+        Tranche.objects.select_for_update(of=("self",))
+        .select_related("grappe__region")
+        .filter(pk=tranche_id)
+        .first()
+    )
+    if tranche is None or tranche.ars_prevenue_le is not None:
+        return 0
     recipients = User.objects.filter(ars_regions__region_id=tranche.grappe.region_id).distinct()
-    return send_templated_mail(
+    sent = send_templated_mail(
         recipients,
         f"[Grappe] Tranche {tranche.numero} due — {tranche.grappe.name}",
         "emails/tranche_due.txt",
@@ -960,6 +1004,9 @@ def notify_tranche_due(tranche_id):
             "url": absolute_url(reverse("indicateurs:tranches", args=[tranche.grappe_id])),
         },
     )
+    if sent:
+        Tranche.objects.filter(pk=tranche.pk).update(ars_prevenue_le=timezone.now())
+    return sent
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,15 +12,16 @@ from candidatures.enums import StatutCandidature
 from candidatures.models import Campagne
 from grappe.models import ArsAgent
 from indicateurs.charts import LOIN
-from indicateurs.enums import StatutTranche
+from indicateurs.models import TRANCHE_A_PAYER
 from indicateurs.tableaux import region_alertes
 from projets.comptes_rendus import late_minutes
 from projets.models import Reunion
 
 RISQUES_MAX = 10  # grappes at risk listed per region, the worst first
 CAMPAGNES_MAX = 3
-# What the ARS pays (indicateurs.views.donnees._payable: the payment page takes only these).
-A_PAYER = (StatutTranche.DUE, StatutTranche.A_REVOIR)
+# What the ARS pays (Tranche.objects.a_payer(): the payment page takes only these), a tranche
+# paid in part included.
+A_PAYER = TRANCHE_A_PAYER
 
 
 def _risque(row, cr_retards):
@@ -62,7 +63,7 @@ def _region(region, today, cr_retards):
         "risques": risques,
         "nb_risques": alertes["nb_risques"],
         "tranches": tranches,
-        "total_a_payer": sum((t.montant or Decimal(0) for t in tranches), Decimal(0)),
+        "total_a_payer": sum((t.reste_a_payer for t in tranches), Decimal(0)),
     }
 
 

@@ -20,6 +20,7 @@ from tests.indicateurs.test_tasks import grappe_with_data
 QUEUES = {
     "projets.tasks.send_compte_rendu_diffusion": "mails",
     "projets.tasks.send_daily_reminders": "mails",
+    "indicateurs.tasks.notify_tranche_due": "mails",
     "grappe.tasks.apply_finess_import": "imports",
     "indicateurs.tasks.verify_usage_import": "imports",
     "indicateurs.tasks.compute_indicators": "calculs",

@@ -258,7 +258,8 @@ def test_national_view(cast, client_for, region_data):
     # The region's latest month: only the Flandres reported in May.
     assert hdf["cellules"][0]["texte"] == "75,0 %"
     assert hdf["cellules"][0]["grappes_atteintes"] == 1
-    assert [t["nombre"] for t in hdf["tranches"]] == [1, 1, 0, 2]
+    # Prévue, due, à revoir, partiellement payée, payée (StatutTranche's order).
+    assert [t["nombre"] for t in hdf["tranches"]] == [1, 1, 0, 0, 2]
     assert rows["84"]["nb_grappes"] == 1 and rows["84"]["dernier_mois"] is None
     assert f'href="{region_url("32")}"' in page
 

@@ -29,6 +29,10 @@ def tranche2(grappe):
     return Tranche.objects.get(grappe=grappe, numero=2)
 
 
+def tranche2_mails():
+    return [message for message in mail.outbox if "Tranche 2 due" in message.subject]
+
+
 @pytest.mark.django_db
 def test_tranches_come_from_the_aap_percentages_times_the_convention_amount():
     aap = Aap.objects.create(name="AAP test", kind=TypeAap.GENERALISATION, year=2026)
@@ -93,9 +97,11 @@ def test_targets_met_make_tranche_2_due_exactly_once(django_capture_on_commit_ca
         "dui_evenement",
     }
     assert all(item["atteinte"] for item in frozen["indicateurs"])
-    assert [message.to for message in mail.outbox] == [[agent.email]]
-    assert "Tranche 2 due" in mail.outbox[0].subject
-    assert "/indicateurs/grappes/" in mail.outbox[0].body
+    # Tranche 1's own mail (due since M1, its callback not run here) goes with this run too
+    # (services.retell_untold_tranches): the targets tranche's is the one followed.
+    (message,) = tranche2_mails()
+    assert message.to == [agent.email]
+    assert "/indicateurs/grappes/" in message.body
     # Repeated runs, later months: still once.
     meeting(a, M4)
     meeting(b, M4)
@@ -106,7 +112,7 @@ def test_targets_met_make_tranche_2_due_exactly_once(django_capture_on_commit_ca
     tranche = tranche2(grappe)
     assert tranche.mois_declenchement == M3
     assert tranche.declenchement == frozen
-    assert len(mail.outbox) == 1
+    assert len(tranche2_mails()) == 1
     assert (
         HistoryEntry.objects.filter(grappe=grappe, action__startswith="Tranche 2 due").count() == 1
     )

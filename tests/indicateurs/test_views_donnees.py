@@ -354,13 +354,14 @@ def test_payment_permissions_and_record(funded, client_for):
     assert tranche.statut == StatutTranche.PAYEE
     assert tranche.paye_le == date(2026, 7, 10)
     assert tranche.montant_paye == Decimal("150000.00")
-    assert tranche.paiement_par == funded.ars
+    (paiement,) = tranche.paiements.all()
+    assert (paiement.par, paiement.reference) == (funded.ars, "ARS-2026-42")
     entry = HistoryEntry.objects.get(action="Paiement de la tranche 2 enregistré")
     assert entry.changes["Référence"] == "ARS-2026-42"
     # Once paid, it cannot be paid again.
     client.post(url, {"paye_le": "2026-07-11", "montant_paye": "1", "reference_paiement": "X"})
     tranche.refresh_from_db()
-    assert tranche.reference_paiement == "ARS-2026-42"
+    assert tranche.paiements.count() == 1 and tranche.montant_paye == Decimal("150000.00")
 
 
 def test_the_signature_tranche_is_payable_once_the_convention_is_signed(funded, client_for):
@@ -374,9 +375,12 @@ def test_the_signature_tranche_is_payable_once_the_convention_is_signed(funded, 
     url = reverse("indicateurs:paiement", args=[funded.grappe.pk, tranche.pk])
     # The date input shows today's date (ISO), ready to be confirmed.
     assert f'value="{timezone.localdate().isoformat()}"' in text(client.get(url))
-    client.post(url, {"paye_le": "2026-07-10", "montant_paye": "10", "reference_paiement": "T1"})
+    client.post(
+        url, {"paye_le": "2026-07-10", "montant_paye": "150000", "reference_paiement": "T1"}
+    )
     tranche.refresh_from_db()
-    assert tranche.statut == StatutTranche.PAYEE and tranche.reference_paiement == "T1"
+    assert tranche.statut == StatutTranche.PAYEE
+    assert list(tranche.paiements.values_list("reference", flat=True)) == ["T1"]
 
 
 def test_an_unsigned_conventions_tranches_are_not_payable(funded, client_for):

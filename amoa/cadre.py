@@ -9,7 +9,7 @@ transaction), and the uploaded file is kept (amoa.models.ImportReponse).
 import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from amoa.enums import Couverture, NatureCout, Priorite, Profession
 from core import exports
-from core.money import XLSX_EUROS
+from core.money import CENT, XLSX_EUROS, euros
 from core.uploads import UploadRefused, open_xlsx
 
 SHEET_EXIGENCES = "Exigences"
@@ -44,6 +44,8 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 FILL = PatternFill("solid", fgColor="FFF4CE")  # cells the éditeur fills
 MAX_YEAR = 10
+# The amounts' columns (ReponseExigence.cout, LignePrix.montant): 12 digits, 2 of them cents.
+MAX_AMOUNT = Decimal("9999999999.99")
 # A grid holds a few hundred exigences and the price sheet a few dozen lines: each sheet of a
 # filled cadre has at most MAX_ROWS lines under its title rows, read no further (see
 # core.uploads, bounded reading).
@@ -187,13 +189,25 @@ class Parsed:
 
 
 def _decimal(value):
+    """An amount to the cent; InvalidOperation for anything else, « NaN » and amounts the
+    database would refuse when the import is applied (MAX_AMOUNT) included."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise InvalidOperation(value)
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
-    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    text = text.replace("€", "").replace(",", ".")
-    return Decimal(text)
+        number = Decimal(str(value))
+    else:
+        text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        number = Decimal(text.replace("€", "").replace(",", "."))
+    # copy_abs: abs() would round in the context and overflow on « 1e999999999 ».
+    if not number.is_finite() or number.copy_abs() > MAX_AMOUNT:
+        raise InvalidOperation(value)
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _amount_range():
+    return f"0 à {euros(MAX_AMOUNT, ht=True)}"
 
 
 def _date(value):
@@ -275,7 +289,11 @@ def _parse(workbook, exigences, parsed):
         try:
             cout = _decimal(row[7])
         except InvalidOperation:
-            error(SHEET_EXIGENCES, line, f"{code} : coût « {row[7]} » n'est pas un montant.")
+            error(
+                SHEET_EXIGENCES,
+                line,
+                f"{code} : coût « {row[7]} » n'est pas un montant ({_amount_range()}).",
+            )
             continue
         if cout is not None and cout < 0:
             error(SHEET_EXIGENCES, line, f"{code} : le coût ne peut pas être négatif.")
@@ -315,7 +333,7 @@ def _parse(workbook, exigences, parsed):
         try:
             montant = _decimal(row[3])
         except InvalidOperation:
-            error(SHEET_PRIX, line, f"Montant « {row[3]} » invalide.")
+            error(SHEET_PRIX, line, f"Montant « {row[3]} » invalide ({_amount_range()}).")
             continue
         if montant < 0:
             error(SHEET_PRIX, line, "Le montant ne peut pas être négatif.")
@@ -325,13 +343,14 @@ def _parse(workbook, exigences, parsed):
             annee = None
         else:
             try:
-                annee = int(Decimal(str(annee).strip()))
-            except (InvalidOperation, ValueError):
+                annee = Decimal(str(annee).strip())
+            except InvalidOperation:
+                annee = None
+            # Compared before int(): « Infinity » or « 1e999999999 » would not convert.
+            if annee is None or not annee.is_finite() or not 0 <= annee <= MAX_YEAR:
                 error(SHEET_PRIX, line, f"Année « {row[2]} » invalide (0 à {MAX_YEAR} ou vide).")
                 continue
-            if not 0 <= annee <= MAX_YEAR:
-                error(SHEET_PRIX, line, f"Année « {row[2]} » invalide (0 à {MAX_YEAR} ou vide).")
-                continue
+            annee = int(annee)
         parsed.lignes.append(
             {
                 "nature": nature,

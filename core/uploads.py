@@ -4,6 +4,8 @@ app; files are then stored by the default storage (MEDIA_ROOT, or an S3 bucket w
 is set) and served only through permission-checked views (file_response).
 Uploaded tables that are parsed (imports) are also read within bounds: see the second part."""
 
+import codecs
+import csv
 import io
 import zipfile
 import zlib
@@ -15,7 +17,10 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet import _read_only
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from core.text import size
 
@@ -130,7 +135,7 @@ def check_upload(upload):
 
 
 # ---------------------------------------------------------------------------------------------
-# Bounded reading of uploaded tables (usage files, cadre de réponse, FINESS extraction)
+# Bounded reading of uploaded tables (usage files, cadre de réponse, FINESS extraction, invoices)
 # ---------------------------------------------------------------------------------------------
 # The size limits above count the bytes received. An XLSX is a ZIP archive: 300 KB of it can
 # inflate to hundreds of MB of XML, and a table of a few MB to millions of rows, each parsed and
@@ -175,6 +180,99 @@ class UploadRefused(Exception):
 def format_count(number):
     """40000 → "40 000" (no-break space, as Django formats numbers in French), in any language."""
     return f"{number:,}".replace(",", "\xa0")
+
+
+# Text files (CSV, the FINESS extraction). What a spreadsheet saves as « Unicode text » is UTF-16
+# (or UTF-32): decoded as UTF-8 or Windows-1252 it reads as garbage, and the user would be told
+# their header is wrong. So the encoding is recognised by name first (byte order mark, or the
+# NUL bytes every other byte of UTF-16 text), and refused as such.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# A line of a table is a few hundred characters (a FINESS line about 700): past this, the file
+# is not a table of ours, and the csv module's own limit (one field of 128 K) would end in an
+# English error.
+MAX_CSV_LINE = 10_000
+SAVE_AS_UTF8 = "enregistrez-le en UTF-8 (« CSV UTF-8 » dans Excel ou LibreOffice) et renvoyez-le."
+
+
+def decode_text(data, encodings=("cp1252",)):
+    """(text, encoding name) of an uploaded text file: UTF-8 (with or without BOM), else each of
+    `encodings` in turn. UploadRefused naming the encoding when it is UTF-16/32 or binary, or
+    when no encoding reads it."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            raise UploadRefused(f"le fichier est en {name} : {SAVE_AS_UTF8}")
+    head = data[:4000]
+    if b"\x00" in head:
+        # UTF-16 text without a BOM: NUL bytes on one parity (ASCII characters' high bytes).
+        if head.count(b"\x00") * 3 >= len(head):
+            raise UploadRefused(f"le fichier est en UTF-16 : {SAVE_AS_UTF8}")
+        raise UploadRefused(
+            "le fichier contient des octets nuls : ce n'est pas un fichier texte (CSV)."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        error = exc
+    else:
+        if text.startswith("\ufeff"):
+            return text[1:], "utf-8-sig"
+        return text, "utf-8"
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise UploadRefused(
+        f"le fichier n'est ni en UTF-8 ni en Windows-1252 (octet 0x{data[error.start]:02X} "
+        f"illisible, position {format_count(error.start + 1)}) : {SAVE_AS_UTF8}"
+    )
+
+
+def read_csv(text, *, max_rows, header_rows=1):
+    """(line number, cells) of CSV text, streamed; the separator is « ; » when the first line
+    holds one, else « , ». UploadRefused past header_rows + max_rows rows (see capped), on a line
+    longer than MAX_CSV_LINE characters or on a malformed field (an unclosed quote swallowing
+    the rest of the file)."""
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    delimiter = ";" if ";" in first_line else ","
+    reader = csv.reader(_bounded_lines(text), delimiter=delimiter)
+    numbered = capped(enumerate(reader, start=1), max_rows, header_rows=header_rows)
+    while True:
+        start = reader.line_num + 1  # the line the next row starts on
+        try:
+            item = next(numbered)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise UploadRefused(
+                f"ligne {format_count(start)} illisible : un champ y dépasse "
+                f"{format_count(csv.field_size_limit())} caractères ou un guillemet n'y est "
+                "pas refermé."
+            ) from None
+        yield item
+
+
+def _bounded_lines(text):
+    """The lines of text (newline kept, as the csv module wants them), MAX_CSV_LINE characters
+    each at most."""
+    start, number = 0, 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        number += 1
+        if len(text[start:end].rstrip("\r\n")) > MAX_CSV_LINE:
+            raise UploadRefused(
+                f"la ligne {format_count(number)} dépasse {format_count(MAX_CSV_LINE)} "
+                "caractères : ce n'est pas un tableau ordinaire, il n'a pas été lu."
+            )
+        yield text[start:end]
+        start = end
 
 
 def check_xlsx_archive(source, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
@@ -271,7 +369,12 @@ def open_xlsx(data, *, max_uncompressed=MAX_XLSX_UNCOMPRESSED):
 
 
 def _unreadable(exc):
-    return UploadRefused(f"classeur Excel illisible ({type(exc).__name__} : {exc}"[:300] + ").")
+    # The technical detail is kept for whoever helps the user, after what the user can do.
+    return UploadRefused(
+        "classeur Excel illisible (endommagé ou tronqué) : ouvrez-le et enregistrez-le à nouveau "
+        f"dans un tableur, puis renvoyez-le. Détail : {type(exc).__name__} : {exc}"[:400]
+        + "."
+    )
 
 
 class BoundedWorkbook:
@@ -308,6 +411,42 @@ class BoundedWorkbook:
                 yield item
         except UNREADABLE as exc:
             raise _unreadable(exc) from None
+        except _FormulaWithoutValue as exc:
+            raise UploadRefused(
+                f"cellule {exc.coordinate} de la feuille « {worksheet.title} » : formule sans "
+                "valeur calculée — ouvrez et enregistrez le fichier dans un tableur, ou saisissez "
+                "la valeur."
+            ) from None
+
+
+class _FormulaWithoutValue(Exception):
+    def __init__(self, coordinate):
+        self.coordinate = coordinate
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's sheet parser, which reads a formula cell without a cached result (a file
+    written by a program that computes nothing, openpyxl included) as an empty cell: the value
+    typed would silently become « missing ». Ours stops there, naming the cell. A formula whose
+    result is the empty text is marked t="str" by spreadsheets: that one is a value.
+
+    Only the workbooks of open_xlsx (read through a _MeteredStream) are concerned: openpyxl's
+    read-only sheets build their parser by this module-level name, set below."""
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if (
+            cell["value"] is None
+            and isinstance(self.source, _MeteredStream)
+            and element.find(FORMULA_TAG) is not None
+            and element.get("t") != "str"
+            and not element.findtext(VALUE_TAG)
+        ):
+            raise _FormulaWithoutValue(f"{get_column_letter(cell['column'])}{cell['row']}")
+        return cell
+
+
+_read_only.WorkSheetParser = _SheetParser
 
 
 def capped(items, max_rows, *, header_rows=0):

@@ -111,7 +111,9 @@ def _text(value):
 
 def _engagement_id(value):
     text = _text(value).lstrip("n°").strip()
-    return int(text) if text.isdigit() else None
+    # ASCII digits only (str.isdigit() takes « ² », which int() refuses), and a length an id
+    # has: int() refuses more than 4 300 digits.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def check_line(raw, engagements):

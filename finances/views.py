@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core import exports
+from core.imports import ALREADY_APPLIED, AlreadyApplied, applying
 from core.money import euros, euros_cell
 from core.pdf import pdf_response, render_pdf
 from core.text import number
@@ -49,7 +50,6 @@ from finances.perms import can_edit_finances, can_view_finances
 from grappe import perms as grappe_perms
 from grappe.models import Grappe, HistoryEntry
 from grappe.perms import is_og_direction
-from indicateurs.enums import StatutTranche
 from indicateurs.models import Tranche
 
 PAGE_SIZE = 25
@@ -421,7 +421,9 @@ def import_factures_detail(request, pk, import_id):
         ImportFactures.objects.select_related("created_by"), pk=import_id, grappe=grappe
     )
     if request.method == "POST":
-        if request.POST.get("action") != "appliquer" or record.statut != (
+        if record.statut == StatutImportFactures.APPLIQUE:
+            messages.error(request, ALREADY_APPLIED)
+        elif request.POST.get("action") != "appliquer" or record.statut != (
             StatutImportFactures.VERIFIE
         ):
             messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
@@ -443,36 +445,42 @@ def import_factures_detail(request, pk, import_id):
 
 def _apply_import(request, grappe, record):
     """Re-read the kept file and check it again (invoices may have been entered since the dry
-    run), then write every line in one transaction, or nothing."""
-    with transaction.atomic():
-        record = ImportFactures.objects.select_for_update().get(pk=record.pk)
-        if record.statut != StatutImportFactures.VERIFIE:
-            messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
-            return
-        with record.fichier.open("rb") as handle:
-            _verify(record, handle.read())
-        if record.statut != StatutImportFactures.VERIFIE:
+    run), then write every line in one transaction, or nothing; once, whatever the clicks
+    (core.imports)."""
+    try:
+        with applying(
+            ImportFactures.objects.filter(pk=record.pk, statut=StatutImportFactures.VERIFIE),
+            statut=StatutImportFactures.APPLIQUE,
+            applied_at=timezone.now(),
+        ):
+            record.refresh_from_db()
+            with record.fichier.open("rb") as handle:
+                _verify(record, handle.read())
+            if record.statut != StatutImportFactures.VERIFIE:
+                record.applied_at = None
+                record.save()
+                messages.error(
+                    request, "Les données ont changé depuis la vérification : import refusé."
+                )
+                return
+            created = facture_import.apply(record.rapport, grappe, request.user)
+            record.statut = StatutImportFactures.APPLIQUE
+            record.factures_creees = len(created)
             record.save()
-            messages.error(
-                request, "Les données ont changé depuis la vérification : import refusé."
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Import de factures appliqué",
+                record.nom_original,
+                {
+                    "Factures créées": len(created),
+                    "Montant TTC": euros(sum((f.montant_ttc for f in created), services.ZERO)),
+                    "Numéros": ", ".join(f.numero for f in created)[:500],
+                },
             )
-            return
-        created = facture_import.apply(record.rapport, grappe, request.user)
-        record.statut = StatutImportFactures.APPLIQUE
-        record.applied_at = timezone.now()
-        record.factures_creees = len(created)
-        record.save()
-        HistoryEntry.record(
-            grappe,
-            request.user,
-            "Import de factures appliqué",
-            record.nom_original,
-            {
-                "Factures créées": len(created),
-                "Montant TTC": euros(sum((f.montant_ttc for f in created), services.ZERO)),
-                "Numéros": ", ".join(f.numero for f in created)[:500],
-            },
-        )
+    except AlreadyApplied as exc:
+        messages.error(request, exc.message)
+        return
     messages.success(
         request,
         f"Import appliqué : {len(created)} facture{'s' if len(created) > 1 else ''} "
@@ -548,7 +556,8 @@ def reversement_form(request, pk):
         with transaction.atomic():
             list(
                 Tranche.objects.select_for_update()
-                .filter(grappe=grappe, statut=StatutTranche.PAYEE)
+                .versees()
+                .filter(grappe=grappe)
                 .values_list("pk", flat=True)
             )
             partage = services.repartition(grappe)

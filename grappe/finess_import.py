@@ -29,7 +29,8 @@ from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from core.uploads import UploadRefused, capped
+from core.imports import ALREADY_APPLIED, AlreadyApplied, applying
+from core.uploads import UploadRefused, capped, decode_text
 from grappe.enums import SourceDonnee, StatutImport, StatutLigneImport
 from grappe.finess import check_finess, normalize_finess
 from grappe.models import Categorie, Departement, Esms, FinessImport, OrganismeGestionnaire
@@ -235,20 +236,12 @@ class ImportResult:
 
 def decode(data):
     """(text, encoding). Recent files are UTF-8 (sometimes with a BOM), older ones Windows-1252;
-    strict UTF-8 almost never succeeds on Windows-1252 text that has accents, so try it first."""
+    bytes undefined in Windows-1252 (0x81, 0x8D…) are read as Latin-1, which decodes everything.
+    UTF-16 and binary files are refused by name (core.uploads.decode_text)."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if text.startswith("\ufeff"):
-            return text[1:], "utf-8-sig"
-        return text, "utf-8"
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # Bytes undefined in Windows-1252 (0x81, 0x8D…): Latin-1 decodes everything.
-        return data.decode("latin-1"), "latin-1"
+        return decode_text(data, ("cp1252", "latin-1"))
+    except UploadRefused as exc:
+        raise FinessFileError(exc.sentence) from None
 
 
 def split_cells(line):
@@ -946,21 +939,25 @@ def run_recorded(finess_import, *, dry_run):
 def queue_apply(finess_import_id):
     """Mark a simulated import to be applied. Returns (FinessImport, error message or "").
 
-    The row lock makes a double click queue the file once; the work itself runs in the Celery
-    task `apply_finess_import`, since a national file takes longer than a web request should."""
-    with transaction.atomic():
-        finess_import = FinessImport.objects.select_for_update().get(pk=finess_import_id)
-        if finess_import.status != StatutImport.SIMULATION:
-            if finess_import.status == StatutImport.APPLIQUE:
-                message = "Cet import a déjà été appliqué : il ne peut pas l'être une seconde fois."
-            elif finess_import.status == StatutImport.EN_COURS:
-                message = "Cet import est déjà en cours d'application."
-            else:
-                message = "Cet import a échoué : déposez à nouveau le fichier."
-            return finess_import, message
-        finess_import.status = StatutImport.EN_COURS
-        finess_import.save(update_fields=["status"])
-    return finess_import, ""
+    Claimed like every import (core.imports): a double click queues the file once; the work
+    itself runs in the Celery task `apply_finess_import`, since a national file takes longer
+    than a web request should."""
+    try:
+        with applying(
+            FinessImport.objects.filter(pk=finess_import_id, status=StatutImport.SIMULATION),
+            status=StatutImport.EN_COURS,
+        ):
+            pass
+    except AlreadyApplied:
+        finess_import = FinessImport.objects.get(pk=finess_import_id)
+        if finess_import.status == StatutImport.APPLIQUE:
+            message = f"{ALREADY_APPLIED[:-1]} : il ne peut pas l'être une seconde fois."
+        elif finess_import.status == StatutImport.EN_COURS:
+            message = "Cet import est déjà en cours d'application."
+        else:
+            message = "Cet import a échoué : déposez à nouveau le fichier."
+        return finess_import, message
+    return FinessImport.objects.get(pk=finess_import_id), ""
 
 
 def apply_queued(finess_import_id):

@@ -1,8 +1,8 @@
 """API: usage data in (POST /api/v1/usages/) and a grappe's indicators for a month.
 
-Token authentication (`Authorization: Token …`, DRF authtoken; tokens from the "Jeton d'API"
-page or `manage.py drf_create_token`) or the session. Writes are all or nothing, scoped to the
-grappes the user may feed, with the same validation as the file import."""
+Token authentication (`Authorization: Token …`, users.auth.ApiTokenAuthentication; tokens from
+the "Jetons d'API" page or `manage.py creer_jeton_api`) or the session. Writes are all or
+nothing, scoped to the grappes the user may feed, with the same validation as the file import."""
 
 from collections import Counter
 
@@ -14,39 +14,60 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import months
+from core.parsers import MAX_BODY_BYTES, MAX_DEPTH
+from core.text import size
+from core.uploads import format_count
 from grappe.models import Grappe, HistoryEntry
 from indicateurs import services, usage_import
 from indicateurs.enums import SourceUsage, StatutTranche
 from indicateurs.models import PERSONNES_ACCOMPAGNEES_AIDE
 from indicateurs.perms import can_view_indicateurs, feeds_any_grappe
 
-COUNT_HELP = "Entier ≥ 0 ; null ou absent = donnée manquante (pas zéro)."
+COUNT_HELP = (
+    f"Entier de 0 à {format_count(usage_import.MAX_COUNT)} ; null ou absent = donnée manquante "
+    "(pas zéro)."
+)
+CONFIRM_HINT = "Si la valeur est juste, renvoyez la ligne avec « confirme »: true."
+
+
+def count_field(help_text=COUNT_HELP, **kwargs):
+    """A count, bounded as the import bounds it (usage_import.parse_count, which checks it)."""
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=usage_import.MAX_COUNT,
+        help_text=help_text,
+        **kwargs,
+    )
 
 
 class UsageLigneSerializer(serializers.Serializer):
     finess_et = serializers.CharField(help_text="FINESS géographique de l'ESMS (9 caractères).")
-    mois = serializers.CharField(help_text="AAAA-MM, pas dans le futur.")
-    personnes_accompagnees = serializers.IntegerField(
+    mois = serializers.CharField(
+        help_text="AAAA-MM : le mois écoulé ou un mois passé (heure de Paris), jamais le mois en "
+        "cours."
+    )
+    personnes_accompagnees = count_field(f"{PERSONNES_ACCOMPAGNEES_AIDE}. {COUNT_HELP}")
+    messages_mssante = count_field()
+    dmp_alimentes = count_field()
+    dossiers_actifs = count_field()
+    dossiers_actifs_avec_pp = count_field(f"≤ dossiers_actifs. {COUNT_HELP}")
+    dossiers_actifs_avec_evenement = count_field(f"≤ dossiers_actifs. {COUNT_HELP}")
+    dmp_alimentes_periode = count_field(
+        "Avec le 3e mois de la première mesure : DMP alimentés d'au moins un document sur "
+        "les 3 mois, en personnes distinctes (≥ dmp_alimentes du mois). Absent : la somme "
+        f"des 3 mois sert de majorant. {COUNT_HELP}"
+    )
+    confirme = serializers.BooleanField(
         required=False,
-        allow_null=True,
-        help_text=(f"{PERSONNES_ACCOMPAGNEES_AIDE}. {COUNT_HELP}"),
-    )
-    messages_mssante = serializers.IntegerField(required=False, allow_null=True)
-    dmp_alimentes = serializers.IntegerField(required=False, allow_null=True)
-    dossiers_actifs = serializers.IntegerField(required=False, allow_null=True)
-    dossiers_actifs_avec_pp = serializers.IntegerField(
-        required=False, allow_null=True, help_text="≤ dossiers_actifs."
-    )
-    dossiers_actifs_avec_evenement = serializers.IntegerField(
-        required=False, allow_null=True, help_text="≤ dossiers_actifs."
-    )
-    dmp_alimentes_periode = serializers.IntegerField(
-        required=False,
-        allow_null=True,
+        default=False,
         help_text=(
-            "Avec le 3e mois de la première mesure : DMP alimentés d'au moins un document sur "
-            "les 3 mois, en personnes distinctes (≥ dmp_alimentes du mois). Absent : la somme "
-            f"des 3 mois sert de majorant. {COUNT_HELP}"
+            "true : l'émetteur confirme les valeurs inhabituellement élevées de la ligne (seuils "
+            "de plausibilité, par exemple plus de 20 messages MSSanté par personne accompagnée "
+            "dans le mois). Sans lui, une telle ligne est refusée (400) avec le message « à "
+            "confirmer » ; au-delà du seuil d'erreur (plus de 200 messages par personne), elle "
+            "l'est même confirmée."
         ),
     )
 
@@ -57,6 +78,10 @@ class LigneErreurSerializer(serializers.Serializer):
     mois = serializers.CharField()
     erreurs = serializers.ListField(child=serializers.CharField())
     avertissements = serializers.ListField(child=serializers.CharField())
+    a_confirmer = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Valeurs inhabituellement élevées : renvoyez la ligne avec « confirme »: true.",
+    )
 
 
 class UsagesRefusSerializer(serializers.Serializer):
@@ -81,7 +106,11 @@ class UsagesView(APIView):
             "d'import. Tout ou rien : la moindre erreur renvoie 400 avec les erreurs par ligne "
             "et n'écrit rien. Une ligne (FINESS, mois) déjà reçue remplace la précédente, "
             "conservée dans l'historique. Seuls les ESMS des grappes que l'utilisateur alimente "
-            "sont acceptés. Les avertissements (valeurs surprenantes) n'empêchent pas l'envoi."
+            "sont acceptés. Les avertissements (valeurs surprenantes) n'empêchent pas l'envoi ; "
+            "une valeur au-delà d'un seuil de plausibilité est refusée sauf si la ligne porte "
+            "« confirme »: true, et au-delà du seuil d'erreur dans tous les cas. Le corps est "
+            f"limité à {size(MAX_BODY_BYTES)} et {MAX_DEPTH} niveaux d'imbrication, la liste à "
+            f"{format_count(usage_import.MAX_ROWS)} lignes."
         ),
         request=UsageLigneSerializer(many=True),
         responses={201: UsagesResultatSerializer, 400: UsagesRefusSerializer},
@@ -114,11 +143,21 @@ class UsagesView(APIView):
                 {"detail": "Envoyez une liste non vide de lignes (objets JSON).", "erreurs": []},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if len(data) > usage_import.MAX_ROWS:
+            return Response(
+                {
+                    "detail": f"Envoyez {format_count(usage_import.MAX_ROWS)} lignes au plus "
+                    "par requête : rien n'a été écrit.",
+                    "erreurs": [],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         rows = [
-            (index, {name: row.get(name) for name in usage_import.HEADER})
+            (index, {name: row.get(name) for name in [*usage_import.HEADER, "confirme"]})
             for index, row in enumerate(data, start=1)
         ]
         rapport = usage_import.validate(rows, user)
+        rapport.refuse_unconfirmed(CONFIRM_HINT)
         if not rapport.ok:
             return Response(
                 {

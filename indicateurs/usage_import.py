@@ -10,8 +10,12 @@ recompute the months it touched once the transaction has committed.
 import csv
 import io
 import re
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -21,11 +25,12 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 
 from core import exports
-from core.months import add_months, elapsed_month, parse_month, previous_month
+from core.months import add_months, elapsed_month, next_month, parse_month, previous_month
 from core.text import agree
-from core.uploads import UploadRefused, capped, format_count, open_xlsx
+from core.uploads import UploadRefused, decode_text, format_count, open_xlsx, read_csv
 from grappe.finess import check_finess
 from grappe.models import Esms, EsmsMembership
+from indicateurs.charts import mois_label
 from indicateurs.enums import SourceUsage
 from indicateurs.models import (
     MONTHLY_FIELDS,
@@ -54,6 +59,12 @@ CHUNK = 10_000
 MAX_ROWS = 40_000
 # Columns read in a workbook (the template has 8; extra ones are ignored, far ones never read).
 MAX_COLUMNS = 100
+# Any count, whatever the column: ten times the people a whole region's ESMS accompany. A count
+# past it is a typing error, and past 2 147 483 647 the database (PostgreSQL integer) would
+# refuse it when the import is applied, after a dry run that said « vérifié ». Each column's
+# plausible ceilings are data (PLAUSIBILITY_FILE).
+MAX_COUNT = 10_000_000
+PLAUSIBILITY_FILE = Path(__file__).parent / "reference" / "plausibilite.toml"
 
 
 def compte(count, singular, plural=None):
@@ -84,6 +95,9 @@ class LigneRapport:
     mois: str = ""
     erreurs: list = field(default_factory=list)
     avertissements: list = field(default_factory=list)
+    # Values past a plausibility ceiling (PLAUSIBILITY_FILE): written only once confirmed.
+    a_confirmer: list = field(default_factory=list)
+    confirme: bool = False
     # Parsed values, set when the line has no error.
     esms_id: int | None = None
     grappe_id: int | None = None  # the grappe holding the ESMS at the end of the month
@@ -97,6 +111,7 @@ class LigneRapport:
             "mois": self.mois,
             "erreurs": self.erreurs,
             "avertissements": self.avertissements,
+            "a_confirmer": self.a_confirmer,
         }
 
 
@@ -113,23 +128,47 @@ class Rapport:
         return sum(len(line.avertissements) for line in self.lignes)
 
     @property
+    def a_confirmer(self):
+        return sum(len(line.a_confirmer) for line in self.lignes)
+
+    @property
     def ok(self):
+        """No error: the dry run passes (values « à confirmer » are confirmed at apply)."""
         return bool(self.lignes) and not self.erreurs
+
+    @property
+    def applicable(self):
+        """No error and every value « à confirmer » confirmed: what apply writes."""
+        return self.ok and all(line.confirme for line in self.lignes if line.a_confirmer)
+
+    def refuse_unconfirmed(self, how):
+        """Turn each unconfirmed value « à confirmer » into an error saying `how` to confirm it
+        (the entry form, the API: one request, no second step)."""
+        for line in self.lignes:
+            if line.a_confirmer and not line.confirme:
+                line.erreurs.extend(f"{message} {how}" for message in line.a_confirmer)
 
     @property
     def mois(self):
         return sorted({line.mois_date for line in self.lignes if line.mois_date})
 
     def resume(self):
-        """« 2 lignes, 0 erreur, 1 avertissement. »"""
+        """« 2 lignes, 0 erreur, 1 avertissement. » (and the values to confirm, if any)"""
+        to_confirm = (
+            f", {compte(self.a_confirmer, 'valeur à confirmer', 'valeurs à confirmer')}"
+            if self.a_confirmer
+            else ""
+        )
         return (
             f"{compte(len(self.lignes), 'ligne')}, {compte(self.erreurs, 'erreur')}, "
-            f"{compte(self.avertissements, 'avertissement')}."
+            f"{compte(self.avertissements, 'avertissement')}{to_confirm}."
         )
 
     def as_dict(self):
         with_messages = [
-            line.as_dict() for line in self.lignes if line.erreurs or line.avertissements
+            line.as_dict()
+            for line in self.lignes
+            if line.erreurs or line.avertissements or line.a_confirmer
         ]
         return {
             "compte": {
@@ -138,6 +177,7 @@ class Rapport:
                 "lignes_avec_avertissement": sum(1 for line in self.lignes if line.avertissements),
                 "erreurs": self.erreurs,
                 "avertissements": self.avertissements,
+                "a_confirmer": self.a_confirmer,
             },
             "lignes": with_messages[:REPORT_MAX_LINES],
             "tronque": len(with_messages) > REPORT_MAX_LINES,
@@ -167,14 +207,6 @@ def _check_header(header):
     return {name: header.index(name) for name in HEADER if name in header}
 
 
-def decode(data):
-    """UTF-8 (with or without BOM), else Windows-1252 (Excel's French CSV)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
 def read_rows(data, filename=""):
     """[(line number, {column: raw value})] from CSV or XLSX bytes, MAX_ROWS lines at most;
     FichierRefuse if unreadable or longer (read no further than the cap)."""
@@ -187,19 +219,15 @@ def read_rows(data, filename=""):
 
 
 def _read_csv(data):
-    text = decode(data)
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    delimiter = ";" if ";" in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = capped(enumerate(reader, start=1), MAX_ROWS, header_rows=1)
+    """UTF-8 (with or without BOM), else Windows-1252 (Excel's French CSV); see
+    core.uploads.decode_text and read_csv for what is refused."""
+    text, _ = decode_text(data)
+    rows = read_csv(text, max_rows=MAX_ROWS, header_rows=1)
     try:
         _, header = next(rows)
-        return _table(header, rows)
     except StopIteration:
         raise FichierRefuse("Le fichier est vide.") from None
-    except csv.Error as exc:
-        raise FichierRefuse(f"Fichier CSV illisible ({exc}).") from None
+    return _table(header, rows)
 
 
 def _table(header, numbered_rows):
@@ -355,12 +383,70 @@ def parse_count(value):
         text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
         if text == "":
             return None, ""
-        if not re.fullmatch(r"-?\d+", text):
+        if not re.fullmatch(r"-?[0-9]+", text):
             return None, "n'est pas un nombre entier"
+        if len(text.lstrip("-0")) > len(str(MAX_COUNT)):
+            # Not even converted: Python refuses to convert more than 4 300 digits.
+            return None, f"dépasse {format_count(MAX_COUNT)}, le maximum accepté"
         number = int(text)
     if number < 0:
         return None, "est négatif"
+    if number > MAX_COUNT:
+        return None, f"dépasse {format_count(MAX_COUNT)}, le maximum accepté"
     return number, ""
+
+
+@dataclass(frozen=True)
+class Plafond:
+    """A column's plausibility ceilings (PLAUSIBILITY_FILE)."""
+
+    colonne: str
+    a_confirmer: Decimal
+    erreur: Decimal
+    unite: str
+    par: str = ""
+
+
+@cache
+def plausibility():
+    """The ceilings of PLAUSIBILITY_FILE, read once per process."""
+    with PLAUSIBILITY_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    return tuple(
+        Plafond(
+            colonne=name,
+            a_confirmer=Decimal(str(rule["a_confirmer"])),
+            erreur=Decimal(str(rule["erreur"])),
+            unite=rule["unite"],
+            par=rule.get("par", ""),
+        )
+        for name, rule in data.items()
+    )
+
+
+def check_plausibility(line):
+    """Put each value past its ceilings on the line: an error, or a value « à confirmer »."""
+    for plafond in plausibility():
+        value = line.valeurs.get(plafond.colonne)
+        per = line.valeurs.get(plafond.par) if plafond.par else 1
+        if value is None or not per:
+            continue
+        measure = Decimal(value) / Decimal(per)
+        shown = f"{measure:.1f}".replace(".", ",").removesuffix(",0")
+        what = (
+            f"Ligne {line.ligne} : « {plafond.colonne} » ({value}) : {shown} {plafond.unite}"
+            if plafond.par
+            else f"Ligne {line.ligne} : « {plafond.colonne} » : {value} {plafond.unite}"
+        )
+        if measure > plafond.erreur:
+            line.erreurs.append(
+                f"{what}, plus de {format_count(int(plafond.erreur))} : valeur invraisemblable, "
+                "corrigez-la."
+            )
+        elif measure > plafond.a_confirmer:
+            line.a_confirmer.append(
+                f"{what}, plus de {format_count(int(plafond.a_confirmer))} : à confirmer."
+            )
 
 
 def month_holders(esms_ids):
@@ -405,15 +491,17 @@ def check_holder(line, periods, fed, grappe):
     return ""
 
 
-def validate(rows, user=None, grappe=None, today=None):
+def validate(rows, user=None, grappe=None, today=None, confirmed=False):
     """Check every row (see the module docstring); returns a Rapport. Six queries whatever the
-    number of rows. `grappe`: restrict to the ESMS of this grappe (its import page)."""
-    today = today or timezone.localdate()
-    current_month = today.replace(day=1)
+    number of rows. `grappe`: restrict to the ESMS of this grappe (its import page).
+    `confirmed`: the sender confirmed the values « à confirmer » of every line (a row may also
+    confirm its own with `confirme: True`, the API's field)."""
+    # A month is sent once it is over, in France's time (TIME_ZONE, Europe/Paris).
+    elapsed = elapsed_month(today or timezone.localdate())
     lines = []
     numbers = set()
     for number, raw in rows:
-        line = LigneRapport(ligne=number)
+        line = LigneRapport(ligne=number, confirme=confirmed or raw.get("confirme") is True)
         check = check_finess(raw.get("finess_et"))
         line.finess = check.number
         line.mois = str(raw.get("mois") or "").strip()
@@ -428,8 +516,14 @@ def validate(rows, user=None, grappe=None, today=None):
             line.erreurs.append(
                 f"Ligne {number} : mois « {line.mois} » mal formé (attendu AAAA-MM, ex. 2026-03)."
             )
-        elif month > current_month:
+        elif month > next_month(elapsed):
             line.erreurs.append(f"Ligne {number} : le mois {month:%Y-%m} est dans le futur.")
+        elif month > elapsed:
+            line.erreurs.append(
+                f"Ligne {number} : le mois {month:%Y-%m} n'est pas terminé : ses chiffres "
+                f"s'envoient à partir du {_first_day(next_month(month))} (le mois écoulé ou un "
+                "mois passé)."
+            )
         else:
             line.mois = f"{month:%Y-%m}"
             line.mois_date = month
@@ -437,7 +531,7 @@ def validate(rows, user=None, grappe=None, today=None):
             value, error = parse_count(raw.get(name))
             if error:
                 line.erreurs.append(
-                    f"Ligne {number} : « {name} » {error} (valeur « {raw.get(name)} »)."
+                    f"Ligne {number} : « {name} » {error} (valeur « {_shown(raw.get(name))} »)."
                 )
             line.valeurs[name] = value
         values = line.valeurs
@@ -462,6 +556,7 @@ def validate(rows, user=None, grappe=None, today=None):
                     f"Ligne {number} : « {name} » ({values[name]}) dépasse "
                     f"« personnes_accompagnees » ({personnes}) : vérifiez."
                 )
+        check_plausibility(line)
         lines.append(line)
 
     esms_by_finess = {}
@@ -500,6 +595,17 @@ def validate(rows, user=None, grappe=None, today=None):
     _warn_jumps(lines, seen)
     _check_kept_period(lines)
     return Rapport(lines)
+
+
+def _shown(value, limit=30):
+    """A raw value as a message quotes it: a 5 000-digit « count » is cut."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def _first_day(month):
+    """« 1er décembre 2026 »."""
+    return f"1er {mois_label(month, short=False)}"
 
 
 def _check_kept_period(lines):
@@ -576,8 +682,10 @@ def _warn_jumps(lines, seen):
 def apply(rapport, *, user=None, source=SourceUsage.FICHIER, import_usage=None, recompute=True):
     """Write the rows of an error-free report, all or nothing. Replaced values go to
     UsageHistorique. Returns (created, replaced)."""
-    if not rapport.ok:
-        raise ValueError("Un rapport avec des erreurs ne peut pas être appliqué.")
+    if not rapport.applicable:
+        raise ValueError(
+            "Un rapport avec des erreurs ou des valeurs non confirmées ne peut pas être appliqué."
+        )
     user = user if user is not None and user.is_authenticated else None
     lines = rapport.lignes
     keys = {(line.esms_id, line.mois_date) for line in lines}

@@ -32,6 +32,7 @@ from amoa.models import (
 )
 from amoa.services import analyse, apply_parsed, dui_for, record_history
 from amoa.views.common import consultation_for, grappe_for, offre_for, require
+from core.imports import AlreadyApplied, applying
 from core.pdf import pdf_response, render_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -380,33 +381,37 @@ def cadre_import_apply(request, pk, consultation_id, offre_id, import_id):
     offre = offre_for(consultation, offre_id)
     record = get_object_or_404(ImportReponse, pk=import_id, offre=offre)
     back = redirect("amoa:cadre_import_detail", grappe.pk, consultation.pk, offre.pk, record.pk)
-    if record.applique_le:
-        messages.info(request, "Cet import est déjà appliqué.")
+    try:
+        # Once, whatever the clicks (core.imports).
+        with applying(
+            ImportReponse.objects.filter(pk=record.pk, applique_le__isnull=True),
+            applique_le=timezone.now(),
+        ):
+            with record.file.open("rb") as handle:
+                parsed = cadre.parse(handle.read(), _exigences_by_code(grappe))
+            if not parsed.ok:
+                # The grid may have changed since the dry run: check again, write nothing.
+                record.rapport, record.valide, record.applique_le = parsed.report(), False, None
+                record.save(update_fields=["rapport", "valide", "applique_le"])
+                messages.error(request, "Le fichier contient des erreurs : rien n'est enregistré.")
+                return back
+            apply_parsed(offre, parsed)
+            record.rapport = parsed.report()
+            record.save(update_fields=["rapport"])
+            record_history(
+                grappe,
+                request.user,
+                "Cadre de réponse importé",
+                offre,
+                {
+                    "Fichier": record.original_name,
+                    "Réponses": str(len(parsed.reponses)),
+                    "Lignes de prix": str(len(parsed.lignes)),
+                },
+            )
+    except AlreadyApplied as exc:
+        messages.error(request, exc.message)
         return back
-    with record.file.open("rb") as handle:
-        parsed = cadre.parse(handle.read(), _exigences_by_code(grappe))
-    if not parsed.ok:
-        # The grid may have changed since the dry run: check again, write nothing.
-        record.rapport, record.valide = parsed.report(), False
-        record.save(update_fields=["rapport", "valide"])
-        messages.error(request, "Le fichier contient des erreurs : rien n'est enregistré.")
-        return back
-    with transaction.atomic():
-        apply_parsed(offre, parsed)
-        record.applique_le = timezone.now()
-        record.rapport = parsed.report()
-        record.save(update_fields=["applique_le", "rapport"])
-        record_history(
-            grappe,
-            request.user,
-            "Cadre de réponse importé",
-            offre,
-            {
-                "Fichier": record.original_name,
-                "Réponses": str(len(parsed.reponses)),
-                "Lignes de prix": str(len(parsed.lignes)),
-            },
-        )
     messages.success(request, f"Le cadre de réponse de {offre.candidat} est importé.")
     return redirect("amoa:couverture", grappe.pk, consultation.pk)
 

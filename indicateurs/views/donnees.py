@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.money import euros
+from core.imports import ALREADY_APPLIED, AlreadyApplied, applying
 from core.months import parse_month
 from grappe.models import HistoryEntry
 from grappe.shortcuts import get_grappe_for
-from indicateurs import perms, simulation, usage_import
-from indicateurs.enums import SourceUsage, StatutImport, StatutTranche
-from indicateurs.forms.donnees import PaiementForm, SaisieForm, UsageImportForm
+from indicateurs import paiements, perms, simulation, usage_import
+from indicateurs.enums import SourceUsage, StatutImport
+from indicateurs.forms.donnees import ConfirmationForm, PaiementForm, SaisieForm, UsageImportForm
 from indicateurs.models import USAGE_FIELDS, ImportUsage, Tranche, UsageMensuel
 from indicateurs.services import ensure_tranches
 
@@ -115,10 +115,12 @@ def import_detail(request, pk, import_id):
     can_feed = perms.can_feed_usage(request.user, grappe)
     if request.method == "POST":
         _check_feed(request.user, grappe)
-        if request.POST.get("action") != "appliquer" or record.statut != StatutImport.VERIFIE:
+        if record.statut == StatutImport.APPLIQUE:
+            messages.error(request, ALREADY_APPLIED)
+        elif request.POST.get("action") != "appliquer" or record.statut != StatutImport.VERIFIE:
             messages.error(request, "Cet import ne peut pas (ou plus) être appliqué.")
-            return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
-        _apply_import(request, grappe, record)
+        else:
+            _apply_import(request, grappe, record)
         return redirect("indicateurs:import_detail", pk=grappe.pk, import_id=record.pk)
     simulation.expire_if_lost(record)
     rapport = record.rapport or {}
@@ -131,6 +133,7 @@ def import_detail(request, pk, import_id):
             "rapport": rapport,
             "compte": rapport.get("compte", {}),
             "can_apply": can_feed and record.statut == StatutImport.VERIFIE,
+            "confirm_form": ConfirmationForm(),
         },
     )
 
@@ -151,43 +154,79 @@ def import_progression(request, pk, import_id):
 
 
 def _apply_import(request, grappe, record):
-    """Re-read the kept file and re-validate (the data may have changed since the dry run)."""
-    with record.fichier.open("rb") as handle:
-        data = handle.read()
-    rapport = usage_import.validate(
-        usage_import.read_rows(data, record.nom_original), request.user, grappe=grappe
-    )
-    if not rapport.ok:
-        record.statut = StatutImport.REFUSE
-        record.rapport = rapport.as_dict()
-        record.save(update_fields=["statut", "rapport"])
-        messages.error(request, "Les données ont changé depuis la vérification : import refusé.")
+    """Re-read the kept file and re-validate (the data may have changed since the dry run),
+    once: the import is claimed first (core.imports), a concurrent apply finds it taken."""
+    confirmed = ConfirmationForm(request.POST).confirmed()
+    try:
+        with applying(
+            ImportUsage.objects.filter(pk=record.pk, statut=StatutImport.VERIFIE),
+            statut=StatutImport.APPLIQUE,
+            applique_le=timezone.now(),
+        ):
+            rapport = _recheck(record, request.user, grappe, confirmed)
+            if rapport is None or not rapport.ok:
+                record.statut, record.applique_le = StatutImport.REFUSE, None
+                record.rapport = rapport.as_dict() if rapport else record.rapport
+                record.save(update_fields=["statut", "applique_le", "rapport"])
+                messages.error(
+                    request, "Les données ont changé depuis la vérification : import refusé."
+                )
+                return
+            if not rapport.applicable:
+                # Back to « vérifié », unwritten: the claim is rolled back with this.
+                transaction.set_rollback(True)
+                messages.error(request, CONFIRM_FIRST)
+                return
+            created, replaced = _write(request.user, grappe, record, rapport)
+    except AlreadyApplied as exc:
+        messages.error(request, exc.message)
         return
-    with transaction.atomic():
-        created, replaced = usage_import.apply(
-            rapport, user=request.user, source=SourceUsage.FICHIER, import_usage=record
-        )
-        record.statut = StatutImport.APPLIQUE
-        record.applique_le = timezone.now()
-        record.rapport = rapport.as_dict()
-        record.save(update_fields=["statut", "applique_le", "rapport"])
-        HistoryEntry.record(
-            grappe,
-            request.user,
-            "Import de données d'usage appliqué",
-            record.nom_original,
-            {
-                "Lignes": len(rapport.lignes),
-                "Créées": created,
-                "Remplacées": replaced,
-                "Mois": ", ".join(record.rapport["mois"]),
-            },
-        )
     messages.success(
         request,
         f"Import appliqué : {usage_import.applied_summary(created, replaced)}. Les indicateurs "
         "des mois concernés sont recalculés.",
     )
+
+
+def _write(user, grappe, record, rapport):
+    """Write an applicable report of the import (claimed), with its audit trail."""
+    created, replaced = usage_import.apply(
+        rapport, user=user, source=SourceUsage.FICHIER, import_usage=record
+    )
+    record.rapport = rapport.as_dict()
+    record.save(update_fields=["rapport"])
+    HistoryEntry.record(
+        grappe,
+        user,
+        "Import de données d'usage appliqué",
+        record.nom_original,
+        {
+            "Lignes": len(rapport.lignes),
+            "Créées": created,
+            "Remplacées": replaced,
+            "Mois": ", ".join(record.rapport["mois"]),
+            **({"Valeurs confirmées": rapport.a_confirmer} if rapport.a_confirmer else {}),
+        },
+    )
+    return created, replaced
+
+
+CONFIRM_FIRST = (
+    "Des valeurs sont « à confirmer » : vérifiez-les dans le rapport, cochez la case de "
+    "confirmation puis appliquez l'import. Rien n'a été écrit."
+)
+
+
+def _recheck(record, user, grappe, confirmed):
+    """The report of the kept file as it reads now, or None if it cannot be read any more."""
+    with record.fichier.open("rb") as handle:
+        data = handle.read()
+    try:
+        rows = usage_import.read_rows(data, record.nom_original)
+    except usage_import.FichierRefuse as exc:
+        record.rapport = {"fichier": str(exc)}
+        return None
+    return usage_import.validate(rows, user, grappe=grappe, confirmed=confirmed)
 
 
 @require_http_methods(["GET", "POST"])
@@ -212,7 +251,10 @@ def saisie(request, pk):
                 initial.update({name: getattr(existing, name) for name in USAGE_FIELDS})
     form = SaisieForm(request.POST or None, grappe=grappe, initial=initial)
     if request.method == "POST" and form.is_valid():
-        rapport = usage_import.validate([(1, form.row())], request.user, grappe=grappe)
+        rapport = usage_import.validate(
+            [(1, form.row())], request.user, grappe=grappe, confirmed=form.cleaned_data["confirme"]
+        )
+        rapport.refuse_unconfirmed(SaisieForm.CONFIRM_HINT)
         line = rapport.lignes[0]
         for message in line.erreurs:
             form.add_error(None, message.removeprefix("Ligne 1 : "))
@@ -257,7 +299,7 @@ def tranches(request, pk):
     if not perms.can_view_indicateurs(request.user, grappe):
         raise PermissionDenied
     ensure_tranches_for_page(grappe)
-    rows = list(grappe.tranches.select_related("paiement_par").order_by("numero"))
+    rows = list(grappe.tranches.prefetch_related("paiements").order_by("numero"))
     can_pay = perms.can_record_payment(request.user, grappe)
     return render(
         request,
@@ -266,7 +308,7 @@ def tranches(request, pk):
             "grappe": grappe,
             "tranches": rows,
             "can_pay": can_pay,
-            "payable": {t.pk for t in rows if _payable(t)},
+            "payable": {t.pk for t in rows if t.is_payable},
         },
     )
 
@@ -277,50 +319,40 @@ def ensure_tranches_for_page(grappe):
         ensure_tranches(type(grappe).objects.filter(pk=grappe.pk))
 
 
-def _payable(tranche):
-    """Due tranches (or due and under review): the signature tranche falls due when the
-    convention is signed, the targets tranche when the targets are met."""
-    return tranche.statut in (StatutTranche.DUE, StatutTranche.A_REVOIR)
-
-
 @require_http_methods(["GET", "POST"])
 def paiement(request, pk, tranche_id):
+    """Record one payment of a tranche (indicateurs.paiements): the whole of what remains to
+    pay, or a part of it with its reason."""
     grappe = get_grappe_for(request.user, pk)
     tranche = get_object_or_404(Tranche, pk=tranche_id, grappe=grappe)
     if not perms.can_record_payment(request.user, grappe):
         raise PermissionDenied("Seuls les agents de l'ARS de la région enregistrent un paiement.")
-    if not _payable(tranche):
+    if not tranche.is_payable:
         messages.error(request, "Cette tranche n'est pas à payer.")
         return redirect("indicateurs:tranches", pk=grappe.pk)
     form = PaiementForm(
         request.POST or None,
-        initial={"paye_le": timezone.localdate(), "montant_paye": tranche.montant},
+        tranche=tranche,
+        initial={"paye_le": timezone.localdate(), "montant_paye": tranche.reste_a_payer},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        updated = Tranche.objects.filter(pk=tranche.pk, statut=tranche.statut).update(
-            statut=StatutTranche.PAYEE,
-            paye_le=data["paye_le"],
-            montant_paye=data["montant_paye"],
-            reference_paiement=data["reference_paiement"],
-            paiement_par=request.user,
-        )
-        if updated:
-            HistoryEntry.record(
-                grappe,
+        try:
+            paiements.enregistrer(
+                tranche,
                 request.user,
-                f"Paiement de la tranche {tranche.numero} enregistré",
-                f"Tranche {tranche.numero}",
-                {
-                    "Payée le": f"{data['paye_le']:%d/%m/%Y}",
-                    "Montant": euros(data["montant_paye"]),
-                    "Référence": data["reference_paiement"],
-                },
+                paye_le=data["paye_le"],
+                montant=data["montant_paye"],
+                reference=data["reference_paiement"],
+                motif=data["motif_ecart_paiement"],
             )
-            messages.success(request, f"Paiement de la tranche {tranche.numero} enregistré.")
+        except paiements.PaiementRefuse as refus:
+            messages.error(request, f"{refus} Rien n'a été enregistré.")
         else:
-            messages.error(request, "La tranche a changé entre-temps : rien n'a été enregistré.")
+            messages.success(request, f"Paiement de la tranche {tranche.numero} enregistré.")
         return redirect("indicateurs:tranches", pk=grappe.pk)
     return render(
-        request, "indicateurs/paiement.html", {"grappe": grappe, "tranche": tranche, "form": form}
+        request,
+        "indicateurs/paiement.html",
+        {"grappe": grappe, "tranche": tranche, "form": form, "paiements": tranche.paiements.all()},
     )

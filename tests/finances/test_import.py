@@ -178,7 +178,7 @@ def test_applying_twice_is_refused(cast, grappe, contrat, client_for):
     record = ImportFactures.objects.get()
     client.post(apply_url(record), {"action": "appliquer"})
     response = client.post(apply_url(record), {"action": "appliquer"}, follow=True)
-    assert "ne peut pas (ou plus) être appliqué" in response.content.decode()
+    assert "Cet import a déjà été appliqué." in response.content.decode()
     assert Facture.objects.count() == 1
     assert HistoryEntry.objects.filter(action="Import de factures appliqué").count() == 1
 

@@ -236,13 +236,14 @@ def test_apply_schedules_the_recomputation_of_touched_months(
 
 
 def test_recomputation_stops_at_the_current_month(esms, django_capture_on_commit_callbacks):
-    rapport = check(csv_bytes([good_row(esms[0], "2026-11")]))
+    # The elapsed month (the current one is not sent before it is over): it and the current one.
+    rapport = check(csv_bytes([good_row(esms[0], "2026-10")]))
     with (
         mock.patch("indicateurs.tasks.compute_indicators.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         usage_import.apply(rapport)
-    assert [call.args[0] for call in delay.call_args_list] == ["2026-11"]
+    assert [call.args[0] for call in delay.call_args_list] == ["2026-10", "2026-11"]
 
 
 def test_command_dry_run_writes_nothing_and_apply_is_atomic(esms, tmp_path, capsys):

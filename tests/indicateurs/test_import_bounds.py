@@ -100,7 +100,7 @@ def test_the_csv_reader_stops_at_the_cap(monkeypatch):
     with pytest.raises(usage_import.FichierRefuse, match="dépasse 3 lignes"):
         usage_import.read_rows(data)
     monkeypatch.setattr(usage_import, "MAX_ROWS", 10)
-    with pytest.raises(usage_import.FichierRefuse, match="Fichier CSV illisible"):
+    with pytest.raises(usage_import.FichierRefuse, match="La ligne 6 dépasse 10\xa0000 caractères"):
         usage_import.read_rows(data)
 
 

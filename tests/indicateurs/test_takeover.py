@@ -127,19 +127,20 @@ def test_a_released_esms_moves_with_its_future_months_only(cast, client_for, vic
     )
     assert accepted.status_code == 201, accepted.json()
     assert UsageMensuel.objects.get(esms=victim, mois=date(2026, 10, 1)).messages_mssante == 96
-    # November (the month being measured) is the new grappe's.
-    assert (
-        api_for(newcomer)
-        .post("/api/v1/usages/", [row(victim, "2026-11")], format="json")
-        .status_code
-        == 201
-    )
-    assert (
-        api_for(cast.owner)
-        .post("/api/v1/usages/", [row(victim, "2026-11")], format="json")
-        .status_code
-        == 400
-    )
+    # November (the month being measured) is the new grappe's, sent once it is over.
+    with time_machine.travel("2026-12-01 10:00 +0100", tick=False):
+        assert (
+            api_for(newcomer)
+            .post("/api/v1/usages/", [row(victim, "2026-11")], format="json")
+            .status_code
+            == 201
+        )
+        assert (
+            api_for(cast.owner)
+            .post("/api/v1/usages/", [row(victim, "2026-11")], format="json")
+            .status_code
+            == 400
+        )
 
     # Reading: the new grappe's export has no ESMS row before November.
     usage(victim, "2026-09", personnes=100, mssante=50)

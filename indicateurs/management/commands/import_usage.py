@@ -21,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="simulation : affiche le rapport, n'écrit rien"
         )
+        parser.add_argument(
+            "--confirmer",
+            action="store_true",
+            help="confirme les valeurs « à confirmer » (seuils de plausibilité) du fichier",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["fichier"])
@@ -31,10 +36,13 @@ class Command(BaseCommand):
             rows = usage_import.read_rows(data, path.name)
         except usage_import.FichierRefuse as exc:
             raise CommandError(f"Fichier refusé : {exc}") from None
-        rapport = usage_import.validate(rows, user=None)
+        rapport = usage_import.validate(rows, user=None, confirmed=options["confirmer"])
+        rapport.refuse_unconfirmed("Relancez avec --confirmer si elle est juste.")
         for line in rapport.lignes:
             for message in line.erreurs:
                 self.stdout.write(f"ERREUR {message}")
+            for message in line.a_confirmer if line.confirme else ():
+                self.stdout.write(f"CONFIRMÉ {message}")
             for message in line.avertissements:
                 self.stdout.write(f"AVERTISSEMENT {message}")
         summary = rapport.resume()

@@ -17,7 +17,7 @@ from projets.models import LivrableVersion
 from tests.accueil import helpers
 from tests.accueil.test_porteur import started_plan
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
-from tests.projets.factories import plan_for
+from tests.projets.factories import LivrableVersionFactory, plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +38,7 @@ def frozen_now():
 
 
 def version(livrable, status):
-    return LivrableVersion.objects.create(
-        livrable=livrable,
-        numero=livrable.versions.count() + 1,
-        file="livrables/note.pdf",
-        original_name="note.pdf",
-        size=10,
-        content_type="application/pdf",
-        status=status,
-    )
+    return LivrableVersionFactory(livrable=livrable, status=status)
 
 
 def consultant_of(*grappes):

@@ -15,10 +15,9 @@ from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember
 from grappe.navigation import user_context
 from projets.enums import StatutCompteRendu
-from projets.models import CompteRendu
 from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
-from tests.projets.factories import plan_for
+from tests.projets.factories import CompteRenduFactory, plan_for
 from tests.projets.helpers_comptes_rendus import at, meeting
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +39,7 @@ def frozen_now():
 
 
 def validated(reunion, numero=1, statut=StatutCompteRendu.VALIDE):
-    return CompteRendu.objects.create(
+    return CompteRenduFactory(
         reunion=reunion,
         numero=numero,
         statut=statut,

@@ -15,11 +15,16 @@ from grappe.enums import RoleKind
 from grappe.navigation import user_context
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import Indicateur, Tranche, ValeurIndicateur
-from projets.enums import CategorieRisque, StatutCompteRendu, StatutRisque, StatutVersion
-from projets.models import CompteRendu, LivrableVersion, Risque
+from projets.enums import StatutCompteRendu, StatutRisque, StatutVersion
+from projets.models import Risque
 from tests.accueil import helpers
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory
-from tests.projets.factories import plan_for
+from tests.projets.factories import (
+    CompteRenduFactory,
+    LivrableVersionFactory,
+    RisqueFactory,
+    plan_for,
+)
 from tests.projets.helpers_comptes_rendus import at, meeting
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +134,7 @@ def test_minutes_owed_and_documents_awaiting_the_copil(cast, client_for):
     plan, etapes = started_plan(cast.grappe)
     past = meeting(cast.grappe, day=datetime.date(2026, 2, 26), titre="COTECH de février")
     submitted = meeting(cast.grappe, day=datetime.date(2026, 2, 20), titre="COPIL de février")
-    cr = CompteRendu.objects.create(
+    cr = CompteRenduFactory(
         reunion=submitted,
         statut=StatutCompteRendu.SOUMIS,
         redige_par=cast.owner,
@@ -138,13 +143,8 @@ def test_minutes_owed_and_documents_awaiting_the_copil(cast, client_for):
         first_submitted_at=at(datetime.date(2026, 2, 27), 10),
     )
     livrable = etapes[3].livrables.filter(validation_copil=True).first()
-    LivrableVersion.objects.create(
+    LivrableVersionFactory(
         livrable=livrable,
-        numero=1,
-        file="livrables/calendrier.pdf",
-        original_name="calendrier.pdf",
-        size=10,
-        content_type="application/pdf",
         status=StatutVersion.SOUMISE,
         uploaded_by=cast.owner,
         submitted_by=cast.owner,
@@ -197,14 +197,7 @@ def test_indicators_tranches_and_top_risks(cast, client_for):
         ("Budget dépassé", 4, 3, StatutRisque.OUVERT),
         ("Risque clos très critique", 4, 4, StatutRisque.CLOS),
     ]:
-        Risque.objects.create(
-            plan=plan,
-            titre=titre,
-            categorie=CategorieRisque.PLANNING,
-            probabilite=probabilite,
-            impact=impact,
-            statut=statut,
-        )
+        RisqueFactory(plan=plan, titre=titre, probabilite=probabilite, impact=impact, statut=statut)
     html = section_html(home(client_for, cast.owner))
     indicateurs = part(html, "indicateurs")
     assert "Février 2026" in indicateurs
@@ -246,9 +239,7 @@ def populate(grappe):
     plan, _ = started_plan(grappe)
     meeting(grappe, day=datetime.date(2026, 3, 9), titre="COPIL de mars")
     meeting(grappe, day=datetime.date(2026, 2, 26), titre="COTECH de février")
-    Risque.objects.create(
-        plan=plan, titre="Retard", categorie=CategorieRisque.PLANNING, probabilite=2, impact=3
-    )
+    RisqueFactory(plan=plan, titre="Retard", impact=3)
     Tranche.objects.create(grappe=grappe, numero=1, pourcentage=Decimal("50"))
 
 

@@ -7,15 +7,9 @@ from django.utils import timezone
 from grappe.enums import TypeComite
 from grappe.models import Comite, ComiteMember
 from projets.enums import Presence, StatutAction, StatutCompteRendu, TypeReunion
-from projets.models import (
-    Action,
-    CompteRendu,
-    Decision,
-    Participant,
-    PointOrdreDuJour,
-    Reunion,
-)
+from projets.models import Decision, Participant, PointOrdreDuJour
 from tests.grappe.factories import UserFactory
+from tests.projets.factories import ActionFactory, CompteRenduFactory, ReunionFactory
 
 
 def at(day, hour=14, minute=0):
@@ -33,16 +27,10 @@ def meeting(
 ):
     """A meeting of `grappe` (14:00–16:00 on `day`) with its agenda points, and the given
     participants [(user, presence)]."""
-    reunion = Reunion.objects.create(
-        grappe=grappe,
-        kind=kind,
-        comite=Comite.objects.filter(grappe=grappe, kind=TypeComite.COPIL).first()
-        if kind == TypeReunion.COPIL
-        else None,
-        titre=titre,
-        starts_at=at(day, 14),
-        ends_at=at(day, 16),
-        lieu="Salle du conseil, Lille",
+    # Only a COPIL's meeting is tied to its comité here (the minutes' tests never needed others).
+    comite = grappe.comite(TypeComite.COPIL) if kind == TypeReunion.COPIL else None
+    reunion = ReunionFactory(
+        grappe=grappe, kind=kind, comite=comite, titre=titre, starts_at=at(day, 14)
     )
     for user, presence in participants:
         Participant.objects.create(reunion=reunion, user=user, presence=presence)
@@ -71,15 +59,13 @@ def full_meeting(grappe, owner, day=datetime.date(2026, 6, 2)):
     Decision.objects.create(
         reunion=reunion, point=first, texte="Le paramétrage des droits d'accès est validé."
     )
-    Action.objects.create(
-        grappe=grappe,
+    ActionFactory(
         reunion=reunion,
         titre="Envoyer la liste des référents à l'éditeur",
         owner=owner,
         due_on=day + datetime.timedelta(days=10),
     )
-    Action.objects.create(
-        grappe=grappe,
+    ActionFactory(
         reunion=reunion,
         titre="Préparer la réunion de reprise des données",
         owner=present,
@@ -91,7 +77,7 @@ def full_meeting(grappe, owner, day=datetime.date(2026, 6, 2)):
 def draft(reunion, user, synthese="", numero=1, statut=StatutCompteRendu.BROUILLON, **kwargs):
     # A version created as submitted was first transmitted then (unless the test says otherwise).
     kwargs.setdefault("first_submitted_at", kwargs.get("submitted_at"))
-    return CompteRendu.objects.create(
+    return CompteRenduFactory(
         reunion=reunion, numero=numero, statut=statut, synthese=synthese, redige_par=user, **kwargs
     )
 

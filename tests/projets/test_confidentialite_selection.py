@@ -24,13 +24,13 @@ from projets.reminders_comptes_rendus import send_minutes_reminders
 from projets.validation import copil_voters
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.helpers import consume, text
+from tests.projets.factories import ActionFactory, ReunionFactory
 from tests.projets.helpers_comptes_rendus import draft
 from tests.projets.test_views_reunions import (
     at,
     edit_data,
     form_data,
     invite,
-    make_reunion,
     url,
 )
 
@@ -61,15 +61,17 @@ class World:
             kind=RoleKind.AMOA,
             user=UserFactory(email="amoa@exemple.fr", first_name="Alex", last_name="Conseil"),
         ).user
-        self.selection = make_reunion(
-            grappe,
+        self.selection = ReunionFactory(
+            grappe=grappe,
             kind=TypeReunion.SELECTION,
-            start=at(3, 14),
+            starts_at=at(3, 14),
             titre="Audition des candidats AMOA",
             created_by=cast.owner,
         )
-        self.suivi = make_reunion(grappe, kind=TypeReunion.SUIVI, start=at(1, 10), titre="Suivi")
-        self.copil = make_reunion(grappe, start=at(10, 14), titre="COPIL n°2")
+        self.suivi = ReunionFactory(
+            grappe=grappe, kind=TypeReunion.SUIVI, starts_at=at(1, 10), titre="Suivi"
+        )
+        self.copil = ReunionFactory(grappe=grappe, starts_at=at(10, 14), titre="COPIL n°2")
         invite(self.selection, cast.owner, self.consultant)
         invite(self.copil, cast.owner, self.consultant)
         self.secret = self.action(self.selection, SECRET, self.consultant)
@@ -78,8 +80,7 @@ class World:
 
     @staticmethod
     def action(reunion, titre, owner):
-        return Action.objects.create(
-            grappe=reunion.grappe,
+        return ActionFactory(
             reunion=reunion,
             titre=titre,
             owner=owner,
@@ -114,7 +115,7 @@ def test_the_rule_for_lists_across_grappes_agrees_with_hidden_reunion_kinds(cast
     the header's count — hides exactly what hidden_reunion_kinds hides on each grappe."""
     other = GrappeFactory(name="Grappe du Hainaut")
     RoleFactory(grappe=other, kind=RoleKind.CHEF_PROJET, user=world.consultant)
-    make_reunion(other, kind=TypeReunion.SELECTION, titre="Sélection du Hainaut")
+    ReunionFactory(grappe=other, kind=TypeReunion.SELECTION, titre="Sélection du Hainaut")
     both = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
     RoleFactory(grappe=cast.grappe, kind=RoleKind.REFERENT_METIER, user=both)
     reunions = list(Reunion.objects.select_related("grappe"))
@@ -174,7 +175,9 @@ def test_mes_actions_leaves_out_the_selection_meetings_actions(cast, client_for,
     # On another grappe the consultant is chef de projet: its comité de sélection is theirs.
     other = GrappeFactory(name="Grappe du Hainaut")
     RoleFactory(grappe=other, kind=RoleKind.CHEF_PROJET, user=world.consultant)
-    elsewhere = make_reunion(other, kind=TypeReunion.SELECTION, titre="Sélection du Hainaut")
+    elsewhere = ReunionFactory(
+        grappe=other, kind=TypeReunion.SELECTION, titre="Sélection du Hainaut"
+    )
     theirs = World.action(elsewhere, "Noter les offres du Hainaut", world.consultant)
     address = reverse("projets:my_actions")
     response = client_for(world.consultant).get(address)
@@ -253,8 +256,11 @@ def test_documents_and_minutes_of_a_selection_meeting_are_404(cast, client_for, 
 def test_invitations_to_a_selection_meeting_leave_out_the_consultant(
     cast, client_for, world, mailoutbox
 ):
-    future = make_reunion(
-        cast.grappe, kind=TypeReunion.SELECTION, start=at(22, 14), titre="Choix de l'AMOA"
+    future = ReunionFactory(
+        grappe=cast.grappe,
+        kind=TypeReunion.SELECTION,
+        starts_at=at(22, 14),
+        titre="Choix de l'AMOA",
     )
     invite(future, cast.copil, world.consultant)
     response = client_for(cast.owner).post(url("reunion_invite", future), follow=True)

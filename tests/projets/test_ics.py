@@ -11,7 +11,8 @@ from django.conf import settings
 
 from projets import ics
 from projets.enums import Presence, TypeReunion
-from projets.models import Participant, PointOrdreDuJour, Reunion
+from projets.models import Participant, PointOrdreDuJour
+from tests.projets.factories import ReunionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +92,8 @@ def value_of(lines, name):
 
 @pytest.fixture
 def reunion(cast):
-    reunion = Reunion.objects.create(
+    reunion = ReunionFactory(
         grappe=cast.grappe,
-        kind=TypeReunion.COPIL,
-        comite=cast.grappe.comite(TypeReunion.COPIL),
         titre=LONG_TITLE,
         starts_at=datetime.datetime(2026, 6, 15, 10, 0, tzinfo=PARIS),
         ends_at=datetime.datetime(2026, 6, 15, 12, 30, tzinfo=PARIS),
@@ -272,12 +271,12 @@ def test_sequence_is_written(reunion):
 
 
 def test_publication_has_method_publish_and_no_attendee(reunion, cast):
-    second = Reunion.objects.create(
+    second = ReunionFactory(
         grappe=cast.grappe,
         kind=TypeReunion.ATELIER,
         titre="Atelier processus",
         starts_at=datetime.datetime(2026, 6, 20, 9, 0, tzinfo=PARIS),
-        ends_at=datetime.datetime(2026, 6, 20, 11, 0, tzinfo=PARIS),
+        lieu="",
         lien_visio="https://visio.exemple.fr/atelier",
     )
     content = ics.publication([reunion, second], name="Réunions Grappe — Test", now=NOW)

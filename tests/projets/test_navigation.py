@@ -20,7 +20,7 @@ from projets.enums import StatutVersion, TypeReunion
 from projets.models import CompteRendu, Livrable, LivrableVersion
 from projets.validation import awaiting_count, record_avis
 from tests.grappe.factories import RoleFactory, copil_member
-from tests.projets.factories import plan_for
+from tests.projets.factories import LivrableVersionFactory, plan_for
 from tests.projets.helpers_comptes_rendus import meeting
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +46,8 @@ def waiting(cast):
 
 
 def submitted(livrable, user):
-    return LivrableVersion.objects.create(
+    return LivrableVersionFactory(
         livrable=livrable,
-        numero=1,
-        file="livrables/test.pdf",
-        original_name="test.pdf",
-        size=10,
-        content_type="application/pdf",
         status=StatutVersion.SOUMISE,
         uploaded_by=user,
         submitted_at=datetime.datetime(2026, 6, 12, 9, tzinfo=datetime.UTC),

@@ -20,7 +20,7 @@ from projets.models import Etape, LivrableVersion, Rappel
 from projets.reminders import DEBUT, FIN, RETARD, VALIDATION, send_reminders
 from projets.tasks import send_daily_reminders
 from tests.grappe.factories import RoleFactory, UserFactory, copil_member
-from tests.projets.factories import copil_voters, plan_for
+from tests.projets.factories import LivrableVersionFactory, copil_voters, plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,8 @@ def by_recipient(mailoutbox):
 
 
 def submitted_version(livrable, submitted_at, user=None):
-    return LivrableVersion.objects.create(
+    return LivrableVersionFactory(
         livrable=livrable,
-        numero=livrable.versions.count() + 1,
-        file="livrables/test.pdf",
-        original_name="note.pdf",
-        size=10,
-        content_type="application/pdf",
         status=StatutVersion.SOUMISE,
         uploaded_by=user,
         submitted_at=submitted_at,

@@ -19,10 +19,10 @@ from grappe.models import Comite, Departement
 from projets import comptes_rendus as workflow
 from projets.comptes_rendus import snapshot
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
-from projets.models import Action, CompteRendu, Decision, Participant
+from projets.models import CompteRendu, Decision, Participant
 from tests.grappe.factories import UserFactory, copil_member
 from tests.helpers import EDIT, READ, check, pdf_text
-from tests.projets.factories import copil_voters
+from tests.projets.factories import ActionFactory, copil_voters
 from tests.projets.helpers_comptes_rendus import draft, full_meeting, meeting, suivi_member
 
 pytestmark = pytest.mark.django_db
@@ -570,9 +570,7 @@ def test_detail_page_queries_do_not_grow_with_the_content(cast, client_for, reun
         person = UserFactory()
         Participant.objects.create(reunion=reunion, user=person, presence=Presence.PRESENT)
         Decision.objects.create(reunion=reunion, texte=f"Décision {index}")
-        Action.objects.create(
-            grappe=cast.grappe, reunion=reunion, titre=f"Action {index}", owner=person
-        )
+        ActionFactory(reunion=reunion, titre=f"Action {index}", owner=person)
     for numero in (2, 3):
         draft(reunion, cast.owner, numero=numero, statut=StatutCompteRendu.DIFFUSE)
     for voter in voters[1:]:

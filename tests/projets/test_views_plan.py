@@ -10,11 +10,11 @@ from django.urls import reverse
 from grappe.enums import RoleComite, RoleKind
 from grappe.models import HistoryEntry
 from projets.enums import DecisionJalon, ModeDecision, StatutEtape
-from projets.models import Etape, EtapeReference, Jalon, LivrableVersion, Plan
+from projets.models import Etape, EtapeReference, Jalon, Plan
 from projets.views.plan import guide_blocks
 from tests.grappe.factories import UserFactory, copil_member
 from tests.helpers import EDIT, READ, check
-from tests.projets.factories import copil_voters, plan_for
+from tests.projets.factories import LivrableVersionFactory, copil_voters, plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -353,14 +353,7 @@ def test_a_finished_step_says_which_deliverables_were_never_deposited(cast, clie
     finish(step(plan, 1), datetime.date(2026, 1, 5), datetime.date(2026, 1, 30))
     finish(step(plan, 2), datetime.date(2026, 2, 2), datetime.date(2026, 2, 20))
     deposited = step(plan, 2).livrables.get()
-    LivrableVersion.objects.create(
-        livrable=deposited,
-        numero=1,
-        file="livrables/equipe.pdf",
-        original_name="equipe.pdf",
-        size=10,
-        content_type="application/pdf",
-    )
+    LivrableVersionFactory(livrable=deposited)
     etapes = {e.ordre: e for e in plan.etapes.with_missing_deliverables()}
     assert (etapes[1].livrables_attendus, etapes[2].livrables_attendus) == (1, 0)
     assert etapes[1].status_label() == "Terminée — 1 livrable attendu"

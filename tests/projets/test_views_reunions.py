@@ -27,7 +27,6 @@ from projets.enums import (
 from projets.models import (
     Action,
     CalendarFeed,
-    CompteRendu,
     Decision,
     Participant,
     PointOrdreDuJour,
@@ -36,7 +35,13 @@ from projets.models import (
 )
 from tests.grappe.factories import RoleFactory, UserFactory, copil_member
 from tests.helpers import EDIT, READ, check, consume, text
-from tests.projets.factories import copil_voters, plan_for
+from tests.projets.factories import (
+    ActionFactory,
+    CompteRenduFactory,
+    ReunionFactory,
+    copil_voters,
+    plan_for,
+)
 from tests.projets.test_ics import parse, props, unescape, value_of
 from users.models import Civilite
 
@@ -60,20 +65,6 @@ def at(day, hour, minute=0, month=6):
     return datetime.datetime(2026, month, day, hour, minute, tzinfo=PARIS)
 
 
-def make_reunion(grappe, kind=TypeReunion.COPIL, start=None, titre="COPIL n°2", **kwargs):
-    start = start or at(10, 14)
-    return Reunion.objects.create(
-        grappe=grappe,
-        kind=kind,
-        comite=None if kind == TypeReunion.ATELIER else grappe.comite(kind),
-        titre=titre,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        lieu=kwargs.pop("lieu", "Salle du conseil, Lille"),
-        **kwargs,
-    )
-
-
 def invite(reunion, *users, guests=()):
     for user in users:
         Participant.objects.create(reunion=reunion, user=user)
@@ -84,7 +75,7 @@ def invite(reunion, *users, guests=()):
 @pytest.fixture
 def past(cast):
     """A COPIL held on Wednesday 10 June, 14:00–16:00."""
-    reunion = make_reunion(cast.grappe, start=at(10, 14), created_by=cast.owner)
+    reunion = ReunionFactory(grappe=cast.grappe, starts_at=at(10, 14), created_by=cast.owner)
     invite(reunion, cast.copil, cast.member, guests=[("Jean Dupont", "jean.dupont@conseil.fr")])
     return reunion
 
@@ -92,9 +83,9 @@ def past(cast):
 @pytest.fixture
 def future(cast):
     """A COPIL on Monday 22 June, 14:00–16:00, with an agenda."""
-    reunion = make_reunion(
-        cast.grappe,
-        start=at(22, 14),
+    reunion = ReunionFactory(
+        grappe=cast.grappe,
+        starts_at=at(22, 14),
         titre="COPIL n°3 — choix de l'éditeur",
         lien_visio="https://visio.exemple.fr/copil-3",
         created_by=cast.owner,
@@ -127,8 +118,7 @@ def voter(cast):
 
 @pytest.fixture
 def action(cast, past, voter):
-    return Action.objects.create(
-        grappe=cast.grappe,
+    return ActionFactory(
         reunion=past,
         titre="Relancer l'éditeur sur le chiffrage",
         owner=voter,
@@ -296,7 +286,7 @@ def test_document_download(cast, client_for, past, document):
     assert response["Cache-Control"] == "private, no-store"
     assert consume(response) == PDF
     # Not through another meeting, nor to a stranger.
-    other = make_reunion(cast.grappe, start=at(1, 9))
+    other = ReunionFactory(grappe=cast.grappe, starts_at=at(1, 9))
     assert (
         client_for(cast.owner).get(url("reunion_document", other, document.pk)).status_code == 404
     )
@@ -306,7 +296,7 @@ def test_document_download(cast, client_for, past, document):
 
 
 def test_meeting_of_another_grappe_is_not_found(cast, client_for):
-    foreign = make_reunion(cast.other_grappe)
+    foreign = ReunionFactory(grappe=cast.other_grappe)
     address = reverse("projets:reunion", args=[cast.grappe.pk, foreign.pk])
     assert client_for(cast.owner).get(address).status_code == 404
 
@@ -323,10 +313,10 @@ def test_post_only_views_refuse_get(cast, client_for, past):
 
 
 def test_list_shows_upcoming_first_then_past_with_minutes_status(cast, client_for, past, future):
-    older = make_reunion(
-        cast.grappe, kind=TypeReunion.SUIVI, start=at(2, 9), titre="Comité de suivi n°1"
+    older = ReunionFactory(
+        grappe=cast.grappe, kind=TypeReunion.SUIVI, starts_at=at(2, 9), titre="Comité de suivi n°1"
     )
-    compte_rendu = CompteRendu.objects.create(
+    compte_rendu = CompteRenduFactory(
         reunion=older, statut=StatutCompteRendu.VALIDE, redige_par=cast.owner
     )
     response = client_for(cast.owner).get(reverse("projets:reunions", args=[cast.grappe.pk]))
@@ -345,7 +335,7 @@ def test_list_shows_upcoming_first_then_past_with_minutes_status(cast, client_fo
 
 
 def test_list_late_minutes_are_flagged(cast, client_for, frozen_now):
-    make_reunion(cast.grappe, start=at(1, 9))
+    ReunionFactory(grappe=cast.grappe, starts_at=at(1, 9))
     response = client_for(cast.member).get(reverse("projets:reunions", args=[cast.grappe.pk]))
     assert "avant le 11/06/2026 — en retard" in flat(response)
     # Only editors get the link to write the minutes.
@@ -353,8 +343,8 @@ def test_list_late_minutes_are_flagged(cast, client_for, frozen_now):
 
 
 def test_list_a_late_first_draft_stays_flagged_until_transmitted(cast, client_for, frozen_now):
-    reunion = make_reunion(cast.grappe, start=at(1, 9))
-    cr = CompteRendu.objects.create(reunion=reunion, redige_par=cast.owner)
+    reunion = ReunionFactory(grappe=cast.grappe, starts_at=at(1, 9))
+    cr = CompteRenduFactory(reunion=reunion, redige_par=cast.owner)
     address = reverse("projets:reunions", args=[cast.grappe.pk])
     assert "Brouillon avant le 11/06/2026 — en retard" in flat(client_for(cast.owner).get(address))
     cr.statut = StatutCompteRendu.MODIFICATIONS
@@ -366,10 +356,12 @@ def test_list_a_late_first_draft_stays_flagged_until_transmitted(cast, client_fo
 
 def test_list_query_count_is_bounded(cast, client_for, django_assert_max_num_queries):
     for day in range(1, 29):
-        reunion = make_reunion(cast.grappe, start=at(day, 9), titre=f"Réunion du {day}")
+        reunion = ReunionFactory(
+            grappe=cast.grappe, starts_at=at(day, 9), titre=f"Réunion du {day}"
+        )
         invite(reunion, cast.copil, cast.member)
         if day % 3 == 0:
-            CompteRendu.objects.create(reunion=reunion, redige_par=cast.owner)
+            CompteRenduFactory(reunion=reunion, redige_par=cast.owner)
     client = client_for(cast.owner)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("projets:reunions", args=[cast.grappe.pk]))
@@ -731,7 +723,7 @@ def test_no_invitation_for_a_past_meeting_or_without_invitees(cast, client_for, 
     assert messages_of(response) == [
         "La réunion est passée : les invitations ne sont plus envoyées."
     ]
-    empty = make_reunion(cast.grappe, start=at(25, 9))
+    empty = ReunionFactory(grappe=cast.grappe, starts_at=at(25, 9))
     response = client.post(url("reunion_invite", empty), follow=True)
     assert "aucun invité" in messages_of(response)[0]
     assert mailoutbox == []
@@ -751,9 +743,11 @@ def test_ics_download(cast, client_for, future):
 
 
 def test_calendar_feed_by_token_and_reset(cast, client_for, past, future):
-    old = make_reunion(cast.grappe, start=at(5, 9, month=11).replace(year=2025), titre="Ancien")
+    old = ReunionFactory(
+        grappe=cast.grappe, starts_at=at(5, 9, month=11).replace(year=2025), titre="Ancien"
+    )
     invite(old, cast.member)
-    not_invited = make_reunion(cast.grappe, start=at(24, 9), titre="Sans elle")
+    not_invited = ReunionFactory(grappe=cast.grappe, starts_at=at(24, 9), titre="Sans elle")
     invite(not_invited, cast.copil)
     client = client_for(cast.member)
     page = client.get(reverse("projets:my_actions"))
@@ -894,7 +888,7 @@ def test_quorum_is_shown_and_flagged_when_not_reached(cast, client_for, past):
 
 
 def test_workshop_has_no_quorum(cast, client_for):
-    atelier = make_reunion(cast.grappe, kind=TypeReunion.ATELIER, titre="Atelier")
+    atelier = ReunionFactory(grappe=cast.grappe, kind=TypeReunion.ATELIER, titre="Atelier")
     response = client_for(cast.owner).get(url("reunion", atelier))
     assert response.context["quorum"] is None
     assert "Quorum" not in flat(response)
@@ -949,7 +943,7 @@ def test_go_in_a_copil_meeting_updates_the_milestone_and_opens_the_next_phase(
 
 
 def test_go_no_go_is_refused_outside_the_copil(cast, client_for, plan):
-    suivi = make_reunion(cast.grappe, kind=TypeReunion.SUIVI, titre="Comité de suivi n°2")
+    suivi = ReunionFactory(grappe=cast.grappe, kind=TypeReunion.SUIVI, titre="Comité de suivi n°2")
     jalon = gate(plan)
     response = client_for(cast.owner).post(
         url("decision_add", suivi),
@@ -1004,7 +998,7 @@ def test_changing_a_recorded_decision_keeps_the_previous_one(cast, client_for, p
             "jalon_decision": "ajourne",
         },
     )
-    later = make_reunion(cast.grappe, start=at(12, 9), titre="COPIL extraordinaire")
+    later = ReunionFactory(grappe=cast.grappe, starts_at=at(12, 9), titre="COPIL extraordinaire")
     client.post(
         url("decision_add", later),
         {"texte": "Budget complété : go.", "jalon": gate(plan).pk, "jalon_decision": "go"},
@@ -1063,23 +1057,21 @@ def test_action_add_assigns_a_person_of_the_grappe(cast, client_for, past):
 
 
 def test_open_actions_carry_over_until_closed(cast, client_for, past, voter):
-    first = make_reunion(cast.grappe, start=at(1, 9), titre="COPIL n°1")
-    action = Action.objects.create(
-        grappe=cast.grappe,
+    first = ReunionFactory(grappe=cast.grappe, starts_at=at(1, 9), titre="COPIL n°1")
+    action = ActionFactory(
         reunion=first,
         titre="Relancer l'éditeur",
         owner=voter,
         due_on=datetime.date(2026, 6, 12),
     )
-    closed_before = Action.objects.create(
-        grappe=cast.grappe,
+    closed_before = ActionFactory(
         reunion=first,
         titre="Réserver la salle",
         owner=voter,
         statut=StatutAction.FAITE,
         closed_at=timezone.now(),
     )
-    later = make_reunion(cast.grappe, start=at(29, 9), titre="COPIL n°3")
+    later = ReunionFactory(grappe=cast.grappe, starts_at=at(29, 9), titre="COPIL n°3")
     client = client_for(cast.member)
     for reunion in (past, later):
         response = client.get(url("reunion", reunion))
@@ -1130,9 +1122,7 @@ def test_my_actions_lists_overdue_first_then_recently_closed(cast, client_for, p
     member = cast.member
 
     def make(titre, due_on, **kwargs):
-        return Action.objects.create(
-            grappe=cast.grappe, reunion=past, titre=titre, owner=member, due_on=due_on, **kwargs
-        )
+        return ActionFactory(reunion=past, titre=titre, owner=member, due_on=due_on, **kwargs)
 
     later = make("Plus tard", datetime.date(2026, 7, 1))
     overdue_old = make("En retard depuis longtemps", datetime.date(2026, 6, 1))
@@ -1150,8 +1140,7 @@ def test_my_actions_lists_overdue_first_then_recently_closed(cast, client_for, p
         statut=StatutAction.ABANDONNEE,
         closed_at=timezone.now() - datetime.timedelta(days=40),
     )
-    Action.objects.create(
-        grappe=cast.grappe,
+    ActionFactory(
         reunion=past,
         titre="Pas à moi",
         owner=cast.owner,
@@ -1170,9 +1159,8 @@ def test_my_actions_lists_overdue_first_then_recently_closed(cast, client_for, p
 
 
 def test_my_actions_only_on_visible_grappes(cast, client_for):
-    foreign = make_reunion(cast.other_grappe)
-    Action.objects.create(
-        grappe=cast.other_grappe,
+    foreign = ReunionFactory(grappe=cast.other_grappe)
+    ActionFactory(
         reunion=foreign,
         titre="Ailleurs",
         owner=cast.member,
@@ -1226,16 +1214,16 @@ def test_detail_query_count_is_bounded(cast, client_for, past, plan, django_asse
             livrable=plan.livrables.first(),
         )
         Decision.objects.create(reunion=past, texte=f"Décision {index}", jalon=gate(plan))
-        Action.objects.create(
-            grappe=cast.grappe,
+        ActionFactory(
             reunion=past,
             titre=f"Action {index}",
             owner=voters[index % 6],
             due_on=datetime.date(2026, 6, 20),
         )
-        earlier = make_reunion(cast.grappe, start=at(1, 8 + index), titre=f"Avant {index}")
-        Action.objects.create(
-            grappe=cast.grappe,
+        earlier = ReunionFactory(
+            grappe=cast.grappe, starts_at=at(1, 8 + index), titre=f"Avant {index}"
+        )
+        ActionFactory(
             reunion=earlier,
             titre=f"Reportée {index}",
             owner=voters[0],
@@ -1250,11 +1238,11 @@ def test_detail_query_count_is_bounded(cast, client_for, past, plan, django_asse
 
 
 def test_selection_meetings_are_hidden_from_the_grappes_amoa_consultants(cast, client_for):
-    selection = make_reunion(cast.grappe, kind=TypeReunion.SELECTION, titre="Choix de l'AMOA")
-    copil = make_reunion(cast.grappe, titre="COPIL n°4")
-    CompteRendu.objects.create(
-        reunion=selection, statut=StatutCompteRendu.DIFFUSE, redige_par=cast.owner
+    selection = ReunionFactory(
+        grappe=cast.grappe, kind=TypeReunion.SELECTION, titre="Choix de l'AMOA"
     )
+    copil = ReunionFactory(grappe=cast.grappe, titre="COPIL n°4")
+    CompteRenduFactory(reunion=selection, statut=StatutCompteRendu.DIFFUSE, redige_par=cast.owner)
     consultant = RoleFactory(grappe=cast.grappe, kind=RoleKind.AMOA).user
     client = client_for(consultant)
     listed = client.get(reverse("projets:reunions", args=[cast.grappe.pk])).context

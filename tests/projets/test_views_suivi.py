@@ -12,11 +12,11 @@ from grappe.enums import RoleComite, RoleKind, TypeComite
 from grappe.models import Comite, ComiteMember, HistoryEntry
 from projets import extensions
 from projets.enums import CategorieRisque, DecisionJalon, StatutRisque, StatutVersion
-from projets.models import Baseline, LivrableVersion, Risque, RisqueHistorique
-from projets.reference_plan import RISQUES_COOPERATION
+from projets.models import Baseline, Risque, RisqueHistorique
+from projets.reference import risques_cooperation
 from tests.grappe.factories import RoleFactory, UserFactory
 from tests.helpers import EDIT, READ, check, pdf_text
-from tests.projets.factories import plan_for
+from tests.projets.factories import LivrableVersionFactory, RisqueFactory, plan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +68,7 @@ def risque_data(**overrides):
 
 
 def make_risque(plan, titre="Risque", probabilite=2, impact=2, **kwargs):
-    return Risque.objects.create(
-        plan=plan,
-        titre=titre,
-        categorie=kwargs.pop("categorie", CategorieRisque.PLANNING),
-        probabilite=probabilite,
-        impact=impact,
-        **kwargs,
-    )
+    return RisqueFactory(plan=plan, titre=titre, probabilite=probabilite, impact=impact, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,9 +289,9 @@ def test_propose_cooperation_risks(cast, client_for, plan):
     client = client_for(cast.owner)
     response = client.post(url("risques", cast), {"action": "proposer_types"}, follow=True)
     risques = list(plan.risques.all())
-    assert len(risques) == len(RISQUES_COOPERATION) == 15
+    assert len(risques) == len(risques_cooperation()) == 15
     assert {(r.probabilite, r.impact, r.statut) for r in risques} == {(2, 3, StatutRisque.OUVERT)}
-    assert {r.titre for r in risques} == {item["titre"] for item in RISQUES_COOPERATION}
+    assert {r.titre for r in risques} == {item["titre"] for item in risques_cooperation()}
     assert CategorieRisque.COOPERATION in {r.categorie for r in risques}
     assert RisqueHistorique.objects.filter(risque__plan=plan, user=cast.owner).count() == 15
     assert HistoryEntry.objects.filter(action="Ajout des risques de coopération types").count() == 1
@@ -502,13 +495,8 @@ def report_data(cast, client_for, plan):
     jalon.save()
     # Step 5's study of the market, validated by the COPIL (a simple deposit is never submitted).
     livrable = plan.livrables.get(etape__ordre=5, validation_copil=True)
-    LivrableVersion.objects.create(
+    LivrableVersionFactory(
         livrable=livrable,
-        numero=1,
-        file="livrables/existant.pdf",
-        original_name="existant.pdf",
-        size=1000,
-        content_type="application/pdf",
         status=StatutVersion.SOUMISE,
         submitted_at=timezone.now(),
         uploaded_by=cast.owner,

@@ -3,9 +3,11 @@
 import html
 import io
 
+from django.contrib.messages import get_messages
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from users.models import ApiToken
 
 # Expected status per person of the cast (tests/conftest.py::cast) on a grappe's pages: readers
 # see them, strangers learn nothing (404), anonymous people are sent to the login page.
@@ -30,6 +32,21 @@ def check(response, name, expected):
         assert response["Location"].startswith("/connexion/?next="), name
     else:
         assert response.status_code == expected, f"{name}: {response.status_code}"
+
+
+def assert_cast(cast, client_for, url, expected, method="get", data=None, skip=()):
+    """Every person of the cast (but `skip`) gets `expected[name]` from `url`; anonymous people
+    are always sent to the login page."""
+    for name, user in cast.users().items():
+        if name in skip:
+            continue
+        response = getattr(client_for(user), method)(url, data or {})
+        check(response, name, "login" if user is None else expected[name])
+
+
+def messages_of(response):
+    """The messages the page shows (Django's messages framework), as text."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def text(response):
@@ -60,9 +77,11 @@ def pdf_text(content):
 
 
 def api_for(user):
-    """An API client signed in with `user`'s token (made if need be); anonymous for None."""
+    """An API client signed in with a new token of `user`'s; anonymous for None. The token
+    counts as just used: its last use, written once a minute, stays out of query counts."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token, key = ApiToken.objects.issue(user, f"Tests {ApiToken.objects.count() + 1}")
+        token.touch()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

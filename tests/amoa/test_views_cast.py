@@ -8,23 +8,15 @@ import pytest
 from django.urls import reverse
 
 from amoa.models import Choix
+from tests import helpers
 from tests.amoa.factories import score
 from tests.helpers import check, consume, text
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "candidate": 403,
-    "anonymous": "login",
-}
-EDIT = {**READ, "member": 403, "copil": 403, "ars": 403}
+# The AMOA call's pages are hidden from a candidate to it (the grappe's AMOA consultant).
+READ = {**helpers.READ, "candidate": 403}
+EDIT = {**helpers.EDIT, "candidate": 403}
 # Scoring is for the comité de sélection's voting members only.
 SCORE = {**EDIT, "owner": 403, "admin": 403, "evaluator": 200}
 

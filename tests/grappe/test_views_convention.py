@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,28 +9,10 @@ from grappe.enums import RoleKind, TypeProjet
 from grappe.models import ConventionCooperation, HistoryEntry
 from grappe.views.convention import text_blocks
 from tests.grappe.factories import OrganismeGestionnaireFactory, RoleFactory, add_esms
-from tests.helpers import pdf_text
+from tests.helpers import EDIT, READ, assert_cast, messages_of, pdf_text
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-EDIT = {
-    "owner": 200,
-    "member": 403,
-    "copil": 403,
-    "ars": 403,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
 SECTIONS = ConventionCooperation.SECTIONS
 
 
@@ -41,22 +22,6 @@ def convention_url(grappe):
 
 def pdf_url(grappe):
     return reverse("grappe:convention_pdf", args=[grappe.pk])
-
-
-def assert_cast(cast, client_for, url, expected, method="get", data=None, skip=()):
-    for name, user in cast.users().items():
-        if name in skip:
-            continue
-        response = getattr(client_for(user), method)(url, data or {})
-        if user is None:
-            assert response.status_code == 302, name
-            assert response["Location"].startswith("/connexion/?next="), name
-        else:
-            assert response.status_code == expected[name], f"{name}: {response.status_code}"
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def full_data(**overrides):

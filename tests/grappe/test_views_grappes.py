@@ -10,39 +10,11 @@ from tests.grappe.factories import (
     UserFactory,
     add_esms,
 )
-from tests.helpers import pdf_text
+from tests.helpers import EDIT, READ, assert_cast, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 # Expected status per member of the cast. 404: the grappe is invisible to them.
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-EDIT = {
-    "owner": 200,
-    "member": 403,
-    "copil": 403,
-    "ars": 403,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-
-
-def assert_cast(cast, client_for, url, expected):
-    for name, user in cast.users().items():
-        response = client_for(user).get(url)
-        if user is None:
-            assert response.status_code == 302, name
-            assert response["Location"].startswith("/connexion/?next="), name
-        else:
-            assert response.status_code == expected[name], f"{name}: {response.status_code}"
 
 
 def test_detail_permission_cast(cast, client_for):

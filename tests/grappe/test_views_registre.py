@@ -1,7 +1,6 @@
 """The registry pages: search the FINESS registry, upload → simulate → apply a FINESS file."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from tests.grappe.factories import (
     finess_number,
 )
 from tests.grappe.test_finess import EXTRACT
+from tests.helpers import assert_cast, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,25 +44,11 @@ ADMIN_ONLY = {
 }
 
 
-def assert_cast(cast, client_for, url, expected, method="get"):
-    for name, user in cast.users().items():
-        response = getattr(client_for(user), method)(url)
-        if user is None:
-            assert response.status_code == 302, name
-            assert response["Location"].startswith("/connexion/?next="), name
-        else:
-            assert response.status_code == expected[name], f"{name}: {response.status_code}"
-
-
 def upload(client, content=EXTRACT_BYTES, name="etalab-cs1100502.csv", **data):
     return client.post(
         reverse("grappe:finess_import"),
         {"file": SimpleUploadedFile(name, content, content_type="text/csv"), **data},
     )
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def registre_numbers(response):

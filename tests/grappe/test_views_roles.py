@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from grappe.enums import RoleKind
@@ -12,28 +11,10 @@ from tests.grappe.factories import (
     add_esms,
     ars_agent,
 )
+from tests.helpers import EDIT, READ, assert_cast, messages_of
 from users.models import User
 
 pytestmark = pytest.mark.django_db
-
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
-MANAGE = {
-    "owner": 200,
-    "member": 403,
-    "copil": 403,
-    "ars": 403,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-}
 
 
 def roles_url(grappe):
@@ -42,20 +23,6 @@ def roles_url(grappe):
 
 def remove_url(role):
     return reverse("grappe:role_remove", args=[role.grappe_id, role.pk])
-
-
-def assert_cast(cast, client_for, url, expected, method="get", data=None):
-    for name, user in cast.users().items():
-        response = getattr(client_for(user), method)(url, data or {})
-        if user is None:
-            assert response.status_code == 302, name
-            assert response["Location"].startswith("/connexion/?next="), name
-        else:
-            assert response.status_code == expected[name], f"{name}: {response.status_code}"
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def add_role(client, grappe, **data):
@@ -75,13 +42,13 @@ def test_roles_page_permission_cast(cast, client_for):
 
 def test_role_remove_confirmation_permission_cast(cast, client_for):
     role = Role.objects.get(grappe=cast.grappe, user=cast.member)
-    assert_cast(cast, client_for, remove_url(role), MANAGE)
+    assert_cast(cast, client_for, remove_url(role), EDIT)
 
 
 def test_add_role_refused_to_non_managers_changes_nothing(cast, client_for):
     target = UserFactory(email="cible@exemple.fr")
     before = Role.objects.count()
-    expected = {**MANAGE, "owner": None, "admin": None}
+    expected = {**EDIT, "owner": None, "admin": None}
     for name, user in cast.users().items():
         if user is not None and expected[name] is None:
             continue
@@ -104,7 +71,7 @@ def test_remove_role_refused_to_non_managers_changes_nothing(cast, client_for):
         if user is None:
             assert response.status_code == 302
         else:
-            assert response.status_code == MANAGE[name], name
+            assert response.status_code == EDIT[name], name
     assert Role.objects.filter(pk=role.pk).exists()
 
 

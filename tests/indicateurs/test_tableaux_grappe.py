@@ -14,7 +14,7 @@ from django.urls import reverse
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import ValeurIndicateur
 from tests.grappe.factories import add_esms
-from tests.helpers import text
+from tests.helpers import READ, text
 from tests.indicateurs.factories_tableaux import (
     esms_values,
     grappe_values,
@@ -25,16 +25,6 @@ from tests.indicateurs.factories_tableaux import (
 
 pytestmark = pytest.mark.django_db
 
-READ = {
-    "owner": 200,
-    "member": 200,
-    "copil": 200,
-    "ars": 200,
-    "ars_other": 404,
-    "stranger": 404,
-    "admin": 200,
-    "anonymous": "login",
-}
 VIEWS = ["tableau_grappe", "tableau_grappe_pdf", "tableau_grappe_csv", "tableau_grappe_xlsx"]
 MONTHS = [month(2026, m) for m in (3, 4, 5)]
 

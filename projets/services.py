@@ -27,28 +27,36 @@ def instantiate_plan(grappe, start_on, user=None):
     from `start_on` (finish-to-start). The grappe then adds, skips or renames its steps freely;
     the reference is never touched."""
     plan = Plan.objects.create(grappe=grappe, start_on=start_on, created_by=user)
-    by_reference = {}
-    previous = None
+    etapes = []
     cursor = start_on
-    for reference in EtapeReference.objects.select_related("phase").order_by("numero"):
+    references = list(EtapeReference.objects.select_related("phase").order_by("numero"))
+    for reference in references:
         end = (
             cursor + datetime.timedelta(weeks=reference.duree_semaines) - datetime.timedelta(days=1)
         )
-        etape = Etape.objects.create(
-            plan=plan,
-            reference=reference,
-            phase=reference.phase.numero,
-            ordre=reference.numero,
-            titre=reference.titre,
-            planned_start=cursor,
-            planned_end=end,
-            owner_role=reference.owner_role,
+        etapes.append(
+            Etape(
+                plan=plan,
+                reference=reference,
+                phase=reference.phase.numero,
+                ordre=reference.numero,
+                titre=reference.titre,
+                planned_start=cursor,
+                planned_end=end,
+                owner_role=reference.owner_role,
+            )
         )
-        if previous:
-            etape.depends_on.add(previous)
-        by_reference[reference.pk] = etape
-        previous = etape
         cursor = end + datetime.timedelta(days=1)
+    # One INSERT for the steps (their keys come back on PostgreSQL and SQLite alike), one for
+    # their finish-to-start links: a plan is created with a handful of queries, not fifty.
+    etapes = Etape.objects.bulk_create(etapes)
+    Etape.depends_on.through.objects.bulk_create(
+        Etape.depends_on.through(from_etape=etape, to_etape=previous)
+        for previous, etape in zip(etapes, etapes[1:], strict=False)
+    )
+    by_reference = {
+        reference.pk: etape for reference, etape in zip(references, etapes, strict=True)
+    }
     Jalon.objects.bulk_create(
         Jalon(
             plan=plan,

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
+import time_machine
 from django.apps import apps as django_apps
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
@@ -18,8 +21,9 @@ from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
 from core import pdf as core_pdf
+from core.reference import load as load_reference
 from grappe.enums import FonctionOg, RoleKind
-from grappe.models import OgPerson, Region
+from grappe.models import OgPerson
 from tests.grappe.factories import (
     GrappeFactory,
     RoleFactory,
@@ -95,6 +99,28 @@ def _pdf_layout(request, monkeypatch):
         monkeypatch.setattr(core_pdf, "HTML", LayoutFreeHTML)
 
 
+# The day the demo's story is told up to (its calls' timeline: candidatures.demo).
+DEMO_TODAY = "2026-12-04 10:00 +0100"
+
+
+@contextmanager
+def seeded_demo(django_db_blocker):
+    """The demo seeded as of DEMO_TODAY in a transaction rolled back on leaving, for fixtures
+    wider than a test (a module's, a package's): the tests inside run in savepoints on top. Its
+    stored PDFs (the accusés de réception) skip WeasyPrint's layout, like every PDF of a test
+    not marked `pdf`: a fixture wider than a test runs before `_pdf_layout`."""
+    with (
+        time_machine.travel(DEMO_TODAY, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(core_pdf, "HTML", LayoutFreeHTML)
+            call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def cast(db):
     grappe = GrappeFactory(name="Grappe des Flandres")
@@ -120,29 +146,23 @@ def cast(db):
     return Cast(grappe, owner, member, copil, ars, ars_other, stranger, admin, other)
 
 
-# Data migrations that load reference data (regions, AAP, the plan type…). The test databases are
-# built from the models (`--no-migrations` in pyproject.toml: replaying the 80 migrations cost
-# ten seconds per xdist worker) and then get this data; tests/core/test_migrations.py checks that
-# the migrations give the same tables and the same rows. Transactional tests (browser journeys,
-# real Celery worker) end with a flush that wipes the data; Django's serialized_rollback cannot
-# put it back for Playwright tests (their greenlet gets a fresh connection object without the
-# serialized copy), so we reload it ourselves.
-REFERENCE_DATA_MIGRATIONS = [
-    "grappe.migrations.0003_reference_data",
-    "grappe.migrations.0008_esms_categories",
-    "grappe.migrations.0011_aap_rules_per_call",
-    "grappe.migrations.0013_editeurs_sad_sources_aap",
-    "projets.migrations.0002_reference_plan",
+# The test databases are built from the models (`--no-migrations` in pyproject.toml: replaying the
+# 80 migrations cost ten seconds per xdist worker); tests/core/test_migrations.py checks that the
+# migrations give the same tables and the same rows. The reference data (core.reference: regions,
+# calls, categories, plan type, indicators) is loaded by `migrate`'s post_migrate, which
+# pytest-django's table creation and the flush ending a transactional test (browser journeys, real
+# Celery worker) send too; the Celery beat schedules are data migrations of their own. Django's
+# serialized_rollback cannot put them back for Playwright tests (their greenlet gets a fresh
+# connection object without the serialized copy), so we reload them ourselves: idempotent.
+BEAT_SCHEDULE_MIGRATIONS = [
     "projets.migrations.0003_beat_schedule",
-    "indicateurs.migrations.0003_indicateurs_reference",
     "indicateurs.migrations.0004_beat_schedule",
-    "indicateurs.migrations.0010_dmp_premiere_mesure_distincte",
-    "indicateurs.migrations.0011_indicateurs_par_categorie",
 ]
 
 
 def load_reference_data():
-    for module in REFERENCE_DATA_MIGRATIONS:
+    load_reference()
+    for module in BEAT_SCHEDULE_MIGRATIONS:
         import_module(module).load(django_apps, None)
 
 
@@ -163,9 +183,8 @@ def record_migrations_as_applied():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        if not Region.objects.exists():  # --reuse-db keeps it
-            load_reference_data()
-            record_migrations_as_applied()
+        load_reference_data()  # idempotent: --reuse-db keeps it
+        record_migrations_as_applied()
     yield
     # The session is over: a connection a subprocess or a server thread has not closed yet (a
     # gunicorn or Celery worker on its way out, a live server's thread) would make PostgreSQL
@@ -196,8 +215,7 @@ def pytest_runtest_teardown(item, nextitem):
     # After the worker's last test, the session's teardown has already dropped its database.
     if nextitem is not None and _is_transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
-            if not Region.objects.exists():
-                load_reference_data()
+            load_reference_data()
     return result
 
 
@@ -322,15 +340,15 @@ SLOW_FIRST = {
     "tests/browser/test_journey_candidature.py": 14,
     "tests/browser/test_journey_finances.py": 14,
     "tests/core/test_migrations.py": 13,
-    "tests/core/test_csp.py": 14,
+    "tests/core/test_csp.py": 10,
     "tests/approbations/test_migration_avis.py": 8,
     "tests/browser/test_journey_amoa.py": 8,
     "tests/amoa/test_views_cast.py": 12,
     "tests/amoa/test_dui_views_cast.py": 10,
     "tests/test_permission_matrix.py": 40,
-    "tests/amoa/test_scoring_integrity.py": 8,
-    "tests/demo/test_seed_demo_finances.py": 6,
-    "tests/projets/test_demo.py": 5,
+    "tests/amoa/test_scoring_integrity.py": 4,
+    # One worker for the whole package: its tests share one seeding (tests/demo/conftest.py).
+    "tests/demo/": 10,
 }
 
 

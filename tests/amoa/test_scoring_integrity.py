@@ -567,37 +567,3 @@ def test_the_same_rules_hold_for_the_editeur_consultation(cast, evaluators, clie
         evaluators[0].pk
     )
     assert HistoryEntry.objects.get(action="Solution DUI choisie").confidentiel
-
-
-# --- The demo (`manage.py seed_demo`): its attributed consultations are frozen ---------------
-
-
-def test_the_demo_choices_are_recorded_with_their_frozen_ranking(client_for, frozen_now):
-    from django.core.management import call_command
-
-    from amoa.demo import TITRE, TITRE_DUI
-    from amoa.models import Consultation
-
-    # The demo is told as of its own today (its calls' dates, up to December 2026), not the
-    # June 2026 these tests otherwise live in.
-    frozen_now.move_to("2026-12-04 10:00 +0100")
-    call_command("seed_demo", verbosity=0)
-    amoa = Consultation.objects.get(titre=TITRE)
-    decision = services.analyse(amoa).decision()
-    assert amoa.statut == StatutConsultation.ATTRIBUEE
-    assert [(r.offer.label, r.total) for r in decision.premieres] == [
-        ("Cap Médico-Social Conseil", Decimal("86.75"))
-    ]
-    assert decision.phrase.endswith(
-        "retient l'offre de Cap Médico-Social Conseil, classée 1re sur 2 offres classées, "
-        "avec 86,75 / 100."
-    )
-    assert len(decision.evaluateurs) == 3
-    dui = Consultation.objects.get(titre=TITRE_DUI)
-    assert (
-        "retient la solution de Médi-Logis, classée 1re" in services.analyse(dui).decision().phrase
-    )
-    # The review's first step on the demo: a member added after the choice cannot submit.
-    late = evaluator(amoa.grappe, UserFactory(email="tardif-demo@exemple.fr"))
-    assert client_for(late).post(url("evaluation", amoa), {"soumettre": "1"}).status_code == 403
-    assert totals(amoa)["Nord Santé Numérique"] == Decimal("75.11")

@@ -9,14 +9,13 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from amoa.models import Consultation
 from grappe.demo import GRAPPE_NAME
 from grappe.models import Grappe
 from projets.models import Reunion
-from tests.browser.helpers import navigate_by
+from tests.conftest import seeded_demo
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +93,11 @@ def crawl(client, starts=("/",), limit=150):
     return pages
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One seeding for the module's two crawls (each test in its savepoint on top)."""
+    with seeded_demo(django_db_blocker):
+        yield
 
 
 def main_page_urls():
@@ -115,7 +116,7 @@ def main_page_urls():
     ]
 
 
-def test_main_pages_have_no_inline_script_and_carry_the_policy(demo, client):
+def test_main_pages_have_no_inline_script_and_carry_the_policy(demo, db, client):
     client.force_login(User.objects.get(email="cheffe.projet@demo.grappe.fr"))
     pages = crawl(client, main_page_urls())
     for label, pattern in MAIN_PAGES:
@@ -124,7 +125,7 @@ def test_main_pages_have_no_inline_script_and_carry_the_policy(demo, client):
         assert_csp_clean(path, response)
 
 
-def test_national_pages_have_no_inline_script(demo, client):
+def test_national_pages_have_no_inline_script(demo, db, client):
     client.force_login(User.objects.get(email="admin@demo.grappe.fr"))
     pages = crawl(client, limit=80)
     assert any(path.startswith("/indicateurs/") for path in pages)
@@ -164,79 +165,3 @@ def test_moved_scripts_are_served_as_static_files(client):
 
     for name in ["js/esms-add.js", "js/reunion-form.js"]:
         assert finders.find(name), name
-
-
-# --- In Chromium: the policy is enforced and nothing on the pages breaks it ------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium, as in tests/browser/conftest.py (no downloaded browser)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "headless": True,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    }
-
-
-# Runs before any page script, outside the policy: records every violation the browser reports.
-VIOLATION_RECORDER = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__csp.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_pages_work_under_the_policy_in_chromium(page, live_server, cast):
-    from playwright.sync_api import expect
-
-    from tests.grappe.factories import EsmsFactory
-
-    console = []
-    page.on("console", lambda message: console.append(message.text))
-    page.add_init_script(VIOLATION_RECORDER)
-    known = EsmsFactory()
-
-    def violations():
-        return page.evaluate("window.__csp") + [m for m in console if "Content Security" in m]
-
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(cast.owner.email)
-    page.get_by_label("Mot de passe").fill("motdepasse-de-test")
-    navigate_by(page, page.get_by_role("button", name="Se connecter"))
-    assert violations() == []
-
-    # htmx lookup + the moved script: the manual entry shows only for an unknown number.
-    page.goto(f"{live_server.url}/grappes/{cast.grappe.pk}/esms/ajouter/")
-    manual = page.locator("#saisie-manuelle")
-    expect(manual).to_be_hidden()
-    page.get_by_label("FINESS géographique").press_sequentially(known.finess_et)
-    expect(page.locator("#resultat-finess")).to_contain_text("Présent dans le registre FINESS")
-    expect(manual).to_be_hidden()
-    assert violations() == []
-
-    # The meeting form's moved script ticks the COPIL members when the kind changes.
-    page.goto(f"{live_server.url}/projet/grappes/{cast.grappe.pk}/reunions/nouvelle/")
-    page.get_by_label("Instance").select_option("suivi")
-    expect(page.locator('input[name="invites"]:checked')).to_have_count(0)
-    page.get_by_label("Instance").select_option("copil")
-    expect(page.locator('input[name="invites"]:checked')).not_to_have_count(0)
-    assert violations() == []
-
-    # Swagger UI renders from its init script file.
-    page.goto(f"{live_server.url}/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("API Grappe")
-    assert violations() == []
-
-    # The policy is really enforced: an inline script injected into the page is refused.
-    page.goto(f"{live_server.url}/grappes/{cast.grappe.pk}/")
-    page.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.__ran = true'; document.body.appendChild(s); }"
-    )
-    assert page.evaluate("window.__ran === true") is False
-    assert any(v.startswith("script-src") for v in violations())

@@ -62,7 +62,9 @@ def _constraint_key(info):
     )
     # Auto-generated names follow a column's history (a renamed field keeps its old index name on
     # PostgreSQL): compare what the constraint does, not what it is called.
-    return f"{kind}:{','.join(info['columns'] or [])}"
+    # An expression in an index (Lower("name")) is introspected as a column None.
+    columns = (column or "(expression)" for column in info["columns"] or [])
+    return f"{kind}:{','.join(columns)}"
 
 
 def describe():

@@ -1,29 +1,20 @@
-import pytest
-from django.core.management import call_command
+from decimal import Decimal
 
-from amoa.demo import TITRE
-from amoa.models import Consultation, Note, Offre, PieceOffre
+import pytest
+from django.urls import reverse
+
+from amoa.demo import TITRE, TITRE_DUI
+from amoa.enums import StatutConsultation
+from amoa.models import Consultation
 from amoa.services import analyse
 from grappe.demo import GRAPPE_NAME
+from tests.amoa.factories import evaluator
+from tests.grappe.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def snapshot():
-    return (
-        Consultation.objects.count(),
-        Offre.objects.count(),
-        PieceOffre.objects.count(),
-        Note.objects.count(),
-    )
-
-
-def test_seed_demo_builds_a_scored_ranked_consultation_idempotently():
-    call_command("seed_demo", verbosity=0)
-    first = snapshot()
-    call_command("seed_demo", verbosity=0)
-    assert snapshot() == first
-
+def test_seed_demo_builds_a_scored_ranked_consultation():
     consultation = Consultation.objects.get(grappe__name=GRAPPE_NAME, titre=TITRE)
     assert consultation.missions == ["marche", "projet"]
     assert consultation.weights_error() is None
@@ -46,3 +37,26 @@ def test_seed_demo_builds_a_scored_ranked_consultation_idempotently():
     assert consultation.choix.offre.candidat.societe == "Cap Médico-Social Conseil"
     assert sum(1 for o in result.offres if hasattr(o, "audition")) == 2
     assert result.ranking.sensitivity
+
+
+def test_the_demo_choices_are_recorded_with_their_frozen_ranking(client_for):
+    """Moved from tests/amoa/test_scoring_integrity.py: its attributed consultations are frozen."""
+    amoa = Consultation.objects.get(titre=TITRE)
+    decision = analyse(amoa).decision()
+    assert amoa.statut == StatutConsultation.ATTRIBUEE
+    assert [(r.offer.label, r.total) for r in decision.premieres] == [
+        ("Cap Médico-Social Conseil", Decimal("86.75"))
+    ]
+    assert decision.phrase.endswith(
+        "retient l'offre de Cap Médico-Social Conseil, classée 1re sur 2 offres classées, "
+        "avec 86,75 / 100."
+    )
+    assert len(decision.evaluateurs) == 3
+    dui = Consultation.objects.get(titre=TITRE_DUI)
+    assert "retient la solution de Médi-Logis, classée 1re" in analyse(dui).decision().phrase
+    # The review's first step on the demo: a member added after the choice cannot submit.
+    late = evaluator(amoa.grappe, UserFactory(email="tardif-demo@exemple.fr"))
+    evaluation = reverse("amoa:evaluation", args=[amoa.grappe_id, amoa.pk])
+    assert client_for(late).post(evaluation, {"soumettre": "1"}).status_code == 403
+    totals = {r.offer.label: r.total for r in analyse(amoa).ranking.ranked}
+    assert totals["Nord Santé Numérique"] == Decimal("75.11")

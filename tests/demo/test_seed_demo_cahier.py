@@ -4,7 +4,6 @@ defaults, and the demo gives all the data it needs: the PDF is generated."""
 import html
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from amoa import cahier as builder
@@ -17,8 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_consultation_has_a_full_cahier_des_charges(client):
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)
     consultation = Consultation.objects.get(grappe__name=GRAPPE_NAME, titre=TITRE)
     client.force_login(User.objects.get(email="cheffe.projet@demo.grappe.fr"))
     args = [consultation.grappe_id, consultation.pk]

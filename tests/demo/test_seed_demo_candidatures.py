@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,24 +22,17 @@ from candidatures.models import (
     Depot,
     GrilleInstruction,
     Instructeur,
-    NoteInstruction,
     PieceJointe,
 )
 from grappe.demo import GRAPPE_NAME, PEOPLE
-from grappe.models import Esms, Grappe, HistoryEntry
+from grappe.models import Grappe, HistoryEntry
 from indicateurs.enums import StatutTranche
-from indicateurs.models import Tranche
 from tests.demo.conftest import DEMO_TODAY
 from users.models import User
 
 pytestmark = pytest.mark.django_db
 
 TODAY = DEMO_TODAY
-
-
-@pytest.fixture
-def seeded(demo_module):
-    """The demo seeded once for the module (tests/demo/conftest.py), as of TODAY."""
 
 
 def regional():
@@ -53,36 +45,7 @@ def dossier(name_part, campagne=None):
     )
 
 
-def counts():
-    models = [
-        Grappe,
-        Esms,
-        User,
-        Campagne,
-        Candidature,
-        PieceJointe,
-        Depot,
-        Avis,
-        Instructeur,
-        GrilleInstruction,
-        NoteInstruction,
-        DemandePieces,
-        DecisionSelection,
-        Convention,
-        Tranche,
-        HistoryEntry,
-    ]
-    return {model.__name__: model.objects.count() for model in models}
-
-
-@time_machine.travel(TODAY, tick=False)
-def test_seed_demo_opens_the_calls_and_is_idempotent(seeded):
-    first = counts()
-    statuts = dict(Candidature.objects.values_list("pk", "statut"))
-    call_command("seed_demo", verbosity=0)
-    assert counts() == first
-    assert dict(Candidature.objects.values_list("pk", "statut")) == statuts
-
+def test_seed_demo_opens_the_calls():
     grappe = Grappe.objects.get(name=GRAPPE_NAME)
     answered = Campagne.objects.get(aap=grappe.aap)
     # The call the grappe answered closed before its convention was signed.
@@ -97,7 +60,7 @@ def test_seed_demo_opens_the_calls_and_is_idempotent(seeded):
     assert open_call.cloture > timezone.now() + datetime.timedelta(days=30)
 
 
-def test_the_demo_grappes_retained_dossier_leads_to_its_convention(seeded):
+def test_the_demo_grappes_retained_dossier_leads_to_its_convention():
     grappe = Grappe.objects.get(name=GRAPPE_NAME)
     campagne = Campagne.objects.get(aap=grappe.aap)
     candidature = dossier("Flandres", campagne)
@@ -114,7 +77,7 @@ def test_the_demo_grappes_retained_dossier_leads_to_its_convention(seeded):
     assert grappe.tranches.get(numero=1).statut == StatutTranche.PAYEE
 
 
-def test_the_regional_call_holds_every_statut_coherent_in_time(seeded):
+def test_the_regional_call_holds_every_statut_coherent_in_time():
     now = timezone.now()
     today = timezone.localdate()
     campagne = regional()
@@ -187,7 +150,7 @@ def test_the_regional_call_holds_every_statut_coherent_in_time(seeded):
     assert dossier("Beauvaisis").statut == S.INSTRUITE
 
 
-def test_the_ars_agent_reads_the_campaign_a_dossier_and_a_decision_letter(seeded, client):
+def test_the_ars_agent_reads_the_campaign_a_dossier_and_a_decision_letter(client):
     client.force_login(User.objects.get(email=PEOPLE["ars"][0]))
     campagne = regional()
     retained = dossier("Calaisis")

@@ -1,14 +1,9 @@
 import pytest
-from django.core.management import call_command
 
 from amoa.demo import TITRE_DUI
 from amoa.models import (
     Consultation,
-    Exigence,
     ImportReponse,
-    LignePrix,
-    Note,
-    ReponseExigence,
     SolutionEtudiee,
 )
 from amoa.services import analyse
@@ -17,27 +12,7 @@ from grappe.demo import GRAPPE_NAME
 pytestmark = pytest.mark.django_db
 
 
-def snapshot():
-    return tuple(
-        model.objects.count()
-        for model in (
-            Consultation,
-            Exigence,
-            SolutionEtudiee,
-            ImportReponse,
-            ReponseExigence,
-            LignePrix,
-            Note,
-        )
-    )
-
-
-def test_seed_demo_builds_the_dui_choice_idempotently():
-    call_command("seed_demo", verbosity=0)
-    first = snapshot()
-    call_command("seed_demo", verbosity=0)
-    assert snapshot() == first
-
+def test_seed_demo_builds_the_dui_choice():
     consultation = Consultation.objects.get(grappe__name=GRAPPE_NAME, titre=TITRE_DUI)
     assert consultation.is_editeur and consultation.tco_annees == 3
     assert consultation.weights_error() is None

@@ -5,40 +5,21 @@ came as a file, and their tranches fall due by the product's monthly computation
 import datetime
 
 import pytest
-from django.core.management import call_command
 
 from demo.stages import LATER
 from grappe.demo import GRAPPE_NAME
 from grappe.models import Grappe
 from indicateurs.enums import Niveau, StatutImport, StatutTranche
-from indicateurs.models import CalculMensuel, ImportUsage, UsageMensuel, ValeurIndicateur
+from indicateurs.models import ImportUsage, UsageMensuel, ValeurIndicateur
 from tests.demo.conftest import DEMO_TODAY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
+pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date.fromisoformat(DEMO_TODAY[:10])
 NAMES = {stage: spec.name for stage, spec, _ in LATER}
 
 
-def snapshot():
-    return (
-        UsageMensuel.objects.count(),
-        ValeurIndicateur.objects.count(),
-        CalculMensuel.objects.count(),
-        ImportUsage.objects.count(),
-        list(
-            Grappe.objects.filter(tranches__isnull=False)
-            .order_by("pk", "tranches__numero")
-            .values_list("tranches__statut", "tranches__mois_declenchement", "tranches__paye_le")
-        ),
-    )
-
-
-def test_seed_demo_builds_usage_data_idempotently():
-    first = snapshot()
-    call_command("seed_demo", verbosity=0)
-    assert snapshot() == first
-
+def test_seed_demo_builds_usage_data():
     main = Grappe.objects.get(name=GRAPPE_NAME)
     assert not UsageMensuel.objects.filter(esms__memberships__grappe=main).exists()
     tranche1, tranche2 = main.tranches.order_by("numero")

@@ -23,7 +23,7 @@ from projets.models import CompteRendu, LivrableVersion
 from tests.demo.conftest import DEMO_TODAY
 from users.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_module")]
+pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date.fromisoformat(DEMO_TODAY[:10])
 

@@ -3,7 +3,6 @@ not validate waits for its decision, a finished step has its deliverables deposi
 waits for the COPIL reaches its voters' « À valider »."""
 
 import pytest
-from django.core.management import call_command
 
 from grappe.demo import GRAPPE_NAME
 from projets.enums import StatutEtape, StatutVersion
@@ -15,7 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_plan_is_coherent():
-    call_command("seed_demo", verbosity=0)
     plan = Plan.objects.select_related("grappe").get(grappe__name=GRAPPE_NAME)
     versions = LivrableVersion.objects.filter(livrable__plan=plan)
     assert not versions.filter(livrable__validation_copil=False).exclude(

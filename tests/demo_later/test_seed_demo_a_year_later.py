@@ -1,6 +1,7 @@
 """The demo runs on the real date: a year after the day the tests pin (DEMO_TODAY), seed_demo
-still tells a consistent story (issue 16). Its own file: the check seeds an empty database at
-that date, which the module-scoped `demo_module` of the other files has already seeded."""
+still tells a consistent story (issue 16). Outside tests/demo: the check seeds an empty database
+at that date, and every test of tests/demo runs on the demo already seeded (its package-scoped
+`demo_seeded`)."""
 
 import pytest
 import time_machine

@@ -3,7 +3,6 @@ view, and the monthly PDF. Since issue 16 the main grappe has no usage data (its
 not deployed): the grappe's dashboard is the Amiénois's, whose targets were just met."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from demo.stages import LATER
@@ -14,7 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_dashboards(client):
-    call_command("seed_demo", verbosity=0)
     name = next(spec.name for stage, spec, _ in LATER if stage == "cibles_atteintes")
     grappe = Grappe.objects.get(name=name)
 

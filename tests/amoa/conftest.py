@@ -2,7 +2,13 @@ import pytest
 import time_machine
 
 from grappe.enums import RoleKind
-from tests.amoa.factories import ConsultationFactory, evaluator, make_offre
+from tests.amoa.factories import (
+    ConsultationFactory,
+    editeur_consultation,
+    evaluator,
+    make_offre,
+    make_offre_editeur,
+)
 from tests.grappe.factories import RoleFactory, UserFactory
 
 
@@ -39,3 +45,15 @@ def offres(consultation):
         make_offre(consultation, "Alpha Conseil", 60000, 900),
         make_offre(consultation, "Beta Santé", 50000, 850),
     ]
+
+
+@pytest.fixture
+def dui(cast):
+    """The grappe's consultation for the choice of its DUI (objet « éditeur »)."""
+    return editeur_consultation(cast.grappe, created_by=cast.owner)
+
+
+@pytest.fixture
+def offre(dui):
+    """An éditeur's offer on `dui`."""
+    return make_offre_editeur(dui, "Éditeur Alpha")

@@ -162,3 +162,17 @@ PRIX_TYPE = [
     ("Hébergement", "Hébergement HDS", None, 2000),
     ("Matériel nécessaire", "Tablettes", 0, 5000),
 ]
+
+
+def exigences(consultation):
+    """The grappe's requirements by code."""
+    return {e.code: e for e in consultation.grappe.grille_fonctionnelle.exigences.all()}
+
+
+def set_cell(sheet_name, row, column, value):
+    """A tweak for `filled_cadre`: one cell of the workbook set to `value`."""
+
+    def tweak(workbook):
+        workbook[sheet_name].cell(row=row, column=column).value = value
+
+    return tweak

@@ -10,20 +10,16 @@ from django.urls import reverse
 from amoa import cadre
 from amoa.forms.dui import ImportForm
 from amoa.models import ImportReponse
-from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre, make_offre_editeur
+from tests.amoa.factories import (
+    PRIX_TYPE,
+    exigences,
+    filled_cadre,
+    make_offre_editeur,
+)
 from tests.helpers import text
 from tests.xlsx_bombs import decompression_bomb, no_workbook_parsing  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dui(cast):
-    return editeur_consultation(cast.grappe, created_by=cast.owner)
-
-
-def exigences(consultation):
-    return {e.code: e for e in consultation.grappe.grille_fonctionnelle.exigences.all()}
 
 
 @pytest.mark.usefixtures("no_workbook_parsing")

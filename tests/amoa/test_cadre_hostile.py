@@ -13,26 +13,16 @@ from django.urls import reverse
 from amoa import cadre
 from amoa.models import ImportReponse, LignePrix, ReponseExigence
 from grappe.models import HistoryEntry
-from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre, make_offre_editeur
-from tests.amoa.test_dui_cadre import _set
+from tests.amoa.factories import (
+    PRIX_TYPE,
+    exigences,
+    filled_cadre,
+    set_cell,
+)
 
 pytestmark = pytest.mark.django_db
 
 FIRST = cadre.HEADER_ROW + 1
-
-
-@pytest.fixture
-def dui(cast):
-    return editeur_consultation(cast.grappe, created_by=cast.owner)
-
-
-@pytest.fixture
-def offre(dui):
-    return make_offre_editeur(dui, "Éditeur Alpha")
-
-
-def exigences(consultation):
-    return {e.code: e for e in consultation.grappe.grille_fonctionnelle.exigences.all()}
 
 
 def cut_sheet(data, index):
@@ -61,7 +51,7 @@ def test_a_cut_sheet_is_one_french_error(dui, index):
 
 
 def test_a_formula_without_its_value_names_its_cell(dui):
-    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=_set("Prix", FIRST, 4, "=40*2"))
+    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=set_cell("Prix", FIRST, 4, "=40*2"))
     (error,) = cadre.parse(content, exigences(dui)).errors
     assert error["message"] == (
         f"Fichier refusé : cellule D{FIRST} de la feuille « Prix » : formule sans valeur "
@@ -80,7 +70,7 @@ def test_a_formula_without_its_value_names_its_cell(dui):
     ],
 )
 def test_amounts_and_years_out_of_range_are_refused_in_the_dry_run(dui, sheet, column, value):
-    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=_set(sheet, FIRST, column, value))
+    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=set_cell(sheet, FIRST, column, value))
     parsed = cadre.parse(content, exigences(dui))
     assert [error["ligne"] for error in parsed.errors] == [FIRST]
     assert "invalide" in parsed.errors[0]["message"]

@@ -13,24 +13,15 @@ from amoa import cadre
 from amoa.models import ImportReponse, LignePrix, ReponseExigence
 from core.money import XLSX_EUROS
 from grappe.models import HistoryEntry
-from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre, make_offre_editeur
+from tests.amoa.factories import (
+    PRIX_TYPE,
+    exigences,
+    filled_cadre,
+    set_cell,
+)
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def dui(cast):
-    return editeur_consultation(cast.grappe, created_by=cast.owner)
-
-
-@pytest.fixture
-def offre(dui):
-    return make_offre_editeur(dui, "Éditeur Alpha")
-
-
-def exigences(consultation):
-    return {e.code: e for e in consultation.grappe.grille_fonctionnelle.exigences.all()}
 
 
 def test_export_lists_every_requirement_with_its_priority(cast, dui, client_for):
@@ -91,13 +82,6 @@ def test_round_trip_export_fill_parse(dui):
     ]
 
 
-def _set(sheet_name, row, column, value):
-    def tweak(workbook):
-        workbook[sheet_name].cell(row=row, column=column).value = value
-
-    return tweak
-
-
 FIRST = cadre.HEADER_ROW + 1
 
 
@@ -105,28 +89,33 @@ FIRST = cadre.HEADER_ROW + 1
     ("tweak", "sheet", "line", "message"),
     [
         (
-            _set("Exigences", FIRST, 1, "ZZZ-99"),
+            set_cell("Exigences", FIRST, 1, "ZZZ-99"),
             "Exigences",
             FIRST,
             "Référence inconnue « ZZZ-99 »",
         ),
         (
-            _set("Exigences", FIRST, 6, "Peut-être"),
+            set_cell("Exigences", FIRST, 6, "Peut-être"),
             "Exigences",
             FIRST,
             "réponse « Peut-être » invalide",
         ),
         (
-            _set("Exigences", FIRST, 6, "Non couvert mais développable"),
+            set_cell("Exigences", FIRST, 6, "Non couvert mais développable"),
             "Exigences",
             FIRST,
             "un développement doit indiquer son échéance et son coût",
         ),
-        (_set("Exigences", FIRST + 1, 1, "DOS-01"), "Exigences", FIRST + 1, "apparaît deux fois"),
-        (_set("Prix", FIRST, 4, -10), "Prix", FIRST, "ne peut pas être négatif"),
-        (_set("Prix", FIRST, 1, "Cadeaux"), "Prix", FIRST, "Nature « Cadeaux » inconnue"),
-        (_set("Prix", FIRST, 3, "2030"), "Prix", FIRST, "Année « 2030 » invalide"),
-        (_set("Prix", FIRST, 4, "beaucoup"), "Prix", FIRST, "Montant « beaucoup » invalide"),
+        (
+            set_cell("Exigences", FIRST + 1, 1, "DOS-01"),
+            "Exigences",
+            FIRST + 1,
+            "apparaît deux fois",
+        ),
+        (set_cell("Prix", FIRST, 4, -10), "Prix", FIRST, "ne peut pas être négatif"),
+        (set_cell("Prix", FIRST, 1, "Cadeaux"), "Prix", FIRST, "Nature « Cadeaux » inconnue"),
+        (set_cell("Prix", FIRST, 3, "2030"), "Prix", FIRST, "Année « 2030 » invalide"),
+        (set_cell("Prix", FIRST, 4, "beaucoup"), "Prix", FIRST, "Montant « beaucoup » invalide"),
     ],
 )
 def test_bad_rows_are_reported_with_their_line(dui, tweak, sheet, line, message):
@@ -204,7 +193,7 @@ def test_import_is_checked_then_applied_atomically_and_the_file_kept(cast, dui, 
 def test_a_bad_file_writes_nothing_and_shows_the_line(cast, dui, offre, client_for):
     client = client_for(cast.owner)
     url = reverse("amoa:cadre_import", args=[cast.grappe.pk, dui.pk, offre.pk])
-    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=_set("Exigences", FIRST, 6, "Bof"))
+    content = filled_cadre(dui, prices=PRIX_TYPE, tweak=set_cell("Exigences", FIRST, 6, "Bof"))
     response = client.post(url, {"file": upload(content)}, follow=True)
     text = response.content.decode()
     assert 'data-testid="import-erreurs"' in text

@@ -7,36 +7,15 @@ suite's own database is built without migrations), in a subprocess as tests/core
 test_migrations.py does."""
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.core.test_migrations import REPO_ROOT, _empty_database
+from tests.migrations import migrate_to, run_scenario
 
 BEFORE = [("projets", "0008_reunion_cotech"), ("approbations", "0001_initial")]
 AFTER = [("projets", "0010_avis_remplaces_par_approbations")]
-RUN_SCENARIO = """
-import json, django
-django.setup()
-from tests.approbations.test_migration_avis import scenario
-print(json.dumps(scenario()))
-"""
 WHEN = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
-
-
-def _migrate(targets):
-    """The historical apps once the database is migrated to `targets`."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 def _people(apps):
@@ -124,9 +103,9 @@ def _rows(apps, model):
 def scenario():
     """Migrate back to before 0009, write the former answers, migrate forward then back: what
     each step holds, as JSON."""
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     version, cr = _before(old)
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     CompteRendu = new.get_model("projets", "CompteRendu")
     after = {
         "versions": _rows(new, "livrableversion"),
@@ -134,7 +113,7 @@ def scenario():
         "archive": CompteRendu.objects.get(pk=cr.pk).content.get("avis_precedents"),
         "ids": [version.pk, cr.pk],
     }
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     restored_cr = old.get_model("projets", "CompteRendu").objects.get(pk=cr.pk)
     back = {
         "versions": sorted(
@@ -156,20 +135,7 @@ def scenario():
 
 @pytest.mark.django_db
 def test_the_avis_move_to_the_engine_and_back():
-    url, cleanup = _empty_database()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", RUN_SCENARIO],
-            cwd=REPO_ROOT,
-            env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        cleanup()
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_scenario("tests.approbations.test_migration_avis")
     after, back = result["after"], result["back"]
     version_id, cr_id = after["ids"]
 

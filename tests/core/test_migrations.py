@@ -4,19 +4,12 @@ on an empty database of the suite's engine (SQLite, or PostgreSQL in CI) and che
 what the suite tests against: the same tables, columns and constraints, the same reference rows,
 and no model change left without its migration."""
 
-import json
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
-import psycopg2
 import pytest
 from django.apps import apps
 from django.db import connection
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.migrations import run_in_empty_database
+
 OUR_APPS = {
     "users",
     "core",
@@ -34,8 +27,7 @@ OUR_APPS = {
 ROWS_NOT_COMPARED = {"django_celery_beat_periodictasks"}
 
 MIGRATE_AND_DESCRIBE = """
-import io, json, django
-django.setup()
+import io, json
 from django.core.management import call_command
 pending = False
 try:
@@ -85,50 +77,9 @@ def describe():
     return described
 
 
-def _empty_database():
-    """(DATABASE_URL of an empty database of the suite's engine, cleanup)."""
-    settings = connection.settings_dict
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    if connection.vendor == "sqlite":
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}.sqlite3"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    server = {
-        "host": settings["HOST"] or "127.0.0.1",
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"],
-        "password": settings["PASSWORD"] or "",
-    }
-
-    def run(sql):
-        admin = psycopg2.connect(dbname="postgres", **server)
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(sql)
-        admin.close()
-
-    run(f'CREATE DATABASE "{name}"')
-    url = (
-        f"postgres://{server['user']}:{server['password']}@{server['host']}:{server['port']}/{name}"
-    )
-    return url, lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 @pytest.mark.django_db
 def test_the_migrations_build_the_database_the_suite_tests_against():
-    url, cleanup = _empty_database()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", MIGRATE_AND_DESCRIBE],
-            cwd=REPO_ROOT,
-            env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        cleanup()
-    assert done.returncode == 0, done.stderr[-3000:]
-    migrated = json.loads(done.stdout.strip().splitlines()[-1])
+    migrated = run_in_empty_database(MIGRATE_AND_DESCRIBE)
     assert not migrated["pending"], "Modèles modifiés sans migration : lancez makemigrations"
     built = describe()
     differences = [

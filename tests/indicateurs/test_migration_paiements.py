@@ -7,25 +7,14 @@ Replayed with Django's MigrationExecutor in a throw-away database of the suite's
 subprocess, as tests/approbations/test_migration_avis.py does."""
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
 
-from tests.approbations.test_migration_avis import _migrate
-from tests.core.test_migrations import REPO_ROOT, _empty_database
+from tests.migrations import migrate_to, run_scenario
 
 BEFORE = [("indicateurs", "0015_syntheses_existantes")]
 AFTER = [("indicateurs", "0018_tranche_sans_reference_de_paiement")]
-RUN_SCENARIO = """
-import json, django
-django.setup()
-from tests.indicateurs.test_migration_paiements import scenario
-print(json.dumps(scenario()))
-"""
 DUE = datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)
 
 
@@ -61,8 +50,8 @@ def _before(apps):
 
 
 def scenario():
-    _before(_migrate(BEFORE))
-    new = _migrate(AFTER)
+    _before(migrate_to(BEFORE))
+    new = migrate_to(AFTER)
     Tranche = new.get_model("indicateurs", "Tranche")
     after = {
         "tranches": [
@@ -76,7 +65,7 @@ def scenario():
             .order_by("tranche__numero")
         ],
     }
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     back = [
         [t.numero, t.statut, t.reference_paiement, t.paiement_par_id is not None]
         for t in old.get_model("indicateurs", "Tranche").objects.order_by("numero")
@@ -86,20 +75,7 @@ def scenario():
 
 @pytest.mark.django_db
 def test_each_single_payment_becomes_a_row_and_back():
-    url, cleanup = _empty_database()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", RUN_SCENARIO],
-            cwd=REPO_ROOT,
-            env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        cleanup()
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_scenario("tests.indicateurs.test_migration_paiements")
     assert result["after"]["tranches"] == [
         [1, "payee", "341500.00", True],
         [2, "partielle", "102.00", True],

@@ -9,6 +9,21 @@ from rest_framework.test import APIClient
 
 from users.models import ApiToken
 
+# The project's own apps (the packages whose modules, forms and models tests walk).
+PROJECT_APPS = [
+    "core",
+    "users",
+    "approbations",
+    "grappe",
+    "amoa",
+    "projets",
+    "indicateurs",
+    "candidatures",
+    "finances",
+    "accueil",
+    "demo",
+]
+
 # Expected status per person of the cast (tests/conftest.py::cast) on a grappe's pages: readers
 # see them, strangers learn nothing (404), anonymous people are sent to the login page.
 READ = {

@@ -14,21 +14,9 @@ from core.reference import load, loaders, read
 from grappe.models import Aap, Departement, Region
 from indicateurs.models import Indicateur
 from projets.models import EtapeReference, JalonReference
+from tests.helpers import PROJECT_APPS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "core",
-    "users",
-    "approbations",
-    "grappe",
-    "amoa",
-    "projets",
-    "indicateurs",
-    "candidatures",
-    "finances",
-    "accueil",
-    "demo",
-]
 
 
 @pytest.mark.django_db
@@ -126,7 +114,7 @@ def test_no_python_module_holds_a_table_of_reference_text():
     literals; the plan type alone held 150 000."""
     heavy = [
         f"{path.relative_to(ROOT)} : {chars}"
-        for app in APPS
+        for app in PROJECT_APPS
         for path in sorted((ROOT / app).rglob("*.py"))
         if "migrations" not in path.parts and (chars := _literal_chars(path)) > 12_000
     ]
@@ -155,11 +143,11 @@ def _imports(path):
 
 def test_no_migration_imports_an_app_module():
     found = []
-    for app in APPS:
+    for app in PROJECT_APPS:
         for path in sorted((ROOT / app / "migrations").glob("0*.py")):
             where = str(path.relative_to(ROOT))
             for module in _imports(path):
-                if module.split(".")[0] not in APPS or module.endswith(".models"):
+                if module.split(".")[0] not in PROJECT_APPS or module.endswith(".models"):
                     continue
                 if module in ALLOWED_IN_MIGRATIONS | TODAYS_RULE.get(where, set()):
                     continue

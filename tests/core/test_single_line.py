@@ -19,20 +19,8 @@ from core.forms import is_single_line
 from core.mail import send_templated_mail
 from grappe.models import Grappe
 from tests.grappe.factories import UserFactory
+from tests.helpers import PROJECT_APPS
 
-PROJECT_APPS = [
-    "core",
-    "users",
-    "approbations",
-    "grappe",
-    "amoa",
-    "projets",
-    "indicateurs",
-    "candidatures",
-    "finances",
-    "accueil",
-    "demo",
-]
 INJECTED = "Grappe\r\nBcc: victime@exemple.fr"
 
 

@@ -67,7 +67,7 @@ for _code, _label in NatureCout.choices:
     NATURE_BY_TEXT[_norm(_label)] = _code
 
 
-def export_xlsx(consultation, rows, preferences=()):
+def export_xlsx(consultation, rows, preferences=()):  # noqa: C901 (one pass writing every sheet and column of the cadre)
     """Bytes of the cadre de réponse. rows: GrilleFonctionnelle.tree()."""
     workbook = Workbook()
     sheet = workbook.active
@@ -243,7 +243,7 @@ def _sheet_rows(workbook, sheet, width):
     return workbook.rows(sheet, min_row=HEADER_ROW + 1, max_rows=MAX_ROWS, max_col=width)
 
 
-def _parse(workbook, exigences, parsed):
+def _parse(workbook, exigences, parsed):  # noqa: C901 (a parser walking every sheet and column)
     def error(sheet, line, message):
         parsed.errors.append({"feuille": sheet, "ligne": line, "message": message})
 

@@ -309,7 +309,7 @@ def builder_url(consultation, anchor):
     return f"{url}#{anchor}"
 
 
-def missing_data(consultation, context, choices, criteres):
+def missing_data(consultation, context, choices, criteres):  # noqa: C901 (a flat checklist, one test per missing item)
     """Everything that keeps the cahier des charges from being generated, in document order."""
     grappe = consultation.grappe
     edit_grappe = reverse("grappe:edit", args=[grappe.pk])

@@ -78,31 +78,36 @@ def grille_xlsx(result):
     for note in result.notes:
         by_evaluator.setdefault(note.evaluation.evaluateur, []).append(note)
     for evaluator, notes in by_evaluator.items():
-        name = evaluator.get_full_name() or evaluator.email
-        sheet = workbook.create_sheet(_sheet_title(name, used))
-        exports.append(sheet, [f"Évaluation de {name}"])
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append(["Candidat", "Critère", "Note", "Sur", "Justification"])
-        for cell in sheet[2]:
-            cell.font = BOLD
-        for note in sorted(notes, key=lambda n: (n.offre_id, n.critere.ordre)):
-            offre = next(o for o in result.offres if o.pk == note.offre_id)
-            exports.append(
-                sheet,
-                [
-                    offre.candidat.societe,
-                    note.critere.libelle,
-                    float(note.valeur),
-                    note.critere.echelle,
-                    note.justification,
-                ],
-            )
-            sheet.cell(row=sheet.max_row, column=3).number_format = XLSX_NOTE_EVALUATEUR
-            sheet.cell(row=sheet.max_row, column=5).alignment = WRAP
-        sheet.column_dimensions["A"].width = 28
-        sheet.column_dimensions["B"].width = 32
-        sheet.column_dimensions["E"].width = 60
+        _evaluator_sheet(workbook, used, evaluator, notes, result.offres)
     consolidated.column_dimensions["A"].width = 30
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _evaluator_sheet(workbook, used, evaluator, notes, offres):
+    """The sheet of one evaluator's notes, by offer then criterion."""
+    name = evaluator.get_full_name() or evaluator.email
+    sheet = workbook.create_sheet(_sheet_title(name, used))
+    exports.append(sheet, [f"Évaluation de {name}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Candidat", "Critère", "Note", "Sur", "Justification"])
+    for cell in sheet[2]:
+        cell.font = BOLD
+    for note in sorted(notes, key=lambda n: (n.offre_id, n.critere.ordre)):
+        offre = next(o for o in offres if o.pk == note.offre_id)
+        exports.append(
+            sheet,
+            [
+                offre.candidat.societe,
+                note.critere.libelle,
+                float(note.valeur),
+                note.critere.echelle,
+                note.justification,
+            ],
+        )
+        sheet.cell(row=sheet.max_row, column=3).number_format = XLSX_NOTE_EVALUATEUR
+        sheet.cell(row=sheet.max_row, column=5).alignment = WRAP
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 32
+    sheet.column_dimensions["E"].width = 60

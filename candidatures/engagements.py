@@ -25,6 +25,7 @@ from candidatures.models import Candidature
 from core.mail import absolute_url, send_after_commit
 from grappe.enums import FonctionOg
 from grappe.models import HistoryEntry, OgPerson
+from projets.models import Rappel
 
 WORDING = engine.Wording(
     decisions=(Decision.APPROUVE, Decision.REJETTE),
@@ -123,7 +124,7 @@ def engager(candidature, user, decision, comment=""):
     """The direction `user` approves (or declines, with a reason) the dossier for its OG, in the
     current round. Refused once filed, or from anybody but a direction of a coopérateur OG.
     When every OG has approved, the chefs de projet are told. Returns the Avis."""
-    from candidatures.services import fingerprint, snapshot
+    from candidatures.services import fingerprint, snapshot  # noqa: PLC0415 (cycle: services imports this module)
 
     with transaction.atomic():
         candidature = (
@@ -252,8 +253,6 @@ def _reminder_context(kind, user, items):
 def send_reminders(today=None):
     """Remind each direction whose engagement a dossier still awaits when its call closes within
     RAPPEL_JOURS_AVANT days: once per round (projets.Rappel keeps what was sent)."""
-    from projets.models import Rappel
-
     today = today or timezone.localdate()
     horizon = timezone.make_aware(
         datetime.datetime.combine(

@@ -7,7 +7,14 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from candidatures.models import SECTIONS, Campagne, Candidature, CriterePriorite, PieceRequise
+from candidatures.models import (
+    SECTIONS,
+    Campagne,
+    Candidature,
+    CriterePriorite,
+    DecisionSelection,
+    PieceRequise,
+)
 from core.forms import HundredPercentFormSet
 from core.text import size
 from core.uploads import ALLOWED_LABEL, ALLOWED_TYPES, MAX_UPLOAD_SIZE, check_upload, clean_filename
@@ -289,8 +296,6 @@ class DemandePiecesForm(forms.Form):
     )
 
     def clean_echeance(self):
-        from django.utils import timezone
-
         echeance = self.cleaned_data["echeance"]
         if echeance < timezone.localdate():
             raise forms.ValidationError("La date de réponse ne peut pas être passée.")
@@ -317,10 +322,6 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, candidature, possibles=None, **kwargs):
         """`possibles`: the decisions the dossier may receive (instruction.decisions_possibles),
         all by default."""
-        from django.utils import timezone
-
-        from candidatures.models import DecisionSelection
-
         super().__init__(*args, **kwargs)
         self.candidature = candidature
         choices = DecisionSelection._meta.get_field("decision").choices
@@ -330,8 +331,6 @@ class DecisionForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
     def clean_date(self):
-        from django.utils import timezone
-
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError("La date de la décision ne peut pas être future.")

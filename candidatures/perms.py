@@ -1,6 +1,7 @@
 """Who may do what on a call for projects. A published call is read by every signed-in user;
 the ARS agents of the AAP's region and the national admin set it up."""
 
+from candidatures.models import Instructeur
 from grappe import perms as grappe_perms
 from grappe.models import ArsAgent
 from grappe.perms import is_og_direction
@@ -76,8 +77,6 @@ def can_follow_instruction(user, campagne):
 def is_instructeur(user, campagne):
     """Designated to score the campaign's dossiers, and still one of its managers (an agent
     who left the region's ARS no longer instructs)."""
-    from candidatures.models import Instructeur
-
     return (
         can_manage_campagne(user, campagne)
         and Instructeur.objects.filter(campagne=campagne, user=user).exists()

@@ -6,6 +6,7 @@ import time
 
 import redis
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 
 
@@ -31,8 +32,6 @@ def check_broker():
 def check_storage():
     """None when the uploaded files are on the local disk; with S3 (settings.S3_BUCKET), the
     bucket exists and the keys open it (a HEAD on the bucket: nothing read, nothing written)."""
-    from django.core.files.storage import storages
-
     storage = storages["default"]
     bucket = getattr(storage, "bucket_name", None)
     if not bucket:

@@ -5,6 +5,8 @@ dashboards, the plan's Gantt chart)."""
 import datetime
 import re
 
+from django.utils import timezone
+
 MONTH_TEXT = re.compile(r"(\d{4})-(\d{1,2})")
 
 
@@ -32,8 +34,6 @@ def months_between(start, end):
 
 def elapsed_month(today=None):
     """The month just ended: the one whose figures the ESMS send now."""
-    from django.utils import timezone
-
     return previous_month(today or timezone.localdate())
 
 

@@ -177,6 +177,22 @@ class Synthese:
     repartition: object = None  # services.Repartition
 
 
+def _lignes_og(grappe, par_og, og_line):
+    """The OGs' lines, by name: the active coopérateurs and any other that holds money in the
+    project (`par_og`: the lines summed so far, by OG id; `og_line` adds a missing one)."""
+    ogs = OrganismeGestionnaire.objects.filter(
+        Q(grappe_memberships__grappe=grappe, grappe_memberships__left_on__isnull=True)
+        | Q(pk__in=list(par_og))
+    ).distinct()
+    lignes_og = []
+    for og in sorted(ogs, key=lambda og: (og.raison_sociale, og.finess_ej)):
+        ligne = og_line(og.pk)
+        ligne.og, ligne.code, ligne.libelle = og, og.finess_ej, og.raison_sociale or og.finess_ej
+        ligne.budget = ligne.part = ligne.propre
+        lignes_og.append(ligne)
+    return lignes_og
+
+
 def synthese(grappe):
     """The finances of the grappe: per poste, totals, per OG, alerts. About ten queries."""
     simulation = simulate_funding(grappe)
@@ -234,17 +250,7 @@ def synthese(grappe):
         for key in KEYS:
             totaux.add(key, getattr(ligne, key))
 
-    # The OGs: the active coopérateurs and any other that holds money in the project.
-    ogs = OrganismeGestionnaire.objects.filter(
-        Q(grappe_memberships__grappe=grappe, grappe_memberships__left_on__isnull=True)
-        | Q(pk__in=list(par_og))
-    ).distinct()
-    lignes_og = []
-    for og in sorted(ogs, key=lambda og: (og.raison_sociale, og.finess_ej)):
-        ligne = og_line(og.pk)
-        ligne.og, ligne.code, ligne.libelle = og, og.finess_ej, og.raison_sociale or og.finess_ej
-        ligne.budget = ligne.part = ligne.propre
-        lignes_og.append(ligne)
+    lignes_og = _lignes_og(grappe, par_og, og_line)
 
     limite = timezone.localdate() - datetime.timedelta(days=SANS_FACTURE_JOURS)
     sans_facture = list(

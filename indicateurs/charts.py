@@ -166,7 +166,7 @@ def axis_label_indexes(labels, step):
 PREMIERE_MESURE = "1re mesure : 3 mois cumulés"
 
 
-def line_chart_svg(libelle, points, cible, *, width=520, height=220, code="", premiere=None):
+def line_chart_svg(libelle, points, cible, *, width=520, height=220, code="", premiere=None):  # noqa: C901 (a chart builder: each branch draws one element)
     """Monthly values of one indicator (`points`: [(mois, value)], chronological) with the target
     as a dashed line. A value is a Taux (not calculable: the line breaks and the month shows ∅)
     or MANQUANT (no value computed that month: the line breaks, nothing is drawn — a gap, never

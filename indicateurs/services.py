@@ -282,7 +282,7 @@ def write_syntheses(mois, grappe_ids=None, *, models=None):
     grappe-level values; returns the number written. The figures are the region table's
     (tableaux.resume over tableaux.Cellule), not a copy of its rules. `models` = (SyntheseGrappe,
     ValeurIndicateur, Indicateur), historical ones in a data migration."""
-    from indicateurs.tableaux import Cellule, resume  # tableaux imports this module
+    from indicateurs.tableaux import Cellule, resume  # noqa: PLC0415 (cycle: tableaux imports this module)
 
     synthese_model, valeur_model, indicateur_model = models or (
         SyntheseGrappe,
@@ -956,7 +956,7 @@ def notify_after_commit(tranche_id):
     refuses, each failure logged. The mail is not part of the change: the tranche is due and the
     computation finished whatever the relay says (tranche.ars_prevenue_le tells when it went)."""
     # Imported here: tasks → jobs → this module.
-    from indicateurs.tasks import notify_tranche_due as task
+    from indicateurs.tasks import notify_tranche_due as task  # noqa: PLC0415 (cycle, see above)
 
     # robust: a broker out of reach (or, without one, the last failed attempt run eagerly) is
     # logged and the change stays committed.

@@ -27,7 +27,7 @@ def compute_indicators(mois_iso=None, grappe_id=None):
 def verify_usage_import(import_id):
     """The dry run of an uploaded usage file (indicateurs.simulation.run)."""
     # Imported here: simulation → usage_import → this module (compute_indicators) is a cycle.
-    from indicateurs import simulation
+    from indicateurs import simulation  # noqa: PLC0415 (cycle, see above)
 
     return simulation.run(import_id)
 

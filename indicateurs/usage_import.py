@@ -491,7 +491,7 @@ def check_holder(line, periods, fed, grappe):
     return ""
 
 
-def validate(rows, user=None, grappe=None, today=None, confirmed=False):
+def validate(rows, user=None, grappe=None, today=None, confirmed=False):  # noqa: C901 (checks every column of every row, in one pass)
     """Check every row (see the module docstring); returns a Rapport. Six queries whatever the
     number of rows. `grappe`: restrict to the ESMS of this grappe (its import page).
     `confirmed`: the sender confirmed the values « à confirmer » of every line (a row may also

@@ -224,7 +224,7 @@ def _gantt_legend(y, has_baseline):
     return body
 
 
-def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):
+def gantt_svg(etapes, jalons, today, baseline=None, *, phases=None):  # noqa: C901 (a chart builder: each branch draws one element)
     """The plan as a Gantt chart: one row per step grouped by phase.
 
     `baseline` maps a step's pk to its (planned_start, planned_end) in a saved baseline (drawn as a

@@ -20,6 +20,7 @@ from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 
 from config.celery import app as celery_app
+from config.settings import s3_options
 from core import pdf as core_pdf
 from core.reference import load as load_reference
 from grappe.enums import FonctionOg, RoleKind
@@ -431,9 +432,7 @@ def s3_bucket(settings):
     """A bucket of its own on the S3 test server, the default storage for the test (STORAGES
     changed through `settings`: Django's setting_changed signal drops the cached backends);
     emptied and deleted afterwards."""
-    import boto3
-
-    from config.settings import s3_options
+    import boto3  # noqa: PLC0415 (heavy: only the S3 tests need it)
 
     endpoint = require_s3()
     region = "eu-west-3"

@@ -19,7 +19,7 @@ COMPARISON = re.compile(
 )
 
 
-def project_choices():
+def project_choices():  # noqa: C901 (walks every app, model field and enums module)
     """{value: field names} of every enum of the project's apps: the choices of their models'
     fields and the Choices classes of their enums modules."""
     found = {}

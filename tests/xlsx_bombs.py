@@ -6,7 +6,9 @@ import io
 import random
 import zipfile
 
+import openpyxl
 import pytest
+from openpyxl.reader import excel
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -122,8 +124,6 @@ def big_shared_strings(count, seed=1):
 @pytest.fixture
 def no_workbook_parsing(monkeypatch):
     """Fails the test if openpyxl starts parsing a workbook (load_workbook or its ExcelReader)."""
-    import openpyxl
-    from openpyxl.reader import excel
 
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl a commencé à lire le classeur")

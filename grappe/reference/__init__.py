@@ -32,7 +32,7 @@ def load():
 
 
 def _load_regions():
-    from grappe.models import Departement, Region
+    from grappe.models import Departement, Region  # noqa: PLC0415 (cycle: grappe.models imports this module)
 
     data = read("grappe", "regions")
     created = create_missing(
@@ -66,7 +66,7 @@ def _load_regions():
 
 
 def _load_categories():
-    from grappe.models import Categorie
+    from grappe.models import Categorie  # noqa: PLC0415 (cycle: grappe.models imports this module)
 
     data = read("grappe", "categories")
     return create_missing(
@@ -87,7 +87,7 @@ def _load_categories():
 def _load_aaps():
     """The calls absent by name, with their tranches (a call renamed in the admin is the
     national admin's: it comes back under its reference name only if they delete it)."""
-    from grappe.models import Aap, AapTranche
+    from grappe.models import Aap, AapTranche  # noqa: PLC0415 (cycle: grappe.models imports this module)
 
     calls = read("grappe", "aaps")["aaps"]
     known = set(Aap.objects.values_list("name", flat=True))
@@ -106,7 +106,7 @@ def _load_aaps():
 
 
 def _load_editeurs():
-    from grappe.models import EditeurReference
+    from grappe.models import EditeurReference  # noqa: PLC0415 (cycle: grappe.models imports this module)
 
     data = read("grappe", "editeurs_sad")
     known = set(EditeurReference.objects.values_list("cle", "domaine"))

@@ -87,6 +87,27 @@ def quorum_warning(comite, voters):
     return ""
 
 
+def _save_comite(request, grappe, comite, comite_form, before):
+    """Save the comité's settings (valid form) with their history entry, and say so."""
+    changes = form_changes(comite_form, before, resume_textes=True)
+    if changes:
+        with transaction.atomic():
+            comite_form.save()
+            HistoryEntry.record(
+                grappe,
+                request.user,
+                "Modification du comité",
+                comite.get_kind_display(),
+                changes,
+                confidentiel=is_confidential(comite),
+            )
+        messages.success(request, f"Les modalités du {comite_name(comite)} sont enregistrées.")
+    else:
+        messages.info(request, "Aucune modification.")
+    for warning in comite_form.warnings:
+        messages.warning(request, warning)
+
+
 @require_http_methods(["GET", "POST"])
 def comite_detail(request, pk, kind):
     grappe = get_grappe_for(request.user, pk)
@@ -128,25 +149,7 @@ def comite_detail(request, pk, kind):
             prefix="membre",
         )
         if action == "comite" and comite_form.is_valid():
-            changes = form_changes(comite_form, before, resume_textes=True)
-            if changes:
-                with transaction.atomic():
-                    comite_form.save()
-                    HistoryEntry.record(
-                        grappe,
-                        request.user,
-                        "Modification du comité",
-                        comite.get_kind_display(),
-                        changes,
-                        confidentiel=is_confidential(comite),
-                    )
-                messages.success(
-                    request, f"Les modalités du {comite_name(comite)} sont enregistrées."
-                )
-            else:
-                messages.info(request, "Aucune modification.")
-            for warning in comite_form.warnings:
-                messages.warning(request, warning)
+            _save_comite(request, grappe, comite, comite_form, before)
             return redirect("grappe:comite", pk=grappe.pk, kind=comite.kind)
         if action == "membre" and member_form.is_valid():
             try:

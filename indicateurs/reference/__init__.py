@@ -2,14 +2,13 @@
 categories each one does not apply to."""
 
 from core.reference import create_missing, read
+from grappe.models import Categorie
+from indicateurs.models import Indicateur
 
 
 def load():
     """Create the missing indicators (by code), with their exclusions (core.reference: an
     existing indicator is the national admin's, never changed)."""
-    from grappe.models import Categorie
-    from indicateurs.models import Indicateur
-
     data = read("indicateurs", "indicateurs")
     known = set(Indicateur.objects.values_list("code", flat=True))
     sources = {

@@ -3,6 +3,7 @@ of ESMS): its phases, 18 steps, deliverables and milestones become the reference
 plans are built from; its cooperation risks are proposed to an empty risk register."""
 
 from core.reference import create_missing, read
+from projets.models import EtapeReference, JalonReference, LivrableReference, PhaseReference
 
 
 def plan():
@@ -17,8 +18,6 @@ def risques_cooperation():
 def load():
     """Create the missing phases, steps, deliverables and milestones (by number, by code):
     core.reference never changes an existing row, the national admin edits them in the admin."""
-    from projets.models import EtapeReference, JalonReference, LivrableReference, PhaseReference
-
     data = plan()
     phases = create_missing(
         PhaseReference,

@@ -444,25 +444,31 @@ def reunion_edit(request, pk, reunion_id):
                     changes,
                     confidential=was_confidential,
                 )
-        if not changes:
-            messages.info(request, "Aucune modification.")
-        elif form.is_past() and {"date", "heure_debut", "heure_fin"} & set(form.changed_data):
-            start = timezone.localtime(reunion.starts_at)
-            messages.success(
-                request,
-                f"La réunion est modifiée et enregistrée comme passée, le {start:%d/%m/%Y} : "
-                "ses invitations ne sont plus envoyées.",
-            )
-        elif reunion.invitation_sent_at:
-            messages.success(
-                request,
-                "La réunion est modifiée. Les invitations ont déjà été envoyées : renvoyez-les "
-                "pour mettre à jour l'agenda des invités.",
-            )
-        else:
-            messages.success(request, "La réunion est modifiée.")
+        _edit_message(request, form, reunion, changes)
         return redirect(_reunion_url(reunion))
     return _form_page(request, grappe, form, formset, reunion)
+
+
+def _edit_message(request, form, reunion, changes):
+    """What the organiser is told once the meeting is saved: above all, whether the invitations
+    still go out (a meeting moved into the past) or must be sent again."""
+    if not changes:
+        messages.info(request, "Aucune modification.")
+    elif form.is_past() and {"date", "heure_debut", "heure_fin"} & set(form.changed_data):
+        start = timezone.localtime(reunion.starts_at)
+        messages.success(
+            request,
+            f"La réunion est modifiée et enregistrée comme passée, le {start:%d/%m/%Y} : "
+            "ses invitations ne sont plus envoyées.",
+        )
+    elif reunion.invitation_sent_at:
+        messages.success(
+            request,
+            "La réunion est modifiée. Les invitations ont déjà été envoyées : renvoyez-les "
+            "pour mettre à jour l'agenda des invités.",
+        )
+    else:
+        messages.success(request, "La réunion est modifiée.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accueil.sections import ars
+from grappe.navigation import user_context
 from indicateurs.enums import StatutTranche
 from tests.accueil import helpers
 from tests.candidatures.factories import campagne_for, filed
@@ -137,9 +139,6 @@ def test_campaign_of_the_region(cast, client_for):
 
 def test_section_absent_for_people_it_does_not_concern(cast):
     """None, without a query, for whoever is no ARS agent (the national admin included)."""
-    from accueil.sections import ars
-    from grappe.navigation import user_context
-
     for user in (cast.owner, cast.member, cast.copil, cast.admin, cast.stranger):
         ties = user_context(user)
         with CaptureQueriesContext(connection) as queries:
@@ -179,9 +178,6 @@ def test_home_query_count_does_not_grow_with_the_region(cast, client_for):
 
 def test_section_query_count(cast):
     """The regions (1), the late minutes (2), the calls (1) and the alerts of each region."""
-    from accueil.sections import ars
-    from grappe.navigation import user_context
-
     indicateurs()
     grappe_at_risk("Grappe A")
     ties = user_context(cast.ars)

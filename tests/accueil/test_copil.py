@@ -11,10 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accueil.sections import copil
+from candidatures.models import Candidature
+from grappe.enums import FonctionOg
+from grappe.models import OgPerson
+from grappe.navigation import user_context
 from projets.enums import StatutCompteRendu, StatutVersion, TypeReunion
 from projets.models import Livrable, LivrableVersion
 from tests.accueil import helpers
-from tests.grappe.factories import GrappeFactory, copil_member
+from tests.candidatures.factories import campagne_for
+from tests.grappe.factories import GrappeFactory, UserFactory, copil_member
 from tests.helpers import text
 from tests.projets.factories import plan_for
 from tests.projets.helpers_comptes_rendus import at, draft, meeting
@@ -147,9 +153,6 @@ def test_coming_meetings_of_the_voters_grappes(cast, client_for):
 
 def test_section_absent_for_people_it_does_not_concern(cast):
     """None, without a query, for whoever neither votes on a COPIL nor directs an OG."""
-    from accueil.sections import copil
-    from grappe.navigation import user_context
-
     for user in (cast.owner, cast.member, cast.ars, cast.admin, cast.stranger):
         ties = user_context(user)
         with CaptureQueriesContext(connection) as queries:
@@ -160,8 +163,6 @@ def test_section_absent_for_people_it_does_not_concern(cast):
 def test_fixed_number_of_queries(cast, client_for):
     """The section costs one query per kind of document and one for the meetings, whatever
     the number of documents and grappes."""
-    from accueil.sections import copil
-    from grappe.navigation import user_context
 
     def count(user):
         user = type(user).objects.get(pk=user.pk)
@@ -197,12 +198,6 @@ def test_fixed_number_of_queries(cast, client_for):
 
 
 def test_og_direction_sees_the_engagement_due_by_the_calls_closing(cast, client_for):
-    from candidatures.models import Candidature
-    from grappe.enums import FonctionOg
-    from grappe.models import OgPerson
-    from tests.candidatures.factories import campagne_for
-    from tests.grappe.factories import UserFactory
-
     campagne = campagne_for(cast.grappe.region)  # closes on 30 October 2026 at noon
     direction = UserFactory(email="dg@exemple.fr")
     OgPerson.objects.create(og=cast.grappe.porteur, user=direction, fonction=FonctionOg.DIRECTION)

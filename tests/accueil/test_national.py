@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accueil.sections import national
+from grappe.navigation import user_context
 from indicateurs.enums import StatutTranche
 from projets.models import Etape
 from tests.accueil import helpers
-from tests.grappe.factories import GrappeFactory, add_esms
+from tests.grappe.factories import GrappeFactory, UserFactory, add_esms
 from tests.helpers import text
 from tests.indicateurs.factories_tableaux import (
     TrancheFactory,
@@ -89,8 +91,6 @@ def test_national_figures(cast, client_for, programme):
 
 
 def test_empty_states(db, client_for):
-    from tests.grappe.factories import UserFactory
-
     admin = UserFactory(is_staff=True)
     response = client_for(admin).get("/")
     c = section_of(response).context
@@ -99,9 +99,6 @@ def test_empty_states(db, client_for):
 
 
 def test_section_absent_for_everybody_else(cast):
-    from accueil.sections import national
-    from grappe.navigation import user_context
-
     for user in (cast.owner, cast.member, cast.copil, cast.ars, cast.stranger):
         ties = user_context(user)
         with CaptureQueriesContext(connection) as queries:
@@ -112,8 +109,6 @@ def test_section_absent_for_everybody_else(cast):
 def test_fixed_number_of_queries(cast, programme):
     """national_context (10: with no region rows here, its fallback on the grappe rows reads the
     latest months and the sums) and the stages (2), whatever the number of grappes."""
-    from accueil.sections import national
-    from grappe.navigation import user_context
 
     def count():
         ties = user_context(cast.admin)

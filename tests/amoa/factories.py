@@ -1,13 +1,24 @@
 import datetime
+import io
 from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from openpyxl import load_workbook
 
-from amoa.enums import PIECES_REQUISES, Mission
-from amoa.models import Candidat, Consultation, Evaluation, Note, Offre, PieceOffre
+from amoa import cadre
+from amoa.enums import PIECES_REQUISES, PIECES_REQUISES_EDITEUR, Mission, ObjetConsultation
+from amoa.models import (
+    Candidat,
+    Consultation,
+    Evaluation,
+    GrilleFonctionnelle,
+    Note,
+    Offre,
+    PieceOffre,
+)
 from grappe.enums import RoleComite, TypeComite
 from grappe.models import Comite, ComiteMember
 from tests.grappe.factories import GrappeFactory, UserFactory
@@ -96,9 +107,6 @@ def score(consultation, user, offre, values, submit=False):
 
 def editeur_consultation(grappe, **kwargs):
     """An éditeur consultation with its proposed criteria and the grappe's grid (reference)."""
-    from amoa.enums import ObjetConsultation
-    from amoa.models import GrilleFonctionnelle
-
     GrilleFonctionnelle.from_reference(grappe)
     kwargs.setdefault("titre", "Choix du DUI")
     kwargs.setdefault("missions", [])
@@ -107,8 +115,6 @@ def editeur_consultation(grappe, **kwargs):
 
 def make_offre_editeur(consultation, societe, received_at=None):
     """An éditeur's offer with its signed commitment (the required piece)."""
-    from amoa.enums import PIECES_REQUISES_EDITEUR
-
     return make_offre(
         consultation,
         societe,
@@ -123,11 +129,6 @@ def filled_cadre(consultation, answers=None, default="Couvert", prices=None, twe
     """The exported cadre de réponse filled like an éditeur would: `answers` {code: (answer,
     échéance, coût)} overrides `default`; `prices` [(nature label, libellé, année, montant)];
     `tweak(workbook)` damages it for the error tests. Returns XLSX bytes."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from amoa import cadre
 
     grille = consultation.grappe.grille_fonctionnelle
     content = cadre.export_xlsx(consultation, grille.tree())

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from amoa import couverture, tco
+from amoa.models import LignePrix
 from core import scoring
 
 D = Decimal
@@ -123,7 +124,5 @@ def test_the_engine_takes_a_computed_note_capped_to_the_scale():
 
 
 def test_a_price_line_reads_its_amount_the_french_way():
-    from amoa.models import LignePrix
-
     ligne = LignePrix(nature="hebergement", montant=Decimal("6000.00"))
     assert str(ligne).endswith(" : 6\u00a0000,00\u00a0€\u00a0HT")

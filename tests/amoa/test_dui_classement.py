@@ -4,8 +4,10 @@ pages (coverage, TCO, ranking) and the rapport de choix (PDF)."""
 
 import re
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -301,9 +303,6 @@ def test_the_ranking_api_serves_the_editeur_consultation(cast, dui, three, clien
 def test_untouched_drafts_get_the_step_11_proposal(cast):
     """Migration amoa 0005: a draft éditeur consultation still holding the former proposal gets
     seed 003 step 11's criteria; one whose weights were changed, or with an offer, keeps its own."""
-    from importlib import import_module
-
-    from django.apps import apps
 
     migration = import_module("amoa.migrations.0005_criteres_editeur_etape_11")
     old_labels = {

@@ -33,6 +33,7 @@ from tests.amoa.factories import (
     make_offre_editeur,
     score,
 )
+from tests.amoa.test_dui_classement import answer
 from tests.grappe.factories import UserFactory
 from tests.helpers import pdf_text, text
 
@@ -544,8 +545,6 @@ def test_the_attribuee_statut_follows_the_choice(cast, consultation, decided):
 
 @pytest.mark.pdf
 def test_the_same_rules_hold_for_the_editeur_consultation(cast, evaluators, client_for):
-    from tests.amoa.test_dui_classement import answer
-
     dui = editeur_consultation(cast.grappe, created_by=cast.owner)
     first = make_offre_editeur(dui, "Éditeur Un")
     second = make_offre_editeur(dui, "Éditeur Deux")

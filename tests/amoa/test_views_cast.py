@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from amoa.models import Choix
 from tests import helpers
-from tests.amoa.factories import score
+from tests.amoa.factories import ConsultationFactory, make_offre, score
 from tests.helpers import check, consume, text
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +134,6 @@ def test_writes_are_refused_to_readers(
 def test_consultation_list_query_count_does_not_grow(
     cast, client_for, django_assert_max_num_queries
 ):
-    from tests.amoa.factories import ConsultationFactory, make_offre
-
     client = client_for(cast.owner)
     url = reverse("amoa:consultations", args=[cast.grappe.pk])
     first = ConsultationFactory(grappe=cast.grappe)
@@ -156,8 +154,6 @@ def test_consultation_list_query_count_does_not_grow(
 def test_pages_with_offers_query_count_does_not_grow(
     name, cast, consultation, client_for, django_assert_max_num_queries
 ):
-    from tests.amoa.factories import make_offre
-
     client = client_for(cast.owner)
     url = reverse(f"amoa:{name}", args=[cast.grappe.pk, consultation.pk])
     make_offre(consultation, "Alpha")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from amoa.enums import StatutConsultation
 from amoa.models import Choix, Consultant
+from amoa.services import analyse
 from grappe.enums import RoleKind
 from grappe.models import HistoryEntry, Role
 from tests.amoa.factories import DEADLINE, make_offre, score
@@ -201,7 +202,5 @@ def test_choice_letters_and_amoa_role(cast, consultation, scored, client_for):
 
 
 def test_ranking_total_is_a_decimal(consultation, scored):
-    from amoa.services import analyse
-
     result = analyse(consultation)
     assert result.ranking.ranked[0].total == Decimal("81.50")

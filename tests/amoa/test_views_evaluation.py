@@ -10,7 +10,7 @@ from amoa.models import Consensus, DeclarationConflit, Evaluation, Note
 from amoa.services import analyse
 from grappe.enums import RoleComite
 from grappe.models import HistoryEntry
-from tests.amoa.factories import evaluator, score
+from tests.amoa.factories import evaluator, make_offre, score
 from tests.grappe.factories import UserFactory
 from tests.helpers import text
 
@@ -211,8 +211,6 @@ def test_the_scoring_tab_is_for_evaluators_and_opening_it_writes_nothing(
 def test_grid_query_count_does_not_grow_with_offers(
     cast, evaluators, consultation, client_for, django_assert_max_num_queries
 ):
-    from tests.amoa.factories import make_offre
-
     client = client_for(evaluators[0])
     make_offre(consultation, "Alpha")
     with django_assert_max_num_queries(30) as ctx:

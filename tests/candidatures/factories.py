@@ -2,9 +2,13 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from candidatures.models import Campagne
+from django.utils import timezone
+
+from candidatures import instruction
+from candidatures.models import Campagne, Candidature, Depot, Instructeur
 from grappe.enums import TypeAap
 from grappe.models import Aap
+from tests.grappe.factories import GrappeFactory, add_esms
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -38,10 +42,6 @@ def campagne_for(region, **kwargs):
 def filed(campagne, grappe=None, montant="100000.00", statut="deposee"):
     """A filed dossier (version 1) of `grappe` (a new grappe of the call's region, holding one
     ESMS, by default) on the campaign."""
-    from django.utils import timezone
-
-    from candidatures.models import Candidature, Depot
-    from tests.grappe.factories import GrappeFactory, add_esms
 
     if grappe is None:
         grappe = GrappeFactory(region=campagne.aap.region, aap=campagne.aap)
@@ -60,8 +60,6 @@ def filed(campagne, grappe=None, montant="100000.00", statut="deposee"):
 
 
 def designate(campagne, *users):
-    from candidatures.models import Instructeur
-
     for user in users:
         Instructeur.objects.create(campagne=campagne, user=user)
 
@@ -69,8 +67,6 @@ def designate(campagne, *users):
 def score(candidature, user, notes, submit=True, justification="Justifié."):
     """The instructor's grid through the service: `notes` in the criteria's order (one value for
     all when a single number)."""
-    from candidatures import instruction
-
     criteres = list(candidature.campagne.criteres.all())
     if not isinstance(notes, (list, tuple)):
         notes = [notes] * len(criteres)

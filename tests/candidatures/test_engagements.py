@@ -11,6 +11,7 @@ from candidatures import engagements
 from candidatures.models import Candidature
 from grappe.enums import FonctionOg
 from grappe.models import HistoryEntry, OgPerson
+from projets.reminders import send_daily_reminders
 from tests.candidatures.factories import campagne_for, paris
 from tests.grappe.factories import OrganismeGestionnaireFactory, UserFactory, add_esms
 from tests.helpers import text
@@ -186,8 +187,6 @@ def test_the_inbox_lists_the_dossier_for_the_directions(cast, client_for, setup)
 def test_the_directions_are_reminded_a_week_before_the_closing_once_per_round(
     cast, client_for, setup, mailoutbox
 ):
-    from projets.reminders import send_daily_reminders
-
     dossier, first, second, _ = setup
     engage(client_for(first), cast)
     with time_machine.travel(paris(2026, 10, 20, 8), tick=False):  # closing 30/10 12:00

@@ -19,8 +19,9 @@ from candidatures.models import (
     Depot,
     GrilleInstruction,
 )
-from grappe.enums import RoleKind
-from grappe.models import HistoryEntry
+from core import scoring
+from grappe.enums import RoleKind, TypeAap
+from grappe.models import Aap, HistoryEntry
 from tests.candidatures.factories import campagne_for, designate, filed, paris, score
 from tests.candidatures.instruction_setup import reload, url
 from tests.grappe.factories import RoleFactory, UserFactory
@@ -405,9 +406,6 @@ def test_a_decided_dossier_stays_ranked_when_an_instructor_is_designated_later(
 
 
 def test_a_national_call_is_instructed_by_the_national_admins(cast):
-    from grappe.enums import TypeAap
-    from grappe.models import Aap
-
     aap = Aap.objects.create(name="AAP national", kind=TypeAap.GENERALISATION, year=2026)
     national = campagne_for(cast.grappe.region)
     national.aap = aap
@@ -529,8 +527,6 @@ def test_the_campaign_page_query_count_does_not_grow_with_the_dossiers(
 
 
 def test_scoring_engine_tie_advice_defaults_to_the_call_for_tenders():
-    from core import scoring
-
     criteria = [scoring.Criterion("q", "Qualité", Decimal(100))]
     offers = [scoring.Offer(1, "A"), scoring.Offer(2, "B")]
     scores = [scoring.Score("e", 1, "q", Decimal(5)), scoring.Score("e", 2, "q", Decimal(5))]

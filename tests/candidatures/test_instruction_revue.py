@@ -21,6 +21,8 @@ from candidatures.models import (
     Depot,
     GrilleInstruction,
 )
+from grappe.enums import TypeAap
+from grappe.models import Aap
 from tests.candidatures.factories import campagne_for, designate, filed, paris, score
 from tests.candidatures.instruction_setup import decide, reload, url
 from tests.grappe.factories import GrappeFactory
@@ -313,9 +315,6 @@ def test_the_decision_date_is_neither_before_the_first_filing_nor_future(
 def test_a_region_agent_not_designated_scores_nothing_and_a_national_call_is_not_theirs(
     cast, client_for, campagne, agents, dossier
 ):
-    from grappe.enums import TypeAap
-    from grappe.models import Aap
-
     designate(campagne, agents[0])
     outsider = agents[1]  # an ARS agent of the AAP's region, not designated
     assert perms.can_manage_campagne(outsider, campagne)

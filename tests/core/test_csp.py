@@ -9,6 +9,7 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from amoa.models import Consultation
@@ -161,7 +162,5 @@ def test_api_docs_load_their_init_script_from_a_file(client):
 
 
 def test_moved_scripts_are_served_as_static_files(client):
-    from django.contrib.staticfiles import finders
-
     for name in ["js/esms-add.js", "js/reunion-form.js"]:
         assert finders.find(name), name

@@ -12,9 +12,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from amoa.models import ImportReponse, LignePrix
+from finances.models import Facture, ImportFactures
 from grappe.models import HistoryEntry
 from indicateurs.enums import StatutImport
 from indicateurs.models import ImportUsage, UsageHistorique, UsageMensuel
+from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre, make_offre_editeur
 from tests.finances.factories import engagement, money_grappe
 from tests.finances.test_import import workbook
 from tests.indicateurs.factories import csv_bytes
@@ -93,7 +96,6 @@ def test_four_simultaneous_applies_of_a_usage_file_apply_it_once(cast):
 @pytest.mark.django_db(transaction=True)
 def test_four_simultaneous_applies_of_an_invoices_file_apply_it_once(cast):
     requires_postgresql()
-    from finances.models import Facture, ImportFactures
 
     contrat = engagement(money_grappe(cast.grappe))
     client = Client()
@@ -120,14 +122,6 @@ def _upload(name, data):
 @pytest.mark.django_db(transaction=True)
 def test_four_simultaneous_applies_of_a_cadre_de_reponse_apply_it_once(cast):
     requires_postgresql()
-    from amoa.models import ImportReponse, LignePrix
-    from tests.amoa.factories import (
-        PRIX_TYPE,
-        editeur_consultation,
-        filled_cadre,
-        make_offre_editeur,
-    )
-
     dui = editeur_consultation(cast.grappe, created_by=cast.owner)
     offre = make_offre_editeur(dui, "Éditeur Alpha")
     client = Client()

@@ -23,6 +23,7 @@ from grappe.models import Esms, OrganismeGestionnaire
 from indicateurs import usage_import
 from indicateurs.models import UsageMensuel
 from tests.amoa.factories import PRIX_TYPE, editeur_consultation, filled_cadre
+from tests.finances.factories import engagement, money_grappe
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +175,6 @@ def test_the_cadre_de_reponse_reader(cast):
 
 
 def test_the_invoices_reader(cast):
-    from tests.finances.factories import engagement, money_grappe
-
     rng = random.Random(SEED)
     grappe = money_grappe(cast.grappe)
     contrat = engagement(grappe)

@@ -7,12 +7,16 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from config import settings as base_settings
 from core.middleware import LAST_ACTIVITY_KEY
 from tests.helpers import api_for
 from users.auth import axes_username, client_ip
@@ -161,10 +165,6 @@ def test_long_unusual_password_is_accepted():
 
 def test_password_reset_form_enforces_the_validators(cast, client):
     """The only place a person sets a password (invitations use the reset form)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     uid = urlsafe_base64_encode(force_bytes(cast.owner.pk))
     token = default_token_generator.make_token(cast.owner)
     response = client.get(f"/mot-de-passe/nouveau/{uid}/{token}/", follow=True)
@@ -194,8 +194,6 @@ def test_session_cookie_has_no_expiry_date(cast, client):
 @pytest.fixture
 def idle_timeout(settings):
     """On in production (config.settings), off in the other tests (config.settings_test)."""
-    from config import settings as base_settings
-
     assert base_settings.SESSION_IDLE_TIMEOUT == 3600
     settings.SESSION_IDLE_TIMEOUT = base_settings.SESSION_IDLE_TIMEOUT
 
@@ -242,8 +240,6 @@ def low_throttle_rates(monkeypatch):
 
 
 def test_throttle_rates_are_configured():
-    from config import settings as base_settings
-
     rates = base_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert rates == {"anon": "60/min", "user": "600/min"}
     assert base_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [

@@ -3,6 +3,7 @@
 `make test` fail where CI passes."""
 
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,8 +61,6 @@ def test_no_test_needs_a_system_tool_make_test_does_not_install():
 def test_every_app_is_packaged():
     """`pip install .` (docs/exploitation.md) installs every app of the project, not only the
     first ones: a package missing from [tool.setuptools.packages.find] is missing in production."""
-    import tomllib
-
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     included = {
         pattern.rstrip("*")

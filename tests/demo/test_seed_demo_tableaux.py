@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from demo.stages import LATER
+from grappe.demo import PEOPLE
 from grappe.models import Grappe
 from users.models import User
 
@@ -51,6 +52,4 @@ def test_demo_dashboards(client):
 
 
 def _email(key):
-    from grappe.demo import PEOPLE
-
     return PEOPLE[key][0]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from core import svg
@@ -156,8 +157,6 @@ def test_only_writers_type_own_funding(cast, grappe, client_for):
 def test_delete_an_engagement_and_its_document(
     cast, grappe, client_for, django_capture_on_commit_callbacks
 ):
-    from django.core.files.base import ContentFile
-
     item = engagement(grappe, objet="Commande en double")
     item.document.save("commande.pdf", ContentFile(b"%PDF-1.4"), save=True)
     stored = item.document.name

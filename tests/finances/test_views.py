@@ -1,6 +1,8 @@
 """The finances page, engagements and invoices: who reads, who writes, uploads, history."""
 
 import datetime
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -208,9 +210,6 @@ def test_add_an_invoice_and_download_it(cast, grappe, client_for, direction):
 )
 def test_a_non_pdf_invoice_is_refused(cast, grappe, client_for, name, content, message):
     if content is None:  # a real OpenDocument text: accepted for documents, not for invoices
-        import io
-        import zipfile
-
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from grappe.enums import FonctionOg, RoleKind, TypeComite
 from grappe.models import Aap, Grappe, HistoryEntry, OgPerson, Region, Role
+from tests.candidatures.factories import campagne_for, filed
 from tests.grappe.factories import (
     GrappeFactory,
     OrganismeGestionnaireFactory,
@@ -239,8 +240,6 @@ def test_the_convention_is_the_ars_not_the_chef_de_projets(cast, client_for):
 
 
 def test_a_filed_dossier_locks_the_grappes_call(cast, client_for):
-    from tests.candidatures.factories import campagne_for, filed
-
     campagne = campagne_for(cast.grappe.region)
     grappe = cast.grappe
     grappe.aap = campagne.aap

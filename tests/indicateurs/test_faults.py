@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import psycopg2
 import pytest
+import redis
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
@@ -313,8 +315,6 @@ def test_api_answers_while_redis_is_down(cast, client_for, redis_down):
 def test_plain_redis_cache_would_fail_without_the_tolerant_backend(settings):
     """Why the tolerant backend exists: Django's RedisCache raises when Redis is down."""
     require_services()
-    import redis
-    from django.core.cache import cache
 
     settings.CACHES = {
         "default": {

@@ -13,7 +13,7 @@ from grappe.enums import RoleKind
 from indicateurs import perms, usage_import
 from indicateurs.enums import SourceUsage
 from indicateurs.models import UsageHistorique, UsageMensuel
-from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms
+from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, add_esms, finess_number
 from tests.indicateurs.factories import csv_bytes, usage
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +130,6 @@ def test_each_blocking_rule(esms, row, message):
 
 
 def test_unknown_finess(esms):
-    from tests.grappe.factories import finess_number
-
     rapport = check(csv_bytes([good_row(esms[0]), [finess_number("59", 999999), "2026-03"]]))
     assert any("Ligne 3 : FINESS" in e and "inconnu" in e for e in all_errors(rapport))
 

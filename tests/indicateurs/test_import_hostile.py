@@ -6,7 +6,9 @@ import zipfile
 
 import pytest
 import time_machine
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import reverse
 from openpyxl import Workbook
 from rest_framework.test import APIClient
@@ -15,6 +17,7 @@ from grappe.models import HistoryEntry
 from indicateurs import usage_import
 from indicateurs.enums import StatutImport
 from indicateurs.models import ImportUsage, UsageHistorique, UsageMensuel
+from indicateurs.views import donnees
 from tests.indicateurs.factories import csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -329,7 +332,6 @@ def test_an_apply_that_lost_the_race_writes_nothing(cast, client_for):
     client = client_for(cast.owner)
     record, location = upload(client, cast.grappe, csv_bytes(rows_for(cast.grappe)))
     client.post(location, {"action": "appliquer"})
-    from indicateurs.views import donnees
 
     stale = ImportUsage.objects.get(pk=record.pk)
     stale.statut = StatutImport.VERIFIE  # as the losing request read it
@@ -341,9 +343,6 @@ def test_an_apply_that_lost_the_race_writes_nothing(cast, client_for):
 
 
 def _request(user):
-    from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.test import RequestFactory
-
     request = RequestFactory().post("/", {"action": "appliquer"})
     request.user = user
     request.session = {}

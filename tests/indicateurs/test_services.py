@@ -2,11 +2,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 
+from grappe.models import Aap
 from indicateurs.enums import Niveau, StatutCalcul
 from indicateurs.models import CalculMensuel, Indicateur, ValeurIndicateur
 from indicateurs.services import compute_month
-from tests.grappe.factories import OrganismeGestionnaireFactory, add_esms
+from tests.grappe.factories import GrappeFactory, OrganismeGestionnaireFactory, add_esms
 from tests.indicateurs.factories import in_service, meeting, usage
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +166,6 @@ def test_a_run_left_en_cours_is_closed_by_the_next_run_of_the_month(cast):
 
 def test_grappe_scope_keeps_other_grappes_and_recomputes_the_region(cast):
     other = OrganismeGestionnaireFactory()
-    from tests.grappe.factories import GrappeFactory
 
     second = GrappeFactory(region=cast.grappe.region, porteur=other)
     (d,) = add_esms(second, 1)
@@ -223,8 +224,6 @@ def test_first_measure_does_not_sum_stock_indicators(cast):
 def test_first_measure_and_later_months_in_the_same_run(cast):
     """One run mixes a grappe at its first measure (3-month window for flow indicators) and a
     grappe past it (the month alone): each gets its own rule."""
-    from tests.grappe.factories import GrappeFactory
-
     a = cast.grappe.memberships.first().esms
     older = GrappeFactory(region=cast.grappe.region)
     (d,) = add_esms(older, 1)
@@ -247,8 +246,6 @@ def test_first_measure_and_later_months_in_the_same_run(cast):
 
 
 def test_indicator_restricted_to_another_aap_is_skipped_at_every_level(cast):
-    from grappe.models import Aap
-
     other_aap = Aap.objects.exclude(pk=cast.grappe.aap_id).first()
     Indicateur.objects.get(code="dmp").aaps.set([other_aap])
     a = cast.grappe.memberships.first().esms
@@ -265,8 +262,6 @@ def test_indicator_restricted_to_another_aap_is_skipped_at_every_level(cast):
 
 
 def test_one_esms_value_per_indicator_and_month_is_enforced_by_the_database(cast):
-    from django.db import IntegrityError, transaction
-
     a = cast.grappe.memberships.first().esms
     for mois in (M1, M2, M3, M4):
         meeting(a, mois)

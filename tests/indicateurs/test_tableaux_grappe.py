@@ -9,8 +9,10 @@ import re
 import openpyxl
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
+from indicateurs import tableaux
 from indicateurs.enums import Niveau, StatutTranche
 from indicateurs.models import ValeurIndicateur
 from tests.grappe.factories import add_esms
@@ -224,9 +226,6 @@ def test_pdf_report(cast, client_for, data):
 
 
 def test_page_and_pdf_say_what_the_mssante_and_dmp_denominator_counts(cast, client_for, data):
-    from django.template.loader import render_to_string
-
-    from indicateurs import tableaux
 
     sentence = (
         "Dénominateur des taux « Taux d'utilisation de la MSSanté », « Taux d'utilisation du "
@@ -242,9 +241,6 @@ def test_page_and_pdf_say_what_the_mssante_and_dmp_denominator_counts(cast, clie
 
 
 def test_pdf_and_page_share_the_context(cast, data):
-    from django.template.loader import render_to_string
-
-    from indicateurs import tableaux
 
     context = tableaux.grappe_context(cast.grappe, month(2026, 4))
     body = render_to_string("indicateurs/pdf/tableau_grappe.html", context)

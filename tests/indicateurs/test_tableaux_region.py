@@ -5,11 +5,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.months import month_range
 from grappe.models import Region
 from indicateurs.enums import StatutTranche
+from indicateurs.tableaux import region_alertes, region_context
 from projets.models import Etape
 from tests.grappe.factories import GrappeFactory, add_esms, ars_agent
 from tests.helpers import check, text
@@ -311,10 +314,6 @@ def test_region_table_fits_and_its_charts_labels_do_not_overlap(cast, client_for
 def test_region_queries_are_the_same_for_3_and_30_grappes(cast):
     """Issue 17: filters, sort and paging run in SQL on the monthly summaries, so neither the
     page nor the home's alerts read more when the region grows."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from indicateurs.tableaux import region_alertes, region_context
 
     indicateurs()
     region = cast.grappe.region
@@ -356,8 +355,6 @@ def test_sorts_and_filters_read_the_summaries(cast):
     """The rows the summaries select and order are those the values give: far from the targets
     (40 % everywhere) sorts after the grappes meeting them (95 %), and only they are « non
     atteintes »."""
-    from indicateurs.tableaux import region_alertes, region_context
-
     indicateurs()
     for index, rate in enumerate([95, 40, 95, 40]):
         grappe = GrappeFactory(name=f"Grappe {'ABCD'[index]}")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
+from indicateurs import services
 from indicateurs.enums import Niveau, StatutCalcul
 from indicateurs.models import CalculMensuel, ValeurIndicateur
 from indicateurs.tasks import compute_indicators
@@ -67,8 +68,6 @@ def test_command_computes_a_month_for_one_grappe(capsys):
 
 @pytest.mark.django_db
 def test_failed_run_is_recorded(monkeypatch):
-    from indicateurs import services
-
     def boom(mois, grappe):
         raise RuntimeError("base indisponible")
 

@@ -21,6 +21,7 @@ from indicateurs.models import (
     UsageMensuel,
     ValeurIndicateur,
 )
+from tests.grappe.factories import add_esms
 from tests.helpers import READ, check, text
 from tests.indicateurs.factories import csv_bytes, usage
 
@@ -133,8 +134,6 @@ def test_unreadable_file(cast, client_for):
 
 
 def test_esms_of_another_grappe_is_refused_on_this_page(cast, client_for):
-    from tests.grappe.factories import add_esms
-
     (other,) = add_esms(cast.other_grappe, 1)
     client = client_for(cast.admin)
     response = upload(client, cast.grappe, csv_bytes([[other.finess_et, "2026-03", 1]]))

@@ -19,6 +19,7 @@ from projets import comptes_rendus as workflow
 from projets.comptes_rendus import CompteRenduOuvert
 from projets.enums import AvisCompteRendu, Presence, StatutCompteRendu
 from projets.models import CompteRendu, Decision, Participant
+from projets.tasks import send_compte_rendu_diffusion
 from projets.validation import ValidationRefusee
 from tests.grappe.factories import GrappeFactory, RoleFactory, UserFactory, copil_member
 from tests.projets.factories import copil_voters
@@ -672,8 +673,6 @@ def test_a_failed_diffusion_is_retried_by_the_task(
 def test_the_diffusion_task_delivered_twice_mails_once(setup, django_capture_on_commit_callbacks):
     """acks_late: a worker lost after sending delivers the task again; it finds the e-mails
     sent and sends nothing."""
-    from projets.tasks import send_compte_rendu_diffusion
-
     grappe, chef, reunion = setup
     voter = copil_voters(grappe, 1)[0]
     cr = submitted(reunion, chef)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from grappe.models import HistoryEntry
 from indicateurs.enums import Niveau
 from indicateurs.models import ValeurIndicateur
+from tests.grappe.factories import RoleFactory, UserFactory
 from tests.indicateurs.factories import meeting
 from tests.projets.factories import plan_for
 
@@ -107,8 +108,6 @@ def test_changing_the_common_date_changes_every_esms(cast, client_for, plan):
 
 
 def test_only_the_chef_de_projet_records_it(cast, client_for, plan):
-    from tests.grappe.factories import RoleFactory, UserFactory
-
     amoa = RoleFactory(grappe=cast.grappe, kind="amoa", user=UserFactory()).user
     for user in (cast.member, cast.copil, cast.ars, amoa):
         assert client_for(user).post(url(cast), {"date_commune": "2026-02-01"}).status_code == 403

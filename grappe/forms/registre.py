@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.text import size
-from core.uploads import format_count
+from core.uploads import UploadRefused, decode_text, format_count
 from grappe.finess_import import HEADER_PATTERN, MAX_LINES
 from grappe.models import Categorie, Departement
 
@@ -79,6 +79,12 @@ class FinessImportForm(forms.Form):
         upload.seek(0)
         head = upload.read(200)
         upload.seek(0)
+        try:
+            # The importer's own rule (Latin-1 reads any byte): a UTF-16 or binary file is
+            # named as such rather than « not a FINESS extraction ».
+            decode_text(head, encodings=("latin-1",))
+        except UploadRefused as refused:
+            raise ValidationError(refused.reason[:1].upper() + refused.reason[1:]) from None
         first_line = head.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0].decode("latin-1")
         if not HEADER_PATTERN.match(first_line.strip()):
             raise ValidationError(

@@ -224,6 +224,21 @@ def test_a_utf8_bom_file_passes_the_form(cast, client_for):
     assert FinessImport.objects.get().encoding == "utf-8-sig"
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (EXTRACT_BYTES.decode("latin-1").encode("utf-16"), "Le fichier est en UTF-16 :"),
+        (EXTRACT_BYTES.decode("latin-1").encode("utf-16-le"), "Le fichier est en UTF-16 :"),
+        (b"finess;\x00\x01\x02" * 20, "Le fichier contient des octets nuls"),
+    ],
+)
+def test_a_file_in_another_encoding_is_refused_by_name(cast, client_for, content, message):
+    response = upload(client_for(cast.admin), content=content)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"][0].startswith(message)
+    assert not FinessImport.objects.exists()
+
+
 def test_import_page_lists_previous_imports(cast, client_for):
     client = client_for(cast.admin)
     upload(client, name="premier.csv")
